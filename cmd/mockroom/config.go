@@ -1,0 +1,153 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// config is everything the server reads from flags and MOCKROOM_* variables. A flag wins over its
+// variable; the variable wins over the default.
+type config struct {
+	Addr            string
+	RedisURL        string
+	TokenSecret     string
+	TokenIssuer     string
+	AllowedOrigins  []string
+	PublicURL       string
+	LogLevel        slog.Level
+	LogFormat       string
+	ShutdownTimeout time.Duration
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+}
+
+// String prints the configuration with secrets masked, for the start-up log.
+func (c config) String() string {
+	secret := "(generated)"
+	if c.TokenSecret != "" {
+		secret = "(set, masked)"
+	}
+	redisURL := "(embedded store)"
+	if c.RedisURL != "" {
+		redisURL = redactURL(c.RedisURL)
+	}
+	return fmt.Sprintf("addr=%s redis=%s token_secret=%s issuer=%s origins=%v public_url=%s log=%s/%s shutdown_timeout=%s",
+		c.Addr, redisURL, secret, c.TokenIssuer, c.AllowedOrigins, c.PublicURL, c.LogLevel, c.LogFormat, c.ShutdownTimeout)
+}
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable)"
+	}
+	return u.Redacted()
+}
+
+// parseConfig reads flags from args and variables through getenv, and validates every value,
+// collecting one clear message per bad value.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("mockroom", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", env("MOCKROOM_ADDR", ":8080"), "listen address (MOCKROOM_ADDR)")
+	redisURL := fs.String("redis-url", env("MOCKROOM_REDIS_URL", ""), "redis:// or rediss:// URL; empty runs the embedded in-memory store (MOCKROOM_REDIS_URL)")
+	secret := fs.String("token-secret", env("MOCKROOM_TOKEN_SECRET", ""), "HS256 token signing secret, at least 32 bytes (MOCKROOM_TOKEN_SECRET)")
+	issuer := fs.String("token-issuer", env("MOCKROOM_TOKEN_ISSUER", "mockroom"), "token issuer and audience prefix (MOCKROOM_TOKEN_ISSUER)")
+	origins := fs.String("allowed-origins", env("MOCKROOM_ALLOWED_ORIGINS", ""), "comma-separated WebSocket origins allowed besides the public URL's (MOCKROOM_ALLOWED_ORIGINS)")
+	publicURL := fs.String("public-url", env("MOCKROOM_PUBLIC_URL", ""), "public base URL used in invite links, e.g. https://mock.example.org (MOCKROOM_PUBLIC_URL); default http://localhost<addr>")
+	logLevel := fs.String("log-level", env("MOCKROOM_LOG_LEVEL", "info"), "debug, info, warn or error (MOCKROOM_LOG_LEVEL)")
+	logFormat := fs.String("log-format", env("MOCKROOM_LOG_FORMAT", "text"), "text or json (MOCKROOM_LOG_FORMAT)")
+	shutdown := fs.String("shutdown-timeout", env("MOCKROOM_SHUTDOWN_TIMEOUT", "15s"), "how long a graceful shutdown may take (MOCKROOM_SHUTDOWN_TIMEOUT)")
+	accessTTL := fs.String("access-token-ttl", env("MOCKROOM_ACCESS_TOKEN_TTL", "15m"), "access token lifetime, at most 1h (MOCKROOM_ACCESS_TOKEN_TTL)")
+	refreshTTL := fs.String("refresh-token-ttl", env("MOCKROOM_REFRESH_TOKEN_TTL", "720h"), "refresh token lifetime (MOCKROOM_REFRESH_TOKEN_TTL)")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+
+	var problems []string
+	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
+	cfg := config{Addr: *addr, RedisURL: *redisURL, TokenSecret: *secret, TokenIssuer: *issuer, LogFormat: *logFormat}
+
+	if _, port, err := net.SplitHostPort(cfg.Addr); err != nil || port == "" {
+		bad("MOCKROOM_ADDR: %q is not host:port (e.g. :8080 or 127.0.0.1:8080)", cfg.Addr)
+	}
+	if cfg.RedisURL != "" {
+		if u, err := url.Parse(cfg.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			bad("MOCKROOM_REDIS_URL: %s is not a redis:// or rediss:// URL with a host", redactURL(cfg.RedisURL))
+		}
+	}
+	switch {
+	case cfg.TokenSecret != "" && len(cfg.TokenSecret) < 32:
+		bad("MOCKROOM_TOKEN_SECRET: must be at least 32 bytes, got %d", len(cfg.TokenSecret))
+	case cfg.TokenSecret == "" && cfg.RedisURL != "":
+		bad("MOCKROOM_TOKEN_SECRET: required with MOCKROOM_REDIS_URL, so that every node accepts the same tokens")
+	}
+	if cfg.TokenIssuer == "" {
+		bad("MOCKROOM_TOKEN_ISSUER: must not be empty")
+	}
+	if *publicURL == "" {
+		host, port, _ := net.SplitHostPort(cfg.Addr)
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		*publicURL = "http://" + net.JoinHostPort(host, port)
+	}
+	if u, err := url.Parse(*publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("MOCKROOM_PUBLIC_URL: %q is not an http(s) URL with a host", *publicURL)
+	} else {
+		cfg.PublicURL = strings.TrimRight(*publicURL, "/")
+		cfg.AllowedOrigins = append(cfg.AllowedOrigins, u.Scheme+"://"+u.Host)
+	}
+	for _, o := range strings.Split(*origins, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+			bad("MOCKROOM_ALLOWED_ORIGINS: %q is not an origin like https://mock.example.org", o)
+			continue
+		}
+		cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
+	}
+	if err := cfg.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
+		bad("MOCKROOM_LOG_LEVEL: %q is not one of debug, info, warn, error", *logLevel)
+	}
+	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
+		bad("MOCKROOM_LOG_FORMAT: %q is not text or json", cfg.LogFormat)
+	}
+	parseDuration := func(name, raw string, lo, hi time.Duration) time.Duration {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < lo || d > hi {
+			bad("%s: %q must be a duration between %s and %s", name, raw, lo, hi)
+		}
+		return d
+	}
+	cfg.ShutdownTimeout = parseDuration("MOCKROOM_SHUTDOWN_TIMEOUT", *shutdown, time.Second, 5*time.Minute)
+	cfg.AccessTokenTTL = parseDuration("MOCKROOM_ACCESS_TOKEN_TTL", *accessTTL, 30*time.Second, time.Hour)
+	cfg.RefreshTokenTTL = parseDuration("MOCKROOM_REFRESH_TOKEN_TTL", *refreshTTL, time.Hour, 90*24*time.Hour)
+
+	if len(problems) > 0 {
+		return config{}, errors.New("invalid configuration:\n  " + strings.Join(problems, "\n  "))
+	}
+	return cfg, nil
+}
+
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
