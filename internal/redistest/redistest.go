@@ -30,6 +30,7 @@ type Server struct {
 	Real bool
 	cmd  *exec.Cmd
 	dir  string
+	args []string
 	mini *miniredis.Miniredis
 }
 
@@ -64,7 +65,14 @@ func StopShared() {
 // when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s, err := start(fallbackAllowed())
+	return StartWithArgs(t)
+}
+
+// StartWithArgs is Start with extra redis-server arguments (e.g. "--cluster-enabled", "yes").
+// Extra arguments need a real redis-server: without one the test fails.
+func StartWithArgs(t testing.TB, args ...string) *Server {
+	t.Helper()
+	s, err := start(fallbackAllowed() && len(args) == 0, args...)
 	if err != nil {
 		t.Fatalf("redistest: %v", err)
 	}
@@ -99,8 +107,8 @@ func (s *Server) RequireReal(t testing.TB) {
 
 func fallbackAllowed() bool { return os.Getenv("CI") != "true" }
 
-func start(allowFallback bool) (*Server, error) {
-	if u := os.Getenv("MOCKROOM_TEST_REDIS_URL"); u != "" {
+func start(allowFallback bool, args ...string) (*Server, error) {
+	if u := os.Getenv("MOCKROOM_TEST_REDIS_URL"); u != "" && len(args) == 0 {
 		opts, err := redis.ParseURL(u)
 		if err != nil {
 			return nil, fmt.Errorf("MOCKROOM_TEST_REDIS_URL: %w", err)
@@ -110,7 +118,7 @@ func start(allowFallback bool) (*Server, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		if !allowFallback {
-			return nil, fmt.Errorf("redis-server is not installed and CI=true: real Redis is required (apt-get install -y redis-server)")
+			return nil, fmt.Errorf("redis-server is not installed and this test needs a real one (CI=true, or server arguments given): apt-get install -y redis-server")
 		}
 		m := miniredis.NewMiniRedis()
 		m.ClockTTL(true)
@@ -123,7 +131,7 @@ func start(allowFallback bool) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{dir: dir, Real: true}
+	s := &Server{dir: dir, Real: true, args: args}
 	if err := s.launch(bin); err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, err
@@ -145,6 +153,7 @@ func (s *Server) launch(bin string) error {
 		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", s.dir,
 		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
 		"--logfile", filepath.Join(s.dir, "redis.log"))
+	s.cmd.Args = append(s.cmd.Args, s.args...)
 	if err := s.cmd.Start(); err != nil {
 		return fmt.Errorf("start redis-server: %w", err)
 	}
