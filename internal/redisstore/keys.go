@@ -33,3 +33,18 @@ func (k Keys) UserEmail(email string) string { return k.Prefix + ":{email:" + em
 
 // Room is the hash holding one room's metadata and state.
 func (k Keys) Room(id mockroom.RoomID) string { return k.room(id, "meta") }
+
+// Session is one refresh session (token family) of a user; it lives in the user's slot.
+func (k Keys) Session(user mockroom.UserID, sessionID string) string {
+	return k.user(user, "session:"+sessionID)
+}
+
+// RefreshToken maps the SHA-256 (hex) of a refresh token to its user and session. One key per
+// token keeps the index sharded; the token itself is never stored.
+func (k Keys) RefreshToken(hash string) string { return k.Prefix + ":{rt:" + hash + "}" }
+
+// RateLimit counts attempts of one kind (scope) by one subject (a client address or an email)
+// in the current window.
+func (k Keys) RateLimit(scope, subject string) string {
+	return k.Prefix + ":{rl:" + scope + ":" + subject + "}"
+}
