@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mockroom/mockroom/internal/mockroom"
 )
@@ -55,8 +57,8 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if status >= 500 {
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", r.Pattern, "err", err)
 	}
-	if kind == mockroom.KindRateLimited {
-		w.Header().Set("Retry-After", "60")
+	if kind == mockroom.KindRateLimited && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(err)))
 	}
 	if kind == mockroom.KindUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="mockroom"`)
@@ -121,4 +123,16 @@ func (s *Server) authenticate(r *http.Request) (mockroom.Principal, error) {
 		return mockroom.Principal{}, mockroom.Errorf(mockroom.KindUnauthorized, "token_invalid", "authentication is not configured")
 	}
 	return s.opts.Auth.Authenticate(r.Context(), token)
+}
+
+// retryAfterSeconds is the wait a rate-limited error asks for (its cause may implement
+// RetryAfter), in whole seconds, 60 if it does not say.
+func retryAfterSeconds(err error) int {
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) {
+		if secs := int((ra.RetryAfter() + time.Second - 1) / time.Second); secs > 0 {
+			return secs
+		}
+	}
+	return 60
 }

@@ -45,6 +45,8 @@ type Server struct {
 	mux      *http.ServeMux
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// routes lists the patterns mounted through Handle, for the OpenAPI drift test.
+	routes []string
 }
 
 // New builds a Server with /healthz, /readyz and /metrics mounted.
@@ -110,8 +112,18 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
-// Handle mounts a handler under a ServeMux pattern ("METHOD /path/{var}").
-func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+// Handle mounts a handler under a ServeMux pattern ("METHOD /path/{var}"). Feature routes must
+// be mounted through Handle (or handleFunc) so Routes lists them.
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, h)
+	s.routes = append(s.routes, pattern)
+}
+
+func (s *Server) handleFunc(pattern string, h http.HandlerFunc) { s.Handle(pattern, h) }
+
+// Routes returns the patterns mounted through Handle, in mounting order. The OpenAPI drift test
+// checks that each one is documented.
+func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
 // MountStatic serves the web app from files at "/", falling back to index.html for client-side
 // routes so a reload on /rooms/abc still loads the app.
