@@ -1,6 +1,10 @@
 package redisstore
 
-import "github.com/mockroom/mockroom/internal/mockroom"
+import (
+	"strconv"
+
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
 
 // Every key the project writes is built here and nowhere else.
 //
@@ -48,3 +52,56 @@ func (k Keys) RefreshToken(hash string) string { return k.Prefix + ":{rt:" + has
 func (k Keys) RateLimit(scope, subject string) string {
 	return k.Prefix + ":{rl:" + scope + ":" + subject + "}"
 }
+
+// LiveState is the hash of a room's live state: log head and epoch, phase, current question,
+// timer and schedule, editor version, language and lock (fields named in package live).
+func (k Keys) LiveState(id mockroom.RoomID) string { return k.room(id, "live:state") }
+
+// LiveLog is the stream of a room's events; an entry's id is "<offset>-1", so ranges by offset
+// are plain XRANGE calls.
+func (k Keys) LiveLog(id mockroom.RoomID) string { return k.room(id, "live:log") }
+
+// LiveClients maps a client id to its last command sequence number and result (idempotency).
+func (k Keys) LiveClients(id mockroom.RoomID) string { return k.room(id, "live:clients") }
+
+// LiveChat is the list of a room's chat events, so a snapshot need not scan the log.
+func (k Keys) LiveChat(id mockroom.RoomID) string { return k.room(id, "live:chat") }
+
+// LiveNotes is the list of the interviewer's private note events.
+func (k Keys) LiveNotes(id mockroom.RoomID) string { return k.room(id, "live:notes") }
+
+// LiveDoc is the hash of the room's materialised document (text, version, language, offset).
+func (k Keys) LiveDoc(id mockroom.RoomID) string { return k.room(id, "live:doc") }
+
+// LivePresence maps a user id to the time (unix ms) until which they count as online.
+func (k Keys) LivePresence(id mockroom.RoomID) string { return k.room(id, "live:presence") }
+
+// LiveChannel is the pub/sub channel of a room's events. It carries the room's hash tag so that
+// sharded pub/sub routes it to the room's slot, where the appending script publishes.
+func (k Keys) LiveChannel(id mockroom.RoomID) string { return k.room(id, "live:events") }
+
+// LiveTimers is one shard of the index of pending room timers (a sorted set scored by due
+// time). Timers are spread over a few shards with their own tags so no single key or slot holds
+// them all.
+func (k Keys) LiveTimers(shard int) string {
+	return k.Prefix + ":{timers:" + strconv.Itoa(shard) + "}:due"
+}
+
+// Ticket holds one single-use WebSocket ticket. Each ticket is its own tiny key (tagged by the
+// ticket) so tickets spread over the cluster and expire on their own.
+func (k Keys) Ticket(ticket string) string { return k.Prefix + ":{ticket:" + ticket + "}" }
+
+// RoomParticipants is the hash of a room's participants: user id → participant JSON.
+func (k Keys) RoomParticipants(id mockroom.RoomID) string { return k.room(id, "participants") }
+
+// RoomInvitesUsed is the set of single-use invite ids already accepted in a room.
+func (k Keys) RoomInvitesUsed(id mockroom.RoomID) string { return k.room(id, "invites_used") }
+
+// RoomReveals is the set of peers who agreed to show their names.
+func (k Keys) RoomReveals(id mockroom.RoomID) string { return k.room(id, "reveals") }
+
+// UserRooms is the sorted set of a user's room ids, scored by when they joined (unix ms).
+func (k Keys) UserRooms(id mockroom.UserID) string { return k.user(id, "rooms") }
+
+// UserAsked is the set of question ids a user has been asked in any room.
+func (k Keys) UserAsked(id mockroom.UserID) string { return k.user(id, "asked") }

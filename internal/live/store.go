@@ -1,0 +1,123 @@
+package live
+
+import (
+	"context"
+	"time"
+
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+// Store is the room log and live state, implemented by the Redis adapter. Every method that
+// writes is one atomic step in the room's slot.
+type Store interface {
+	// Append checks req's conditions against the room's live state, records (ClientID, Seq),
+	// sets fields, appends the events with fresh offsets and publishes them, all at once.
+	// A condition that fails returns a *ConflictError and changes nothing.
+	Append(ctx context.Context, room mockroom.RoomID, req AppendRequest) (AppendResult, error)
+	// State returns the room's live state fields (empty for a room with no log yet).
+	State(ctx context.Context, room mockroom.RoomID) (State, error)
+	// Read returns the head of the log and up to max events from offset from (inclusive).
+	Read(ctx context.Context, room mockroom.RoomID, from mockroom.EventOffset, max int) (head mockroom.Position, events []Event, err error)
+	// View reads, atomically, what a snapshot needs: state, the materialised document, the log
+	// tail after it, chat, notes (if withNotes) and presence.
+	View(ctx context.Context, room mockroom.RoomID, withNotes bool) (View, error)
+	// SaveDoc materialises the document unless a newer version is already stored.
+	SaveDoc(ctx context.Context, room mockroom.RoomID, doc DocSnapshot) error
+	// Publish sends an ephemeral event to the room's channel without storing it.
+	Publish(ctx context.Context, room mockroom.RoomID, ev Event) error
+	// SetPresence records (online) or clears a participant's presence; presence fields expire.
+	SetPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, online bool, until time.Time) error
+
+	// ArmTimer makes sure timer generation gen of room is looked at no later than due.
+	ArmTimer(ctx context.Context, ref TimerRef) error
+	// DueTimers lists up to max timer references of one shard due at or before now.
+	DueTimers(ctx context.Context, shard int, now time.Time, max int) ([]TimerRef, error)
+	// Fire fires every scheduled item of generation ref.Gen due at now, exactly once.
+	Fire(ctx context.Context, ref TimerRef, now time.Time) (FireResult, error)
+	// Settle replaces ref in its shard by next (if next.Room is set) and removes ref.
+	Settle(ctx context.Context, ref TimerRef, next TimerRef) error
+	// TimerShards is the number of due-set shards.
+	TimerShards() int
+}
+
+// AppendRequest is one command's atomic effect.
+type AppendRequest struct {
+	ClientID string
+	Seq      uint64
+	Now      time.Time
+	// Checks must all hold or nothing happens.
+	Checks []Check
+	// Set are state fields written when the checks hold.
+	Set []FieldValue
+	// Events are appended in order.
+	Events []NewEvent
+}
+
+// Check is one condition on a state field. Missing fields read as "".
+type Check struct {
+	Field string
+	Value string
+	// Not inverts the check: the field must differ from Value.
+	Not bool
+}
+
+// FieldValue is a state field to write.
+type FieldValue struct{ Field, Value string }
+
+// AppendResult is the outcome of Append.
+type AppendResult struct {
+	// Events as appended, with offsets, ids and time.
+	Events []Event
+	// Head is the position of the last appended event.
+	Head mockroom.Position
+	// Duplicate is set when (ClientID, Seq) was seen before; Head is then the original head
+	// if Seq was the client's last command, zero if it was older.
+	Duplicate bool
+}
+
+// ConflictError reports the first failed check of an Append.
+type ConflictError struct {
+	Field  string
+	Actual string
+}
+
+func (e *ConflictError) Error() string {
+	return "live state conflict on " + e.Field + " (is " + e.Actual + ")"
+}
+
+// TimerRef is one entry of the sharded timer index: room's timer generation Gen, to be looked at
+// no later than Due.
+type TimerRef struct {
+	Room mockroom.RoomID
+	Gen  int64
+	Due  time.Time
+}
+
+// FireResult says what Fire did and what is pending now.
+type FireResult struct {
+	// Fired are the events appended.
+	Fired []Event
+	// Next is the room's pending timer after the call; zero Room when nothing is pending.
+	Next TimerRef
+	// Advance is set when the expired question must be followed by the next one (auto-advance):
+	// the caller performs it with a generation check, so it also happens exactly once.
+	Advance bool
+}
+
+// View is what a snapshot is built from.
+type View struct {
+	State    State
+	Doc      DocSnapshot
+	Tail     []Event // editor events after Doc.Offset
+	Chat     []Event
+	Notes    []Event
+	Presence map[mockroom.UserID]time.Time // online until
+}
+
+// DocSnapshot is the materialised document at a log offset.
+type DocSnapshot struct {
+	Text     string
+	Version  int
+	Language string
+	Offset   mockroom.EventOffset
+}

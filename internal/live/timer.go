@@ -1,0 +1,114 @@
+package live
+
+import (
+	"math"
+	"time"
+)
+
+// Warnings are how long before a deadline the room is warned, latest last.
+var Warnings = []time.Duration{2 * time.Minute, 30 * time.Second}
+
+// Timer is a question's clock. The deadline is absolute so that any node can tell what is due
+// from the stored state alone; a paused timer keeps the time that was left instead.
+type Timer struct {
+	Started   time.Time
+	Budget    time.Duration // after the allowance
+	Deadline  time.Time     // zero while paused
+	Paused    bool
+	Remaining time.Duration // set while paused
+}
+
+// Budget applies a participant's time allowance (1.0 = none) to a question's minutes. An
+// allowance outside (0, 4] is treated as 1: it is validated where it is set.
+func Budget(minutes int, allowance float64) time.Duration {
+	if allowance <= 0 || allowance > 4 || math.IsNaN(allowance) {
+		allowance = 1
+	}
+	d := time.Duration(float64(time.Duration(minutes)*time.Minute) * allowance)
+	return d.Round(time.Second)
+}
+
+// StartTimer starts a clock of budget at now.
+func StartTimer(now time.Time, budget time.Duration) Timer {
+	return Timer{Started: now, Budget: budget, Deadline: now.Add(budget)}
+}
+
+// Left is the time left at now (never negative).
+func (t Timer) Left(now time.Time) time.Duration {
+	if t.Paused {
+		return t.Remaining
+	}
+	if left := t.Deadline.Sub(now); left > 0 {
+		return left
+	}
+	return 0
+}
+
+// Pause freezes the time left; pausing a paused timer changes nothing.
+func (t Timer) Pause(now time.Time) Timer {
+	if t.Paused {
+		return t
+	}
+	return Timer{Started: t.Started, Budget: t.Budget, Paused: true, Remaining: t.Left(now)}
+}
+
+// Resume restarts the clock with the time that was left.
+func (t Timer) Resume(now time.Time) Timer {
+	if !t.Paused {
+		return t
+	}
+	return Timer{Started: t.Started, Budget: t.Budget, Deadline: now.Add(t.Remaining)}
+}
+
+// Extend adds d to the time left (and to the budget, so the record shows what was given).
+// An expired timer is extended from now: extending a finished question gives it d more.
+func (t Timer) Extend(now time.Time, d time.Duration) Timer {
+	t.Budget += d
+	if t.Paused {
+		t.Remaining += d
+		return t
+	}
+	if t.Deadline.Before(now) {
+		t.Deadline = now
+	}
+	t.Deadline = t.Deadline.Add(d)
+	return t
+}
+
+// FireKind is what a scheduled item does when its time comes.
+type FireKind byte
+
+const (
+	FireWarning FireKind = 'w'
+	FireExpiry  FireKind = 'x'
+	FireAdvance FireKind = 'a' // start the next question (auto-advance)
+)
+
+// Fire is one item of a timer's schedule.
+type Fire struct {
+	At   time.Time
+	Kind FireKind
+	Left time.Duration // for warnings: the time left it announces
+}
+
+// Schedule lists what a running timer will fire after now, in time order: the warnings still
+// ahead (a warning is ahead only while more than its lead time is left, so a 90-second question
+// gets only the 30-second warning) and the expiry, followed by the advance when autoAdvance is
+// set. A paused timer fires nothing.
+func (t Timer) Schedule(now time.Time, autoAdvance bool) []Fire {
+	if t.Paused {
+		return nil
+	}
+	var out []Fire
+	left := t.Deadline.Sub(now)
+	for _, w := range Warnings {
+		if left > w {
+			out = append(out, Fire{At: t.Deadline.Add(-w), Kind: FireWarning, Left: w})
+		}
+	}
+	out = append(out, Fire{At: t.Deadline, Kind: FireExpiry})
+	if autoAdvance {
+		out = append(out, Fire{At: t.Deadline, Kind: FireAdvance})
+	}
+	return out
+}

@@ -1,0 +1,286 @@
+package redisstore
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+// The room log is a Redis Stream with entry ids "<offset>-1": offsets map to ids directly, so
+// "events after offset n" is one XRANGE and "the event at offset n" is checked by the same call.
+// A list would need a base offset and O(n) index arithmetic; a stream gives ranges by offset for
+// free and keeps each entry as one field holding the event's JSON, exactly as published.
+//
+// The log is never trimmed while the room exists: it IS the session record (every editor
+// update with author and time, chat, questions, timers), read again after the session for
+// review and code replay. Sizes: an editor update is ~150–300 bytes; a 60-minute session typed
+// at a steady 5 pushes a second is ~18,000 entries, ~5 MB; typical sessions are far below.
+// Resume is bounded instead (live.ResumeWindow): a client further behind gets a snapshot.
+// Chat and notes are also copied to lists so a snapshot reads them without scanning the log.
+
+var (
+	//go:embed scripts/live_append.lua
+	liveAppendLua string
+	//go:embed scripts/live_read.lua
+	liveReadLua string
+	//go:embed scripts/live_fire.lua
+	liveFireLua string
+	//go:embed scripts/live_settle.lua
+	liveSettleLua string
+	//go:embed scripts/live_savedoc.lua
+	liveSaveDocLua string
+
+	liveRead    = redis.NewScript(liveReadLua)
+	liveSettle  = redis.NewScript(liveSettleLua)
+	liveSaveDoc = redis.NewScript(liveSaveDocLua)
+	// The appending and firing scripts publish: SPUBLISH where sharded pub/sub exists (so a
+	// Cluster routes the message within the room's slot), PUBLISH on the embedded store.
+	liveAppend = map[bool]*redis.Script{
+		true:  redis.NewScript(strings.ReplaceAll(liveAppendLua, "PUBLISH_CMD", "SPUBLISH")),
+		false: redis.NewScript(strings.ReplaceAll(liveAppendLua, "PUBLISH_CMD", "PUBLISH")),
+	}
+	liveFire = map[bool]*redis.Script{
+		true:  redis.NewScript(strings.ReplaceAll(liveFireLua, "PUBLISH_CMD", "SPUBLISH")),
+		false: redis.NewScript(strings.ReplaceAll(liveFireLua, "PUBLISH_CMD", "PUBLISH")),
+	}
+)
+
+// DefaultTimerShards is how many due-set keys hold the pending room timers.
+const DefaultTimerShards = 16
+
+// LiveStore keeps rooms' live state, logs and timers. It implements live.Store.
+type LiveStore struct {
+	client  redis.UniversalClient
+	keys    Keys
+	sharded bool
+	shards  int
+	append  *redis.Script
+	fire    *redis.Script
+	newID   func() string
+}
+
+// NewLiveStore returns a store on client. sharded selects SPUBLISH (Conn.Sharded()).
+func NewLiveStore(client redis.UniversalClient, keys Keys, sharded bool) *LiveStore {
+	return &LiveStore{
+		client: client, keys: keys, sharded: sharded, shards: DefaultTimerShards,
+		append: liveAppend[sharded], fire: liveFire[sharded], newID: live.NewIDSource(),
+	}
+}
+
+// Sharded reports whether events are published with SPUBLISH.
+func (s *LiveStore) Sharded() bool { return s.sharded }
+
+// Channel is the pub/sub channel of room.
+func (s *LiveStore) Channel(room mockroom.RoomID) string { return s.keys.LiveChannel(room) }
+
+var _ live.Store = (*LiveStore)(nil)
+
+// Append implements live.Store.
+func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.AppendRequest) (live.AppendResult, error) {
+	args := make([]any, 0, 8+3*len(req.Checks)+2*len(req.Set)+3*len(req.Events))
+	args = append(args, req.Now.UnixMilli(), req.ClientID, req.Seq, s.newID(), len(req.Checks))
+	for _, c := range req.Checks {
+		op := "="
+		if c.Not {
+			op = "!"
+		}
+		args = append(args, c.Field, op, c.Value)
+	}
+	args = append(args, len(req.Set))
+	for _, f := range req.Set {
+		args = append(args, f.Field, f.Value)
+	}
+	args = append(args, len(req.Events))
+	encoded := make([]live.EncodedEvent, len(req.Events))
+	for i, ne := range req.Events {
+		e, err := ne.Encode()
+		if err != nil {
+			return live.AppendResult{}, err
+		}
+		encoded[i] = e
+		args = append(args, s.newID(), string(e.Keep()), e.Body())
+	}
+	keys := []string{
+		s.keys.LiveState(room), s.keys.LiveLog(room), s.keys.LiveClients(room), s.keys.LiveChannel(room),
+		s.keys.LiveChat(room), s.keys.LiveNotes(room),
+	}
+	res, err := s.append.Run(ctx, s.client, keys, args...).StringSlice()
+	if err != nil {
+		return live.AppendResult{}, unavailable(err, "append to the room log")
+	}
+	switch res[0] {
+	case "ok":
+		out := live.AppendResult{Events: make([]live.Event, len(req.Events))}
+		at := time.UnixMilli(req.Now.UnixMilli()).UTC()
+		for i, e := range encoded {
+			off, _ := strconv.ParseUint(res[2+2*i], 10, 64)
+			out.Events[i] = e.Event(mockroom.EventOffset(off), res[3+2*i], res[1], at)
+		}
+		if n := len(out.Events); n > 0 {
+			out.Head = out.Events[n-1].Position()
+		}
+		return out, nil
+	case "dup":
+		parts := strings.SplitN(res[1], " ", 3)
+		off, _ := strconv.ParseUint(parts[1], 10, 64)
+		return live.AppendResult{Duplicate: true, Head: mockroom.Position{Epoch: parts[0], Offset: mockroom.EventOffset(off), EventID: parts[2]}}, nil
+	case "old":
+		return live.AppendResult{Duplicate: true}, nil
+	case "conflict":
+		return live.AppendResult{}, &live.ConflictError{Field: res[1], Actual: res[2]}
+	}
+	return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %q", res[0])
+}
+
+// State implements live.Store.
+func (s *LiveStore) State(ctx context.Context, room mockroom.RoomID) (live.State, error) {
+	f, err := s.client.HGetAll(ctx, s.keys.LiveState(room)).Result()
+	if err != nil {
+		return live.State{}, unavailable(err, "read the room state")
+	}
+	return live.ParseState(f), nil
+}
+
+// Read implements live.Store.
+func (s *LiveStore) Read(ctx context.Context, room mockroom.RoomID, from mockroom.EventOffset, max int) (mockroom.Position, []live.Event, error) {
+	if from == 0 {
+		from = 1
+	}
+	res, err := liveRead.Run(ctx, s.client, []string{s.keys.LiveState(room), s.keys.LiveLog(room)}, uint64(from), max).StringSlice()
+	if err != nil {
+		return mockroom.Position{}, nil, unavailable(err, "read the room log")
+	}
+	off, _ := strconv.ParseUint(res[1], 10, 64)
+	head := mockroom.Position{Epoch: res[0], Offset: mockroom.EventOffset(off), EventID: res[2]}
+	events, err := decodeAll(res[3:])
+	return head, events, err
+}
+
+func decodeAll(raw []string) ([]live.Event, error) {
+	out := make([]live.Event, 0, len(raw))
+	for _, r := range raw {
+		ev, err := live.DecodeEvent([]byte(r))
+		if err != nil {
+			return nil, mockroom.Wrap(err, mockroom.KindInternal, "store_corrupt", "a stored event could not be read")
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// View implements live.Store. One MULTI/EXEC: every key is in the room's slot, so the parts are
+// consistent with one another.
+func (s *LiveStore) View(ctx context.Context, room mockroom.RoomID, withNotes bool) (live.View, error) {
+	var (
+		state, doc, presence *redis.MapStringStringCmd
+		chat, notes          *redis.StringSliceCmd
+	)
+	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		state = p.HGetAll(ctx, s.keys.LiveState(room))
+		doc = p.HGetAll(ctx, s.keys.LiveDoc(room))
+		chat = p.LRange(ctx, s.keys.LiveChat(room), 0, -1)
+		if withNotes {
+			notes = p.LRange(ctx, s.keys.LiveNotes(room), 0, -1)
+		}
+		presence = p.HGetAll(ctx, s.keys.LivePresence(room))
+		return nil
+	})
+	if err != nil {
+		return live.View{}, unavailable(err, "read the room")
+	}
+	v := live.View{State: live.ParseState(state.Val()), Presence: map[mockroom.UserID]time.Time{}}
+	d := doc.Val()
+	if d["version"] != "" && d["offset"] != "" {
+		ver, _ := strconv.Atoi(d["version"])
+		off, _ := strconv.ParseUint(d["offset"], 10, 64)
+		v.Doc = live.DocSnapshot{Text: d["text"], Version: ver, Language: d["lang"], Offset: mockroom.EventOffset(off)}
+	}
+	if v.Chat, err = decodeAll(chat.Val()); err != nil {
+		return live.View{}, err
+	}
+	if notes != nil {
+		if v.Notes, err = decodeAll(notes.Val()); err != nil {
+			return live.View{}, err
+		}
+	}
+	for u, until := range presence.Val() {
+		ms, _ := strconv.ParseInt(until, 10, 64)
+		v.Presence[mockroom.UserID(u)] = time.UnixMilli(ms).UTC()
+	}
+	// The editor tail: every event after the materialised document. It is read after the
+	// transaction; events appended meanwhile are harmless because the engine replays the tail
+	// only up to the state head it read.
+	if v.State.Head.Offset > v.Doc.Offset {
+		n := int(v.State.Head.Offset - v.Doc.Offset)
+		_, tail, err := s.Read(ctx, room, v.Doc.Offset+1, n)
+		if err != nil {
+			return live.View{}, err
+		}
+		for _, ev := range tail {
+			if ev.Type == live.TypeEditorUpdate || ev.Type == live.TypeEditorLanguage {
+				v.Tail = append(v.Tail, ev)
+			}
+		}
+	}
+	return v, nil
+}
+
+// SaveDoc implements live.Store.
+func (s *LiveStore) SaveDoc(ctx context.Context, room mockroom.RoomID, doc live.DocSnapshot) error {
+	err := liveSaveDoc.Run(ctx, s.client, []string{s.keys.LiveDoc(room)}, doc.Version, doc.Text, doc.Language, uint64(doc.Offset)).Err()
+	if err != nil {
+		return unavailable(err, "save the document")
+	}
+	return nil
+}
+
+// Publish implements live.Store.
+func (s *LiveStore) Publish(ctx context.Context, room mockroom.RoomID, ev live.Event) error {
+	raw, err := live.EncodeEvent(ev)
+	if err != nil {
+		return err
+	}
+	if s.sharded {
+		err = s.client.SPublish(ctx, s.keys.LiveChannel(room), raw).Err()
+	} else {
+		err = s.client.Publish(ctx, s.keys.LiveChannel(room), raw).Err()
+	}
+	if err != nil {
+		return unavailable(err, "publish to the room")
+	}
+	return nil
+}
+
+// SetPresence implements live.Store.
+func (s *LiveStore) SetPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, online bool, until time.Time) error {
+	var err error
+	if online {
+		err = s.client.HSet(ctx, s.keys.LivePresence(room), string(user), until.UnixMilli()).Err()
+	} else {
+		err = s.client.HDel(ctx, s.keys.LivePresence(room), string(user)).Err()
+	}
+	if err != nil {
+		return unavailable(err, "record presence")
+	}
+	return nil
+}
+
+func unavailable(err error, what string) error {
+	var me *mockroom.Error
+	if errors.As(err, &me) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return mockroom.Wrap(fmt.Errorf("%s: %w", what, err), mockroom.KindUnavailable, "store_unavailable", "the store is not available; try again")
+}
