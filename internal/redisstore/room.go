@@ -1,0 +1,301 @@
+package redisstore
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/room"
+	"github.com/redis/go-redis/v9"
+)
+
+var (
+	//go:embed scripts/room_create.lua
+	roomCreateLua string
+	//go:embed scripts/room_join.lua
+	roomJoinLua string
+	//go:embed scripts/room_transition.lua
+	roomTransitionLua string
+	//go:embed scripts/room_reveal.lua
+	roomRevealLua string
+
+	roomCreateScript     = redis.NewScript(roomCreateLua)
+	roomJoinScript       = redis.NewScript(roomJoinLua)
+	roomTransitionScript = redis.NewScript(roomTransitionLua)
+	roomRevealScript     = redis.NewScript(roomRevealLua)
+)
+
+// RoomStore implements room.Store. A room is a meta hash (the fixed part as JSON, the state,
+// timestamps and seat counters), a participants hash, the set of used single-use invites and the
+// set of peers who revealed their names — all under the room's hash tag.
+type RoomStore struct {
+	client redis.UniversalClient
+	keys   Keys
+}
+
+var _ room.Store = (*RoomStore)(nil)
+
+// NewRoomStore builds a RoomStore.
+func NewRoomStore(client redis.UniversalClient, keys Keys) *RoomStore {
+	return &RoomStore{client: client, keys: keys}
+}
+
+func (s *RoomStore) roomKeys(id mockroom.RoomID) []string {
+	return []string{s.keys.Room(id), s.keys.RoomParticipants(id), s.keys.RoomInvitesUsed(id), s.keys.RoomReveals(id)}
+}
+
+// roomData is the fixed part of a room, stored once at creation.
+type roomData struct {
+	ID        mockroom.RoomID        `json:"id"`
+	Kind      mockroom.RoomKind      `json:"kind"`
+	Track     mockroom.TrackID       `json:"track"`
+	Title     string                 `json:"title"`
+	PlanID    string                 `json:"plan_id,omitempty"`
+	CreatedBy mockroom.UserID        `json:"created_by,omitempty"`
+	CreatedAt time.Time              `json:"created_at"`
+	Settings  room.Settings          `json:"settings"`
+	Questions []room.PlannedQuestion `json:"questions"`
+	Halves    []room.Half            `json:"halves,omitempty"`
+}
+
+func roomStoreDown(err error) error {
+	return mockroom.Wrap(err, mockroom.KindUnavailable, "store_unavailable", "the store is not answering; try again")
+}
+
+func roomMissing(id mockroom.RoomID) error {
+	return mockroom.Errorf(mockroom.KindNotFound, "room_not_found", "no room %q (it may have expired)", id)
+}
+
+// Create implements room.Store.
+func (s *RoomStore) Create(ctx context.Context, r room.Room, ttl time.Duration) error {
+	data, err := json.Marshal(roomData{
+		ID: r.ID, Kind: r.Kind, Track: r.Track, Title: r.Title, PlanID: r.PlanID, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt, Settings: r.Settings, Questions: r.Questions, Halves: r.Halves,
+	})
+	if err != nil {
+		return err
+	}
+	candidate := ""
+	args := []any{string(data), string(r.State), ttl.Milliseconds(), ""}
+	for _, p := range r.Participants {
+		pj, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		if p.Role == mockroom.RoleCandidate {
+			candidate = string(p.UserID)
+		}
+		args = append(args, string(p.UserID), string(pj))
+	}
+	args[3] = candidate
+	res, err := roomCreateScript.Run(ctx, s.client, s.roomKeys(r.ID), args...).Text()
+	if err != nil {
+		return roomStoreDown(err)
+	}
+	if res == "exists" {
+		return mockroom.Errorf(mockroom.KindConflict, "room_exists", "room %q already exists", r.ID)
+	}
+	return nil
+}
+
+// Get implements room.Store.
+func (s *RoomStore) Get(ctx context.Context, id mockroom.RoomID) (room.Room, error) {
+	pipe := s.client.Pipeline()
+	meta := pipe.HGetAll(ctx, s.keys.Room(id))
+	parts := pipe.HGetAll(ctx, s.keys.RoomParticipants(id))
+	reveals := pipe.SMembers(ctx, s.keys.RoomReveals(id))
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return room.Room{}, roomStoreDown(err)
+	}
+	m := meta.Val()
+	if m["data"] == "" {
+		return room.Room{}, roomMissing(id)
+	}
+	var d roomData
+	if err := json.Unmarshal([]byte(m["data"]), &d); err != nil {
+		return room.Room{}, fmt.Errorf("room %s: decode: %w", id, err)
+	}
+	r := room.Room{
+		ID: d.ID, Kind: d.Kind, Track: d.Track, State: mockroom.RoomState(m["state"]), Title: d.Title,
+		PlanID: d.PlanID, CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt, Settings: d.Settings,
+		Questions: d.Questions, Halves: d.Halves,
+	}
+	r.StartedAt, _ = time.Parse(time.RFC3339Nano, m["started_at"])
+	r.EndedAt, _ = time.Parse(time.RFC3339Nano, m["ended_at"])
+	revealed := map[string]bool{}
+	for _, u := range reveals.Val() {
+		revealed[u] = true
+	}
+	for uid, raw := range parts.Val() {
+		var p room.Participant
+		if err := json.Unmarshal([]byte(raw), &p); err != nil {
+			return room.Room{}, fmt.Errorf("room %s: decode participant %s: %w", id, uid, err)
+		}
+		p.Revealed = revealed[uid]
+		r.Participants = append(r.Participants, p)
+	}
+	slices.SortFunc(r.Participants, func(a, b room.Participant) int {
+		if c := a.JoinedAt.Compare(b.JoinedAt); c != 0 {
+			return c
+		}
+		return roomRoleOrder(a.Role) - roomRoleOrder(b.Role)
+	})
+	return r, nil
+}
+
+func roomRoleOrder(r mockroom.Role) int {
+	switch r {
+	case mockroom.RoleInterviewer:
+		return 0
+	case mockroom.RoleCandidate:
+		return 1
+	}
+	return 2
+}
+
+// Join implements room.Store.
+func (s *RoomStore) Join(ctx context.Context, id mockroom.RoomID, p room.Participant, rule room.JoinRule) (room.Participant, error) {
+	pj, err := json.Marshal(p)
+	if err != nil {
+		return room.Participant{}, err
+	}
+	single := "0"
+	if rule.SingleUse {
+		single = "1"
+	}
+	res, err := roomJoinScript.Run(ctx, s.client, s.roomKeys(id),
+		string(p.UserID), string(p.Role), string(pj), rule.InviteID, single, rule.MaxObservers, rule.TTL.Milliseconds()).StringSlice()
+	if err != nil {
+		return room.Participant{}, roomStoreDown(err)
+	}
+	if len(res) != 2 {
+		return room.Participant{}, fmt.Errorf("room join: unexpected reply %q", res)
+	}
+	if res[0] == "ok" {
+		var out room.Participant
+		if err := json.Unmarshal([]byte(res[1]), &out); err != nil {
+			return room.Participant{}, err
+		}
+		return out, nil
+	}
+	switch res[1] {
+	case "room_not_found":
+		return room.Participant{}, roomMissing(id)
+	case "room_closed":
+		return room.Participant{}, mockroom.Errorf(mockroom.KindConflict, "room_closed", "the room has ended")
+	case "already_participant":
+		return room.Participant{}, mockroom.Errorf(mockroom.KindConflict, "already_participant", "you are already in this room in another role")
+	case "invite_used":
+		return room.Participant{}, mockroom.Errorf(mockroom.KindConflict, "invite_used", "this candidate invite has already been used; ask the interviewer for a new one")
+	case "candidate_taken":
+		return room.Participant{}, mockroom.Errorf(mockroom.KindConflict, "candidate_taken", "this room already has a candidate")
+	case "observers_full":
+		return room.Participant{}, mockroom.Errorf(mockroom.KindConflict, "observers_full", "this room has no seat left for another observer")
+	}
+	return room.Participant{}, fmt.Errorf("room join: unexpected code %q", res[1])
+}
+
+// Transition implements room.Store.
+func (s *RoomStore) Transition(ctx context.Context, id mockroom.RoomID, from, to mockroom.RoomState, at time.Time) error {
+	stamp := ""
+	switch to {
+	case mockroom.StateLive:
+		stamp = "started_at"
+	case mockroom.StateWrapUp:
+		stamp = "ended_at"
+	case mockroom.StateClosed:
+		if from == mockroom.StateWaiting {
+			stamp = "ended_at"
+		}
+	}
+	res, err := roomTransitionScript.Run(ctx, s.client, s.roomKeys(id), string(from), string(to), at.Format(time.RFC3339Nano), stamp).Text()
+	if err != nil {
+		return roomStoreDown(err)
+	}
+	switch {
+	case res == "ok":
+		return nil
+	case res == "missing":
+		return roomMissing(id)
+	}
+	return mockroom.Errorf(mockroom.KindConflict, "state_stale", "the room is %s, not %s", res[len("stale:"):], from)
+}
+
+// Reveal implements room.Store.
+func (s *RoomStore) Reveal(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) error {
+	res, err := roomRevealScript.Run(ctx, s.client,
+		[]string{s.keys.Room(id), s.keys.RoomParticipants(id), s.keys.RoomReveals(id)}, string(user)).Text()
+	if err != nil {
+		return roomStoreDown(err)
+	}
+	switch res {
+	case "ok":
+		return nil
+	case "missing":
+		return roomMissing(id)
+	}
+	return mockroom.Errorf(mockroom.KindForbidden, "not_participant", "you are not a participant of this room")
+}
+
+// AddUserRoom implements room.Store. Joining again keeps the first time.
+func (s *RoomStore) AddUserRoom(ctx context.Context, user mockroom.UserID, id mockroom.RoomID, at time.Time) error {
+	err := s.client.ZAddNX(ctx, s.keys.UserRooms(user), redis.Z{Score: float64(at.UnixMilli()), Member: string(id)}).Err()
+	if err != nil {
+		return roomStoreDown(err)
+	}
+	return nil
+}
+
+// UserRooms implements room.Store.
+func (s *RoomStore) UserRooms(ctx context.Context, user mockroom.UserID, max int) ([]mockroom.RoomID, error) {
+	ids, err := s.client.ZRevRange(ctx, s.keys.UserRooms(user), 0, int64(max)-1).Result()
+	if err != nil {
+		return nil, roomStoreDown(err)
+	}
+	out := make([]mockroom.RoomID, len(ids))
+	for i, id := range ids {
+		out[i] = mockroom.RoomID(id)
+	}
+	return out, nil
+}
+
+// RemoveUserRoom implements room.Store.
+func (s *RoomStore) RemoveUserRoom(ctx context.Context, user mockroom.UserID, id mockroom.RoomID) error {
+	if err := s.client.ZRem(ctx, s.keys.UserRooms(user), string(id)).Err(); err != nil {
+		return roomStoreDown(err)
+	}
+	return nil
+}
+
+// AddAsked implements room.Store.
+func (s *RoomStore) AddAsked(ctx context.Context, user mockroom.UserID, ids []mockroom.QuestionID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	members := make([]any, len(ids))
+	for i, id := range ids {
+		members[i] = string(id)
+	}
+	if err := s.client.SAdd(ctx, s.keys.UserAsked(user), members...).Err(); err != nil {
+		return roomStoreDown(err)
+	}
+	return nil
+}
+
+// Asked implements room.Store.
+func (s *RoomStore) Asked(ctx context.Context, user mockroom.UserID) ([]mockroom.QuestionID, error) {
+	ids, err := s.client.SMembers(ctx, s.keys.UserAsked(user)).Result()
+	if err != nil {
+		return nil, roomStoreDown(err)
+	}
+	out := make([]mockroom.QuestionID, len(ids))
+	for i, id := range ids {
+		out[i] = mockroom.QuestionID(id)
+	}
+	return out, nil
+}

@@ -1,0 +1,469 @@
+package room
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/mockroom/mockroom/internal/bank"
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+// Store keeps rooms. Implementations make each method atomic and return *mockroom.Error values:
+// KindNotFound "room_not_found" for a missing or expired room, KindConflict with the codes named
+// on each method.
+type Store interface {
+	// Create stores a new room with its first participants; its keys expire after ttl unless it
+	// goes live. KindConflict "room_exists" if the id is taken.
+	Create(ctx context.Context, r Room, ttl time.Duration) error
+	// Get returns the room with every participant, names unmasked.
+	Get(ctx context.Context, id mockroom.RoomID) (Room, error)
+	// Join adds p in one atomic step that checks, in order: the room is still open
+	// ("room_closed"), p is not already there in another role ("already_participant"; the same
+	// role is a no-op that returns the stored participant), a single-use invite is unused
+	// ("invite_used"), the candidate seat is free ("candidate_taken"), there is room for one more
+	// observer ("observers_full"). A waiting room's expiry is pushed back to rule.TTL.
+	Join(ctx context.Context, id mockroom.RoomID, p Participant, rule JoinRule) (Participant, error)
+	// Transition moves the room from one state to another only if it is still in from
+	// ("state_stale" otherwise), stamping at. Leaving waiting makes the record permanent.
+	Transition(ctx context.Context, id mockroom.RoomID, from, to mockroom.RoomState, at time.Time) error
+	// Reveal records that user agreed to show their name.
+	Reveal(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) error
+
+	AddUserRoom(ctx context.Context, user mockroom.UserID, id mockroom.RoomID, at time.Time) error
+	// UserRooms returns up to max of the user's rooms, newest first.
+	UserRooms(ctx context.Context, user mockroom.UserID, max int) ([]mockroom.RoomID, error)
+	RemoveUserRoom(ctx context.Context, user mockroom.UserID, id mockroom.RoomID) error
+	// AddAsked and Asked keep, per user, the questions they have been asked in any room.
+	AddAsked(ctx context.Context, user mockroom.UserID, ids []mockroom.QuestionID) error
+	Asked(ctx context.Context, user mockroom.UserID) ([]mockroom.QuestionID, error)
+}
+
+// JoinRule is what Store.Join enforces besides the seat rules.
+type JoinRule struct {
+	InviteID     string
+	SingleUse    bool
+	MaxObservers int
+	TTL          time.Duration
+}
+
+// Bank is the part of the question bank a room needs; *bank.Catalog implements it.
+type Bank interface {
+	Plan(ctx context.Context, user mockroom.UserID, track mockroom.TrackID, id string) (mockroom.Plan, error)
+	Draw(ctx context.Context, user mockroom.UserID, plan mockroom.Plan, exclude map[mockroom.QuestionID]bool, rng *rand.Rand) ([]bank.Drawn, error)
+	Question(ctx context.Context, user mockroom.UserID, track mockroom.TrackID, id mockroom.QuestionID) (bank.Question, error)
+}
+
+// Config tunes a Service. Zero values take the defaults in brackets.
+type Config struct {
+	// InviteKey signs invite links (see DeriveInviteKey); required, at least 32 bytes.
+	InviteKey []byte
+	// InviteTTL is how long an invite link works [7 days].
+	InviteTTL time.Duration
+	// WaitingTTL is how long a room that never goes live is kept after its last activity [7 days].
+	WaitingTTL time.Duration
+	// MaxObservers caps observers per room [5].
+	MaxObservers int
+	// PeerPlanID names the built-in plan drawn for each half of a peer room ["peer-half-30"].
+	PeerPlanID string
+	Now        func() time.Time
+}
+
+// Service is the rooms use cases.
+type Service struct {
+	store  Store
+	bank   Bank
+	cfg    Config
+	signer signer
+}
+
+// NewService builds a Service.
+func NewService(store Store, b Bank, cfg Config) (*Service, error) {
+	if len(cfg.InviteKey) < 32 {
+		return nil, errors.New("room: invite key must be at least 32 bytes")
+	}
+	if cfg.InviteTTL == 0 {
+		cfg.InviteTTL = 7 * 24 * time.Hour
+	}
+	if cfg.WaitingTTL == 0 {
+		cfg.WaitingTTL = 7 * 24 * time.Hour
+	}
+	if cfg.MaxObservers == 0 {
+		cfg.MaxObservers = 5
+	}
+	if cfg.PeerPlanID == "" {
+		cfg.PeerPlanID = "peer-half-30"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{store: store, bank: b, cfg: cfg, signer: signer{key: cfg.InviteKey}}, nil
+}
+
+// CreateRequest asks for a mentor-led room: either a plan id or custom slots.
+type CreateRequest struct {
+	Track    mockroom.TrackID
+	PlanID   string
+	Slots    []mockroom.Slot
+	Title    string
+	Settings Settings
+}
+
+const maxTitleLen = 120
+
+// Create makes a mentor-led room with creator as its interviewer, instantiates the plan and
+// issues the invite links.
+func (s *Service) Create(ctx context.Context, creator mockroom.Principal, req CreateRequest) (Room, Invites, error) {
+	if creator.UserID == "" {
+		return Room{}, Invites{}, mockroom.Errorf(mockroom.KindUnauthorized, "token_missing", "sign in to create a room")
+	}
+	if req.Track == "" {
+		return Room{}, Invites{}, invalid("missing_field", "track is required")
+	}
+	title := strings.TrimSpace(req.Title)
+	if utf8.RuneCountInString(title) > maxTitleLen {
+		return Room{}, Invites{}, invalid("field_too_long", "title is longer than %d characters", maxTitleLen)
+	}
+	if err := req.Settings.normalize(); err != nil {
+		return Room{}, Invites{}, err
+	}
+	var plan mockroom.Plan
+	switch {
+	case req.PlanID != "" && len(req.Slots) > 0:
+		return Room{}, Invites{}, invalid("plan_ambiguous", "send either plan_id or plan, not both")
+	case req.PlanID != "":
+		p, err := s.bank.Plan(ctx, creator.UserID, req.Track, req.PlanID)
+		if err != nil {
+			return Room{}, Invites{}, err
+		}
+		plan = p
+	case len(req.Slots) > 0:
+		slots, err := checkSlots(req.Slots)
+		if err != nil {
+			return Room{}, Invites{}, err
+		}
+		plan = mockroom.Plan{Track: req.Track, Title: "Custom plan", Slots: slots}
+	default:
+		return Room{}, Invites{}, invalid("missing_field", "send plan_id or plan (a list of slots)")
+	}
+	plan.Track = req.Track
+	questions, err := s.instantiate(ctx, creator.UserID, plan, nil)
+	if err != nil {
+		return Room{}, Invites{}, err
+	}
+	if title == "" {
+		title = plan.Title
+	}
+	now := s.cfg.Now().UTC()
+	r := Room{
+		ID: mockroom.RoomID(uuid.NewString()), Kind: mockroom.RoomMentor, Track: req.Track,
+		State: mockroom.StateWaiting, Title: title, PlanID: plan.ID, CreatedBy: creator.UserID,
+		CreatedAt: now, Settings: req.Settings, Questions: questions,
+		Participants: []Participant{{UserID: creator.UserID, Role: mockroom.RoleInterviewer, DisplayName: creator.Name, Guest: creator.Guest, JoinedAt: now}},
+	}
+	if err := s.store.Create(ctx, r, s.cfg.WaitingTTL); err != nil {
+		return Room{}, Invites{}, err
+	}
+	if err := s.store.AddUserRoom(ctx, creator.UserID, r.ID, now); err != nil {
+		return Room{}, Invites{}, err
+	}
+	inv, err := s.issue(r.ID, now)
+	if err != nil {
+		return Room{}, Invites{}, err
+	}
+	return r, inv, nil
+}
+
+// checkSlots validates a custom plan against the bank's limits; the bank's Draw checks that
+// fixed questions exist.
+func checkSlots(in []mockroom.Slot) ([]mockroom.Slot, error) {
+	if len(in) > bank.MaxPlanSlots {
+		return nil, invalid("too_many_slots", "a plan has at most %d slots", bank.MaxPlanSlots)
+	}
+	out := make([]mockroom.Slot, len(in))
+	total := 0
+	for i, sl := range in {
+		if sl.Minutes < bank.MinMinutes || sl.Minutes > bank.MaxMinutes {
+			return nil, invalid("minutes_out_of_range", "slot %d: minutes must be between %d and %d", i+1, bank.MinMinutes, bank.MaxMinutes)
+		}
+		total += sl.Minutes
+		switch {
+		case sl.QuestionID != "" && sl.Category != "":
+			return nil, invalid("slot_ambiguous", "slot %d: name a question_id or a category, not both", i+1)
+		case sl.QuestionID != "":
+		case sl.Category == mockroom.CategoryOwnQuestions:
+		case sl.Category.Valid():
+			if sl.Difficulty == "" {
+				sl.Difficulty = mockroom.Mid
+			}
+			if !sl.Difficulty.Valid() {
+				return nil, invalid("unknown_difficulty", "slot %d: unknown difficulty %q; use junior, mid or senior", i+1, sl.Difficulty)
+			}
+		case sl.Category == "":
+			return nil, invalid("missing_field", "slot %d: name a question_id or a category", i+1)
+		default:
+			return nil, invalid("unknown_category", "slot %d: unknown category %q", i+1, sl.Category)
+		}
+		out[i] = sl
+	}
+	if total > bank.MaxPlanMinutes {
+		return nil, invalid("plan_too_long", "a plan lasts at most %d minutes, this one %d", bank.MaxPlanMinutes, total)
+	}
+	return out, nil
+}
+
+// instantiate draws the plan's questions and keeps, for each, only what anyone in the room may
+// see.
+func (s *Service) instantiate(ctx context.Context, user mockroom.UserID, plan mockroom.Plan, exclude map[mockroom.QuestionID]bool) ([]PlannedQuestion, error) {
+	drawn, err := s.bank.Draw(ctx, user, plan, exclude, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PlannedQuestion, len(drawn))
+	for i, d := range drawn {
+		pq := PlannedQuestion{Category: d.Slot.Category, Difficulty: d.Slot.Difficulty, Minutes: d.Slot.Minutes}
+		if d.QuestionID == "" {
+			pq.Category, pq.Title = mockroom.CategoryOwnQuestions, "Your questions for the interviewer"
+			out[i] = pq
+			continue
+		}
+		q, err := s.bank.Question(ctx, user, plan.Track, d.QuestionID)
+		if err != nil {
+			return nil, err
+		}
+		pq.QuestionID, pq.Title, pq.Category, pq.Difficulty = q.ID, q.Title, q.Category, q.Difficulty
+		if pq.Minutes == 0 {
+			pq.Minutes = q.Minutes
+		}
+		out[i] = pq
+	}
+	return out, nil
+}
+
+// IssueInvites signs a fresh pair of invite links; only the room's interviewer may ask.
+func (s *Service) IssueInvites(ctx context.Context, id mockroom.RoomID, by mockroom.UserID) (Invites, error) {
+	r, err := s.Get(ctx, id)
+	if err != nil {
+		return Invites{}, err
+	}
+	if r.Kind != mockroom.RoomMentor || r.CreatedBy != by {
+		return Invites{}, mockroom.Errorf(mockroom.KindForbidden, "not_room_owner", "only the room's interviewer can invite people")
+	}
+	if r.State == mockroom.StateWrapUp || r.State == mockroom.StateClosed {
+		return Invites{}, mockroom.Errorf(mockroom.KindConflict, "room_closed", "the room has ended")
+	}
+	return s.issue(id, s.cfg.Now())
+}
+
+func (s *Service) issue(id mockroom.RoomID, now time.Time) (Invites, error) {
+	exp := now.Add(s.cfg.InviteTTL).UTC().Truncate(time.Second)
+	cand, err := s.signer.sign(Invite{ID: randomID(), Room: id, Role: mockroom.RoleCandidate, ExpiresAt: exp})
+	if err != nil {
+		return Invites{}, err
+	}
+	obs, err := s.signer.sign(Invite{ID: randomID(), Room: id, Role: mockroom.RoleObserver, ExpiresAt: exp})
+	if err != nil {
+		return Invites{}, err
+	}
+	return Invites{Candidate: cand, Observer: obs, ExpiresAt: exp}, nil
+}
+
+// CheckInvite verifies an invite and that it could be accepted now. The answer may change before
+// AcceptInvite (which decides atomically); its use is to refuse a dead invite before creating a
+// guest identity for it.
+func (s *Service) CheckInvite(ctx context.Context, raw string) (Invite, error) {
+	inv, err := s.signer.verify(raw, s.cfg.Now())
+	if err != nil {
+		return Invite{}, err
+	}
+	r, err := s.store.Get(ctx, inv.Room)
+	if err != nil {
+		return Invite{}, err
+	}
+	if r.State == mockroom.StateWrapUp || r.State == mockroom.StateClosed {
+		return Invite{}, mockroom.Errorf(mockroom.KindConflict, "room_closed", "the room has ended")
+	}
+	if inv.Role == mockroom.RoleCandidate {
+		for _, p := range r.Participants {
+			if p.Role == mockroom.RoleCandidate {
+				return Invite{}, mockroom.Errorf(mockroom.KindConflict, "candidate_taken", "this room already has a candidate")
+			}
+		}
+	}
+	return inv, nil
+}
+
+// AcceptInvite adds p to the invite's room in the invite's role. displayName overrides p.Name.
+func (s *Service) AcceptInvite(ctx context.Context, raw string, p mockroom.Principal, displayName string) (Room, Participant, error) {
+	inv, err := s.signer.verify(raw, s.cfg.Now())
+	if err != nil {
+		return Room{}, Participant{}, err
+	}
+	name := strings.TrimSpace(displayName)
+	if name == "" {
+		name = p.Name
+	}
+	if name == "" || utf8.RuneCountInString(name) > 60 {
+		return Room{}, Participant{}, invalid("invalid_display_name", "display_name must be 1–60 characters")
+	}
+	now := s.cfg.Now().UTC()
+	part := Participant{UserID: p.UserID, Role: inv.Role, DisplayName: name, Guest: p.Guest, JoinedAt: now}
+	part, err = s.store.Join(ctx, inv.Room, part, JoinRule{
+		InviteID: inv.ID, SingleUse: inv.Role == mockroom.RoleCandidate, MaxObservers: s.cfg.MaxObservers, TTL: s.cfg.WaitingTTL,
+	})
+	if err != nil {
+		return Room{}, Participant{}, err
+	}
+	if err := s.store.AddUserRoom(ctx, p.UserID, inv.Room, now); err != nil {
+		return Room{}, Participant{}, err
+	}
+	r, err := s.Get(ctx, inv.Room)
+	if err != nil {
+		return Room{}, Participant{}, err
+	}
+	if part.Role == mockroom.RoleCandidate {
+		// Good enough for avoiding repeats: a candidate has "been asked" every question of a
+		// room they joined, even if the session ends early.
+		if err := s.store.AddAsked(ctx, p.UserID, questionIDs(r.Questions)); err != nil {
+			return Room{}, Participant{}, err
+		}
+	}
+	return r, part, nil
+}
+
+// Get returns a room with names masked as its kind requires. KindNotFound if missing or expired.
+func (s *Service) Get(ctx context.Context, id mockroom.RoomID) (Room, error) {
+	r, err := s.store.Get(ctx, id)
+	if err != nil {
+		return Room{}, err
+	}
+	return r.maskNames(), nil
+}
+
+// View returns the room as the participant viewer may see it; KindForbidden for anyone else.
+func (s *Service) View(ctx context.Context, id mockroom.RoomID, viewer mockroom.UserID) (Room, error) {
+	r, err := s.Get(ctx, id)
+	if err != nil {
+		return Room{}, err
+	}
+	if _, ok := r.Participant(viewer); !ok {
+		return Room{}, errNotParticipant()
+	}
+	return ViewFor(r, viewer), nil
+}
+
+// Member returns user's place in the room; KindForbidden if they are not in it.
+func (s *Service) Member(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) (Participant, error) {
+	r, err := s.Get(ctx, id)
+	if err != nil {
+		return Participant{}, err
+	}
+	p, ok := r.Participant(user)
+	if !ok {
+		return Participant{}, errNotParticipant()
+	}
+	return p, nil
+}
+
+func errNotParticipant() error {
+	return mockroom.Errorf(mockroom.KindForbidden, "not_participant", "you are not a participant of this room")
+}
+
+// Transition moves the room from one state to another as one compare-and-set: KindConflict
+// "illegal_transition" if the lifecycle forbids it, "state_stale" if the room is no longer in
+// from.
+func (s *Service) Transition(ctx context.Context, id mockroom.RoomID, from, to mockroom.RoomState) (Room, error) {
+	if !from.CanMoveTo(to) {
+		return Room{}, mockroom.Errorf(mockroom.KindConflict, "illegal_transition", "a room cannot go from %q to %q", from, to)
+	}
+	if err := s.store.Transition(ctx, id, from, to, s.cfg.Now().UTC()); err != nil {
+		return Room{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// Close ends a room that is waiting (cancelled before it started) or in wrap-up; only its
+// interviewer may. A live room ends through the live engine first.
+func (s *Service) Close(ctx context.Context, id mockroom.RoomID, by mockroom.UserID) (Room, error) {
+	r, err := s.Get(ctx, id)
+	if err != nil {
+		return Room{}, err
+	}
+	if r.CreatedBy != by {
+		return Room{}, mockroom.Errorf(mockroom.KindForbidden, "not_room_owner", "only the room's interviewer can close it")
+	}
+	return s.Transition(ctx, id, r.State, mockroom.StateClosed)
+}
+
+// Reveal records that user agrees to show their name to the other person of a peer room. Names
+// are shown only once both have agreed.
+func (s *Service) Reveal(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) (Room, error) {
+	r, err := s.store.Get(ctx, id)
+	if err != nil {
+		return Room{}, err
+	}
+	if r.Kind != mockroom.RoomPeer {
+		return Room{}, mockroom.Errorf(mockroom.KindConflict, "not_peer_room", "names are only hidden in peer rooms")
+	}
+	if _, ok := r.Participant(user); !ok {
+		return Room{}, errNotParticipant()
+	}
+	if err := s.store.Reveal(ctx, id, user); err != nil {
+		return Room{}, err
+	}
+	return s.View(ctx, id, user)
+}
+
+// maxMine bounds the rooms listed for one user.
+const maxMine = 100
+
+// Mine lists user's rooms by state, each as user may see it. Rooms that expired are dropped from
+// the user's list as they are found.
+func (s *Service) Mine(ctx context.Context, user mockroom.UserID) (Mine, error) {
+	ids, err := s.store.UserRooms(ctx, user, maxMine)
+	if err != nil {
+		return Mine{}, err
+	}
+	out := Mine{Upcoming: []Room{}, Live: []Room{}, Past: []Room{}}
+	for _, id := range ids {
+		r, err := s.View(ctx, id, user)
+		switch {
+		case mockroom.ErrorKind(err) == mockroom.KindNotFound:
+			if err := s.store.RemoveUserRoom(ctx, user, id); err != nil {
+				return Mine{}, err
+			}
+			continue
+		case mockroom.ErrorKind(err) == mockroom.KindForbidden:
+			continue
+		case err != nil:
+			return Mine{}, err
+		}
+		switch r.State {
+		case mockroom.StateWaiting:
+			out.Upcoming = append(out.Upcoming, r)
+		case mockroom.StateLive:
+			out.Live = append(out.Live, r)
+		default:
+			out.Past = append(out.Past, r)
+		}
+	}
+	return out, nil
+}
+
+func questionIDs(qs []PlannedQuestion) []mockroom.QuestionID {
+	var ids []mockroom.QuestionID
+	for _, q := range qs {
+		if q.QuestionID != "" {
+			ids = append(ids, q.QuestionID)
+		}
+	}
+	return ids
+}
+
+func invalid(code, format string, args ...any) *mockroom.Error {
+	return mockroom.Errorf(mockroom.KindInvalid, code, format, args...)
+}
