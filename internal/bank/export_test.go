@@ -1,0 +1,4 @@
+package bank
+
+// ValidateQuestion exposes the rules every question obeys to the external tests.
+func (t *Track) ValidateQuestion(q Question) error { return validateQuestion(q, t.Rubric.HasQuality) }

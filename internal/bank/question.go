@@ -1,0 +1,119 @@
+package bank
+
+import (
+	"slices"
+	"time"
+
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+// QuestionID is re-exported so callers of this package rarely need to spell the shared name.
+type QuestionID = mockroom.QuestionID
+
+// Quality is the id of one rubric quality of a track, e.g. "technical_expertise".
+type Quality string
+
+// Question is one question of a track with everything the interviewer needs. The candidate only
+// ever receives Public(): the interviewer-only material lives under Guide, and PublicQuestion
+// has no field that could hold it.
+type Question struct {
+	ID         QuestionID          `json:"id"`
+	Track      mockroom.TrackID    `json:"track,omitempty"`
+	Category   mockroom.Category   `json:"category"`
+	Difficulty mockroom.Difficulty `json:"difficulty"`
+	// Minutes is the suggested time budget; a plan slot may override it.
+	Minutes int    `json:"minutes"`
+	Title   string `json:"title"`
+	// Prompt is what the candidate reads.
+	Prompt string `json:"prompt"`
+	// SeedTopic names the topic of the source guide this question covers, for the built-in
+	// questions that carry one of its sample questions over; empty otherwise.
+	SeedTopic string `json:"seed_topic,omitempty"`
+	// Coding is set for questions worked in the shared editor.
+	Coding *Coding         `json:"coding,omitempty"`
+	Guide  *Guidance       `json:"guide"`
+	Author mockroom.UserID `json:"author,omitempty"` // custom questions only
+	// CreatedAt is set for custom questions only.
+	CreatedAt time.Time `json:"created_at,omitzero"`
+}
+
+// Coding is the material for a question worked in the shared editor. All of it is visible to
+// the candidate.
+type Coding struct {
+	// Language is the editor language, "python" for this track.
+	Language string    `json:"language"`
+	Starter  string    `json:"starter"`
+	Examples []Example `json:"examples"`
+}
+
+// Example is one input with the output a correct solution produces.
+type Example struct {
+	Input  string `json:"input"`
+	Output string `json:"output"`
+}
+
+// Guidance is the interviewer-only material of a question.
+type Guidance struct {
+	// LooksFor lists what a good answer covers.
+	LooksFor []string `json:"looks_for"`
+	RedFlags []string `json:"red_flags"`
+	// StrongAnswer outlines, point by point, an answer that would score well.
+	StrongAnswer []string `json:"strong_answer"`
+	FollowUps    []string `json:"follow_ups"`
+	// Qualities are the rubric qualities an answer gives evidence for.
+	Qualities []Quality `json:"qualities"`
+}
+
+// IsCustom reports whether an interviewer added q through the API.
+func (q Question) IsCustom() bool { return q.Author != "" }
+
+// PublicQuestion is the candidate-safe view of a question. It deliberately has no field for
+// guidance, follow-ups, qualities or authorship, so no code path can send them by mistake.
+type PublicQuestion struct {
+	ID         QuestionID          `json:"id"`
+	Track      mockroom.TrackID    `json:"track"`
+	Category   mockroom.Category   `json:"category"`
+	Difficulty mockroom.Difficulty `json:"difficulty"`
+	Minutes    int                 `json:"minutes"`
+	Title      string              `json:"title"`
+	Prompt     string              `json:"prompt"`
+	Coding     *Coding             `json:"coding,omitempty"`
+}
+
+// Public returns what the candidate (and an observer) may see of q.
+func (q Question) Public() PublicQuestion {
+	return PublicQuestion{
+		ID:         q.ID,
+		Track:      q.Track,
+		Category:   q.Category,
+		Difficulty: q.Difficulty,
+		Minutes:    q.Minutes,
+		Title:      q.Title,
+		Prompt:     q.Prompt,
+		Coding:     q.Coding.clone(),
+	}
+}
+
+// Clone returns a deep copy, so a caller may change its copy without touching the bank.
+func (q Question) Clone() Question {
+	q.Coding = q.Coding.clone()
+	if q.Guide != nil {
+		g := *q.Guide
+		g.LooksFor = slices.Clone(g.LooksFor)
+		g.RedFlags = slices.Clone(g.RedFlags)
+		g.StrongAnswer = slices.Clone(g.StrongAnswer)
+		g.FollowUps = slices.Clone(g.FollowUps)
+		g.Qualities = slices.Clone(g.Qualities)
+		q.Guide = &g
+	}
+	return q
+}
+
+func (c *Coding) clone() *Coding {
+	if c == nil {
+		return nil
+	}
+	cp := *c
+	cp.Examples = slices.Clone(c.Examples)
+	return &cp
+}
