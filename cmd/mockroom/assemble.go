@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/mockroom/mockroom/frontend"
 	"github.com/mockroom/mockroom/internal/httpapi"
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,5 +33,7 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 		Registry: registry,
 		Ready:    conn.Ping,
 	})
+	// The web app answers every path the API does not claim.
+	api.MountStatic(frontend.Dist())
 	return &application{handler: api}, nil
 }

@@ -1,0 +1,69 @@
+package frontend
+
+import (
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// assetRef matches the files a built page or chunk loads: "/assets/x.js" in index.html and
+// "assets/x.js" or "./x.js" inside the chunks (Vite's lazy imports).
+var (
+	htmlRef  = regexp.MustCompile(`(?:src|href)="(/[^"]+)"`)
+	chunkRef = regexp.MustCompile(`"(?:\./|/?assets/)([A-Za-z0-9_.-]+\.(?:js|css))"`)
+)
+
+func TestDistServesTheApp(t *testing.T) {
+	dist := Dist()
+	index, err := fs.ReadFile(dist, "index.html")
+	if err != nil {
+		t.Fatalf("dist/index.html is missing; run `npm run build` in frontend/: %v", err)
+	}
+	refs := htmlRef.FindAllStringSubmatch(string(index), -1)
+	var scripts int
+	for _, m := range refs {
+		path := strings.TrimPrefix(m[1], "/")
+		if _, err := fs.Stat(dist, path); err != nil {
+			t.Errorf("index.html references %s, which is not in dist: %v", m[1], err)
+		}
+		if strings.HasSuffix(path, ".js") {
+			scripts++
+		}
+	}
+	if scripts == 0 {
+		t.Errorf("index.html loads no script; refs found: %v", refs)
+	}
+	if !strings.Contains(string(index), `id="main"`) {
+		t.Errorf("index.html has no #main outlet for the app")
+	}
+}
+
+func TestDistChunksReferenceExistingFiles(t *testing.T) {
+	dist := Dist()
+	chunks, err := fs.Glob(dist, "assets/*.js")
+	if err != nil || len(chunks) == 0 {
+		t.Fatalf("no JavaScript in dist/assets (err %v)", err)
+	}
+	for _, chunk := range chunks {
+		body, err := fs.ReadFile(dist, chunk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range chunkRef.FindAllStringSubmatch(string(body), -1) {
+			if _, err := fs.Stat(dist, "assets/"+m[1]); err != nil {
+				t.Errorf("%s imports %s, which is not in dist/assets", chunk, m[1])
+			}
+		}
+	}
+}
+
+func TestDistHasNoSourceMaps(t *testing.T) {
+	maps, err := fs.Glob(Dist(), "assets/*.map")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(maps) > 0 {
+		t.Errorf("dist carries source maps %v; they only grow the binary", maps)
+	}
+}

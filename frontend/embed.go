@@ -1,0 +1,22 @@
+// Package frontend carries the built web app (Vite output in dist/, committed to the repository)
+// so the server binary can serve it without Node installed. Rebuild with `npm run build` in this
+// directory after changing anything under src/.
+package frontend
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed all:dist
+var dist embed.FS
+
+// Dist returns the built app rooted at dist/, ready for httpapi.(*Server).MountStatic.
+func Dist() fs.FS {
+	sub, err := fs.Sub(dist, "dist")
+	if err != nil {
+		// fs.Sub fails only on an invalid path, and "dist" is a constant.
+		panic(err)
+	}
+	return sub
+}

@@ -1,0 +1,307 @@
+// LiveConnection keeps one room's WebSocket alive and exactly-once, as api/protocol.md describes:
+// ticket → socket → join (with the last position) → snapshot or resumed → events; on any drop it
+// gets a new ticket, reconnects with back-off and resumes from the last event it processed, then
+// re-sends the commands that were never acknowledged with their original seq (the server applies
+// each at most once).
+
+import { api } from '../api.js';
+import { onAccessToken } from '../session.js';
+
+// Close codes after which reconnecting cannot help.
+const FINAL_CLOSES = new Map([
+  [1000, 'The room was closed.'],
+  [1007, 'The app sent a malformed message (not UTF-8).'],
+  [1008, 'The app sent a message the server does not accept.'],
+  [1009, 'The app sent a message that was too large.'],
+  [4003, 'You are no longer a participant of this room.'],
+  [4004, 'This room no longer exists.'],
+  [4400, 'The app broke the live protocol; reload the page.'],
+]);
+
+const PING_EVERY_MS = 15_000;
+const PONG_TIMEOUT_MS = 10_000;
+const CLOCK_WINDOW = 32;
+
+function randomId() {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return 'web-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export class CommandError extends Error {
+  constructor(code, message) {
+    super(message || code);
+    this.code = code;
+  }
+}
+
+export class LiveConnection {
+  // handlers: snapshot(frame), resumed(frame), event(frame), presence(frame), status(state, info)
+  // where state is 'connecting' | 'live' | 'reconnecting' | 'closed'.
+  constructor(roomId, handlers) {
+    this.roomId = roomId;
+    this.handlers = handlers;
+    this.clientId = randomId();
+    this.seq = 0;
+    this.position = null; // last processed {epoch, offset, event_id}
+    this.pending = new Map(); // seq → {frame, resolve, reject}
+    this.ws = null;
+    this.joined = false;
+    this.stopped = false;
+    this.attempt = 0;
+    this.retryTimer = null;
+    this.pingTimer = null;
+    this.pongTimer = null;
+    this.clockSamples = [];
+    this.clockOffset = 0;
+    this.unsubscribeToken = onAccessToken((token) => {
+      if (this.joined) this.send('auth.refresh', { access_token: token }).catch(() => {});
+    });
+    this.onOnline = () => {
+      if (!this.ws && !this.stopped) this.reconnectNow();
+    };
+    window.addEventListener('online', this.onOnline);
+  }
+
+  // now returns the server's current time in ms, estimated from the frames received.
+  now() {
+    return Date.now() + this.clockOffset;
+  }
+
+  start() {
+    this.connect();
+  }
+
+  stop() {
+    this.stopped = true;
+    this.unsubscribeToken();
+    window.removeEventListener('online', this.onOnline);
+    clearTimeout(this.retryTimer);
+    this.stopPing();
+    if (this.ws) {
+      this.ws.onclose = null;
+      this.ws.close(1000, 'left the room');
+      this.ws = null;
+    }
+    for (const p of this.pending.values()) p.reject(new CommandError('closed', 'The connection was closed.'));
+    this.pending.clear();
+  }
+
+  setStatus(state, info) {
+    this.handlers.status?.(state, info);
+  }
+
+  async connect() {
+    if (this.stopped) return;
+    this.setStatus(this.attempt === 0 && !this.position ? 'connecting' : 'reconnecting');
+    let ticket;
+    try {
+      const res = await api.ticket(this.roomId);
+      ticket = res.ticket;
+    } catch (err) {
+      if (err.status === 403 || err.status === 404) {
+        this.fail(err.status === 403 ? 'You are not a participant of this room.' : 'This room does not exist or has expired.', err.code);
+        return;
+      }
+      if (err.status === 401) {
+        this.fail('Your session has ended; please log in again.', 'signed_out');
+        return;
+      }
+      this.scheduleRetry();
+      return;
+    }
+    if (this.stopped) return;
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(`${proto}//${location.host}/api/v1/rooms/${encodeURIComponent(this.roomId)}/ws?ticket=${encodeURIComponent(ticket)}`);
+    this.ws = ws;
+    this.joined = false;
+    ws.onopen = () => {
+      ws.send(JSON.stringify({ type: 'join', seq: ++this.seq, client_id: this.clientId, resume: this.position }));
+    };
+    ws.onmessage = (msg) => this.onFrame(msg.data);
+    ws.onclose = (e) => this.onClose(e);
+    ws.onerror = () => {
+      /* onclose follows and decides what to do */
+    };
+  }
+
+  fail(message, code) {
+    this.stopped = true;
+    this.stopPing();
+    for (const p of this.pending.values()) p.reject(new CommandError(code || 'closed', message));
+    this.pending.clear();
+    this.setStatus('closed', { message, code });
+  }
+
+  onClose(e) {
+    this.ws = null;
+    this.joined = false;
+    this.stopPing();
+    if (this.stopped) return;
+    const final = FINAL_CLOSES.get(e.code);
+    if (final) {
+      this.fail(final, `close_${e.code}`);
+      return;
+    }
+    if (e.code === 4000) {
+      // The node is shutting down: go elsewhere at once.
+      this.attempt = 0;
+      this.connect();
+      return;
+    }
+    // 4001 (auth lapsed) needs no special step: the ticket request refreshes the access token.
+    this.scheduleRetry(e.code === 4009 ? 5000 : 0);
+  }
+
+  scheduleRetry(minDelay = 0) {
+    if (this.stopped) return;
+    this.setStatus('reconnecting');
+    const base = Math.min(10_000, 500 * 2 ** this.attempt);
+    const delay = Math.max(minDelay, base / 2 + Math.random() * (base / 2));
+    this.attempt++;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  reconnectNow() {
+    clearTimeout(this.retryTimer);
+    this.attempt = 0;
+    this.connect();
+  }
+
+  observeClock(serverTime) {
+    const t = Date.parse(serverTime);
+    if (Number.isNaN(t)) return;
+    // server_time − receive time = true offset − delivery delay, so the largest recent sample is
+    // the best estimate; a window lets it follow a local clock that was adjusted.
+    this.clockSamples.push(t - Date.now());
+    if (this.clockSamples.length > CLOCK_WINDOW) this.clockSamples.shift();
+    this.clockOffset = Math.max(...this.clockSamples);
+  }
+
+  onFrame(raw) {
+    let f;
+    try {
+      f = JSON.parse(raw);
+    } catch {
+      return;
+    }
+    if (f.server_time) this.observeClock(f.server_time);
+    switch (f.type) {
+      case 'snapshot':
+        this.position = f.position || null;
+        this.afterJoin();
+        this.handlers.snapshot?.(f);
+        this.resendPending(true);
+        break;
+      case 'resumed':
+        this.afterJoin();
+        this.handlers.resumed?.(f);
+        this.resendPending(false);
+        break;
+      case 'event':
+        this.position = { epoch: f.epoch, offset: f.offset, event_id: f.id };
+        this.handlers.event?.(f);
+        break;
+      case 'presence':
+        this.handlers.presence?.(f);
+        break;
+      case 'ack': {
+        const p = this.pending.get(f.seq);
+        if (p) {
+          this.pending.delete(f.seq);
+          p.resolve(f.result || {});
+        }
+        break;
+      }
+      case 'error': {
+        const p = f.seq !== undefined ? this.pending.get(f.seq) : null;
+        if (p) {
+          this.pending.delete(f.seq);
+          p.reject(new CommandError(f.code, f.message));
+        } else {
+          this.handlers.protocolError?.(f);
+        }
+        break;
+      }
+      case 'pong':
+        clearTimeout(this.pongTimer);
+        break;
+      default:
+        // Unknown frame types are ignored so the server can add new ones.
+        break;
+    }
+  }
+
+  afterJoin() {
+    this.joined = true;
+    this.attempt = 0;
+    this.setStatus('live');
+    this.startPing();
+  }
+
+  // resendPending re-sends every unacknowledged command with its original seq. After a fresh
+  // snapshot, editor pushes are dropped instead: the editor rebuilds from the snapshot and pushes
+  // its unconfirmed edits again at the snapshot's version.
+  resendPending(afterSnapshot) {
+    const seqs = [...this.pending.keys()].sort((a, b) => a - b);
+    for (const s of seqs) {
+      const p = this.pending.get(s);
+      if (afterSnapshot && p.frame.type === 'editor.push') {
+        this.pending.delete(s);
+        p.reject(new CommandError('superseded', 'Rebuilt from a snapshot.'));
+        continue;
+      }
+      this.ws.send(JSON.stringify(p.frame));
+    }
+  }
+
+  startPing() {
+    this.stopPing();
+    this.pingTimer = setInterval(() => {
+      if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+      this.ws.send(JSON.stringify({ type: 'ping', seq: ++this.seq }));
+      clearTimeout(this.pongTimer);
+      // A socket that stopped answering is half-open: drop it and resume on a new one.
+      this.pongTimer = setTimeout(() => this.dropSocket(), PONG_TIMEOUT_MS);
+    }, PING_EVERY_MS);
+  }
+
+  // dropSocket abandons a socket without waiting for a closing handshake a dead peer cannot do.
+  dropSocket() {
+    const ws = this.ws;
+    if (!ws) return;
+    ws.onclose = null;
+    ws.onmessage = null;
+    try {
+      ws.close();
+    } catch {
+      /* already closing */
+    }
+    this.onClose({ code: 1006 });
+  }
+
+  stopPing() {
+    clearInterval(this.pingTimer);
+    clearTimeout(this.pongTimer);
+  }
+
+  get connected() {
+    return this.joined && this.ws && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  // send issues a command and resolves with the ack's result (or rejects with a CommandError). A
+  // command issued while disconnected waits in the pending map and goes out after the resume.
+  send(type, fields = {}) {
+    const frame = { type, seq: ++this.seq, ...fields };
+    return new Promise((resolve, reject) => {
+      this.pending.set(frame.seq, { frame, resolve, reject });
+      if (this.connected) this.ws.send(JSON.stringify(frame));
+    });
+  }
+
+  // sendPresence is fire-and-forget: presence is never acknowledged and never queued.
+  sendPresence(fields) {
+    if (this.connected) this.ws.send(JSON.stringify({ type: 'presence', ...fields }));
+  }
+}

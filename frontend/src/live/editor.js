@@ -1,0 +1,323 @@
+// The shared editor: CodeMirror 6 with @codemirror/collab, synchronised over the room socket
+// (api/protocol.md section 6). The server is the authority: pushes carry the synced version,
+// every accepted push comes back as an editor.update event (our own included, which is how collab
+// confirms them), and the ack only tells us not to push again until that event has arrived.
+
+import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection, Decoration, WidgetType } from '@codemirror/view';
+import { EditorState, Compartment, StateField, StateEffect, ChangeSet, Text, Transaction } from '@codemirror/state';
+import { collab, receiveUpdates, sendableUpdates, getSyncedVersion } from '@codemirror/collab';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { syntaxHighlighting, defaultHighlightStyle, indentOnInput, bracketMatching, indentUnit } from '@codemirror/language';
+import { python } from '@codemirror/lang-python';
+
+export const LANGUAGES = [
+  ['python', 'Python'],
+  ['javascript', 'JavaScript'],
+  ['go', 'Go'],
+  ['text', 'Plain text'],
+];
+
+// JavaScript support is large and rarely used in this track, so it loads on demand.
+let javascriptSupport = null;
+function loadJavascript() {
+  return import('@codemirror/lang-javascript').then((m) => (javascriptSupport = m.javascript()));
+}
+
+function languageSupport(lang) {
+  switch (lang) {
+    case 'python':
+      return python();
+    case 'javascript':
+      return javascriptSupport || [];
+    default:
+      return [];
+  }
+}
+
+const MAX_UPDATES_PER_PUSH = 64;
+const MAX_PUSH_BYTES = 48 * 1024;
+const STALE_RETRY_MS = 1500;
+const PRESENCE_THROTTLE_MS = 120;
+
+// ---- remote cursors ---------------------------------------------------------------------------
+
+const setRemote = StateEffect.define();
+const dropRemote = StateEffect.define();
+
+class CaretWidget extends WidgetType {
+  constructor(color, name) {
+    super();
+    this.color = color;
+    this.name = name;
+  }
+  eq(other) {
+    return other.color === this.color && other.name === this.name;
+  }
+  toDOM() {
+    const el = document.createElement('span');
+    el.className = 'cm-remote-caret';
+    el.style.borderColor = this.color;
+    const label = document.createElement('span');
+    label.className = 'cm-remote-label';
+    label.style.backgroundColor = this.color;
+    label.textContent = this.name;
+    el.appendChild(label);
+    el.setAttribute('aria-hidden', 'true');
+    return el;
+  }
+  ignoreEvent() {
+    return true;
+  }
+}
+
+const remoteField = StateField.define({
+  create: () => new Map(),
+  update(map, tr) {
+    let next = map;
+    if (tr.docChanged && map.size) {
+      next = new Map();
+      for (const [key, p] of map) {
+        next.set(key, { ...p, ranges: p.ranges.map((r) => ({ anchor: tr.changes.mapPos(r.anchor, 1), head: tr.changes.mapPos(r.head, 1) })) });
+      }
+    }
+    for (const e of tr.effects) {
+      if (e.is(setRemote)) {
+        if (next === map) next = new Map(map);
+        next.set(e.value.key, e.value);
+      } else if (e.is(dropRemote)) {
+        if (next === map) next = new Map(map);
+        for (const key of [...next.keys()]) if (key === e.value || key.startsWith(`${e.value}|`)) next.delete(key);
+      }
+    }
+    return next;
+  },
+  provide: (f) =>
+    EditorView.decorations.from(f, (map) => {
+      const ranges = [];
+      for (const p of map.values()) {
+        for (const r of p.ranges) {
+          const from = Math.min(r.anchor, r.head);
+          const to = Math.max(r.anchor, r.head);
+          if (to > from) ranges.push(Decoration.mark({ class: 'cm-remote-selection', attributes: { style: `background-color: ${p.color}33` } }).range(from, to));
+          ranges.push(Decoration.widget({ widget: new CaretWidget(p.color, p.name), side: 1 }).range(r.head));
+        }
+      }
+      return Decoration.set(ranges, true);
+    }),
+});
+
+export function colorFor(id) {
+  let hash = 0;
+  for (const ch of String(id)) hash = (hash * 31 + ch.charCodeAt(0)) | 0;
+  return `hsl(${Math.abs(hash) % 360} 70% 42%)`;
+}
+
+// ---- the editor -------------------------------------------------------------------------------
+
+export class SharedEditor {
+  constructor(parent, { conn, onNotice }) {
+    this.parent = parent;
+    this.conn = conn;
+    this.onNotice = onNotice || (() => {});
+    this.view = null;
+    this.language = new Compartment();
+    this.readOnly = new Compartment();
+    this.confirmed = Text.empty; // the document at the synced version, kept from the event stream
+    this.pushing = false;
+    this.waitForVersion = -1; // do not push until the synced version reaches this
+    this.staleTimer = null;
+    this.presenceTimer = null;
+    this.lastPresence = 0;
+    this.locked = false;
+    this.role = 'candidate';
+    this.lang = 'python';
+  }
+
+  extensions(version, lang, readOnly) {
+    return [
+      lineNumbers(),
+      highlightActiveLineGutter(),
+      highlightActiveLine(),
+      drawSelection(),
+      history(),
+      indentOnInput(),
+      bracketMatching(),
+      indentUnit.of('    '),
+      EditorState.tabSize.of(4),
+      syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+      keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+      this.language.of(languageSupport(lang)),
+      this.readOnly.of([EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)]),
+      EditorView.contentAttributes.of({ 'aria-label': 'Shared code editor' }),
+      collab({ startVersion: version, clientID: this.conn.clientId }),
+      remoteField,
+      EditorView.updateListener.of((u) => {
+        if (u.docChanged) this.schedulePush();
+        // Our own selection moves are worth telling the others; remote edits moving it are not.
+        if (u.selectionSet && u.transactions.some((t) => !t.annotation(Transaction.remote))) this.schedulePresence();
+      }),
+    ];
+  }
+
+  get isReadOnly() {
+    return this.role === 'observer' || (this.locked && this.role !== 'interviewer');
+  }
+
+  // load (re)builds the editor from a snapshot's doc. Local edits not yet confirmed survive when
+  // they can be placed on the new document unambiguously; otherwise the user is told.
+  load(doc, role) {
+    this.role = role;
+    this.locked = !!doc.locked;
+    this.lang = doc.language || 'python';
+    const text = doc.text || '';
+    let carry = null;
+    if (this.view) {
+      const old = this.view.state;
+      const ups = sendableUpdates(old);
+      if (ups.length) {
+        const composed = ups.map((u) => u.changes).reduce((a, b) => a.compose(b));
+        if (text === old.doc.toString()) carry = null; // everything we typed made it in
+        else if (text === this.confirmed.toString() && composed.length === text.length) carry = composed;
+        else this.onNotice('Your last few keystrokes could not be merged after reconnecting; please check the code.');
+      }
+    }
+    this.confirmed = Text.of(text.split('\n'));
+    this.pushing = false;
+    this.waitForVersion = -1;
+    const state = EditorState.create({ doc: text, extensions: this.extensions(doc.version || 0, this.lang, this.isReadOnly) });
+    if (this.view) this.view.setState(state);
+    else this.view = new EditorView({ state, parent: this.parent });
+    if (carry) this.view.dispatch({ changes: carry });
+    if (this.lang === 'javascript' && !javascriptSupport) this.setLanguage('javascript');
+  }
+
+  // applyUpdate takes an editor.update event. Events arrive in order and exactly once, so the
+  // event's version is always our synced version; a mismatch means a bug, and a reload of the
+  // snapshot is the safe answer.
+  applyUpdate(data) {
+    if (!this.view) return;
+    const synced = getSyncedVersion(this.view.state);
+    if (data.version !== synced) {
+      this.onNotice(`Editor out of step (event at version ${data.version}, editor at ${synced}).`);
+      this.requestResync?.();
+      return;
+    }
+    const updates = data.updates.map((u) => ({ clientID: u.clientID, changes: ChangeSet.fromJSON(u.changes) }));
+    for (const u of updates) this.confirmed = u.changes.apply(this.confirmed);
+    this.view.dispatch(receiveUpdates(this.view.state, updates));
+    if (getSyncedVersion(this.view.state) >= this.waitForVersion) {
+      this.waitForVersion = -1;
+      clearTimeout(this.staleTimer);
+    }
+    this.schedulePush();
+  }
+
+  schedulePush() {
+    // A microtask batches the keystrokes of one event-loop turn into one push.
+    queueMicrotask(() => this.push());
+  }
+
+  push() {
+    if (!this.view || this.pushing || !this.conn.connected || this.isReadOnly) return;
+    const version = getSyncedVersion(this.view.state);
+    if (this.waitForVersion >= 0 && version < this.waitForVersion) return;
+    let ups = sendableUpdates(this.view.state);
+    if (!ups.length) return;
+    ups = ups.slice(0, MAX_UPDATES_PER_PUSH);
+    let payload = ups.map((u) => ({ clientID: u.clientID, changes: u.changes.toJSON() }));
+    while (payload.length > 1 && JSON.stringify(payload).length > MAX_PUSH_BYTES) payload = payload.slice(0, Math.ceil(payload.length / 2));
+    this.pushing = true;
+    this.conn
+      .send('editor.push', { version, updates: payload })
+      .then((res) => {
+        // Confirmation comes with the editor.update event; until it is here, our updates are
+        // still "sendable" and must not go out a second time.
+        this.waitForVersion = typeof res.version === 'number' ? res.version : version + payload.length;
+      })
+      .catch((err) => {
+        if (err.code === 'version_stale') {
+          // The events that made us stale are on their way; rebase when they arrive.
+          this.waitForVersion = version + 1;
+        } else if (err.code === 'editor_locked') {
+          this.onNotice('The interviewer locked the editor.');
+        } else if (err.code !== 'superseded' && err.code !== 'closed') {
+          this.onNotice(`An edit was refused: ${err.message}`);
+        }
+      })
+      .finally(() => {
+        this.pushing = false;
+        clearTimeout(this.staleTimer);
+        if (this.waitForVersion >= 0) {
+          // Never wait forever: if the expected event does not come, try again.
+          this.staleTimer = setTimeout(() => {
+            this.waitForVersion = -1;
+            this.push();
+          }, STALE_RETRY_MS);
+        }
+        this.schedulePush();
+      });
+  }
+
+  setLanguage(lang) {
+    this.lang = lang;
+    this.view?.dispatch({ effects: this.language.reconfigure(languageSupport(lang)) });
+    if (lang === 'javascript' && !javascriptSupport) {
+      loadJavascript()
+        .then(() => {
+          if (this.lang === 'javascript') this.view?.dispatch({ effects: this.language.reconfigure(javascriptSupport) });
+        })
+        .catch(() => {});
+    }
+  }
+
+  setRole(role) {
+    this.role = role;
+    this.applyReadOnly();
+  }
+
+  setLocked(locked) {
+    this.locked = locked;
+    this.applyReadOnly();
+  }
+
+  applyReadOnly() {
+    const ro = this.isReadOnly;
+    this.view?.dispatch({ effects: this.readOnly.reconfigure([EditorState.readOnly.of(ro), EditorView.editable.of(!ro)]) });
+    if (!ro) this.schedulePush();
+  }
+
+  schedulePresence() {
+    if (this.presenceTimer) return;
+    const wait = Math.max(0, PRESENCE_THROTTLE_MS - (Date.now() - this.lastPresence));
+    this.presenceTimer = setTimeout(() => {
+      this.presenceTimer = null;
+      this.lastPresence = Date.now();
+      if (!this.view || this.role === 'observer') return;
+      const sel = this.view.state.selection;
+      this.conn.sendPresence({ selection: { main: sel.mainIndex, ranges: sel.ranges.slice(0, 100).map((r) => ({ anchor: r.anchor, head: r.head })) } });
+    }, wait);
+  }
+
+  showPresence(frame, name) {
+    if (!this.view || !frame.selection) return;
+    const len = this.view.state.doc.length;
+    const clamp = (n) => Math.max(0, Math.min(len, n | 0));
+    const ranges = frame.selection.ranges.map((r) => ({ anchor: clamp(r.anchor), head: clamp(r.head) }));
+    this.view.dispatch({ effects: setRemote.of({ key: `${frame.user_id}|${frame.client_id}`, name, color: colorFor(frame.user_id), ranges }) });
+  }
+
+  dropPresence(userId) {
+    this.view?.dispatch({ effects: dropRemote.of(userId) });
+  }
+
+  get text() {
+    return this.view ? this.view.state.doc.toString() : '';
+  }
+
+  destroy() {
+    clearTimeout(this.staleTimer);
+    clearTimeout(this.presenceTimer);
+    this.view?.destroy();
+    this.view = null;
+  }
+}

@@ -1,0 +1,480 @@
+// The live room page: question and server-timed countdown, interviewer controls and private
+// material, the shared editor, participants and chat. Everything shown comes from the socket's
+// snapshot and events; commands go out through the connection and take effect when their event
+// comes back, so every participant sees the same thing in the same order.
+
+import { h, replace, toast, humanize, formatDuration } from '../dom.js';
+import { LiveConnection } from './connection.js';
+import { SharedEditor, LANGUAGES, colorFor } from './editor.js';
+import { privateMaterial } from './private.js';
+
+const WARN_AT_MS = 30_000;
+
+export function renderRoom(el, { params }) {
+  const roomId = params.id;
+  const st = {
+    you: null,
+    room: { id: roomId, title: '', state: 'waiting', kind: 'mentor', question_count: 0 },
+    participants: new Map(),
+    question: null,
+    chat: [],
+    notes: [],
+    snapshots: 0,
+    language: 'python',
+    locked: false,
+    lastEnded: null,
+  };
+
+  // ---- layout ----
+  const title = h('h1', { class: 'room-title' }, 'Interview room');
+  const stateBadge = h('span', { class: 'state', id: 'room-state' });
+  const roleBadge = h('span', { class: 'badge role', id: 'my-role' });
+  const connBadge = h('span', { class: 'conn', id: 'conn-status', role: 'status' }, 'Connecting…');
+  const banner = h('div', { class: 'banner', id: 'room-banner', role: 'alert', hidden: true });
+  const announcer = h('div', { class: 'sr-only', 'aria-live': 'assertive' });
+
+  const questionPanel = h('section', { class: 'panel question-panel', id: 'question-panel', 'aria-labelledby': 'question-heading' });
+  const countdown = h('div', { class: 'countdown', id: 'countdown', role: 'timer', 'aria-live': 'off' });
+  const controls = h('div', { class: 'controls', id: 'controls', role: 'toolbar', 'aria-label': 'Interviewer controls' });
+  const privatePanel = h('section', { class: 'panel private-panel', id: 'private-panel', hidden: true, 'aria-label': 'Interviewer only' });
+
+  const langSelect = h('select', { id: 'language', 'aria-label': 'Editor language' }, LANGUAGES.map(([v, l]) => h('option', { value: v }, l)));
+  const lockButton = h('button', { type: 'button', class: 'btn btn-small btn-ghost', id: 'lock-editor', hidden: true, 'aria-pressed': 'false' }, 'Lock editor');
+  const lockNote = h('span', { class: 'muted lock-note', hidden: true }, '🔒 Editor locked by the interviewer');
+  const editorHost = h('div', { class: 'editor-host', id: 'editor' });
+
+  const peopleList = h('ul', { class: 'people', id: 'participants' });
+  const chatLog = h('ol', { class: 'chat-log', id: 'chat-log', 'aria-live': 'polite', 'aria-label': 'Chat messages' });
+  const chatInput = h('input', { type: 'text', id: 'chat-input', maxlength: 4000, placeholder: 'Message the room', 'aria-label': 'Chat message', autocomplete: 'off' });
+  const chatForm = h('form', { class: 'chat-form', id: 'chat-form' }, chatInput, h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, 'Send'));
+
+  el.append(
+    h(
+      'div',
+      { class: 'room' },
+      h('div', { class: 'room-head' }, h('div', { class: 'room-head-main' }, title, stateBadge, roleBadge), connBadge),
+      banner,
+      announcer,
+      h(
+        'div',
+        { class: 'room-grid' },
+        h('div', { class: 'col-left' }, questionPanel, controls, privatePanel),
+        h('section', { class: 'panel editor-panel', 'aria-label': 'Shared editor' }, h('div', { class: 'editor-toolbar' }, h('label', { for: 'language', class: 'muted' }, 'Language'), langSelect, lockButton, lockNote), editorHost),
+        h('div', { class: 'col-right' }, h('section', { class: 'panel' }, h('h2', null, 'People'), peopleList), h('section', { class: 'panel chat-panel' }, h('h2', null, 'Chat'), chatLog, chatForm)),
+      ),
+    ),
+  );
+
+  // ---- connection and editor ----
+  const conn = new LiveConnection(roomId, {
+    status: onStatus,
+    snapshot: onSnapshot,
+    resumed: () => {
+      if (st.snapshots > 0) showBanner(null);
+    },
+    event: onEvent,
+    presence: (f) => {
+      const p = st.participants.get(f.user_id);
+      editor.showPresence(f, p?.name || 'Someone');
+    },
+    protocolError: (f) => console.warn('live protocol error', f),
+  });
+  const editor = new SharedEditor(editorHost, { conn, onNotice: (m) => toast(m, 'warn', 6000) });
+  editor.requestResync = () => {
+    conn.position = null;
+    conn.dropSocket();
+  };
+
+  const command = (type, fields) =>
+    conn.send(type, fields).catch((err) => {
+      toast(err.message || err.code, 'error', 6000);
+      throw err;
+    });
+
+  // ---- handlers ----
+  function onStatus(state, info) {
+    connBadge.className = `conn conn-${state}`;
+    connBadge.textContent = { connecting: 'Connecting…', live: 'Connected', reconnecting: 'Reconnecting…', closed: 'Disconnected' }[state];
+    if (state === 'reconnecting') showBanner('Connection lost. Reconnecting… Your place in the room is kept.', 'warn');
+    else if (state === 'closed') showBanner(info?.message || 'Disconnected.', 'error', true);
+    else if (state === 'live' && banner.dataset.kind === 'warn') showBanner(null);
+  }
+
+  function showBanner(message, kind = 'info', final = false) {
+    if (!message) {
+      banner.hidden = true;
+      banner.dataset.kind = '';
+      return;
+    }
+    banner.hidden = false;
+    banner.dataset.kind = kind;
+    banner.className = `banner banner-${kind}`;
+    replace(banner, message, final ? h('a', { href: '/rooms', class: 'banner-link' }, 'Back to my rooms') : null);
+  }
+
+  function onSnapshot(f) {
+    st.snapshots++;
+    st.you = f.you;
+    const room = f.room || {};
+    st.room = { ...st.room, ...room };
+    st.participants = new Map((room.participants || []).map((p) => [p.user_id, { ...p }]));
+    st.question = room.question ? normalizeQuestion(room.question, f.server_time) : null;
+    st.chat = (room.chat || []).slice();
+    st.notes = (room.notes || []).slice();
+    const doc = room.doc || { text: '', version: 0, language: 'python', locked: false };
+    st.language = doc.language || 'python';
+    st.locked = !!doc.locked;
+    editor.load(doc, st.you.role);
+    if (st.snapshots > 1) {
+      showBanner(`You were away too long to replay what you missed (${humanize(f.reason)}); the room was reloaded from its current state.`, 'info');
+    } else {
+      showBanner(null);
+    }
+    renderAll();
+  }
+
+  function normalizeQuestion(q) {
+    const deadline = q.deadline ? Date.parse(q.deadline) : null;
+    return { ...q, deadlineMs: deadline, paused: !!q.paused, remaining_ms: q.remaining_ms, expired: false, warned: false };
+  }
+
+  function onEvent(f) {
+    const d = f.data || {};
+    switch (f.event) {
+      case 'room.state':
+        st.room.state = d.state;
+        if (d.state !== 'live') st.question = null;
+        renderHead();
+        renderQuestion();
+        renderControls();
+        break;
+      case 'participant.joined': {
+        const p = st.participants.get(d.user_id) || {};
+        st.participants.set(d.user_id, { ...p, user_id: d.user_id, name: d.name || p.name, role: d.role || p.role, online: true });
+        renderPeople();
+        break;
+      }
+      case 'participant.left': {
+        const p = st.participants.get(d.user_id);
+        if (p) p.online = false;
+        editor.dropPresence(d.user_id);
+        renderPeople();
+        break;
+      }
+      case 'question.started':
+        st.question = normalizeQuestion({ ...d, private: f.private });
+        if (st.room.state === 'waiting') st.room.state = 'live';
+        announce(`Question ${d.index + 1} started: ${d.title || ''}`);
+        renderHead();
+        renderQuestion();
+        renderControls();
+        break;
+      case 'question.ended':
+        st.lastEnded = d;
+        if (st.question && st.question.index === d.index) st.question = null;
+        renderQuestion();
+        renderControls();
+        break;
+      case 'timer.warning':
+        if (st.question) {
+          st.question.deadlineMs = Date.parse(d.deadline) || st.question.deadlineMs;
+          st.question.warned = true;
+        }
+        announce(`${formatDuration(d.remaining_ms)} left on this question`);
+        break;
+      case 'timer.expired':
+        if (st.question) st.question.expired = true;
+        announce('Time is up for this question');
+        renderQuestion();
+        break;
+      case 'timer.paused':
+        if (st.question) Object.assign(st.question, { paused: true, remaining_ms: d.remaining_ms });
+        renderQuestion();
+        renderControls();
+        break;
+      case 'timer.resumed':
+        if (st.question) Object.assign(st.question, { paused: false, deadlineMs: Date.parse(d.deadline) });
+        renderQuestion();
+        renderControls();
+        break;
+      case 'timer.extended':
+        if (st.question) {
+          st.question.expired = false;
+          if (st.question.paused) st.question.remaining_ms = (st.question.remaining_ms || 0) + (d.added_ms || 0);
+          else st.question.deadlineMs = Date.parse(d.deadline);
+        }
+        toast(`${Math.round((d.added_ms || 0) / 60000) || 'More'} min added to this question`);
+        renderQuestion();
+        break;
+      case 'editor.update':
+        editor.applyUpdate(d);
+        break;
+      case 'editor.language':
+        st.language = d.language;
+        editor.setLanguage(d.language);
+        langSelect.value = d.language;
+        break;
+      case 'editor.lock':
+        st.locked = !!d.locked;
+        editor.setLocked(st.locked);
+        renderEditorBar();
+        break;
+      case 'chat.message':
+        st.chat.push({ offset: f.offset, actor: f.actor, at: f.at, text: d.text });
+        appendChat(st.chat[st.chat.length - 1]);
+        break;
+      case 'note.added':
+        st.notes.push({ offset: f.offset, at: f.at, text: d.text, question_index: d.question_index });
+        renderPrivate();
+        break;
+      case 'allowance.set': {
+        const p = st.participants.get(d.user_id);
+        toast(`${p?.name || 'The candidate'} now has ${Math.round((d.factor - 1) * 100)}% extra time on each question`);
+        break;
+      }
+      case 'roles.swapped': {
+        const roles = d.roles || {};
+        for (const [uid, role] of Object.entries(roles)) {
+          const p = st.participants.get(uid);
+          if (p) p.role = role;
+        }
+        if (st.you && roles[st.you.user_id]) {
+          st.you.role = roles[st.you.user_id];
+          editor.setRole(st.you.role);
+          toast(`Half time: roles swapped. You are now the ${st.you.role}.`, 'info', 8000);
+        }
+        renderAll();
+        break;
+      }
+      default:
+        // Unknown events are skipped; the position was recorded by the connection.
+        break;
+    }
+  }
+
+  // ---- rendering ----
+  const isInterviewer = () => st.you?.role === 'interviewer';
+  const nameOf = (uid) => (uid === st.you?.user_id ? 'You' : st.participants.get(uid)?.name || 'Someone');
+
+  function renderAll() {
+    renderHead();
+    renderQuestion();
+    renderControls();
+    renderPrivate();
+    renderEditorBar();
+    renderPeople();
+    renderChat();
+  }
+
+  function renderHead() {
+    title.textContent = st.room.title || 'Interview room';
+    document.title = `${st.room.title || 'Room'} · mockroom`;
+    stateBadge.className = `state state-${st.room.state}`;
+    stateBadge.textContent = humanize(st.room.state === 'wrap_up' ? 'wrap-up' : st.room.state);
+    roleBadge.textContent = st.you ? `You: ${st.you.role}` : '';
+  }
+
+  function renderQuestion() {
+    const q = st.question;
+    const total = st.room.question_count || 0;
+    if (st.room.state === 'wrap_up' || st.room.state === 'closed') {
+      replace(questionPanel, h('h2', { id: 'question-heading' }, 'The interview has ended'), h('p', null, 'Thank you both. Feedback is written after the session; you can find this room under ', h('a', { href: '/rooms' }, 'My rooms'), '.'));
+      return;
+    }
+    if (!q) {
+      const waiting = st.room.state === 'waiting';
+      const text = waiting
+        ? isInterviewer()
+          ? 'When your candidate is here, start the interview. The first question appears for both of you.'
+          : 'The interviewer will start the interview shortly. The question will appear here.'
+        : st.lastEnded && total && st.lastEnded.index + 1 >= total
+          ? 'That was the last question.'
+          : 'Between questions.';
+      replace(questionPanel, h('h2', { id: 'question-heading' }, waiting ? 'Waiting to start' : 'No question running'), h('p', { class: 'muted' }, text));
+      return;
+    }
+    replace(
+      questionPanel,
+      h(
+        'div',
+        { class: 'question-meta' },
+        h('span', { class: 'muted' }, total ? `Question ${q.index + 1} of ${total}` : `Question ${q.index + 1}`),
+        q.category ? h('span', { class: `chip chip-${q.category}` }, humanize(q.category)) : null,
+        q.difficulty ? h('span', { class: `chip level-${q.difficulty}` }, humanize(q.difficulty)) : null,
+      ),
+      h('h2', { id: 'question-heading', class: 'question-title' }, q.title || 'Question'),
+      countdown,
+      h('p', { class: 'prompt', id: 'question-prompt' }, q.prompt || ''),
+      q.allowance && q.allowance !== 1 ? h('p', { class: 'muted small' }, `Includes a ${Math.round((q.allowance - 1) * 100)}% time allowance.`) : null,
+    );
+    tickCountdown();
+  }
+
+  function tickCountdown() {
+    const q = st.question;
+    if (!q || !countdown.isConnected) return;
+    let left;
+    if (q.paused) left = q.remaining_ms ?? 0;
+    else if (q.deadlineMs) left = q.deadlineMs - conn.now();
+    else left = q.budget_ms ?? 0;
+    const over = left <= 0;
+    countdown.textContent = over ? `Time is up ${formatDuration(left)}` : formatDuration(left);
+    countdown.className = `countdown${q.paused ? ' paused' : ''}${!over && left <= WARN_AT_MS ? ' warning' : ''}${over ? ' over' : ''}`;
+    countdown.setAttribute('aria-label', q.paused ? `Paused with ${formatDuration(left)} left` : over ? 'Time is up' : `${formatDuration(left)} left`);
+    if (q.paused) countdown.textContent += ' ⏸';
+  }
+  const countdownTimer = setInterval(tickCountdown, 250);
+
+  function renderControls() {
+    if (!isInterviewer()) {
+      controls.hidden = true;
+      return;
+    }
+    controls.hidden = false;
+    const btn = (label, onclick, opts = {}) => h('button', { type: 'button', class: `btn btn-small ${opts.cls || 'btn-secondary'}`, onclick, id: opts.id, title: opts.title }, label);
+    const q = st.question;
+    const state = st.room.state;
+    const items = [];
+    if (state === 'waiting') items.push(btn('Start the interview', () => command('room.start').catch(() => {}), { cls: 'btn-primary', id: 'ctl-start' }));
+    if (state === 'live') {
+      if (q) {
+        items.push(btn('Next question', () => command('question.next').catch(() => {}), { cls: 'btn-primary', id: 'ctl-next' }));
+        items.push(btn('Skip', () => command('question.skip').catch(() => {}), { id: 'ctl-skip', title: 'Skip this question without using its time' }));
+        if (q.paused) items.push(btn('Resume timer', () => command('timer.resume').catch(() => {}), { id: 'ctl-resume' }));
+        else items.push(btn('Pause timer', () => command('timer.pause').catch(() => {}), { id: 'ctl-pause' }));
+        items.push(btn('+1 min', () => command('timer.extend', { seconds: 60 }).catch(() => {}), { id: 'ctl-extend-1' }));
+        items.push(btn('+5 min', () => command('timer.extend', { seconds: 300 }).catch(() => {}), { id: 'ctl-extend-5' }));
+      } else {
+        items.push(btn('Start next question', () => command('question.next').catch(() => {}), { cls: 'btn-primary', id: 'ctl-next' }));
+      }
+      items.push(
+        btn(
+          'End interview',
+          () => {
+            if (window.confirm('End the interview for everyone and move to feedback?')) command('room.end').catch(() => {});
+          },
+          { cls: 'btn-danger', id: 'ctl-end' },
+        ),
+      );
+    }
+    replace(controls, items);
+  }
+
+  function renderPrivate() {
+    if (!isInterviewer()) {
+      privatePanel.hidden = true;
+      privatePanel.replaceChildren();
+      return;
+    }
+    privatePanel.hidden = false;
+    const q = st.question;
+    const noteInput = h('textarea', { id: 'note-input', rows: 3, maxlength: 10000, placeholder: 'Only you can see these notes', 'aria-label': 'Private note' });
+    const noteForm = h(
+      'form',
+      {
+        class: 'note-form',
+        onsubmit: (e) => {
+          e.preventDefault();
+          const text = noteInput.value.trim();
+          if (!text) return;
+          noteInput.value = '';
+          command('note.add', { text }).catch(() => (noteInput.value = text));
+        },
+      },
+      noteInput,
+      h('button', { type: 'submit', class: 'btn btn-secondary btn-small' }, 'Add note'),
+    );
+    replace(
+      privatePanel,
+      h('h2', null, 'Interviewer only ', h('span', { class: 'badge' }, 'hidden from the candidate')),
+      q && q.private ? h('div', { id: 'guidance' }, privateMaterial(q.private)) : h('p', { class: 'muted' }, q ? 'No guidance for this question.' : 'Guidance for each question appears here while it runs.'),
+      h('h3', null, 'Private notes'),
+      h(
+        'ul',
+        { class: 'notes', id: 'notes' },
+        st.notes.map((n) => h('li', null, h('span', { class: 'muted small' }, n.question_index !== undefined && n.question_index !== null && n.question_index >= 0 ? `Q${n.question_index + 1} · ` : '', timeOf(n.at)), ' ', n.text)),
+      ),
+      noteForm,
+    );
+  }
+
+  function renderEditorBar() {
+    langSelect.value = st.language;
+    const canEdit = st.you && st.you.role !== 'observer';
+    langSelect.disabled = !canEdit;
+    lockButton.hidden = !isInterviewer();
+    lockButton.textContent = st.locked ? 'Unlock editor' : 'Lock editor';
+    lockButton.setAttribute('aria-pressed', String(st.locked));
+    lockNote.hidden = !st.locked || isInterviewer();
+  }
+  langSelect.addEventListener('change', () => {
+    const want = langSelect.value;
+    langSelect.value = st.language; // takes effect when the event comes back
+    command('editor.language', { language: want }).catch(() => {});
+  });
+  lockButton.addEventListener('click', () => command('editor.lock', { locked: !st.locked }).catch(() => {}));
+
+  function renderPeople() {
+    const people = [...st.participants.values()].sort((a, b) => (a.role === b.role ? 0 : a.role === 'interviewer' ? -1 : 1));
+    replace(
+      peopleList,
+      people.length
+        ? people.map((p) =>
+            h(
+              'li',
+              { class: `person ${p.online ? 'online' : 'offline'}`, dataset: { user: p.user_id } },
+              h('span', { class: 'dot', style: `background:${p.online ? colorFor(p.user_id) : 'transparent'};border-color:${colorFor(p.user_id)}`, 'aria-hidden': 'true' }),
+              h('span', { class: 'person-name' }, p.name || 'Someone', p.user_id === st.you?.user_id ? ' (you)' : ''),
+              h('span', { class: 'muted small' }, p.role),
+              h('span', { class: 'sr-only' }, p.online ? 'online' : 'offline'),
+            ),
+          )
+        : h('li', { class: 'muted' }, 'Nobody here yet.'),
+    );
+  }
+
+  function timeOf(at) {
+    const d = new Date(at);
+    return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  }
+
+  function chatItem(m) {
+    const mine = m.actor === st.you?.user_id;
+    return h('li', { class: `chat-msg${mine ? ' mine' : ''}` }, h('div', { class: 'chat-meta' }, h('strong', { style: `color:${colorFor(m.actor)}` }, nameOf(m.actor)), ' ', h('time', { datetime: m.at }, timeOf(m.at))), h('div', { class: 'chat-text' }, m.text));
+  }
+
+  function renderChat() {
+    chatForm.hidden = st.you?.role === 'observer';
+    replace(chatLog, st.chat.map(chatItem));
+    chatLog.scrollTop = chatLog.scrollHeight;
+  }
+
+  function appendChat(m) {
+    const atBottom = chatLog.scrollHeight - chatLog.scrollTop - chatLog.clientHeight < 40;
+    chatLog.append(chatItem(m));
+    if (atBottom || m.actor === st.you?.user_id) chatLog.scrollTop = chatLog.scrollHeight;
+  }
+
+  chatForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = chatInput.value.trim();
+    if (!text) return;
+    chatInput.value = '';
+    command('chat.send', { text }).catch(() => {
+      if (!chatInput.value) chatInput.value = text;
+    });
+  });
+
+  function announce(text) {
+    announcer.textContent = text;
+  }
+
+  renderAll();
+  conn.start();
+  return () => {
+    clearInterval(countdownTimer);
+    conn.stop();
+    editor.destroy();
+    document.title = 'mockroom';
+  };
+}
