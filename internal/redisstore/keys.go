@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/mockroom/mockroom/internal/mockroom"
 )
@@ -105,3 +106,17 @@ func (k Keys) UserRooms(id mockroom.UserID) string { return k.user(id, "rooms") 
 
 // UserAsked is the set of question ids a user has been asked in any room.
 func (k Keys) UserAsked(id mockroom.UserID) string { return k.user(id, "asked") }
+
+// LiveChannelRoom is LiveChannel's inverse: the room a channel name belongs to.
+func (k Keys) LiveChannelRoom(channel string) (mockroom.RoomID, bool) {
+	rest, ok := strings.CutPrefix(channel, k.Prefix+":{room:")
+	if !ok {
+		return "", false
+	}
+	id, ok := strings.CutSuffix(rest, "}:live:events")
+	return mockroom.RoomID(id), ok
+}
+
+// Ticket holds one single-use WebSocket ticket. Each ticket is its own tiny key (tagged by the
+// ticket) so tickets spread over the cluster and expire on their own.
+func (k Keys) Ticket(ticket string) string { return k.Prefix + ":{ticket:" + ticket + "}" }

@@ -1,0 +1,245 @@
+package ws
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+// conn is one socket. The reader goroutine owns the decoding, the rate limits and the command
+// calls; the writer goroutine owns every write to the connection. Everything else (the fan-out,
+// the session sweeper, shutdown) goes through enqueueLocked or closeLocked under mu.
+type conn struct {
+	srv       *Server
+	ws        *websocket.Conn
+	id        uint64
+	room      mockroom.RoomID
+	principal mockroom.Principal
+	log       *slog.Logger
+	ctx       context.Context // cancelled when the socket starts closing
+	cancel    context.CancelFunc
+
+	wake        chan struct{} // capacity 1: "the queue is not empty"
+	done        chan struct{} // closed when closing starts
+	writerDone  chan struct{}
+	readerStart time.Time
+
+	mu         sync.Mutex
+	queue      []outFrame
+	queued     int // bytes queued or being written
+	closing    bool
+	closeCode  int
+	closeText  string
+	sessionID  string
+	expiresAt  time.Time
+	role       mockroom.Role
+	clientID   string
+	joined     bool // the catch-up was sent; the live stream flows
+	entered    bool // the engine admitted the socket (Leave is owed)
+	catchingUp bool
+	pending    []live.Event
+	epoch      string
+	lastOffset mockroom.EventOffset
+	lastID     string
+	listenerID live.ListenerID
+	listening  bool
+
+	// Reader-goroutine state.
+	fast, slow bucket // editor+presence, everything else
+	abuse      abuse
+}
+
+// closeLocked starts closing the socket with code; the writer sends the close frame. c.mu must
+// be held. The first reason wins.
+func (c *conn) closeLocked(code int, text string) {
+	if c.closing {
+		return
+	}
+	c.closing, c.closeCode, c.closeText = true, code, text
+	close(c.done)
+	c.cancel()
+}
+
+func (c *conn) closeWith(code int, text string) {
+	c.mu.Lock()
+	c.closeLocked(code, text)
+	c.mu.Unlock()
+}
+
+// readLoop is the reader goroutine. It returns when the socket fails or closes, and then tears
+// the socket down once the writer has finished.
+func (c *conn) readLoop() {
+	defer c.finish()
+	cfg := c.srv.cfg
+	c.ws.SetReadLimit(cfg.MaxFrameBytes)
+	_ = c.ws.SetReadDeadline(time.Now().Add(cfg.JoinTimeout))
+	c.ws.SetPongHandler(func(string) error {
+		return c.ws.SetReadDeadline(time.Now().Add(cfg.PongWait))
+	})
+	for {
+		mt, data, err := c.ws.ReadMessage()
+		if err != nil {
+			c.readFailed(err)
+			return
+		}
+		c.mu.Lock()
+		joined := c.joined
+		c.mu.Unlock()
+		if joined {
+			_ = c.ws.SetReadDeadline(time.Now().Add(cfg.PongWait))
+		}
+		if mt != websocket.TextMessage {
+			c.srv.metrics.framesIn.WithLabelValues("invalid").Inc()
+			c.closeWith(CloseBinary, "binary frames are not accepted; send JSON text frames")
+			return
+		}
+		if !utf8.Valid(data) {
+			c.srv.metrics.framesIn.WithLabelValues("invalid").Inc()
+			c.closeWith(CloseInvalidUTF8, "text frame is not valid UTF-8")
+			return
+		}
+		if !c.handle(data) {
+			return
+		}
+	}
+}
+
+func (c *conn) readFailed(err error) {
+	var ne net.Error
+	switch {
+	case errors.Is(err, websocket.ErrReadLimit):
+		c.closeWith(CloseTooBig, "frame larger than "+strconv.FormatInt(c.srv.cfg.MaxFrameBytes, 10)+" bytes")
+	case errors.As(err, &ne) && ne.Timeout():
+		c.mu.Lock()
+		joined := c.joined
+		c.mu.Unlock()
+		if !joined {
+			c.closeWith(CloseProtocol, "no join frame in time")
+		} else {
+			c.closeWith(CloseNormal, "no sign of life")
+		}
+	default:
+		// The peer closed or the connection broke: nothing more to say.
+		c.closeWith(CloseNormal, "")
+	}
+}
+
+// writeLoop is the writer goroutine: it drains the queue, pings, and on close sends the close
+// frame and closes the connection.
+func (c *conn) writeLoop() {
+	defer close(c.writerDone)
+	cfg := c.srv.cfg
+	ping := time.NewTicker(cfg.PingInterval)
+	defer ping.Stop()
+	var batch []outFrame
+	for {
+		select {
+		case <-c.wake:
+			batch = c.takeQueue(batch)
+			if err := c.writeBatch(batch); err != nil {
+				c.closeWith(CloseNormal, "")
+				c.shutdownConn(false)
+				return
+			}
+		case <-ping.C:
+			_ = c.ws.SetWriteDeadline(time.Now().Add(cfg.WriteWait))
+			if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
+				c.closeWith(CloseNormal, "")
+				c.shutdownConn(false)
+				return
+			}
+		case <-c.done:
+			c.mu.Lock()
+			code := c.closeCode
+			c.mu.Unlock()
+			// Say what is already queued (e.g. the error frame that explains the close) unless
+			// the socket is being dropped for being slow.
+			if code != CloseSlowConsumer {
+				batch = c.takeQueue(batch)
+				_ = c.writeBatch(batch)
+			}
+			c.shutdownConn(true)
+			return
+		}
+	}
+}
+
+func (c *conn) writeBatch(batch []outFrame) error {
+	for i := range batch {
+		f := &batch[i]
+		_ = c.ws.SetWriteDeadline(time.Now().Add(c.srv.cfg.WriteWait))
+		err := c.ws.WriteMessage(websocket.TextMessage, f.data)
+		c.written(len(f.data))
+		if err != nil {
+			return err
+		}
+		c.srv.metrics.framesOut.WithLabelValues(f.typ).Inc()
+		if !f.acceptedAt.IsZero() {
+			c.srv.metrics.relayLatency.Observe(time.Since(f.acceptedAt).Seconds())
+		}
+		f.data = nil
+	}
+	return nil
+}
+
+// shutdownConn sends the close frame (when the peer may still listen) and closes the
+// connection, which also ends the reader's blocking read.
+func (c *conn) shutdownConn(sayGoodbye bool) {
+	c.mu.Lock()
+	code, text := c.closeCode, c.closeText
+	c.mu.Unlock()
+	if sayGoodbye && code != 0 {
+		msg := websocket.FormatCloseMessage(code, truncateReason(text))
+		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.srv.cfg.WriteWait))
+		c.srv.metrics.closes.WithLabelValues(strconv.Itoa(code)).Inc()
+	}
+	_ = c.ws.Close()
+}
+
+// truncateReason keeps a close reason within the 123 bytes a close frame allows, on a rune
+// boundary.
+func truncateReason(s string) string {
+	if len(s) <= 120 {
+		return s
+	}
+	s = s[:120]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// finish runs on the reader goroutine after it stopped reading: it waits for the writer, then
+// unregisters the socket.
+func (c *conn) finish() {
+	c.closeWith(CloseNormal, "")
+	<-c.writerDone
+	c.mu.Lock()
+	listening, id, entered := c.listening, c.listenerID, c.entered
+	c.listening = false
+	c.mu.Unlock()
+	// The socket's own context is gone; the clean-up is bounded by a short timeout so a dead
+	// store cannot keep the goroutine.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), c.srv.cfg.WriteWait)
+	defer cancel()
+	if listening {
+		if err := c.srv.fanout.Remove(ctx, c.room, id); err != nil {
+			c.srv.storeError(err)
+		}
+	}
+	if entered {
+		if err := c.srv.engine.Leave(ctx, c.room, c.principal); err != nil {
+			c.srv.storeError(err)
+		}
+	}
+	c.srv.remove(c)
+}

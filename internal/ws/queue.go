@@ -1,0 +1,69 @@
+package ws
+
+import (
+	"time"
+)
+
+// outFrame is one encoded server frame waiting for the writer.
+type outFrame struct {
+	data    []byte
+	typ     string // frame type, for metrics
+	durable bool   // events, acks, errors, snapshots: never dropped silently
+	// acceptedAt is when a peer's editor update was accepted; zero for other frames. The writer
+	// observes the relay latency when the frame reaches the socket.
+	acceptedAt time.Time
+}
+
+// Drop reasons, the label values of mockroom_ws_dropped_frames_total.
+const (
+	dropPresenceShed = "presence_shed"     // queue over half full: ephemeral frames go first
+	dropSlowConsumer = "slow_consumer"     // queue full of durable frames: the socket is closed
+	dropClosing      = "closing"           // the socket was already closing
+	dropCatchUp      = "presence_catch_up" // presence arriving while the socket catches up
+)
+
+// enqueueLocked appends f to the socket's queue without ever blocking. c.mu must be held.
+// Ephemeral frames are shed once the queue is half full; a durable frame that does not fit
+// closes the socket with CloseSlowConsumer, because dropping it would leave a silent gap.
+func (c *conn) enqueueLocked(f outFrame) {
+	if c.closing {
+		c.srv.metrics.drops.WithLabelValues(dropClosing).Inc()
+		return
+	}
+	limit := c.srv.cfg.QueueBytes
+	if !f.durable && c.queued+len(f.data) > limit/2 {
+		c.srv.metrics.drops.WithLabelValues(dropPresenceShed).Inc()
+		return
+	}
+	if c.queued+len(f.data) > limit {
+		c.srv.metrics.drops.WithLabelValues(dropSlowConsumer).Inc()
+		c.srv.metrics.slowConsumers.Inc()
+		c.closeLocked(CloseSlowConsumer, "slow consumer: resume from your last position")
+		return
+	}
+	c.queue = append(c.queue, f)
+	c.queued += len(f.data)
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// takeQueue hands the writer everything queued so far. The frames' bytes stay counted in
+// c.queued until the writer reports them written, so a batch stuck on a slow socket still counts
+// against the socket's cap.
+func (c *conn) takeQueue(buf []outFrame) []outFrame {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	buf = append(buf[:0], c.queue...)
+	clear(c.queue)
+	c.queue = c.queue[:0]
+	return buf
+}
+
+// written releases n bytes of the socket's cap once the writer has sent them.
+func (c *conn) written(n int) {
+	c.mu.Lock()
+	c.queued -= n
+	c.mu.Unlock()
+}

@@ -1,0 +1,407 @@
+package ws
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/mockroom/mockroom/internal/account"
+	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Engine is what the socket layer needs of the live engine (*live.Engine).
+type Engine interface {
+	Join(ctx context.Context, room mockroom.RoomID, p mockroom.Principal) (live.Member, error)
+	Snapshot(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) (live.Snapshot, error)
+	EventsAfter(ctx context.Context, room mockroom.RoomID, pos mockroom.Position, max int) ([]live.Event, bool, error)
+	Execute(ctx context.Context, room mockroom.RoomID, p mockroom.Principal, cmd live.Command) (live.Result, error)
+	Presence(ctx context.Context, room mockroom.RoomID, p mockroom.Principal, data json.RawMessage) error
+	Leave(ctx context.Context, room mockroom.RoomID, p mockroom.Principal) error
+}
+
+// Fanout is the node's delivery of room events to local listeners (*live.Fanout).
+type Fanout interface {
+	Add(ctx context.Context, room mockroom.RoomID, l live.Listener) (live.ListenerID, error)
+	Remove(ctx context.Context, room mockroom.RoomID, id live.ListenerID) error
+}
+
+// Verifier checks access tokens and sessions (*account.Service).
+type Verifier interface {
+	Verify(ctx context.Context, accessToken string) (account.AccessClaims, error)
+	SessionActive(ctx context.Context, user mockroom.UserID, sid string) (bool, error)
+}
+
+// TicketStore keeps single-use tickets (redisstore.Tickets).
+type TicketStore interface {
+	Put(ctx context.Context, ticket string, data []byte, ttl time.Duration) error
+	Take(ctx context.Context, ticket string) ([]byte, error)
+}
+
+// Config configures a Server. Zero durations and sizes take the documented defaults.
+type Config struct {
+	Engine  Engine
+	Fanout  Fanout
+	Auth    Verifier
+	Tickets TicketStore
+	// Member, when set, is asked at ticket time whether the caller belongs to the room, so a
+	// stranger is refused before opening a socket. The engine checks again at join.
+	Member   func(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) error
+	Logger   *slog.Logger
+	Registry prometheus.Registerer
+	// AllowedOrigins lists the origins (scheme://host[:port]) browsers may open sockets from.
+	// Requests without an Origin header (non-browser clients) are allowed.
+	AllowedOrigins []string
+
+	MaxFrameBytes     int64         // 64 KiB
+	QueueBytes        int           // 1 MiB per socket
+	PingInterval      time.Duration // 25 s
+	PongWait          time.Duration // 60 s
+	WriteWait         time.Duration // 10 s
+	JoinTimeout       time.Duration // 10 s
+	AuthCheckInterval time.Duration // 5 s
+	TicketTTL         time.Duration // 30 s
+	ResumeMax         int           // 2000 events
+	// Rates of the per-socket token buckets (per second) and their bursts.
+	FastRate, FastBurst float64 // editor pushes and presence: 60, 120
+	SlowRate, SlowBurst float64 // every other frame: 5, 20
+	AbuseLimit          int     // refusals within AbuseWindow that close the socket: 100
+	AbuseWindow         time.Duration
+}
+
+func (c *Config) defaults() {
+	set := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if c.MaxFrameBytes <= 0 {
+		c.MaxFrameBytes = 64 << 10
+	}
+	if c.QueueBytes <= 0 {
+		c.QueueBytes = 1 << 20
+	}
+	set(&c.PingInterval, 25*time.Second)
+	set(&c.PongWait, 60*time.Second)
+	set(&c.WriteWait, 10*time.Second)
+	set(&c.JoinTimeout, 10*time.Second)
+	set(&c.AuthCheckInterval, 5*time.Second)
+	set(&c.TicketTTL, 30*time.Second)
+	set(&c.AbuseWindow, 10*time.Second)
+	if c.ResumeMax <= 0 {
+		c.ResumeMax = 2000
+	}
+	if c.FastRate <= 0 {
+		c.FastRate, c.FastBurst = 60, 120
+	}
+	if c.SlowRate <= 0 {
+		c.SlowRate, c.SlowBurst = 5, 20
+	}
+	if c.AbuseLimit <= 0 {
+		c.AbuseLimit = 100
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Server accepts sockets for live rooms on this node.
+type Server struct {
+	cfg      Config
+	engine   Engine
+	fanout   Fanout
+	auth     Verifier
+	log      *slog.Logger
+	metrics  *metrics
+	upgrader websocket.Upgrader
+	origins  map[string]bool
+	now      func() time.Time
+	// baseCtx outlives every socket and is cancelled by Close; sockets derive from it.
+	baseCtx    context.Context
+	baseCancel context.CancelFunc
+
+	mu      sync.Mutex
+	conns   map[*conn]struct{}
+	rooms   map[mockroom.RoomID]int
+	nextID  uint64
+	closing bool
+	wg      sync.WaitGroup
+}
+
+// New builds a Server.
+func New(cfg Config) (*Server, error) {
+	cfg.defaults()
+	if cfg.Engine == nil || cfg.Fanout == nil || cfg.Auth == nil || cfg.Tickets == nil {
+		return nil, errors.New("ws: Engine, Fanout, Auth and Tickets are required")
+	}
+	s := &Server{
+		cfg: cfg, engine: cfg.Engine, fanout: cfg.Fanout, auth: cfg.Auth, log: cfg.Logger,
+		metrics: newMetrics(cfg.Registry),
+		origins: map[string]bool{},
+		now:     time.Now,
+		conns:   map[*conn]struct{}{},
+		rooms:   map[mockroom.RoomID]int{},
+	}
+	for _, o := range cfg.AllowedOrigins {
+		s.origins[strings.ToLower(strings.TrimRight(o, "/"))] = true
+	}
+	s.baseCtx, s.baseCancel = context.WithCancel(context.Background())
+	s.upgrader = websocket.Upgrader{
+		HandshakeTimeout:  10 * time.Second,
+		ReadBufferSize:    1024,
+		WriteBufferSize:   4096,
+		WriteBufferPool:   &sync.Pool{},
+		EnableCompression: false,
+		// The origin was checked before the ticket was spent; see Accept.
+		CheckOrigin: func(*http.Request) bool { return true },
+		Error:       func(http.ResponseWriter, *http.Request, int, error) {},
+	}
+	return s, nil
+}
+
+type ticketData struct {
+	User      mockroom.UserID `json:"u"`
+	Name      string          `json:"n"`
+	Guest     bool            `json:"g,omitempty"`
+	Room      mockroom.RoomID `json:"r"`
+	SessionID string          `json:"s"`
+	TokenExp  int64           `json:"e"` // the access token's expiry, unix ms
+}
+
+// IssueTicket verifies the access token and returns a ticket bound to its user, session and
+// expiry, and to the room.
+func (s *Server) IssueTicket(ctx context.Context, room mockroom.RoomID, accessToken string) (string, time.Time, error) {
+	claims, err := s.auth.Verify(ctx, accessToken)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if s.cfg.Member != nil {
+		if err := s.cfg.Member(ctx, room, claims.Principal.UserID); err != nil {
+			return "", time.Time{}, err
+		}
+	}
+	var raw [24]byte
+	_, _ = rand.Read(raw[:])
+	id := "tk_" + base64.RawURLEncoding.EncodeToString(raw[:])
+	data, _ := json.Marshal(ticketData{
+		User: claims.Principal.UserID, Name: claims.Principal.Name, Guest: claims.Principal.Guest,
+		Room: room, SessionID: claims.SessionID, TokenExp: claims.ExpiresAt.UnixMilli(),
+	})
+	ttl := s.cfg.TicketTTL
+	if until := time.Until(claims.ExpiresAt); until < ttl {
+		ttl = until
+	}
+	if ttl <= 0 {
+		return "", time.Time{}, mockroom.Errorf(mockroom.KindUnauthorized, "token_expired", "the access token has expired")
+	}
+	if err := s.cfg.Tickets.Put(ctx, id, data, ttl); err != nil {
+		s.storeError(err)
+		return "", time.Time{}, err
+	}
+	return id, s.now().Add(ttl).UTC().Truncate(time.Millisecond), nil
+}
+
+// originAllowed reports whether a browser on origin may open a socket.
+func (s *Server) originAllowed(origin string) bool {
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	return s.origins[strings.ToLower(u.Scheme+"://"+u.Host)]
+}
+
+// Accept upgrades the request to a socket of room, spending the ticket. Errors are returned
+// only before the upgrade, for the HTTP layer to answer; after it, everything is said with
+// frames and close codes.
+func (s *Server) Accept(w http.ResponseWriter, r *http.Request, room mockroom.RoomID, ticket string) error {
+	if !s.originAllowed(r.Header.Get("Origin")) {
+		return mockroom.Errorf(mockroom.KindForbidden, "origin_not_allowed", "sockets may not be opened from this origin")
+	}
+	if !websocket.IsWebSocketUpgrade(r) {
+		return mockroom.Errorf(mockroom.KindInvalid, "not_websocket", "this endpoint only accepts WebSocket handshakes")
+	}
+	s.mu.Lock()
+	closing := s.closing
+	s.mu.Unlock()
+	if closing {
+		return mockroom.Errorf(mockroom.KindUnavailable, "shutting_down", "this node is shutting down; connect again")
+	}
+	invalid := mockroom.Errorf(mockroom.KindUnauthorized, "ticket_invalid", "the ticket is missing, unknown, used, expired or for another room")
+	if ticket == "" || len(ticket) > 128 {
+		return invalid
+	}
+	raw, err := s.cfg.Tickets.Take(r.Context(), ticket)
+	if err != nil {
+		if mockroom.ErrorKind(err) == mockroom.KindNotFound {
+			return invalid
+		}
+		s.storeError(err)
+		return err
+	}
+	var td ticketData
+	if json.Unmarshal(raw, &td) != nil || td.Room != room || td.User == "" {
+		return invalid
+	}
+	expires := time.UnixMilli(td.TokenExp)
+	if !s.now().Before(expires) {
+		return mockroom.Errorf(mockroom.KindUnauthorized, "token_expired", "the access token behind the ticket has expired")
+	}
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return mockroom.Wrap(err, mockroom.KindInvalid, "bad_handshake", "the WebSocket handshake failed")
+	}
+	s.start(ws, room, mockroom.Principal{UserID: td.User, Name: td.Name, Guest: td.Guest}, td.SessionID, expires)
+	return nil
+}
+
+func (s *Server) start(ws *websocket.Conn, room mockroom.RoomID, p mockroom.Principal, sid string, expires time.Time) {
+	now := s.now()
+	c := &conn{
+		srv: s, ws: ws, room: room, principal: p, sessionID: sid, expiresAt: expires,
+		wake: make(chan struct{}, 1), done: make(chan struct{}), writerDone: make(chan struct{}),
+		fast:  newBucket(s.cfg.FastRate, s.cfg.FastBurst, now),
+		slow:  newBucket(s.cfg.SlowRate, s.cfg.SlowBurst, now),
+		abuse: abuse{limit: s.cfg.AbuseLimit, window: s.cfg.AbuseWindow},
+	}
+	c.ctx, c.cancel = context.WithCancel(s.baseCtx)
+	s.mu.Lock()
+	if s.closing {
+		// Close is already waiting for the sockets it knows; this one never starts.
+		s.mu.Unlock()
+		c.cancel()
+		msg := websocket.FormatCloseMessage(CloseShutdown, "server shutting down: reconnect and resume")
+		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.WriteWait))
+		_ = ws.Close()
+		return
+	}
+	s.nextID++
+	c.id = s.nextID
+	s.conns[c] = struct{}{}
+	s.rooms[room]++
+	s.metrics.openSockets.Set(float64(len(s.conns)))
+	s.metrics.liveRooms.Set(float64(len(s.rooms)))
+	s.wg.Add(2)
+	s.mu.Unlock()
+	c.log = s.log.With("conn_id", c.id, "room_id", room, "user_id", p.UserID)
+	// The handler goroutine returns now; these two are the socket's only goroutines.
+	go func() { defer s.wg.Done(); c.writeLoop() }()
+	go func() { defer s.wg.Done(); c.readLoop() }()
+}
+
+func (s *Server) remove(c *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.conns[c]; !ok {
+		return
+	}
+	delete(s.conns, c)
+	if s.rooms[c.room]--; s.rooms[c.room] <= 0 {
+		delete(s.rooms, c.room)
+	}
+	s.metrics.openSockets.Set(float64(len(s.conns)))
+	s.metrics.liveRooms.Set(float64(len(s.rooms)))
+}
+
+func (s *Server) storeError(err error) {
+	if k := mockroom.ErrorKind(err); k == mockroom.KindUnavailable || k == mockroom.KindInternal {
+		s.metrics.storeErrors.Inc()
+	}
+}
+
+func (s *Server) snapshotConns() []*conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		out = append(out, c)
+	}
+	return out
+}
+
+// Run re-checks, every AuthCheckInterval, that each socket's access token has not expired and
+// its session is still active, closing lapsed sockets with CloseAuthLapsed. One sweeper per
+// node, not a timer per socket. It returns when ctx is done.
+func (s *Server) Run(ctx context.Context) error {
+	t := time.NewTicker(s.cfg.AuthCheckInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			s.sweep(ctx)
+		}
+	}
+}
+
+type sessionKey struct {
+	user mockroom.UserID
+	sid  string
+}
+
+func (s *Server) sweep(ctx context.Context) {
+	now := s.now()
+	active := map[sessionKey]bool{}
+	for _, c := range s.snapshotConns() {
+		c.mu.Lock()
+		key, exp, closing := sessionKey{c.principal.UserID, c.sessionID}, c.expiresAt, c.closing
+		c.mu.Unlock()
+		if closing {
+			continue
+		}
+		if !now.Before(exp) {
+			c.closeWith(CloseAuthLapsed, "access token expired: refresh it and reconnect")
+			continue
+		}
+		ok, seen := active[key]
+		if !seen {
+			var err error
+			ok, err = s.auth.SessionActive(ctx, key.user, key.sid)
+			if err != nil {
+				// A store hiccup is not a revocation: keep the socket and look again next time.
+				s.storeError(mockroom.Wrap(err, mockroom.KindUnavailable, "store_unavailable", "session check failed"))
+				continue
+			}
+			active[key] = ok
+		}
+		if !ok {
+			c.closeWith(CloseAuthLapsed, "session ended: log in again")
+		}
+	}
+}
+
+// Close tells every socket that the node is going away (CloseShutdown: reconnect elsewhere and
+// resume) and waits for them to finish, until ctx is done, when it drops the rest.
+func (s *Server) Close(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	for _, c := range s.snapshotConns() {
+		c.closeWith(CloseShutdown, "server shutting down: reconnect and resume")
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		for _, c := range s.snapshotConns() {
+			_ = c.ws.NetConn().Close()
+		}
+		<-done
+	}
+	s.baseCancel()
+	return nil
+}

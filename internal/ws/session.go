@@ -1,0 +1,403 @@
+package ws
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+// handle processes one client frame on the reader goroutine. It reports false when the socket
+// is closing and the reader should stop.
+func (c *conn) handle(data []byte) bool {
+	now := c.srv.now()
+	cmd, err := DecodeCommand(data)
+	if err != nil {
+		c.srv.metrics.framesIn.WithLabelValues("invalid").Inc()
+		var fe *frameError
+		errors.As(err, &fe)
+		c.sendError(fe.seq, fe.code, fe.message)
+		c.mu.Lock()
+		joined := c.joined
+		c.mu.Unlock()
+		if !joined {
+			c.closeWith(CloseProtocol, "the first frame must be a valid join")
+			return false
+		}
+		return c.refusedOK(now)
+	}
+	c.srv.metrics.framesIn.WithLabelValues(cmd.Type).Inc()
+
+	c.mu.Lock()
+	joined := c.joined
+	c.mu.Unlock()
+	if !joined {
+		if cmd.Type != TypeJoin {
+			c.sendError(cmd.Seq, "not_joined", "the first frame must be join")
+			c.closeWith(CloseProtocol, "the first frame must be join")
+			return false
+		}
+		return c.join(cmd)
+	}
+	if cmd.Type == TypeJoin {
+		c.sendError(cmd.Seq, "already_joined", "join is sent once per socket")
+		c.closeWith(CloseProtocol, "join is sent once per socket")
+		return false
+	}
+
+	b := &c.slow
+	if cmd.Type == TypeEditorPush || cmd.Type == TypePresence {
+		b = &c.fast
+	}
+	if !b.take(now) {
+		c.sendError(cmd.Seq, "rate_limited", "too many frames; slow down")
+		return c.refusedOK(now)
+	}
+
+	switch cmd.Type {
+	case TypePing:
+		c.send(FramePong, mustJSON(pongFrame{Type: FramePong, ServerTime: serverTime(c.srv.now()), Seq: cmd.Seq}), true)
+	case TypeAuthRefresh:
+		c.refreshAuth(cmd)
+	case TypePresence:
+		c.presence(cmd)
+	default:
+		c.execute(cmd)
+	}
+	return true
+}
+
+// refusedOK records a refusal; a socket refused too often in a short time is closed.
+func (c *conn) refusedOK(now time.Time) bool {
+	if c.abuse.refused(now) {
+		c.closeWith(CloseRateLimited, "too many refused frames")
+		return false
+	}
+	return true
+}
+
+func (c *conn) send(typ string, data []byte, durable bool) {
+	c.mu.Lock()
+	c.enqueueLocked(outFrame{data: data, typ: typ, durable: durable})
+	c.mu.Unlock()
+}
+
+func (c *conn) sendError(seq uint64, code, message string) {
+	c.send(FrameError, mustJSON(errorFrame{Type: FrameError, ServerTime: serverTime(c.srv.now()), Seq: seq, Code: code, Message: message}), true)
+}
+
+// sendErr reports a domain error with its stable code; details of non-domain errors stay in the
+// log.
+func (c *conn) sendErr(seq uint64, err error) {
+	if mockroom.ErrorKind(err) == mockroom.KindUnavailable || mockroom.ErrorKind(err) == mockroom.KindInternal {
+		c.srv.storeError(err)
+		c.log.Warn("command failed", "seq", seq, "err", err)
+	}
+	c.sendError(seq, mockroom.ErrorCode(err), mockroom.ErrorMessage(err))
+}
+
+// join admits the socket to the room: membership and role from the engine, then either the
+// missed events or a snapshot, without a seam to the live stream. The listener is registered
+// before anything is read from the store and buffers until the catch-up is sent, so an event
+// appended meanwhile is neither missed nor sent twice.
+func (c *conn) join(cmd Command) bool {
+	ctx := c.ctx
+	eng := c.srv.engine
+	m, err := eng.Join(ctx, c.room, c.principal)
+	if err != nil {
+		c.sendErr(cmd.Seq, err)
+		c.closeWith(closeCodeFor(err), mockroom.ErrorMessage(err))
+		return false
+	}
+	c.mu.Lock()
+	c.role, c.clientID, c.catchingUp, c.entered = m.Role, cmd.ClientID, true, true
+	c.mu.Unlock()
+	id, err := c.srv.fanout.Add(ctx, c.room, live.ListenerFunc(c.onEvent))
+	if err != nil {
+		return c.joinFailed(cmd.Seq, err)
+	}
+	c.mu.Lock()
+	c.listenerID, c.listening = id, true
+	c.mu.Unlock()
+
+	reason := ReasonFresh
+	if cmd.Resume != nil {
+		evs, ok, err := eng.EventsAfter(ctx, c.room, *cmd.Resume, c.srv.cfg.ResumeMax)
+		if err != nil {
+			return c.joinFailed(cmd.Seq, err)
+		}
+		if ok {
+			c.mu.Lock()
+			c.epoch, c.lastOffset, c.lastID = cmd.Resume.Epoch, cmd.Resume.Offset, cmd.Resume.EventID
+			c.enqueueLocked(outFrame{typ: FrameResumed, durable: true, data: mustJSON(resumedFrame{
+				Type: FrameResumed, ServerTime: serverTime(c.srv.now()), Recovered: true, Position: *cmd.Resume,
+			})})
+			for _, ev := range evs {
+				c.deliverLocked(ev)
+			}
+			c.mu.Unlock()
+			// Anything past the first page is read by finishCatchUp, which fills holes before
+			// the live stream.
+			return c.finishCatchUp(ctx)
+		}
+	}
+	snap, err := eng.Snapshot(ctx, c.room, m.UserID)
+	if err != nil {
+		return c.joinFailed(cmd.Seq, err)
+	}
+	pos := snap.Position
+	if r := cmd.Resume; r != nil {
+		// Tell the client why it did not get a catch-up: a log that is not the one it knew (new
+		// epoch, or it claims events the log does not have), or simply too far behind.
+		reason = ReasonTooOld
+		if r.Epoch != pos.Epoch || r.Offset > pos.Offset {
+			reason = ReasonPositionMismatch
+		}
+	}
+	c.mu.Lock()
+	c.epoch, c.lastOffset, c.lastID = pos.Epoch, pos.Offset, pos.EventID
+	var position *mockroom.Position
+	if pos.Offset > 0 {
+		position = &pos
+	}
+	c.enqueueLocked(outFrame{typ: FrameSnapshot, durable: true, data: mustJSON(snapshotFrame{
+		Type: FrameSnapshot, ServerTime: serverTime(c.srv.now()), Recovered: false, Reason: reason,
+		You:      you{UserID: m.UserID, Name: m.DisplayName, Role: m.Role},
+		Position: position, Room: snap,
+	})})
+	c.mu.Unlock()
+	return c.finishCatchUp(ctx)
+}
+
+func (c *conn) joinFailed(seq uint64, err error) bool {
+	c.sendErr(seq, err)
+	c.closeWith(closeCodeFor(err), mockroom.ErrorMessage(err))
+	return false
+}
+
+// finishCatchUp delivers what the listener buffered during the catch-up. If the buffer starts
+// after a hole (events appended between the store read and the subscription taking effect),
+// the hole is read from the store first.
+func (c *conn) finishCatchUp(ctx context.Context) bool {
+	for range 3 {
+		c.mu.Lock()
+		var first live.Event
+		for _, ev := range c.pending {
+			if ev.Offset > c.lastOffset {
+				first = ev
+				break
+			}
+		}
+		if first.Offset == 0 || first.Offset == c.lastOffset+1 {
+			for _, ev := range c.pending {
+				c.deliverLocked(ev)
+			}
+			c.pending, c.catchingUp, c.joined = nil, false, true
+			c.mu.Unlock()
+			_ = c.ws.SetReadDeadline(time.Now().Add(c.srv.cfg.PongWait))
+			return true
+		}
+		from := mockroom.Position{Epoch: c.epoch, Offset: c.lastOffset, EventID: c.lastID}
+		c.mu.Unlock()
+		evs, ok, err := c.srv.engine.EventsAfter(ctx, c.room, from, c.srv.cfg.ResumeMax)
+		if err != nil || !ok {
+			break
+		}
+		c.mu.Lock()
+		for _, ev := range evs {
+			if ev.Offset < first.Offset {
+				c.deliverLocked(ev)
+			}
+		}
+		c.mu.Unlock()
+	}
+	c.closeWith(CloseSlowConsumer, "could not catch up; resume from your last position")
+	return false
+}
+
+// onEvent is the fan-out listener. It runs on the node's fan-out goroutine and never blocks.
+func (c *conn) onEvent(ev live.Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing {
+		return
+	}
+	if c.catchingUp {
+		if ev.Offset == 0 {
+			c.srv.metrics.drops.WithLabelValues(dropCatchUp).Inc()
+			return
+		}
+		if len(c.pending) >= c.srv.cfg.ResumeMax {
+			c.srv.metrics.slowConsumers.Inc()
+			c.closeLocked(CloseSlowConsumer, "slow consumer: resume from your last position")
+			return
+		}
+		c.pending = append(c.pending, ev)
+		return
+	}
+	c.deliverLocked(ev)
+}
+
+// deliverLocked sends ev to the socket as its role may see it, exactly once and in log order.
+// c.mu must be held.
+func (c *conn) deliverLocked(ev live.Event) {
+	now := c.srv.now()
+	if ev.Offset == 0 {
+		if ev.Type == live.TypePresence {
+			c.presenceOutLocked(ev, now)
+		}
+		return
+	}
+	if ev.Offset <= c.lastOffset && ev.Epoch == c.epoch {
+		return // already delivered (catch-up and live stream overlap)
+	}
+	if ev.Epoch != c.epoch && c.epoch != "" || ev.Offset != c.lastOffset+1 {
+		// A hole or a new log: the client must resume, and will get what it missed or a snapshot.
+		c.srv.metrics.drops.WithLabelValues("gap").Inc()
+		c.closeLocked(CloseSlowConsumer, "event stream interrupted: resume from your last position")
+		return
+	}
+	c.epoch, c.lastOffset, c.lastID = ev.Epoch, ev.Offset, ev.ID
+	if ev.Type == live.TypeRolesSwapped {
+		c.swapRoleLocked(ev)
+	}
+	vis, ok := live.ForRole(ev, c.role)
+	if !ok {
+		return
+	}
+	f := outFrame{typ: FrameEvent, durable: true, data: encodeEvent(vis, now)}
+	if ev.Type == live.TypeEditorUpdate && ev.Actor != c.principal.UserID {
+		f.acceptedAt = ev.At
+	}
+	c.enqueueLocked(f)
+}
+
+// swapRoleLocked applies a roles.swapped event to this socket: from now on it is filtered by
+// its new role.
+func (c *conn) swapRoleLocked(ev live.Event) {
+	var d struct {
+		Roles map[mockroom.UserID]mockroom.Role `json:"roles"`
+	}
+	if json.Unmarshal(ev.Data, &d) == nil {
+		if r, ok := d.Roles[c.principal.UserID]; ok && r.Valid() {
+			c.role = r
+		}
+	}
+}
+
+// presenceOutLocked relays an ephemeral presence event (a cursor, typing, or someone coming
+// online or going away) to this socket, unless it is the socket's own cursor.
+func (c *conn) presenceOutLocked(ev live.Event, now time.Time) {
+	fields := map[string]json.RawMessage{}
+	if len(ev.Data) > 0 && json.Unmarshal(ev.Data, &fields) != nil {
+		return
+	}
+	if _, cursor := fields["selection"]; cursor && ev.Actor == c.principal.UserID {
+		return // the socket's own cursor
+	}
+	fields["type"] = mustJSON(FramePresence)
+	fields["server_time"] = mustJSON(serverTime(now))
+	fields["user_id"] = mustJSON(ev.Actor)
+	delete(fields, "user") // the engine's name for the same thing
+	c.enqueueLocked(outFrame{typ: FramePresence, data: mustJSON(fields)})
+}
+
+func (c *conn) presence(cmd Command) {
+	var d struct {
+		Selection json.RawMessage `json:"selection"`
+	}
+	_ = json.Unmarshal(cmd.Payload, &d)
+	if err := c.srv.engine.Presence(c.ctx, c.room, c.principal, d.Selection); err != nil && cmd.Seq != 0 {
+		c.sendErr(cmd.Seq, err)
+	}
+}
+
+func (c *conn) execute(cmd Command) {
+	c.mu.Lock()
+	clientID := c.clientID
+	c.mu.Unlock()
+	typ, data := engineCommand(cmd)
+	res, err := c.srv.engine.Execute(c.ctx, c.room, c.principal, live.Command{
+		ClientID: clientID, Seq: cmd.Seq, Type: typ, Data: data,
+	})
+	if err != nil {
+		c.sendErr(cmd.Seq, err)
+		return
+	}
+	c.send(FrameAck, mustJSON(ackFrame{Type: FrameAck, ServerTime: serverTime(c.srv.now()), Seq: cmd.Seq, Result: resultJSON(res)}), true)
+}
+
+func (c *conn) refreshAuth(cmd Command) {
+	claims, err := c.srv.auth.Verify(c.ctx, cmd.AccessToken)
+	if err != nil {
+		c.sendErr(cmd.Seq, err)
+		return
+	}
+	if claims.Principal.UserID != c.principal.UserID {
+		c.sendError(cmd.Seq, "token_other_user", "the access token belongs to another user")
+		return
+	}
+	c.mu.Lock()
+	c.sessionID, c.expiresAt = claims.SessionID, claims.ExpiresAt
+	c.mu.Unlock()
+	c.send(FrameAck, mustJSON(ackFrame{Type: FrameAck, ServerTime: serverTime(c.srv.now()), Seq: cmd.Seq,
+		Result: mustJSON(map[string]serverTime{"expires_at": serverTime(claims.ExpiresAt)})}), true)
+}
+
+// engineCommand names a protocol command as the engine knows it. The protocol's names are
+// grouped by subject (room.*, question.*, timer.*) for clients; the engine's are its own.
+func engineCommand(cmd Command) (string, json.RawMessage) {
+	switch cmd.Type {
+	case TypeRoomStart:
+		return live.CmdStart, nil
+	case TypeQuestionNext:
+		return live.CmdNext, nil
+	case TypeQuestionSkip:
+		return live.CmdSkip, nil
+	case TypeTimerPause:
+		return live.CmdPause, nil
+	case TypeTimerResume:
+		return live.CmdResume, nil
+	case TypeTimerExtend:
+		return live.CmdExtend, cmd.Payload
+	case TypeRoomEnd:
+		return live.CmdEnd, nil
+	case TypeEditorLock:
+		var d struct {
+			Locked bool `json:"locked"`
+		}
+		_ = json.Unmarshal(cmd.Payload, &d)
+		if d.Locked {
+			return live.CmdLockEditor, nil
+		}
+		return live.CmdUnlockEditor, nil
+	case TypeAllowanceSet:
+		var d struct {
+			UserID mockroom.UserID `json:"user_id"`
+			Factor float64         `json:"factor"`
+		}
+		_ = json.Unmarshal(cmd.Payload, &d)
+		return live.CmdSetAllowance, mustJSON(map[string]any{"user": d.UserID, "factor": d.Factor})
+	}
+	// note.add, chat.send, editor.push and editor.language have the same names and fields.
+	return cmd.Type, cmd.Payload
+}
+
+// resultJSON is an ack's result: only what is known (a duplicate of an older command has no
+// position).
+func resultJSON(r live.Result) json.RawMessage {
+	out := map[string]any{}
+	if r.Position.Offset > 0 {
+		out["position"] = r.Position
+	}
+	if r.Version > 0 {
+		out["version"] = r.Version
+	}
+	if r.Duplicate {
+		out["duplicate"] = true
+	}
+	return mustJSON(out)
+}
