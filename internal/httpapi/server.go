@@ -129,7 +129,14 @@ func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 // routes so a reload on /rooms/abc still loads the app.
 func (s *Server) MountStatic(files fs.FS) {
 	fileServer := http.FileServerFS(files)
-	s.mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+	// The pattern is "/" with no method: "GET /" would conflict with the "/api/" catch-all (neither
+	// is more specific than the other), while "/" loses to it, so unknown API paths still get JSON.
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Code: "method_not_allowed", Message: r.Method + " is not allowed here; the web app answers GET and HEAD"})
+			return
+		}
 		if r.URL.Path != "/" {
 			if _, err := fs.Stat(files, r.URL.Path[1:]); err != nil {
 				r2 := r.Clone(r.Context())
