@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
 	"log/slog"
 	"net/http"
 
 	"github.com/mockroom/mockroom/frontend"
+	"github.com/mockroom/mockroom/internal/account"
 	"github.com/mockroom/mockroom/internal/httpapi"
 	"github.com/mockroom/mockroom/internal/redisstore"
+	"github.com/mockroom/mockroom/internal/token"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -28,11 +32,38 @@ func (a *application) shutdown(ctx context.Context) {
 // assemble builds every part with its constructor and connects them. It is the only place where
 // the packages meet.
 func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *prometheus.Registry, log *slog.Logger) (*application, error) {
+	secret := []byte(cfg.TokenSecret)
+	if len(secret) == 0 {
+		// Embedded mode only (config refuses an empty secret with a real Redis): a fresh secret
+		// per process means every token dies with the process, which matches the data.
+		secret = make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return nil, fmt.Errorf("generate token secret: %w", err)
+		}
+		log.Warn("MOCKROOM_TOKEN_SECRET not set: signing tokens with a random secret generated at start; every token becomes invalid when the process stops")
+	}
+	tokens, err := token.NewIssuer(secret, cfg.TokenIssuer, cfg.AccessTokenTTL, nil)
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := account.NewService(account.Options{
+		Store:      redisstore.NewAccountStore(conn.Client, redisstore.DefaultKeys),
+		Counter:    redisstore.NewRateCounter(conn.Client, redisstore.DefaultKeys),
+		Tokens:     tokens,
+		RefreshTTL: cfg.RefreshTokenTTL,
+		Logger:     log,
+	})
+	if err != nil {
+		return nil, err
+	}
+
 	api := httpapi.New(httpapi.Options{
 		Logger:   log,
 		Registry: registry,
 		Ready:    conn.Ping,
+		Auth:     accounts,
 	})
+	api.MountAuth(accounts)
 	// The web app answers every path the API does not claim.
 	api.MountStatic(frontend.Dist())
 	return &application{handler: api}, nil
