@@ -117,6 +117,39 @@ func (k Keys) LiveChannelRoom(channel string) (mockroom.RoomID, bool) {
 	return mockroom.RoomID(id), ok
 }
 
-// Ticket holds one single-use WebSocket ticket. Each ticket is its own tiny key (tagged by the
-// ticket) so tickets spread over the cluster and expire on their own.
-func (k Keys) Ticket(ticket string) string { return k.Prefix + ":{ticket:" + ticket + "}" }
+// matchQueue builds the keys of one matching queue (a track at a level). They share the hash
+// tag {mq:<track>:<level>}, so pairing, confirming and sweeping that queue are single scripts.
+func (k Keys) matchQueue(track mockroom.TrackID, level mockroom.Difficulty, part string) string {
+	return k.Prefix + ":{mq:" + string(track) + ":" + string(level) + "}:" + part
+}
+
+// MatchQueue is the sorted set of waiting user ids, scored by enqueue time (unix ms); lowest first.
+func (k Keys) MatchQueue(track mockroom.TrackID, level mockroom.Difficulty) string {
+	return k.matchQueue(track, level, "queue")
+}
+
+// MatchTickets is the hash of the queue's tickets: user id → ticket JSON.
+func (k Keys) MatchTickets(track mockroom.TrackID, level mockroom.Difficulty) string {
+	return k.matchQueue(track, level, "tickets")
+}
+
+// MatchPairs is the hash of the queue's matches: match id → match JSON.
+func (k Keys) MatchPairs(track mockroom.TrackID, level mockroom.Difficulty) string {
+	return k.matchQueue(track, level, "matches")
+}
+
+// MatchDue is the sorted set of the queue's deadlines (unix ms): confirmation windows, ticket
+// expiries and record clean-ups, which any node's sweeper processes.
+func (k Keys) MatchDue(track mockroom.TrackID, level mockroom.Difficulty) string {
+	return k.matchQueue(track, level, "due")
+}
+
+// UserMatchMarker names the one queue a user is in, so nobody waits in two queues at once.
+func (k Keys) UserMatchMarker(id mockroom.UserID) string { return k.user(id, "match") }
+
+// UserNoShows counts the matches a user did not confirm in time.
+func (k Keys) UserNoShows(id mockroom.UserID) string { return k.user(id, "no_shows") }
+
+// MatchNotify is the pub/sub channel on which matching news is announced (payload: user id).
+// Every node subscribes once and wakes its own waiting requests.
+func (k Keys) MatchNotify() string { return k.Prefix + ":match:notify" }

@@ -1,0 +1,242 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/mockroom/mockroom/internal/editor"
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+// Command types a client may send.
+const (
+	CmdStart          = "start"
+	CmdNext           = "next"
+	CmdSkip           = "skip"
+	CmdPause          = "pause"
+	CmdResume         = "resume"
+	CmdExtend         = "extend"
+	CmdEnd            = "end"
+	CmdLockEditor     = "lock_editor"
+	CmdUnlockEditor   = "unlock_editor"
+	CmdSetAllowance   = "set_allowance"
+	CmdNoteAdd        = "note.add"
+	CmdEditorPush     = "editor.push"
+	CmdEditorLanguage = "editor.language"
+	CmdChatSend       = "chat.send"
+)
+
+// Limits on command content.
+const (
+	MaxChatRunes     = 2000
+	MaxNoteRunes     = 4000
+	MaxClientIDBytes = 128
+	MaxExtendSeconds = 3600
+)
+
+// Command is one client request. (ClientID, Seq) makes it idempotent: the store remembers each
+// client's last Seq and its result, so a command re-sent after a lost acknowledgement takes
+// effect once and gets the original result back.
+type Command struct {
+	ClientID string          `json:"client_id"`
+	Seq      uint64          `json:"seq"`
+	Type     string          `json:"type"`
+	Data     json.RawMessage `json:"data,omitempty"`
+}
+
+// Result acknowledges an accepted command.
+type Result struct {
+	// Position is the log head after the command (the position of its last event).
+	Position mockroom.Position `json:"position"`
+	// Duplicate is set when the command had been applied already; Position is then the
+	// original one if Seq was the client's latest, zero if it was older still.
+	Duplicate bool `json:"duplicate,omitempty"`
+	// Version is the editor version after an accepted editor.push.
+	Version int `json:"version,omitempty"`
+}
+
+// who may send what: observers send nothing (they are read-only); the controls of the session
+// and private notes are the interviewer's.
+var interviewerOnly = map[string]bool{
+	CmdStart: true, CmdNext: true, CmdSkip: true, CmdPause: true, CmdResume: true, CmdExtend: true,
+	CmdEnd: true, CmdLockEditor: true, CmdUnlockEditor: true, CmdSetAllowance: true, CmdNoteAdd: true,
+}
+
+var participantCommands = map[string]bool{CmdEditorPush: true, CmdEditorLanguage: true, CmdChatSend: true}
+
+// Allowed reports whether role may send a command of type typ.
+func Allowed(role mockroom.Role, typ string) bool {
+	switch {
+	case interviewerOnly[typ]:
+		return role == mockroom.RoleInterviewer
+	case participantCommands[typ]:
+		return role == mockroom.RoleInterviewer || role == mockroom.RoleCandidate
+	}
+	return false
+}
+
+func invalid(code, format string, args ...any) error {
+	return mockroom.Errorf(mockroom.KindInvalid, code, format, args...)
+}
+
+// Execute applies cmd from p to the room. Bad input or a command p's role may not send gets a
+// *mockroom.Error and changes nothing.
+func (e *Engine) Execute(ctx context.Context, id mockroom.RoomID, p mockroom.Principal, cmd Command) (Result, error) {
+	if cmd.ClientID == "" || len(cmd.ClientID) > MaxClientIDBytes || !utf8.ValidString(cmd.ClientID) {
+		return Result{}, invalid("client_id_invalid", "client_id must be 1 to %d bytes", MaxClientIDBytes)
+	}
+	if cmd.Seq == 0 {
+		return Result{}, invalid("seq_invalid", "seq must be a positive number")
+	}
+	if !interviewerOnly[cmd.Type] && !participantCommands[cmd.Type] {
+		return Result{}, invalid("command_unknown", "unknown command %q", cmd.Type)
+	}
+	c := e.room(id)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	info, m, err := e.member(ctx, id, c, p.UserID)
+	if err != nil {
+		return Result{}, err
+	}
+	if !Allowed(m.Role, cmd.Type) {
+		return Result{}, mockroom.Errorf(mockroom.KindForbidden, "role_forbidden", "a %s may not %s", m.Role, cmd.Type)
+	}
+	switch cmd.Type {
+	case CmdEditorPush:
+		return e.push(ctx, id, c, m, cmd)
+	case CmdChatSend, CmdNoteAdd, CmdEditorLanguage, CmdLockEditor, CmdUnlockEditor, CmdSetAllowance:
+		qidx := -1
+		if cmd.Type == CmdNoteAdd {
+			st, err := e.store.State(ctx, id)
+			if err != nil {
+				return Result{}, err
+			}
+			qidx = st.QIndex
+		}
+		req, err := e.simple(info, c, m, cmd, qidx)
+		if err != nil {
+			return Result{}, err
+		}
+		return e.appendCmd(ctx, id, c, req)
+	}
+	return e.control(ctx, id, c, info, m, cmd)
+}
+
+// appendCmd appends req and maps its outcome to a Result.
+func (e *Engine) appendCmd(ctx context.Context, id mockroom.RoomID, c *roomCache, req AppendRequest) (Result, error) {
+	res, err := e.store.Append(ctx, id, req)
+	if err != nil {
+		return Result{}, conflictError(err)
+	}
+	for _, ev := range res.Events {
+		e.apply(c, ev)
+	}
+	return Result{Position: res.Head, Duplicate: res.Duplicate}, nil
+}
+
+// conflictError turns a failed check into the domain's error.
+func conflictError(err error) error {
+	var ce *ConflictError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	switch ce.Field {
+	case FieldPhase:
+		return mockroom.Errorf(mockroom.KindConflict, "room_state", "not possible while the room is %s", phaseName(ce.Actual))
+	case FieldLocked:
+		return mockroom.Errorf(mockroom.KindConflict, "editor_locked", "the interviewer has locked the editor")
+	}
+	return mockroom.Errorf(mockroom.KindConflict, "state_changed", "the room changed meanwhile (%s); try again", ce.Field)
+}
+
+func phaseName(v string) string {
+	if v == "" {
+		return string(mockroom.StateWaiting)
+	}
+	return v
+}
+
+// notEnded refuses a command once the session is over.
+var notEnded = []Check{{Field: FieldPhase, Value: string(mockroom.StateWrapUp), Not: true}, {Field: FieldPhase, Value: string(mockroom.StateClosed), Not: true}}
+
+// simple builds the request of a command that needs no state read.
+func (e *Engine) simple(info RoomInfo, c *roomCache, m Member, cmd Command, qidx int) (AppendRequest, error) {
+	req := AppendRequest{ClientID: cmd.ClientID, Seq: cmd.Seq, Now: e.now(), Checks: notEnded}
+	var d struct {
+		Text     string          `json:"text"`
+		Language string          `json:"language"`
+		User     mockroom.UserID `json:"user"`
+		Factor   float64         `json:"factor"`
+	}
+	if len(cmd.Data) > 0 {
+		if err := json.Unmarshal(cmd.Data, &d); err != nil {
+			return req, invalid("data_malformed", "%s: malformed data", cmd.Type)
+		}
+	}
+	switch cmd.Type {
+	case CmdChatSend:
+		if err := checkText(d.Text, MaxChatRunes, "chat_text"); err != nil {
+			return req, err
+		}
+		req.Events = []NewEvent{{Type: TypeChatMessage, Actor: m.UserID, Data: map[string]string{"text": d.Text}, Keep: KeepChat}}
+	case CmdNoteAdd:
+		if err := checkText(d.Text, MaxNoteRunes, "note_text"); err != nil {
+			return req, err
+		}
+		// The whole event is the interviewer's; the text is also in Private so that even a
+		// filter that forgot InterviewerOnly would not pass it on.
+		req.Events = []NewEvent{{
+			Type: TypeNoteAdded, Actor: m.UserID, InterviewerOnly: true, Keep: KeepNote,
+			Data:    map[string]any{"question_index": qidx},
+			Private: map[string]string{"text": d.Text},
+		}}
+		req.Checks = nil // notes may be added during wrap-up too
+	case CmdEditorLanguage:
+		l, err := editor.ParseLanguage(d.Language)
+		if err != nil || d.Language == "" {
+			return req, invalid(editor.CodeLanguageUnknown, "unknown editor language %q", d.Language)
+		}
+		req.Set = []FieldValue{{FieldLanguage, string(l)}}
+		req.Events = []NewEvent{{Type: TypeEditorLanguage, Actor: m.UserID, Data: map[string]string{"language": string(l)}}}
+		if m.Role == mockroom.RoleCandidate {
+			req.Checks = append(req.Checks, Check{Field: FieldLocked, Value: "1", Not: true})
+		}
+	case CmdLockEditor, CmdUnlockEditor:
+		locked := cmd.Type == CmdLockEditor
+		v := ""
+		if locked {
+			v = "1"
+		}
+		req.Set = []FieldValue{{FieldLocked, v}}
+		req.Events = []NewEvent{{Type: TypeEditorLock, Actor: m.UserID, Data: map[string]bool{"locked": locked}}}
+	case CmdSetAllowance:
+		if _, ok := roleOf(info, d.User, c.half); !ok {
+			return req, invalid("allowance_user", "user %q is not a participant", d.User)
+		}
+		if d.Factor < 1 || d.Factor > 2 {
+			return req, invalid("allowance_factor", "the allowance must be between 1 and 2, got %v", d.Factor)
+		}
+		f := strconv.FormatFloat(d.Factor, 'f', -1, 64)
+		req.Set = []FieldValue{{fieldAllowance + string(d.User), f}}
+		req.Events = []NewEvent{{Type: TypeAllowance, Actor: m.UserID, Data: map[string]any{"user": d.User, "factor": d.Factor}}}
+	}
+	return req, nil
+}
+
+func checkText(s string, maxRunes int, code string) error {
+	if !utf8.ValidString(s) {
+		return invalid(code+"_invalid", "text must be valid UTF-8")
+	}
+	n := utf8.RuneCountInString(s)
+	if n == 0 {
+		return invalid(code+"_empty", "text is empty")
+	}
+	if n > maxRunes {
+		return mockroom.Errorf(mockroom.KindTooLarge, code+"_too_long", "text is %d characters, limit %d", n, maxRunes)
+	}
+	return nil
+}
+

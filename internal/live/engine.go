@@ -1,0 +1,234 @@
+package live
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/mockroom/mockroom/internal/editor"
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+// ResumeWindow is how many events a reconnecting client may be behind and still be brought up
+// to date event by event; further behind, a snapshot is cheaper for everyone.
+const ResumeWindow = 2000
+
+// SnapshotEvery is how many editor versions pass between materialised documents, so a join
+// reads a snapshot and a short tail instead of the whole log.
+const SnapshotEvery = 50
+
+// Config wires an Engine.
+type Config struct {
+	Store     Store
+	Rooms     Rooms
+	Questions Questions
+	Bus       Bus
+	Logger    *slog.Logger
+	// Now is the clock (time.Now by default); tests of timer logic run in synctest bubbles.
+	Now func() time.Time
+	// PollEvery is how often Run looks for due timers (default 200 ms).
+	PollEvery time.Duration
+	// EditorLimits bound change sets and the document size.
+	EditorLimits editor.Limits
+}
+
+// Engine runs live rooms on one node. It keeps no state a peer node needs: the store holds the
+// truth, the engine caches each served room's info and document to validate edits without a
+// round trip.
+type Engine struct {
+	store     Store
+	rooms     Rooms
+	questions Questions
+	log       *slog.Logger
+	now       func() time.Time
+	pollEvery time.Duration
+	limits    editor.Limits
+	fanout    *Fanout
+	newID     func() string
+
+	mu    sync.Mutex
+	cache map[mockroom.RoomID]*roomCache
+}
+
+// NewEngine builds an engine; call Run to serve timers and fan-out.
+func NewEngine(cfg Config) *Engine {
+	e := &Engine{
+		store: cfg.Store, rooms: cfg.Rooms, questions: cfg.Questions, log: cfg.Logger,
+		now: cfg.Now, pollEvery: cfg.PollEvery, limits: cfg.EditorLimits,
+		cache: map[mockroom.RoomID]*roomCache{}, newID: NewIDSource(),
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.pollEvery <= 0 {
+		e.pollEvery = 200 * time.Millisecond
+	}
+	e.fanout = newFanout(cfg.Bus, cfg.Store, e.log, e.observe, e.forget)
+	return e
+}
+
+// Fanout is the node's fan-out of room events to local listeners.
+func (e *Engine) Fanout() *Fanout { return e.fanout }
+
+// Run serves the timer poller and the fan-out until ctx is done.
+func (e *Engine) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		e.pollTimers(ctx)
+	}()
+	err := e.fanout.run(ctx)
+	wg.Wait()
+	return err
+}
+
+// roomCache is what the node keeps of a room it serves. mu serialises edits of the room on this
+// node, so the cached document follows the log in order.
+type roomCache struct {
+	mu     sync.Mutex
+	info   RoomInfo
+	loaded bool
+	half   int
+	doc    *editor.Doc // nil until loaded
+	docOff mockroom.EventOffset
+	epoch  string
+	locked bool
+
+	inboxMu sync.Mutex
+	inbox   []Event // events seen by the fan-out while mu was held, applied by its holder
+}
+
+func (e *Engine) room(id mockroom.RoomID) *roomCache {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, ok := e.cache[id]
+	if !ok {
+		c = &roomCache{}
+		e.cache[id] = c
+	}
+	return c
+}
+
+// forget drops a room's cache once no local listener is left.
+func (e *Engine) forget(id mockroom.RoomID) {
+	e.mu.Lock()
+	delete(e.cache, id)
+	e.mu.Unlock()
+}
+
+// info returns the room's info, loading it if needed or if refresh is set. Caller holds c.mu.
+func (e *Engine) info(ctx context.Context, id mockroom.RoomID, c *roomCache, refresh bool) (RoomInfo, error) {
+	if c.loaded && !refresh {
+		return c.info, nil
+	}
+	info, err := e.rooms.Room(ctx, id)
+	if err != nil {
+		return RoomInfo{}, err
+	}
+	c.info, c.loaded = info, true
+	return info, nil
+}
+
+// member finds user in the room, reloading the room once if the cached info does not know them
+// (they may have joined through another node).
+func (e *Engine) member(ctx context.Context, id mockroom.RoomID, c *roomCache, user mockroom.UserID) (RoomInfo, Member, error) {
+	info, err := e.info(ctx, id, c, false)
+	if err != nil {
+		return RoomInfo{}, Member{}, err
+	}
+	m, ok := roleOf(info, user, c.half)
+	if !ok {
+		if info, err = e.info(ctx, id, c, true); err != nil {
+			return RoomInfo{}, Member{}, err
+		}
+		if m, ok = roleOf(info, user, c.half); !ok {
+			return RoomInfo{}, Member{}, mockroom.Errorf(mockroom.KindForbidden, "not_a_participant", "you are not a participant of this room")
+		}
+	}
+	return info, m, nil
+}
+
+// Join admits p to the room on this node: it checks membership against the room service
+// (always fresh), records presence, and returns p's current role.
+func (e *Engine) Join(ctx context.Context, id mockroom.RoomID, p mockroom.Principal) (Member, error) {
+	st, err := e.store.State(ctx, id)
+	if err != nil {
+		return Member{}, err
+	}
+	c := e.room(id)
+	c.mu.Lock()
+	c.half = st.Half
+	info, err := e.info(ctx, id, c, true)
+	c.mu.Unlock()
+	if err != nil {
+		return Member{}, err
+	}
+	m, ok := roleOf(info, p.UserID, st.Half)
+	if !ok {
+		return Member{}, mockroom.Errorf(mockroom.KindForbidden, "not_a_participant", "you are not a participant of this room")
+	}
+	if info.State == mockroom.StateClosed {
+		return Member{}, mockroom.Errorf(mockroom.KindConflict, "room_closed", "the room is closed")
+	}
+	if err := e.store.SetPresence(ctx, id, p.UserID, true, e.now().Add(presenceTTL)); err != nil {
+		return Member{}, err
+	}
+	_ = e.store.Publish(ctx, id, Event{Type: TypePresence, At: e.now(), Actor: p.UserID, Data: presenceData(p.UserID, true, nil)})
+	return m, nil
+}
+
+// presenceTTL bounds how long a participant counts as online without leaving, so a node that
+// died does not show its users online forever.
+const presenceTTL = 12 * time.Hour
+
+// Leave records that p's last connection to the room on this node went away.
+func (e *Engine) Leave(ctx context.Context, id mockroom.RoomID, p mockroom.Principal) error {
+	if err := e.store.SetPresence(ctx, id, p.UserID, false, time.Time{}); err != nil {
+		return err
+	}
+	return e.store.Publish(ctx, id, Event{Type: TypePresence, At: e.now(), Actor: p.UserID, Data: presenceData(p.UserID, false, nil)})
+}
+
+// EventsAfter returns up to max events after pos, in order. ok=false when the client must start
+// from a snapshot instead: pos is from another epoch, names an event the log does not hold at
+// that offset (the store lost its tail and reissued offsets), is ahead of the log, or is more
+// than ResumeWindow events behind. There is never a silent gap. When more than max events are
+// missing, the caller asks again from the last one returned.
+func (e *Engine) EventsAfter(ctx context.Context, id mockroom.RoomID, pos mockroom.Position, max int) ([]Event, bool, error) {
+	if max <= 0 || max > ResumeWindow {
+		max = ResumeWindow
+	}
+	from := pos.Offset
+	if from == 0 {
+		from = 1
+	}
+	n := max
+	if pos.Offset > 0 {
+		n++ // the event at pos itself, to check its id
+	}
+	head, evs, err := e.store.Read(ctx, id, from, n)
+	if err != nil {
+		return nil, false, err
+	}
+	if pos.Offset == 0 {
+		if pos.Epoch != "" && pos.Epoch != head.Epoch {
+			return nil, false, nil
+		}
+		if head.Offset > ResumeWindow {
+			return nil, false, nil
+		}
+		return evs, true, nil
+	}
+	if pos.Epoch != head.Epoch || pos.Offset > head.Offset || head.Offset-pos.Offset > ResumeWindow {
+		return nil, false, nil
+	}
+	if len(evs) == 0 || evs[0].Offset != pos.Offset || evs[0].ID != pos.EventID {
+		return nil, false, nil
+	}
+	return evs[1:], true, nil
+}

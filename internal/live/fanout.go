@@ -1,0 +1,187 @@
+package live
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+// Bus carries a room's published events to this node. The Redis adapter implements it with one
+// (sharded) pub/sub connection per node.
+type Bus interface {
+	Subscribe(ctx context.Context, room mockroom.RoomID) error
+	Unsubscribe(ctx context.Context, room mockroom.RoomID) error
+	// Receive blocks until a message for a subscribed room arrives or ctx is done.
+	Receive(ctx context.Context) (mockroom.RoomID, []byte, error)
+}
+
+// Listener receives a room's events on this node. Deliver is called on the fan-out goroutine,
+// in log order, and must not block: enqueue without waiting, and drop the connection if its
+// queue is full (it resumes from its last position).
+type Listener interface {
+	Deliver(Event)
+}
+
+// ListenerFunc adapts a function to Listener.
+type ListenerFunc func(Event)
+
+// Deliver calls f.
+func (f ListenerFunc) Deliver(ev Event) { f(ev) }
+
+// ListenerID names one registration, for Remove.
+type ListenerID uint64
+
+// Fanout hands a room's events to the node's local listeners. The node is subscribed to a room's
+// channel while the room has at least one local listener. Events are decoded once per node.
+// Pub/sub may lose messages when its connection drops; the fan-out notices the gap in offsets
+// and reads the missing events from the log before going on, so listeners see every durable
+// event exactly once and in order.
+type Fanout struct {
+	bus     Bus
+	store   Store
+	log     *slog.Logger
+	observe func(mockroom.RoomID, Event)
+	forget  func(mockroom.RoomID)
+
+	subMu sync.Mutex // orders subscribe/unsubscribe calls on the bus
+	mu    sync.RWMutex
+	rooms map[mockroom.RoomID]*fanRoom
+	next  ListenerID
+}
+
+type fanRoom struct {
+	listeners map[ListenerID]Listener
+	last      mockroom.Position // last durable event delivered; only the run goroutine touches it after setup
+}
+
+func newFanout(bus Bus, store Store, log *slog.Logger, observe func(mockroom.RoomID, Event), forget func(mockroom.RoomID)) *Fanout {
+	return &Fanout{bus: bus, store: store, log: log, observe: observe, forget: forget, rooms: map[mockroom.RoomID]*fanRoom{}}
+}
+
+// Add registers l for room's events, subscribing the node to the room on its first listener.
+func (f *Fanout) Add(ctx context.Context, room mockroom.RoomID, l Listener) (ListenerID, error) {
+	f.subMu.Lock()
+	defer f.subMu.Unlock()
+	f.mu.Lock()
+	f.next++
+	id := f.next
+	if r, ok := f.rooms[room]; ok {
+		r.listeners[id] = l
+		f.mu.Unlock()
+		return id, nil
+	}
+	f.mu.Unlock()
+	if err := f.bus.Subscribe(ctx, room); err != nil {
+		return 0, err
+	}
+	// Read the head after subscribing: anything published before is in the head and anything
+	// after arrives on the channel, so there is no gap between the two.
+	head, _, err := f.store.Read(ctx, room, 0, 0)
+	if err != nil {
+		_ = f.bus.Unsubscribe(ctx, room)
+		return 0, err
+	}
+	f.mu.Lock()
+	f.rooms[room] = &fanRoom{listeners: map[ListenerID]Listener{id: l}, last: head}
+	f.mu.Unlock()
+	return id, nil
+}
+
+// Remove unregisters a listener, unsubscribing the node from the room after its last one.
+func (f *Fanout) Remove(ctx context.Context, room mockroom.RoomID, id ListenerID) error {
+	f.subMu.Lock()
+	defer f.subMu.Unlock()
+	f.mu.Lock()
+	r, ok := f.rooms[room]
+	if ok {
+		delete(r.listeners, id)
+	}
+	last := ok && len(r.listeners) == 0
+	if last {
+		delete(f.rooms, room)
+	}
+	f.mu.Unlock()
+	if !last {
+		return nil
+	}
+	f.forget(room)
+	return f.bus.Unsubscribe(ctx, room)
+}
+
+// Listeners is the number of local listeners of room.
+func (f *Fanout) Listeners(room mockroom.RoomID) int {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if r, ok := f.rooms[room]; ok {
+		return len(r.listeners)
+	}
+	return 0
+}
+
+func (f *Fanout) run(ctx context.Context) error {
+	if f.bus == nil {
+		<-ctx.Done()
+		return nil
+	}
+	for {
+		room, payload, err := f.bus.Receive(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			f.log.Warn("room fan-out receive", "err", err)
+			continue
+		}
+		ev, err := DecodeEvent(payload)
+		if err != nil {
+			f.log.Error("room fan-out: undecodable event", "room_id", room, "err", err)
+			continue
+		}
+		f.deliver(ctx, room, ev)
+	}
+}
+
+func (f *Fanout) deliver(ctx context.Context, room mockroom.RoomID, ev Event) {
+	f.mu.RLock()
+	r, ok := f.rooms[room]
+	f.mu.RUnlock()
+	if !ok {
+		return
+	}
+	if ev.Offset == 0 { // ephemeral
+		f.send(room, ev)
+		return
+	}
+	if ev.Epoch == r.last.Epoch && ev.Offset <= r.last.Offset {
+		return // already delivered (read from the log, or seen before subscribing)
+	}
+	if ev.Epoch == r.last.Epoch && ev.Offset > r.last.Offset+1 {
+		_, missed, err := f.store.Read(ctx, room, r.last.Offset+1, int(ev.Offset-r.last.Offset-1))
+		if err != nil {
+			f.log.Error("room fan-out: fill a gap", "room_id", room, "err", err)
+		}
+		for _, m := range missed {
+			if m.Offset < ev.Offset {
+				f.observe(room, m)
+				f.send(room, m)
+			}
+		}
+	}
+	r.last = ev.Position()
+	f.observe(room, ev)
+	f.send(room, ev)
+}
+
+func (f *Fanout) send(room mockroom.RoomID, ev Event) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	r, ok := f.rooms[room]
+	if !ok {
+		return
+	}
+	for _, l := range r.listeners {
+		l.Deliver(ev)
+	}
+}

@@ -1,0 +1,206 @@
+package live_test
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/goleak"
+
+	"github.com/mockroom/mockroom/internal/bank"
+	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/redisstore"
+	"github.com/mockroom/mockroom/internal/redistest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { redistest.StopShared() }))
+}
+
+const secret = "INTERVIEWER-ONLY-7f3a"
+
+// fakeRooms is the room service as the engine sees it.
+type fakeRooms struct {
+	mu    sync.Mutex
+	rooms map[mockroom.RoomID]live.RoomInfo
+}
+
+func (f *fakeRooms) Room(_ context.Context, id mockroom.RoomID) (live.RoomInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r, ok := f.rooms[id]
+	if !ok {
+		return live.RoomInfo{}, mockroom.Errorf(mockroom.KindNotFound, "room_not_found", "no room")
+	}
+	return r, nil
+}
+
+func (f *fakeRooms) Transition(_ context.Context, id mockroom.RoomID, from, to mockroom.RoomState) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := f.rooms[id]
+	if r.State != from {
+		return mockroom.Errorf(mockroom.KindConflict, "room_state", "room is %s", r.State)
+	}
+	r.State = to
+	f.rooms[id] = r
+	return nil
+}
+
+type fakeQuestions struct{}
+
+func (fakeQuestions) Question(_ context.Context, _ mockroom.TrackID, id mockroom.QuestionID) (bank.Question, error) {
+	return bank.Question{
+		ID: id, Category: mockroom.CategoryTechnical, Minutes: 1, Title: "Title " + string(id), Prompt: "Prompt of " + string(id),
+		Guide: &bank.Guidance{LooksFor: []string{secret + " looks"}, RedFlags: []string{secret + " flag"},
+			StrongAnswer: []string{secret + " outline"}, FollowUps: []string{secret + " follow"}, Qualities: []bank.Quality{"technical_expertise"}},
+	}, nil
+}
+
+// clock is a settable clock shared by the engines of one test.
+type clock struct{ ms atomic.Int64 }
+
+func newClock() *clock {
+	c := &clock{}
+	c.ms.Store(time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC).UnixMilli())
+	return c
+}
+func (c *clock) Now() time.Time          { return time.UnixMilli(c.ms.Load()).UTC() }
+func (c *clock) Advance(d time.Duration) { c.ms.Add(d.Milliseconds()) }
+
+var (
+	interviewer = mockroom.Principal{UserID: "u-int", Name: "Ida"}
+	candidate   = mockroom.Principal{UserID: "u-cand", Name: "Carl"}
+	observer    = mockroom.Principal{UserID: "u-obs", Name: "Olga"}
+	stranger    = mockroom.Principal{UserID: "u-x", Name: "Xavier"}
+)
+
+type env struct {
+	t      *testing.T
+	client *redis.Client
+	keys   redisstore.Keys
+	rooms  *fakeRooms
+	clock  *clock
+	room   mockroom.RoomID
+	rounds *atomic.Int64
+}
+
+func newEnv(t *testing.T, questions ...live.PlannedQuestion) *env {
+	t.Helper()
+	srv := redistest.Shared(t)
+	client := srv.Client(t)
+	rounds := &atomic.Int64{}
+	client.AddHook(countHook{rounds})
+	if len(questions) == 0 {
+		questions = []live.PlannedQuestion{{QuestionID: "q1", Minutes: 1}, {QuestionID: "q2", Minutes: 1}}
+	}
+	e := &env{t: t, client: client, keys: redisstore.Keys{Prefix: redistest.Prefix(t)}, clock: newClock(), room: "r1", rounds: rounds}
+	e.rooms = &fakeRooms{rooms: map[mockroom.RoomID]live.RoomInfo{"r1": {
+		ID: "r1", Kind: mockroom.RoomMentor, Track: "python-developer", State: mockroom.StateWaiting,
+		Questions: questions,
+		Participants: []live.Participant{
+			{UserID: interviewer.UserID, Role: mockroom.RoleInterviewer, DisplayName: "Ida"},
+			{UserID: candidate.UserID, Role: mockroom.RoleCandidate, DisplayName: "Carl"},
+			{UserID: observer.UserID, Role: mockroom.RoleObserver, DisplayName: "Olga"},
+		},
+	}}}
+	return e
+}
+
+// engine starts a node: an Engine with its own store, bus and Run goroutine, stopped (and
+// waited for) when stop is called or the test ends.
+func (e *env) engine() (*live.Engine, func()) {
+	e.t.Helper()
+	store := redisstore.NewLiveStore(e.client, e.keys, true)
+	bus := redisstore.NewLiveBus(e.client, e.keys, true)
+	eng := live.NewEngine(live.Config{
+		Store: store, Rooms: e.rooms, Questions: fakeQuestions{}, Bus: bus, Now: e.clock.Now, PollEvery: 20 * time.Millisecond,
+	})
+	ctx, cancel := context.WithCancel(e.t.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = eng.Run(ctx)
+	}()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			_ = bus.Close()
+		})
+	}
+	e.t.Cleanup(stop)
+	return eng, stop
+}
+
+// quiet is an engine without Run, for tests that drive timers by hand.
+func (e *env) quiet() *live.Engine {
+	store := redisstore.NewLiveStore(e.client, e.keys, true)
+	return live.NewEngine(live.Config{Store: store, Rooms: e.rooms, Questions: fakeQuestions{}, Now: e.clock.Now})
+}
+
+func (e *env) exec(eng *live.Engine, p mockroom.Principal, seq uint64, typ string, data any) (live.Result, error) {
+	e.t.Helper()
+	var raw json.RawMessage
+	if data != nil {
+		raw, _ = json.Marshal(data)
+	}
+	return eng.Execute(e.t.Context(), e.room, p, live.Command{ClientID: "c-" + string(p.UserID), Seq: seq, Type: typ, Data: raw})
+}
+
+func (e *env) mustExec(eng *live.Engine, p mockroom.Principal, seq uint64, typ string, data any) live.Result {
+	e.t.Helper()
+	res, err := e.exec(eng, p, seq, typ, data)
+	if err != nil {
+		e.t.Fatalf("%s by %s: %v", typ, p.UserID, err)
+	}
+	return res
+}
+
+// all reads the whole log.
+func (e *env) all(eng *live.Engine) []live.Event {
+	e.t.Helper()
+	evs, ok, err := eng.EventsAfter(e.t.Context(), e.room, mockroom.Position{}, live.ResumeWindow)
+	if err != nil || !ok {
+		e.t.Fatalf("read log: ok=%v err=%v", ok, err)
+	}
+	return evs
+}
+
+func countType(evs []live.Event, typ string) int {
+	n := 0
+	for _, ev := range evs {
+		if ev.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+// countHook counts commands sent to Redis: one per command, one per pipeline.
+type countHook struct{ n *atomic.Int64 }
+
+func (h countHook) DialHook(next redis.DialHook) redis.DialHook {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) { return next(ctx, network, addr) }
+}
+
+func (h countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (h countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmds)
+	}
+}

@@ -1,0 +1,110 @@
+package live
+
+import (
+	"context"
+
+	"github.com/mockroom/mockroom/internal/bank"
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+// Rooms is what the engine needs of the room service. RoomInfo is the engine's own view of a
+// room, so this package does not depend on how rooms are stored; cmd adapts the room service.
+type Rooms interface {
+	// Room returns the room; a *mockroom.Error of KindNotFound if it does not exist.
+	Room(ctx context.Context, id mockroom.RoomID) (RoomInfo, error)
+	// Transition moves the room's lifecycle state from → to atomically; KindConflict if the
+	// room is not in from.
+	Transition(ctx context.Context, id mockroom.RoomID, from, to mockroom.RoomState) error
+}
+
+// Questions resolves a planned question to its full content.
+type Questions interface {
+	Question(ctx context.Context, track mockroom.TrackID, id mockroom.QuestionID) (bank.Question, error)
+}
+
+// RoomInfo is what the engine knows of a room from the room service.
+type RoomInfo struct {
+	ID    mockroom.RoomID
+	Kind  mockroom.RoomKind
+	Track mockroom.TrackID
+	State mockroom.RoomState
+	// AutoAdvance starts the next question when one expires.
+	AutoAdvance bool
+	// Allowance multiplies the candidate's budgets (1 = none); per-person values set during the
+	// session with set_allowance take precedence.
+	Allowance    float64
+	Questions    []PlannedQuestion
+	Halves       []Half // peer rooms: two halves, roles swap at the second
+	Participants []Participant
+}
+
+// PlannedQuestion is one step of the room's instantiated plan. An empty QuestionID is the
+// candidate's own-questions slot (or another slot without bank content): Title names it.
+type PlannedQuestion struct {
+	QuestionID mockroom.QuestionID
+	Title      string
+	Category   mockroom.Category
+	Minutes    int
+}
+
+// Half is one half of a peer session.
+type Half struct {
+	Interviewer, Candidate mockroom.UserID
+	FirstQuestion          int
+	QuestionCount          int
+}
+
+// Participant is a member of the room as the room service records it.
+type Participant struct {
+	UserID      mockroom.UserID
+	Role        mockroom.Role
+	DisplayName string
+}
+
+// Member is a participant as the engine sees them now: in peer rooms the role follows the half.
+type Member struct {
+	UserID      mockroom.UserID `json:"user_id"`
+	Role        mockroom.Role   `json:"role"`
+	DisplayName string          `json:"display_name"`
+}
+
+// roleOf returns user's current role in info during the given half, ok=false for a stranger.
+func roleOf(info RoomInfo, user mockroom.UserID, half int) (Member, bool) {
+	for _, p := range info.Participants {
+		if p.UserID != user {
+			continue
+		}
+		m := Member{UserID: p.UserID, Role: p.Role, DisplayName: p.DisplayName}
+		if half >= 0 && half < len(info.Halves) && p.Role != mockroom.RoleObserver {
+			switch user {
+			case info.Halves[half].Interviewer:
+				m.Role = mockroom.RoleInterviewer
+			case info.Halves[half].Candidate:
+				m.Role = mockroom.RoleCandidate
+			}
+		}
+		return m, true
+	}
+	return Member{}, false
+}
+
+// candidateOf is the user whose budgets the allowance applies to during half.
+func candidateOf(info RoomInfo, half int) mockroom.UserID {
+	if half >= 0 && half < len(info.Halves) {
+		return info.Halves[half].Candidate
+	}
+	for _, p := range info.Participants {
+		if p.Role == mockroom.RoleCandidate {
+			return p.UserID
+		}
+	}
+	return ""
+}
+
+// halfOf is the half question index i belongs to (0 for mentor rooms).
+func halfOf(info RoomInfo, i int) int {
+	if len(info.Halves) == 2 && i >= info.Halves[1].FirstQuestion {
+		return 1
+	}
+	return 0
+}
