@@ -1,0 +1,255 @@
+package match
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/room"
+)
+
+// Config tunes a Service. Zero values take the defaults in brackets.
+type Config struct {
+	// Tracks are the tracks that have queues; required.
+	Tracks []mockroom.TrackID
+	// ConfirmWindow is how long both people have to confirm a match [1 minute].
+	ConfirmWindow time.Duration
+	// MaxWait is how long a ticket waits for a peer before it expires [10 minutes].
+	MaxWait time.Duration
+	// Keep is how long the outcome of a finished ticket stays readable [10 minutes].
+	Keep time.Duration
+	// SweepEvery is how often Run looks for due deadlines [1 second].
+	SweepEvery time.Duration
+	// Recheck is how often a waiting request re-reads the state even without a notification,
+	// in case one was lost on the way [5 seconds].
+	Recheck time.Duration
+	// MaxPoll caps how long one Wait may block [30 seconds].
+	MaxPoll time.Duration
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Service is the matching use cases.
+type Service struct {
+	store    Store
+	notifier Notifier
+	rooms    Rooms
+	cfg      Config
+	log      *slog.Logger
+	queues   []Queue
+}
+
+// NewService builds a Service.
+func NewService(store Store, notifier Notifier, rooms Rooms, cfg Config) (*Service, error) {
+	if len(cfg.Tracks) == 0 {
+		return nil, errors.New("match: no tracks configured")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.ConfirmWindow, time.Minute)
+	def(&cfg.MaxWait, 10*time.Minute)
+	def(&cfg.Keep, 10*time.Minute)
+	def(&cfg.SweepEvery, time.Second)
+	def(&cfg.Recheck, 5*time.Second)
+	def(&cfg.MaxPoll, 30*time.Second)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Service{store: store, notifier: notifier, rooms: rooms, cfg: cfg, log: cfg.Logger}
+	for _, t := range cfg.Tracks {
+		for _, l := range []mockroom.Difficulty{mockroom.Junior, mockroom.Mid, mockroom.Senior} {
+			s.queues = append(s.queues, Queue{Track: t, Level: l})
+		}
+	}
+	return s, nil
+}
+
+// markerTTL outlives every state a ticket can be in: a full wait, a confirmation window, a
+// requeue's fresh wait, and the time its outcome is kept.
+func (s *Service) markerTTL() time.Duration {
+	return 2*s.cfg.MaxWait + s.cfg.ConfirmWindow + s.cfg.Keep
+}
+
+// JoinRequest asks for a place in a queue.
+type JoinRequest struct {
+	Track      mockroom.TrackID
+	Level      mockroom.Difficulty
+	Categories []mockroom.Category
+}
+
+// Join puts p in the queue of a track and level. A person is in at most one queue at a time:
+// KindConflict "already_queued" while they hold an active ticket anywhere.
+func (s *Service) Join(ctx context.Context, p mockroom.Principal, req JoinRequest) (View, error) {
+	if !slices.Contains(s.cfg.Tracks, req.Track) {
+		return View{}, mockroom.Errorf(mockroom.KindInvalid, "unknown_track", "no track %q to practise", req.Track)
+	}
+	if !req.Level.Valid() {
+		return View{}, mockroom.Errorf(mockroom.KindInvalid, "unknown_level", "level must be junior, mid or senior")
+	}
+	if len(req.Categories) > len(mockroom.Categories) {
+		return View{}, mockroom.Errorf(mockroom.KindInvalid, "too_many_categories", "at most %d categories", len(mockroom.Categories))
+	}
+	for _, c := range req.Categories {
+		if !c.Valid() {
+			return View{}, mockroom.Errorf(mockroom.KindInvalid, "unknown_category", "unknown category %q", c)
+		}
+	}
+	q := Queue{Track: req.Track, Level: req.Level}
+	now := s.cfg.Now()
+	t := Ticket{
+		ID: uuid.NewString(), User: p.UserID, Name: p.Name, Guest: p.Guest, Queue: q,
+		Categories: slices.Compact(slices.Sorted(slices.Values(req.Categories))), EnqueuedAt: now, ExpiresAt: now.Add(s.cfg.MaxWait),
+	}
+	if err := s.claim(ctx, p.UserID, q); err != nil {
+		return View{}, err
+	}
+	if err := s.store.Enqueue(ctx, t); err != nil {
+		return View{}, err
+	}
+	// A second Join by the same person racing this one may have moved the marker to another
+	// queue after this one claimed it: the marker is the truth, so back out of this queue.
+	if cur, err := s.store.Marker(ctx, p.UserID); err != nil {
+		return View{}, err
+	} else if cur != q.Key() {
+		if _, err := s.store.Leave(ctx, q, p.UserID, s.cfg.Now(), s.cfg.Keep, s.cfg.Now().Add(s.cfg.MaxWait)); err != nil {
+			return View{}, err
+		}
+		return View{}, errAlreadyQueued()
+	}
+	if err := s.pairAll(ctx, q); err != nil {
+		return View{}, err
+	}
+	return s.Status(ctx, p.UserID)
+}
+
+func errAlreadyQueued() error {
+	return mockroom.Errorf(mockroom.KindConflict, "already_queued", "you are already waiting for a peer; leave that queue first")
+}
+
+// claim points the person's marker at q unless they hold an active ticket elsewhere.
+func (s *Service) claim(ctx context.Context, user mockroom.UserID, q Queue) error {
+	for range 3 {
+		cur, err := s.store.Marker(ctx, user)
+		if err != nil {
+			return err
+		}
+		if cur != "" {
+			if old, ok := ParseQueue(cur); ok {
+				e, found, err := s.store.Entry(ctx, old, user)
+				if err != nil {
+					return err
+				}
+				if found && e.Status.Active() {
+					return errAlreadyQueued()
+				}
+			}
+		}
+		ok, _, err := s.store.Mark(ctx, user, cur, q, s.markerTTL())
+		if err != nil {
+			return err
+		}
+		if ok {
+			return nil
+		}
+	}
+	return errAlreadyQueued()
+}
+
+// pairAll matches people at the head of q two by two until fewer than two wait.
+func (s *Service) pairAll(ctx context.Context, q Queue) error {
+	for range 1000 {
+		now := s.cfg.Now()
+		m, ok, err := s.store.Pair(ctx, q, uuid.NewString(), mockroom.RoomID(uuid.NewString()), now, now.Add(s.cfg.ConfirmWindow))
+		if err != nil || !ok {
+			return err
+		}
+		s.notify(ctx, m.A.User, m.B.User)
+	}
+	return nil
+}
+
+func (s *Service) notify(ctx context.Context, users ...mockroom.UserID) {
+	if err := s.notifier.Notify(ctx, users...); err != nil {
+		// Not fatal: waiting requests re-read the state every Recheck.
+		s.log.WarnContext(ctx, "match notification failed", "err", err)
+	}
+}
+
+// Leave takes the caller out of their queue. Leaving while matched declines the match: the peer
+// goes back to the head of the queue.
+func (s *Service) Leave(ctx context.Context, user mockroom.UserID) error {
+	cur, err := s.store.Marker(ctx, user)
+	if err != nil {
+		return err
+	}
+	q, ok := ParseQueue(cur)
+	if !ok {
+		return mockroom.Errorf(mockroom.KindNotFound, "not_queued", "you are not in a queue")
+	}
+	now := s.cfg.Now()
+	other, err := s.store.Leave(ctx, q, user, now, s.cfg.Keep, now.Add(s.cfg.MaxWait))
+	if err != nil {
+		return err
+	}
+	if err := s.store.Unmark(ctx, user, q); err != nil {
+		return err
+	}
+	if other != "" {
+		s.notify(ctx, other)
+		return s.pairAll(ctx, q)
+	}
+	return nil
+}
+
+// Confirm accepts a match for the caller. When both have confirmed, the room is created.
+func (s *Service) Confirm(ctx context.Context, user mockroom.UserID, matchID string) (View, error) {
+	cur, err := s.store.Marker(ctx, user)
+	if err != nil {
+		return View{}, err
+	}
+	q, ok := ParseQueue(cur)
+	if !ok {
+		return View{}, errMatchNotFound()
+	}
+	m, err := s.store.Confirm(ctx, q, matchID, user, s.cfg.Now(), s.cfg.Keep)
+	if err != nil {
+		return View{}, err
+	}
+	if m.Status == StatusConfirmed {
+		if err := s.ensureRoom(ctx, m); err != nil {
+			return View{}, err
+		}
+	}
+	s.notify(ctx, m.A.User, m.B.User)
+	return s.Status(ctx, user)
+}
+
+func errMatchNotFound() error {
+	return mockroom.Errorf(mockroom.KindNotFound, "match_not_found", "no such match for you")
+}
+
+// ensureRoom creates the match's room; it is safe to call again (the room id is fixed at
+// pairing), which is how a room whose creation failed half-way gets made on the next read.
+func (s *Service) ensureRoom(ctx context.Context, m Match) error {
+	_, err := s.rooms.CreatePeer(ctx, room.PeerSpec{
+		ID: m.RoomID, Track: m.Queue.Track, Level: m.Queue.Level,
+		A: room.Peer{UserID: m.A.User, Name: m.A.Name, Guest: m.A.Guest},
+		B: room.Peer{UserID: m.B.User, Name: m.B.Name, Guest: m.B.Guest},
+	})
+	return err
+}
+
+// NoShows returns how many matches user failed to confirm.
+func (s *Service) NoShows(ctx context.Context, user mockroom.UserID) (int64, error) {
+	return s.store.NoShows(ctx, user)
+}

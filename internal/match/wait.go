@@ -1,0 +1,124 @@
+package match
+
+import (
+	"context"
+	"time"
+
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+// View is where a person stands, as the API shows it.
+type View struct {
+	Status Status       `json:"status"`
+	Reason string       `json:"reason,omitempty"`
+	Ticket *Ticket      `json:"ticket,omitempty"`
+	Match  *MatchStatus `json:"match,omitempty"`
+	// Current is set on a timeout: the status the wait ended in.
+	Current Status `json:"current,omitempty"`
+}
+
+// MatchStatus is a match as one of its two people sees it: the peer stays anonymous.
+type MatchStatus struct {
+	ID            string          `json:"id"`
+	RoomID        mockroom.RoomID `json:"room_id,omitempty"` // once both confirmed
+	ConfirmBy     time.Time       `json:"confirm_by"`
+	Confirmed     bool            `json:"confirmed"`
+	PeerConfirmed bool            `json:"peer_confirmed"`
+}
+
+// Status reads where user stands now.
+func (s *Service) Status(ctx context.Context, user mockroom.UserID) (View, error) {
+	cur, err := s.store.Marker(ctx, user)
+	if err != nil {
+		return View{}, err
+	}
+	q, ok := ParseQueue(cur)
+	if !ok {
+		return View{Status: StatusNone}, nil
+	}
+	e, found, err := s.store.Entry(ctx, q, user)
+	if err != nil {
+		return View{}, err
+	}
+	if !found {
+		return View{Status: StatusNone}, nil
+	}
+	t := e.Ticket
+	v := View{Status: e.Status, Reason: e.Reason, Ticket: &t}
+	if e.MatchID == "" || (e.Status != StatusMatched && e.Status != StatusConfirmed) {
+		return v, nil
+	}
+	m, found, err := s.store.Match(ctx, q, e.MatchID)
+	if err != nil || !found {
+		return v, err
+	}
+	me, other, _ := m.Side(user)
+	v.Match = &MatchStatus{ID: m.ID, ConfirmBy: m.ConfirmBy, Confirmed: me.Confirmed, PeerConfirmed: other.Confirmed}
+	if m.Status == StatusConfirmed {
+		v.Match.RoomID = m.RoomID
+		if err := s.ensureRoom(ctx, m); err != nil {
+			return View{}, err
+		}
+	}
+	return v, nil
+}
+
+// needsAttention reports whether a view asks something of its person, or is final; Wait
+// returns such a view at once instead of blocking.
+func needsAttention(v View) bool {
+	switch v.Status {
+	case StatusWaiting:
+		return false
+	case StatusMatched:
+		return v.Match == nil || !v.Match.Confirmed
+	}
+	return true
+}
+
+// changed reports whether b tells the person anything a does not.
+func changed(a, b View) bool {
+	if a.Status != b.Status || a.Reason != b.Reason || (a.Match == nil) != (b.Match == nil) {
+		return true
+	}
+	if a.Match != nil && (a.Match.ID != b.Match.ID || a.Match.PeerConfirmed != b.Match.PeerConfirmed) {
+		return true
+	}
+	return false
+}
+
+// Wait blocks up to timeout (capped at Config.MaxPoll) until user's state changes or asks
+// something of them — a match to confirm, a room to enter, an ended ticket — and returns it.
+// If nothing happens it returns status "timeout" with the unchanged state in Current. It is
+// woken by notifications from any node, not by polling the store; it re-reads the store every
+// Config.Recheck only as a safety net for a lost notification.
+func (s *Service) Wait(ctx context.Context, user mockroom.UserID, timeout time.Duration) (View, error) {
+	wake, stop := s.notifier.Watch(user)
+	defer stop()
+	start, err := s.Status(ctx, user)
+	if err != nil || needsAttention(start) || timeout <= 0 {
+		return start, err
+	}
+	timeout = min(timeout, s.cfg.MaxPoll)
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	recheck := time.NewTicker(s.cfg.Recheck)
+	defer recheck.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return View{}, ctx.Err()
+		case <-deadline.C:
+			start.Current, start.Status = start.Status, StatusTimeout
+			return start, nil
+		case <-wake:
+		case <-recheck.C:
+		}
+		v, err := s.Status(ctx, user)
+		if err != nil {
+			return View{}, err
+		}
+		if changed(start, v) || needsAttention(v) {
+			return v, nil
+		}
+	}
+}
