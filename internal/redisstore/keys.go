@@ -153,3 +153,15 @@ func (k Keys) UserNoShows(id mockroom.UserID) string { return k.user(id, "no_sho
 // MatchNotify is the pub/sub channel on which matching news is announced (payload: user id).
 // Every node subscribes once and wakes its own waiting requests.
 func (k Keys) MatchNotify() string { return k.Prefix + ":match:notify" }
+
+// BankQuestions is the hash of one author's custom questions in a track: question id → JSON.
+// Keeping them under the author's tag is what makes them private: there is no key to look up
+// another author's question by id.
+func (k Keys) BankQuestions(author mockroom.UserID, track mockroom.TrackID) string {
+	return k.user(author, "bank:"+string(track)+":questions")
+}
+
+// BankPlans is the hash of one owner's custom plans in a track: plan id → JSON.
+func (k Keys) BankPlans(owner mockroom.UserID, track mockroom.TrackID) string {
+	return k.user(owner, "bank:"+string(track)+":plans")
+}
