@@ -239,4 +239,3 @@ func checkText(s string, maxRunes int, code string) error {
 	}
 	return nil
 }
-

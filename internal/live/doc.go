@@ -3,20 +3,25 @@
 //
 // API AGREED WITH THE WEBSOCKET LAYER (kept up to date; read this first)
 //
-//	e := live.NewEngine(live.Config{Store: s, Rooms: r, Questions: q, Bus: b, Logger: l})
-//	go e.Run(ctx)                                    // timer poller + fan-out; returns when ctx is done
-//	m, err := e.Join(ctx, roomID, principal)         // live.Member{UserID, Role, DisplayName}; KindForbidden if not a participant
-//	snap, err := e.Snapshot(ctx, roomID, m)          // live.Snapshot, already filtered for m.Role
-//	evs, ok, err := e.EventsAfter(ctx, roomID, pos, max) // ok=false: too old (> ResumeWindow) or epoch/id mismatch → send a snapshot, recovered:false
-//	res, err := e.Execute(ctx, roomID, principal, cmd)   // live.Command{ClientID, Seq, Type, Data}; live.Result
-//	e.Presence(ctx, roomID, principal, data)         // ephemeral cursor/selection; published, never stored
-//	e.Leave(ctx, roomID, principal)
+//	e := live.NewEngine(live.Config{Store: store, Rooms: rooms, Questions: qs, Bus: bus, Logger: l})
+//	    // store: redisstore.NewLiveStore(conn.Client, keys, conn.Sharded())
+//	    // bus:   redisstore.NewLiveBus(conn.Client, keys, conn.Sharded())
+//	go e.Run(ctx)                                        // timer poller + fan-out; returns when ctx is done
+//	m, err := e.Join(ctx, roomID, principal)             // live.Member{UserID, Role, DisplayName}; KindForbidden if not a participant
+//	snap, err := e.Snapshot(ctx, roomID, userID)         // live.Snapshot, already filtered for the user's current role
+//	evs, ok, err := e.EventsAfter(ctx, roomID, pos, max) // ok=false: too old (> ResumeWindow), ahead, or epoch/id mismatch → snapshot, recovered:false
+//	res, err := e.Execute(ctx, roomID, principal, cmd)   // live.Command{ClientID, Seq, Type, Data}; live.Result{Position, Duplicate, Version}
+//	err := e.Presence(ctx, roomID, principal, selectionJSON) // ephemeral cursor/selection; published, never stored
+//	err := e.Leave(ctx, roomID, principal)
+//
+// A participant's role can change mid-session in peer rooms (roles.swapped): take it from the
+// latest roles.swapped event or a fresh Join/Snapshot, and filter with ForRole accordingly.
 //
 // Fan-out (decision): the Engine owns a per-node Fanout (e.Fanout()). The WebSocket layer
 // registers ONE listener per socket:
 //
-//	id := e.Fanout().Add(roomID, live.ListenerFunc(func(ev live.Event) { ... }))
-//	defer e.Fanout().Remove(roomID, id)
+//	id, err := e.Fanout().Add(ctx, roomID, live.ListenerFunc(func(ev live.Event) { ... }))
+//	defer e.Fanout().Remove(ctx, roomID, id)
 //
 // The node subscribes to the room's channel when the first local listener of a room arrives and
 // unsubscribes when the last leaves. Each event is decoded once per node and handed to every

@@ -82,7 +82,7 @@ var (
 )
 
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	client *redis.Client
 	keys   redisstore.Keys
 	rooms  *fakeRooms
@@ -91,7 +91,7 @@ type env struct {
 	rounds *atomic.Int64
 }
 
-func newEnv(t *testing.T, questions ...live.PlannedQuestion) *env {
+func newEnv(t testing.TB, questions ...live.PlannedQuestion) *env {
 	t.Helper()
 	srv := redistest.Shared(t)
 	client := srv.Client(t)

@@ -98,7 +98,7 @@ func (e *Engine) Snapshot(ctx context.Context, id mockroom.RoomID, user mockroom
 	now := e.now()
 	s := Snapshot{
 		Position: v.State.Head, ServerTime: now, State: v.State.Phase, Kind: info.Kind, You: m, Half: v.State.Half,
-		Doc: DocView{Text: doc.Document().String(), Version: doc.Version(), Language: string(doc.Language()), Locked: v.State.Locked},
+		Doc:  DocView{Text: doc.Document().String(), Version: doc.Version(), Language: string(doc.Language()), Locked: v.State.Locked},
 		Chat: v.Chat,
 	}
 	if s.Chat == nil {
