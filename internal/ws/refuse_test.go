@@ -1,0 +1,199 @@
+package ws_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/ws"
+)
+
+// head is the room's log position as a fresh join sees it.
+func (h *harness) head(room mockroom.RoomID) string {
+	h.t.Helper()
+	cl := h.join(observer, room)
+	defer cl.c.Close()
+	p := cl.lastOf("snapshot").obj("position")
+	if p == nil {
+		return "empty"
+	}
+	return p.str("epoch") + "/" + p.str("event_id")
+}
+
+func TestMalformedFramesAreRefusedWithoutEffect(t *testing.T) {
+	h := newHarness(t)
+	h.mentorRoom("r-bad")
+	iv := h.join(interviewer, "r-bad")
+	iv.command("room.start", nil)
+	before := h.head("r-bad")
+
+	cases := []struct {
+		name, frame, code string
+		seq               float64
+	}{
+		{"not json", `{"type":"chat.send",`, "bad_json", 0},
+		{"not an object", `["chat.send"]`, "bad_json", 0},
+		{"trailing data", `{"type":"ping","seq":50} {}`, "bad_json", 0},
+		{"duplicate key", `{"type":"chat.send","seq":51,"text":"a","text":"b"}`, "duplicate_key", 0},
+		{"nested duplicate key", `{"type":"editor.push","seq":52,"version":0,"updates":[{"clientID":"a","clientID":"b","changes":[[0,"x"]]}]}`, "duplicate_key", 0},
+		{"unknown field", `{"type":"chat.send","seq":53,"text":"hi","colour":"red"}`, "unknown_field", 53},
+		{"wrong type", `{"type":"chat.send","seq":54,"text":42}`, "bad_field", 54},
+		{"float seq", `{"type":"chat.send","seq":1.5,"text":"hi"}`, "bad_field", 0},
+		{"missing field", `{"type":"chat.send","seq":55}`, "missing_field", 55},
+		{"unknown type", `{"type":"chat.shout","seq":56,"text":"hi"}`, "unknown_type", 56},
+		{"no type", `{"seq":57,"text":"hi"}`, "missing_field", 57},
+		{"extend out of range", `{"type":"timer.extend","seq":58,"seconds":99999}`, "bad_field", 58},
+		{"second join", ``, "", 0},
+	}
+	for _, tc := range cases {
+		if tc.frame == "" {
+			continue
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			iv.sendRaw([]byte(tc.frame))
+			f := iv.waitType("error")
+			if f.str("code") != tc.code {
+				t.Errorf("code = %q (%s), want %q", f.str("code"), f.str("message"), tc.code)
+			}
+			if f.num("seq") != tc.seq {
+				t.Errorf("seq = %v, want %v", f.num("seq"), tc.seq)
+			}
+			if f.str("message") == "" {
+				t.Error("error without a message")
+			}
+		})
+	}
+	// Role checks happen at command time, with a clear code and no effect.
+	cand := h.join(candidate, "r-bad")
+	if r := cand.refused("question.next", nil); r.str("code") != "role_forbidden" {
+		t.Errorf("candidate question.next: %q, want role_forbidden", r.str("code"))
+	}
+	if r := cand.refused("note.add", map[string]any{"text": "mine"}); r.str("code") != "role_forbidden" {
+		t.Errorf("candidate note.add: %q, want role_forbidden", r.str("code"))
+	}
+	obs := h.join(observer, "r-bad")
+	if r := obs.refused("chat.send", map[string]any{"text": "hi"}); r.str("code") != "role_forbidden" {
+		t.Errorf("observer chat.send: %q, want role_forbidden", r.str("code"))
+	}
+	// Stale editor version.
+	if r := cand.refused("editor.push", map[string]any{"version": 7, "updates": []any{
+		map[string]any{"clientID": "c", "changes": []any{[]any{0, "x"}}}}}); r.str("code") != "version_stale" && r.str("code") != "version_ahead" {
+		t.Errorf("stale push: %q", r.str("code"))
+	}
+	// A change set that does not fit the document.
+	if r := cand.refused("editor.push", map[string]any{"version": 0, "updates": []any{
+		map[string]any{"clientID": "c", "changes": []any{5, []any{0, "x"}}}}}); r.str("code") == "" {
+		t.Error("oversized change set accepted")
+	}
+	// The socket still works and nothing was appended.
+	iv.command("ping", nil)
+	if after := h.head("r-bad"); after != before {
+		t.Errorf("refused frames changed the log: %s → %s", before, after)
+	}
+	checkServerFrames(t, iv)
+	checkServerFrames(t, cand)
+}
+
+func TestFramesThatCloseTheSocket(t *testing.T) {
+	h := newHarness(t)
+	h.mentorRoom("r-close")
+	cases := []struct {
+		name string
+		send func(cl *client)
+		code int
+	}{
+		{"invalid utf-8", func(cl *client) { _ = cl.c.WriteMessage(websocket.TextMessage, []byte("{\"type\":\"chat.send\",\"seq\":9,\"text\":\"\xff\xfe\"}")) }, websocket.CloseInvalidFramePayloadData},
+		{"too big", func(cl *client) {
+			_ = cl.c.WriteMessage(websocket.TextMessage, []byte(`{"type":"chat.send","seq":9,"text":"`+strings.Repeat("a", 70<<10)+`"}`))
+		}, websocket.CloseMessageTooBig},
+		{"binary", func(cl *client) { _ = cl.c.WriteMessage(websocket.BinaryMessage, []byte(`{"type":"ping","seq":9}`)) }, websocket.ClosePolicyViolation},
+		{"second join", func(cl *client) {
+			cl.send(map[string]any{"type": "join", "seq": 9, "client_id": "again", "resume": nil})
+		}, 4400},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cl := h.join(candidate, "r-close")
+			tc.send(cl)
+			if got := cl.waitClose(); got != tc.code {
+				t.Errorf("close code %d, want %d", got, tc.code)
+			}
+		})
+	}
+	t.Run("first frame not join", func(t *testing.T) {
+		cl := h.connect(candidate, "r-close")
+		cl.send(map[string]any{"type": "ping", "seq": 1})
+		if got := cl.waitClose(); got != 4400 {
+			t.Errorf("close code %d, want 4400", got)
+		}
+	})
+	t.Run("stranger", func(t *testing.T) {
+		cl := h.connect(stranger, "r-close")
+		cl.send(map[string]any{"type": "join", "seq": 1, "client_id": "s", "resume": nil})
+		if got := cl.waitClose(); got != 4003 {
+			t.Errorf("close code %d, want 4003", got)
+		}
+	})
+}
+
+func TestTicketsAndOrigins(t *testing.T) {
+	h := newHarness(t)
+	h.mentorRoom("r-tk")
+	h.mentorRoom("r-other")
+	tok := h.token(candidate)
+
+	if _, status := h.ticket("forged", "r-tk"); status != http.StatusUnauthorized {
+		t.Errorf("ticket with a forged token: %d, want 401", status)
+	}
+	if _, status := h.dialTicket("r-tk", "tk_forged", nil, false); status != http.StatusUnauthorized {
+		t.Errorf("forged ticket: %d, want 401", status)
+	}
+	if _, status := h.dialTicket("r-tk", "", nil, false); status != http.StatusUnauthorized {
+		t.Errorf("no ticket: %d, want 401", status)
+	}
+	tk, _ := h.ticket(tok, "r-tk")
+	if _, status := h.dialTicket("r-other", tk, nil, false); status != http.StatusUnauthorized {
+		t.Errorf("ticket for another room: %d, want 401", status)
+	}
+	// The failed attempt spent the ticket: single use, whatever the outcome.
+	if _, status := h.dialTicket("r-tk", tk, nil, false); status != http.StatusUnauthorized {
+		t.Errorf("spent ticket: %d, want 401", status)
+	}
+	tk, _ = h.ticket(tok, "r-tk")
+	if _, status := h.dialTicket("r-tk", tk, http.Header{"Origin": {"https://evil.example"}}, false); status != http.StatusForbidden {
+		t.Errorf("foreign origin: %d, want 403", status)
+	}
+	// The origin was refused before the ticket was spent.
+	cl, status := h.dialTicket("r-tk", tk, nil, false)
+	if cl == nil {
+		t.Fatalf("good ticket: %d", status)
+	}
+	if _, status := h.dialTicket("r-tk", tk, nil, false); status != http.StatusUnauthorized {
+		t.Errorf("reused ticket: %d, want 401", status)
+	}
+	expired := h.auth.issue(candidate, "sid-old", h.nowMinusMinute())
+	if _, status := h.ticket(expired, "r-tk"); status != http.StatusUnauthorized {
+		t.Errorf("ticket with an expired token: %d, want 401", status)
+	}
+}
+
+func TestSessionRevocationClosesTheSocket(t *testing.T) {
+	h := newHarness(t, func(c *ws.Config, _ *harnessOpts) { c.AuthCheckInterval = 20 * time.Millisecond })
+	h.mentorRoom("r-rev")
+	cand := h.join(candidate, "r-rev")
+	// A refresh with another user's token is refused; with the user's own it is acknowledged.
+	if r := cand.refused("auth.refresh", map[string]any{"access_token": h.token(interviewer)}); r.str("code") != "token_other_user" {
+		t.Errorf("refresh with another user's token: %q", r.str("code"))
+	}
+	cand.command("auth.refresh", map[string]any{"access_token": h.token(candidate)})
+	h.auth.revoke("sid-" + string(candidate.UserID))
+	if got := cand.waitClose(); got != 4001 {
+		t.Errorf("close code %d, want 4001", got)
+	}
+}
+
+func (h *harness) nowMinusMinute() time.Time { return time.Now().Add(-time.Minute) }
