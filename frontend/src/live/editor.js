@@ -45,13 +45,16 @@ const setRemote = StateEffect.define();
 const dropRemote = StateEffect.define();
 
 class CaretWidget extends WidgetType {
-  constructor(color, name) {
+  constructor(color, name, movedAt) {
     super();
     this.color = color;
     this.name = name;
+    this.movedAt = movedAt;
   }
+  // A move makes a new DOM node, which restarts the label's fade-out: the name shows while the
+  // person is active and then gets out of the way of the code.
   eq(other) {
-    return other.color === this.color && other.name === this.name;
+    return other.color === this.color && other.name === this.name && other.movedAt === this.movedAt;
   }
   toDOM() {
     const el = document.createElement('span');
@@ -99,7 +102,7 @@ const remoteField = StateField.define({
           const from = Math.min(r.anchor, r.head);
           const to = Math.max(r.anchor, r.head);
           if (to > from) ranges.push(Decoration.mark({ class: 'cm-remote-selection', attributes: { style: `background-color: ${p.color}33` } }).range(from, to));
-          ranges.push(Decoration.widget({ widget: new CaretWidget(p.color, p.name), side: 1 }).range(r.head));
+          ranges.push(Decoration.widget({ widget: new CaretWidget(p.color, p.name, p.movedAt), side: 1 }).range(r.head));
         }
       }
       return Decoration.set(ranges, true);
@@ -303,7 +306,7 @@ export class SharedEditor {
     const len = this.view.state.doc.length;
     const clamp = (n) => Math.max(0, Math.min(len, n | 0));
     const ranges = frame.selection.ranges.map((r) => ({ anchor: clamp(r.anchor), head: clamp(r.head) }));
-    this.view.dispatch({ effects: setRemote.of({ key: `${frame.user_id}|${frame.client_id}`, name, color: colorFor(frame.user_id), ranges }) });
+    this.view.dispatch({ effects: setRemote.of({ key: `${frame.user_id}|${frame.client_id}`, name, color: colorFor(frame.user_id), ranges, movedAt: Date.now() }) });
   }
 
   dropPresence(userId) {

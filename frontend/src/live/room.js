@@ -147,6 +147,7 @@ export function renderRoom(el, { params }) {
         renderHead();
         renderQuestion();
         renderControls();
+        renderPrivate();
         break;
       case 'participant.joined': {
         const p = st.participants.get(d.user_id) || {};
@@ -168,12 +169,14 @@ export function renderRoom(el, { params }) {
         renderHead();
         renderQuestion();
         renderControls();
+        renderPrivate();
         break;
       case 'question.ended':
         st.lastEnded = d;
         if (st.question && st.question.index === d.index) st.question = null;
         renderQuestion();
         renderControls();
+        renderPrivate();
         break;
       case 'timer.warning':
         if (st.question) {

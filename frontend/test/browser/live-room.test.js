@@ -1,0 +1,186 @@
+// End to end in a real browser: an interviewer signs up, browses the bank, creates a room; a
+// guest candidate joins by the invite link in a second browser; the interviewer starts the first
+// question; both see it (the candidate without the interviewer's guidance), both type in the
+// shared editor and see each other's text, and chat goes both ways.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../test-support/server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results');
+const WAIT = 15_000;
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI === 'true') {
+  test('chromium is installed', () => {
+    assert.fail(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium) to run the browser tests`);
+  });
+} else if (!haveChromium) {
+  console.log(`BROWSER TESTS LEFT OUT: ${CHROMIUM} is missing (apt-get install -y chromium). Nothing in ${fileURLToPath(import.meta.url)} ran.`);
+} else {
+  defineTests();
+}
+
+function defineTests() {
+  let server;
+  const browsers = [];
+  const dirs = [];
+
+  async function newBrowser() {
+    const { chromium } = await import('playwright-core');
+    const dir = mkdtempSync(join(tmpdir(), 'mockroom-chromium-'));
+    dirs.push(dir);
+    const ctx = await chromium.launchPersistentContext(dir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1440, height: 900 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    browsers.push(ctx);
+    const page = ctx.pages()[0] || (await ctx.newPage());
+    page.setDefaultTimeout(WAIT);
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(err));
+    page.jsErrors = errors;
+    return page;
+  }
+
+  before(async () => {
+    server = await startServer();
+  });
+
+  after(async () => {
+    for (const b of browsers) await b.close().catch(() => {});
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    if (server) await server.stop();
+  });
+
+  // The document text as the editor shows it, without the remote cursors' name labels.
+  const editorText = (page) =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('#editor .cm-line')]
+        .map((line) => {
+          const copy = line.cloneNode(true);
+          copy.querySelectorAll('.cm-remote-caret').forEach((c) => c.remove());
+          return copy.textContent;
+        })
+        .join('\n'),
+    );
+
+  test('interviewer and guest candidate run a live question together', { timeout: 180_000 }, async (t) => {
+    const base = server.baseURL;
+    const interviewer = await newBrowser();
+    try {
+      await run(t, base, interviewer);
+    } catch (err) {
+      mkdirSync(RESULTS, { recursive: true });
+      for (const [i, b] of browsers.entries()) {
+        await b.pages()[0]?.screenshot({ path: join(RESULTS, `failure-${i}.png`), fullPage: true }).catch(() => {});
+      }
+      console.log(`server log:\n${server.log().slice(-4000)}`);
+      throw err;
+    }
+  });
+
+  async function run(t, base, interviewer) {
+    // Sign up in the page.
+    const email = `mentor-${Date.now()}@example.org`;
+    await interviewer.goto(`${base}/signup`);
+    await interviewer.getByLabel('Your name').fill('Morgan Mentor');
+    await interviewer.getByLabel('Email').fill(email);
+    await interviewer.getByLabel('Password').fill('correct horse battery');
+    await interviewer.getByRole('button', { name: 'Create account' }).click();
+    await interviewer.waitForURL(`${base}/bank`);
+
+    // The bank lists questions, and filters narrow it.
+    await interviewer.locator('article.question').first().waitFor();
+    const all = await interviewer.locator('article.question').count();
+    assert.ok(all > 0, 'the bank shows questions');
+    await interviewer.getByLabel('Category').selectOption('system_design');
+    await interviewer.waitForFunction(() => {
+      const cards = [...document.querySelectorAll('article.question .chip:first-child')];
+      return cards.length > 0 && cards.every((c) => c.textContent === 'System design');
+    });
+
+    // Create a mentor room and read the candidate invite link.
+    await interviewer.getByRole('link', { name: 'New room' }).click();
+    await interviewer.locator('input[name=plan]').first().waitFor();
+    await interviewer.getByLabel('Title').fill('Browser test interview');
+    await interviewer.getByRole('button', { name: 'Create room' }).click();
+    const inviteInput = interviewer.locator('.invite[data-role=candidate] input');
+    await inviteInput.waitFor();
+    const inviteURL = await inviteInput.inputValue();
+    assert.match(inviteURL, /^http/, 'the candidate invite is a link');
+
+    await interviewer.locator('#enter-room').click();
+    await interviewer.waitForURL(/\/rooms\/[^/]+$/);
+    await interviewer.locator('#conn-status.conn-live').waitFor();
+
+    // The candidate joins as a guest in a second browser.
+    const candidate = await newBrowser();
+    await candidate.goto(inviteURL.replace(/^https?:\/\/[^/]+/, base));
+    await candidate.getByLabel('Your name').fill('Casey Candidate');
+    await candidate.getByRole('button', { name: 'Join as a guest' }).click();
+    await candidate.waitForURL(/\/rooms\/[^/]+$/);
+    await candidate.locator('#conn-status.conn-live').waitFor();
+    await interviewer.locator('#participants .person.online', { hasText: 'Casey Candidate' }).waitFor();
+    assert.equal(await candidate.locator('#controls button').count(), 0, 'the candidate has no interviewer controls');
+
+    // The interviewer starts; if starting the room does not start a question, start the first.
+    await interviewer.locator('#ctl-start').click();
+    await interviewer.locator('#ctl-next').waitFor();
+    if ((await interviewer.locator('#question-prompt').count()) === 0) {
+      await interviewer.locator('#ctl-next').click();
+    }
+    await interviewer.locator('#question-prompt').waitFor();
+    const prompt = (await interviewer.locator('#question-prompt').innerText()).trim();
+    assert.ok(prompt.length > 0, 'the interviewer sees a prompt');
+    await candidate.locator('#question-prompt').waitFor();
+    assert.equal((await candidate.locator('#question-prompt').innerText()).trim(), prompt, 'the candidate sees the same prompt');
+    await candidate.waitForFunction(() => /\d+:\d\d/.test(document.querySelector('#countdown')?.textContent || ''));
+    const first = await candidate.locator('#countdown').innerText();
+    await candidate.waitForFunction((was) => document.querySelector('#countdown').textContent !== was, first);
+
+    // Guidance reaches the interviewer only.
+    await interviewer.locator('#guidance').waitFor();
+    const guidance = (await interviewer.locator('#guidance li, #guidance p').allInnerTexts()).map((s) => s.trim()).filter((s) => s.length > 12);
+    assert.ok(guidance.length > 0, 'the interviewer sees guidance');
+    assert.equal(await candidate.locator('#private-panel:not([hidden])').count(), 0, 'the candidate has no interviewer panel');
+    const candidateText = await candidate.locator('body').innerText();
+    for (const line of guidance) assert.ok(!candidateText.includes(line), `the candidate's page must not contain guidance: ${line}`);
+
+    // Both type in the shared editor and see each other's text.
+    await interviewer.locator('#editor .cm-content').click();
+    await interviewer.keyboard.press('Control+End');
+    await interviewer.keyboard.type('\ndef add(a, b):\n    return a + b\n');
+    await candidate.waitForFunction(() => document.querySelector('#editor .cm-content')?.innerText.includes('return a + b'));
+    await candidate.locator('#editor .cm-content').click();
+    await candidate.keyboard.press('Control+End');
+    await candidate.keyboard.type('\n# candidate: add(2, 3) == 5\n');
+    await interviewer.waitForFunction(() => document.querySelector('#editor .cm-content')?.innerText.includes('add(2, 3) == 5'));
+    assert.equal(await editorText(interviewer), await editorText(candidate), 'both editors hold the same text');
+    // The candidate's cursor shows up in the interviewer's editor.
+    await interviewer.locator('#editor .cm-remote-caret').first().waitFor();
+
+    // Chat both ways.
+    await interviewer.locator('#chat-input').fill('Welcome! Take your time.');
+    await interviewer.locator('#chat-input').press('Enter');
+    await candidate.locator('#chat-log .chat-text', { hasText: 'Welcome! Take your time.' }).waitFor();
+    await candidate.locator('#chat-input').fill('Thanks, starting now.');
+    await candidate.locator('#chat-input').press('Enter');
+    await interviewer.locator('#chat-log .chat-text', { hasText: 'Thanks, starting now.' }).waitFor();
+
+    mkdirSync(RESULTS, { recursive: true });
+    await interviewer.screenshot({ path: join(RESULTS, 'live-room-interviewer.png') });
+    await candidate.screenshot({ path: join(RESULTS, 'live-room-candidate.png') });
+
+    assert.deepEqual(interviewer.jsErrors.map(String), [], 'no script errors in the interviewer page');
+    assert.deepEqual(candidate.jsErrors.map(String), [], 'no script errors in the candidate page');
+    t.diagnostic(`screenshots in ${RESULTS}`);
+  }
+}
