@@ -59,6 +59,7 @@ func (s *Service) CreatePeer(ctx context.Context, spec PeerSpec) (Room, error) {
 		return Room{}, err
 	}
 	plan.Track = spec.Track
+	plan.Slots = slices.Clone(plan.Slots) // the level is set on a copy, never on the bank's plan
 	if spec.Level.Valid() {
 		for i := range plan.Slots {
 			if plan.Slots[i].QuestionID == "" && plan.Slots[i].Category != mockroom.CategoryOwnQuestions {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/mockroom/mockroom/internal/bank"
 	"github.com/mockroom/mockroom/internal/mockroom"
@@ -68,6 +69,7 @@ func (b *Bank) Plan(_ context.Context, _ mockroom.UserID, track mockroom.TrackID
 	if !ok {
 		return mockroom.Plan{}, mockroom.Errorf(mockroom.KindNotFound, "plan_not_found", "no plan %q", id)
 	}
+	p.Slots = slices.Clone(p.Slots)
 	return p, nil
 }
 
