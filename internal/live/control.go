@@ -236,7 +236,7 @@ func (e *Engine) startQuestion(ctx context.Context, info RoomInfo, st State, req
 	}
 	var priv *questionPrivate
 	if pq.QuestionID != "" && e.questions != nil {
-		q, err := e.questions.Question(ctx, info.Track, pq.QuestionID)
+		q, err := e.questions.Question(ctx, info.Owner, info.Track, pq.QuestionID)
 		if err != nil {
 			return req, TimerRef{}, err
 		}

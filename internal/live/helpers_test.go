@@ -55,7 +55,7 @@ func (f *fakeRooms) Transition(_ context.Context, id mockroom.RoomID, from, to m
 
 type fakeQuestions struct{}
 
-func (fakeQuestions) Question(_ context.Context, _ mockroom.TrackID, id mockroom.QuestionID) (bank.Question, error) {
+func (fakeQuestions) Question(_ context.Context, _ mockroom.UserID, _ mockroom.TrackID, id mockroom.QuestionID) (bank.Question, error) {
 	return bank.Question{
 		ID: id, Category: mockroom.CategoryTechnical, Minutes: 1, Title: "Title " + string(id), Prompt: "Prompt of " + string(id),
 		Guide: &bank.Guidance{LooksFor: []string{secret + " looks"}, RedFlags: []string{secret + " flag"},

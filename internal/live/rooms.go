@@ -17,9 +17,10 @@ type Rooms interface {
 	Transition(ctx context.Context, id mockroom.RoomID, from, to mockroom.RoomState) error
 }
 
-// Questions resolves a planned question to its full content.
+// Questions resolves a planned question to its full content. Custom questions are private to
+// their author, so a room's questions are looked up as the room's owner would see them.
 type Questions interface {
-	Question(ctx context.Context, track mockroom.TrackID, id mockroom.QuestionID) (bank.Question, error)
+	Question(ctx context.Context, owner mockroom.UserID, track mockroom.TrackID, id mockroom.QuestionID) (bank.Question, error)
 }
 
 // RoomInfo is what the engine knows of a room from the room service.
@@ -28,6 +29,8 @@ type RoomInfo struct {
 	Kind  mockroom.RoomKind
 	Track mockroom.TrackID
 	State mockroom.RoomState
+	// Owner created the room (empty for peer rooms); custom questions in its plan are the owner's.
+	Owner mockroom.UserID
 	// AutoAdvance starts the next question when one expires.
 	AutoAdvance bool
 	// Allowance multiplies the candidate's budgets (1 = none); per-person values set during the
