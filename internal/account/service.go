@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,8 +28,10 @@ type Options struct {
 	Hash *HashParams
 	// Limits are the login and signup limits; default DefaultLimits.
 	Limits *Limits
-	Now    func() time.Time
-	Logger *slog.Logger
+	// MaxConcurrentHashes bounds simultaneous password hashings (default 2×GOMAXPROCS).
+	MaxConcurrentHashes int
+	Now                 func() time.Time
+	Logger              *slog.Logger
 }
 
 // Service applies the account rules. It is safe for concurrent use.
@@ -41,6 +44,9 @@ type Service struct {
 	limits     Limits
 	now        func() time.Time
 	log        *slog.Logger
+	// hashSlots bounds concurrent argon2 runs: each takes Hash.MemoryKiB of memory, so a burst
+	// of logins must queue rather than exhaust the machine's memory.
+	hashSlots chan struct{}
 	// dummyHash is verified against when a login names an unknown email, so such a login costs
 	// as much time as a wrong password and timing does not reveal which emails exist.
 	dummyHash string
@@ -74,6 +80,11 @@ func NewService(opts Options) (*Service, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	slots := opts.MaxConcurrentHashes
+	if slots <= 0 {
+		slots = 2 * runtime.GOMAXPROCS(0)
+	}
+	s.hashSlots = make(chan struct{}, slots)
 	dummy, err := hashPassword("no account has this password", s.hash)
 	if err != nil {
 		return nil, err
@@ -105,7 +116,7 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (User, Pair, error
 	if err := s.limit(ctx, scopeSignupAddress, in.ClientAddr, s.limits.SignupPerAddress); err != nil {
 		return User{}, Pair{}, err
 	}
-	hash, err := hashPassword(in.Password, s.hash)
+	hash, err := s.hashNew(ctx, in.Password)
 	if err != nil {
 		return User{}, Pair{}, err
 	}
@@ -148,12 +159,15 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (User, Pair, error) 
 	u, err := s.store.UserByEmail(ctx, email)
 	switch {
 	case mockroom.ErrorKind(err) == mockroom.KindNotFound:
-		_, _ = verifyPassword(in.Password, s.dummyHash)
+		_, _ = s.verifyHash(ctx, in.Password, s.dummyHash)
 		return User{}, Pair{}, errInvalidCredentials()
 	case err != nil:
 		return User{}, Pair{}, err
 	}
-	ok, err := verifyPassword(in.Password, u.PasswordHash)
+	ok, err := s.verifyHash(ctx, in.Password, u.PasswordHash)
+	if mockroom.ErrorKind(err) == mockroom.KindUnavailable {
+		return User{}, Pair{}, err
+	}
 	if err != nil {
 		return User{}, Pair{}, mockroom.Wrap(fmt.Errorf("user %s: %w", u.ID, err), mockroom.KindInternal, "internal", "internal error")
 	}
@@ -217,7 +231,7 @@ func (s *Service) Claim(ctx context.Context, accessToken string, in ClaimInput) 
 	if err := s.limit(ctx, scopeSignupAddress, in.ClientAddr, s.limits.SignupPerAddress); err != nil {
 		return User{}, Pair{}, err
 	}
-	hash, err := hashPassword(in.Password, s.hash)
+	hash, err := s.hashNew(ctx, in.Password)
 	if err != nil {
 		return User{}, Pair{}, err
 	}
@@ -321,6 +335,33 @@ func (s *Service) SessionActive(ctx context.Context, user mockroom.UserID, sid s
 // User returns the account or guest with the given id.
 func (s *Service) User(ctx context.Context, id mockroom.UserID) (User, error) {
 	return s.store.UserByID(ctx, id)
+}
+
+// hashNew hashes a new password once a hashing slot is free.
+func (s *Service) hashNew(ctx context.Context, password string) (string, error) {
+	if err := s.acquireHash(ctx); err != nil {
+		return "", err
+	}
+	defer func() { <-s.hashSlots }()
+	return hashPassword(password, s.hash)
+}
+
+// verifyHash checks a password once a hashing slot is free.
+func (s *Service) verifyHash(ctx context.Context, password, encoded string) (bool, error) {
+	if err := s.acquireHash(ctx); err != nil {
+		return false, err
+	}
+	defer func() { <-s.hashSlots }()
+	return verifyPassword(password, encoded)
+}
+
+func (s *Service) acquireHash(ctx context.Context) error {
+	select {
+	case s.hashSlots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return mockroom.Wrap(ctx.Err(), mockroom.KindUnavailable, "busy", "the server is busy; try again")
+	}
 }
 
 // startSession opens a new refresh session for u and issues its first pair.
