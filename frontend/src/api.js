@@ -86,11 +86,11 @@ export const api = {
     return data;
   },
   me: () => request('GET', '/api/v1/me'),
-  tracks: () => request('GET', '/api/v1/tracks', { auth: false }),
-  track: (track) => request('GET', `/api/v1/tracks/${encodeURIComponent(track)}`, { auth: false }),
+  tracks: () => request('GET', '/api/v1/tracks'),
+  track: (track) => request('GET', `/api/v1/tracks/${encodeURIComponent(track)}`),
   questions: (track, query, signal) => request('GET', `/api/v1/tracks/${encodeURIComponent(track)}/questions`, { query, signal }),
   question: (track, id) => request('GET', `/api/v1/tracks/${encodeURIComponent(track)}/questions/${encodeURIComponent(id)}`),
-  plans: (track) => request('GET', `/api/v1/tracks/${encodeURIComponent(track)}/plans`, { auth: false }),
+  plans: (track) => request('GET', `/api/v1/tracks/${encodeURIComponent(track)}/plans`),
   createRoom: (body) => request('POST', '/api/v1/rooms', { body }),
   room: (id) => request('GET', `/api/v1/rooms/${encodeURIComponent(id)}`),
   createInvite: (id, body) => request('POST', `/api/v1/rooms/${encodeURIComponent(id)}/invites`, { body }),
@@ -109,4 +109,5 @@ export const api = {
   matchWait: (signal, query) => request('GET', '/api/v1/match/wait', { signal, query }),
   matchConfirm: (body) => request('POST', '/api/v1/match/confirm', { body }),
   matchLeave: () => request('DELETE', '/api/v1/match/queue'),
+  matchStatus: () => request('GET', '/api/v1/match'),
 };

@@ -33,5 +33,6 @@ function sections(obj) {
 
 export function privateMaterial(p) {
   if (typeof p !== 'object' || p === null) return value(p);
+  if (p.guide && typeof p.guide === 'object') p = { ...p.guide, ...Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'guide')) };
   return h('div', { class: 'guide-body' }, sections(p));
 }

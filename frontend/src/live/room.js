@@ -4,6 +4,7 @@
 // comes back, so every participant sees the same thing in the same order.
 
 import { h, replace, toast, humanize, formatDuration } from '../dom.js';
+import { api } from '../api.js';
 import { LiveConnection } from './connection.js';
 import { SharedEditor, LANGUAGES, colorFor } from './editor.js';
 import { privateMaterial } from './private.js';
@@ -75,7 +76,12 @@ export function renderRoom(el, { params }) {
     event: onEvent,
     presence: (f) => {
       const p = st.participants.get(f.user_id);
-      editor.showPresence(f, p?.name || 'Someone');
+      if (typeof f.online === 'boolean') {
+        if (p) p.online = f.online;
+        if (!f.online) editor.dropPresence(f.user_id);
+        renderPeople();
+      }
+      if (f.selection) editor.showPresence(f, p?.name || 'Someone');
     },
     protocolError: (f) => console.warn('live protocol error', f),
   });
@@ -116,11 +122,16 @@ export function renderRoom(el, { params }) {
     st.snapshots++;
     st.you = f.you;
     const room = f.room || {};
-    st.room = { ...st.room, ...room };
-    st.participants = new Map((room.participants || []).map((p) => [p.user_id, { ...p }]));
-    st.question = room.question ? normalizeQuestion(room.question, f.server_time) : null;
-    st.chat = (room.chat || []).slice();
-    st.notes = (room.notes || []).slice();
+    st.room = { ...st.room, id: room.id || roomId, kind: room.kind || st.room.kind, state: room.state || st.room.state, title: room.title || st.room.title };
+    st.participants = new Map((room.participants || []).map((p) => [p.user_id, participantFrom(p)]));
+    // The current question is either flat (protocol.md section 5) or the engine's
+    // {index, count, data, private} with the clock in room.timer.
+    const q = room.question;
+    st.question = q ? questionFrom({ ...(q.data || q), index: q.index ?? q.data?.index }, q.private ?? q.data?.private, room.timer || q) : null;
+    if (q?.count) st.room.question_count = q.count;
+    if (room.question_count) st.room.question_count = room.question_count;
+    st.chat = (room.chat || []).map((c) => ({ offset: c.offset, actor: c.actor, at: c.at, text: c.text ?? c.data?.text ?? '' }));
+    st.notes = (room.notes || []).map((n) => ({ offset: n.offset, at: n.at, text: n.text ?? n.data?.text ?? '', question_index: n.question_index ?? n.data?.question_index }));
     const doc = room.doc || { text: '', version: 0, language: 'python', locked: false };
     st.language = doc.language || 'python';
     st.locked = !!doc.locked;
@@ -133,9 +144,31 @@ export function renderRoom(el, { params }) {
     renderAll();
   }
 
-  function normalizeQuestion(q) {
-    const deadline = q.deadline ? Date.parse(q.deadline) : null;
-    return { ...q, deadlineMs: deadline, paused: !!q.paused, remaining_ms: q.remaining_ms, expired: false, warned: false };
+  function participantFrom(p) {
+    return { user_id: p.user_id || p.user, name: p.name || p.display_name || '', role: p.role, online: !!p.online };
+  }
+
+  // questionFrom reads a question.started payload (flat, or with the question under "question")
+  // and the clock (deadline, paused, remaining_ms) from timer.
+  function questionFrom(d, priv, timer) {
+    const inner = d.question || {};
+    const t = timer || d;
+    return {
+      index: d.index ?? 0,
+      question_id: d.question_id || inner.id,
+      title: d.title || inner.title,
+      prompt: d.prompt ?? inner.prompt ?? '',
+      category: d.category || inner.category,
+      difficulty: d.difficulty || inner.difficulty,
+      coding: d.coding || inner.coding,
+      allowance: d.allowance,
+      budget_ms: t.budget_ms ?? d.budget_ms,
+      deadlineMs: t.deadline ? Date.parse(t.deadline) : d.deadline ? Date.parse(d.deadline) : null,
+      paused: !!t.paused,
+      remaining_ms: t.remaining_ms,
+      private: priv && Object.keys(priv).length ? priv : null,
+      expired: false,
+    };
   }
 
   function onEvent(f) {
@@ -150,8 +183,9 @@ export function renderRoom(el, { params }) {
         renderPrivate();
         break;
       case 'participant.joined': {
-        const p = st.participants.get(d.user_id) || {};
-        st.participants.set(d.user_id, { ...p, user_id: d.user_id, name: d.name || p.name, role: d.role || p.role, online: true });
+        const n = participantFrom({ ...d, online: true });
+        const p = st.participants.get(n.user_id) || {};
+        st.participants.set(n.user_id, { ...p, ...n, name: n.name || p.name, role: n.role || p.role });
         renderPeople();
         break;
       }
@@ -163,7 +197,8 @@ export function renderRoom(el, { params }) {
         break;
       }
       case 'question.started':
-        st.question = normalizeQuestion({ ...d, private: f.private });
+        st.question = questionFrom(d, f.private, null);
+        if (d.count) st.room.question_count = d.count;
         if (st.room.state === 'waiting') st.room.state = 'live';
         announce(`Question ${d.index + 1} started: ${d.title || ''}`);
         renderHead();
@@ -179,11 +214,8 @@ export function renderRoom(el, { params }) {
         renderPrivate();
         break;
       case 'timer.warning':
-        if (st.question) {
-          st.question.deadlineMs = Date.parse(d.deadline) || st.question.deadlineMs;
-          st.question.warned = true;
-        }
-        announce(`${formatDuration(d.remaining_ms)} left on this question`);
+        if (st.question) st.question.deadlineMs = Date.parse(d.deadline) || st.question.deadlineMs;
+        announce(`${formatDuration(d.left_ms ?? d.remaining_ms ?? 0)} left on this question`);
         break;
       case 'timer.expired':
         if (st.question) st.question.expired = true;
@@ -191,7 +223,7 @@ export function renderRoom(el, { params }) {
         renderQuestion();
         break;
       case 'timer.paused':
-        if (st.question) Object.assign(st.question, { paused: true, remaining_ms: d.remaining_ms });
+        if (st.question) Object.assign(st.question, { paused: true, remaining_ms: d.remaining_ms ?? d.left_ms });
         renderQuestion();
         renderControls();
         break;
@@ -200,15 +232,17 @@ export function renderRoom(el, { params }) {
         renderQuestion();
         renderControls();
         break;
-      case 'timer.extended':
+      case 'timer.extended': {
+        const added = d.added_ms ?? d.extended_by_ms ?? 0;
         if (st.question) {
           st.question.expired = false;
-          if (st.question.paused) st.question.remaining_ms = (st.question.remaining_ms || 0) + (d.added_ms || 0);
-          else st.question.deadlineMs = Date.parse(d.deadline);
+          if (st.question.paused) st.question.remaining_ms = d.remaining_ms ?? (st.question.remaining_ms || 0) + added;
+          else if (d.deadline) st.question.deadlineMs = Date.parse(d.deadline);
         }
-        toast(`${Math.round((d.added_ms || 0) / 60000) || 'More'} min added to this question`);
+        toast(added >= 60000 ? `${Math.round(added / 60000)} min added to this question` : 'More time added to this question');
         renderQuestion();
         break;
+      }
       case 'editor.update':
         editor.applyUpdate(d);
         break;
@@ -231,12 +265,13 @@ export function renderRoom(el, { params }) {
         renderPrivate();
         break;
       case 'allowance.set': {
-        const p = st.participants.get(d.user_id);
+        const p = st.participants.get(d.user_id || d.user);
         toast(`${p?.name || 'The candidate'} now has ${Math.round((d.factor - 1) * 100)}% extra time on each question`);
         break;
       }
       case 'roles.swapped': {
-        const roles = d.roles || {};
+        // Either {roles: {user: role}} or the engine's {half, interviewer, candidate}.
+        const roles = d.roles || { ...(d.interviewer ? { [d.interviewer]: 'interviewer' } : {}), ...(d.candidate ? { [d.candidate]: 'candidate' } : {}) };
         for (const [uid, role] of Object.entries(roles)) {
           const p = st.participants.get(uid);
           if (p) p.role = role;
@@ -308,6 +343,9 @@ export function renderRoom(el, { params }) {
       h('h2', { id: 'question-heading', class: 'question-title' }, q.title || 'Question'),
       countdown,
       h('p', { class: 'prompt', id: 'question-prompt' }, q.prompt || ''),
+      q.coding?.examples?.length
+        ? h('div', { class: 'examples' }, h('h3', null, 'Examples'), q.coding.examples.map((ex) => h('pre', { class: 'example' }, `${ex.input}\n→ ${ex.output}`)))
+        : null,
       q.allowance && q.allowance !== 1 ? h('p', { class: 'muted small' }, `Includes a ${Math.round((q.allowance - 1) * 100)}% time allowance.`) : null,
     );
     tickCountdown();
@@ -474,6 +512,18 @@ export function renderRoom(el, { params }) {
 
   renderAll();
   conn.start();
+  // The socket's snapshot carries no title; the REST room record does.
+  api
+    .room(roomId)
+    .then((r) => {
+      const room = r?.room || r;
+      if (room?.title) {
+        st.room.title = room.title;
+        if (!st.room.question_count && Array.isArray(room.questions)) st.room.question_count = room.questions.length;
+        renderHead();
+      }
+    })
+    .catch(() => {});
   return () => {
     clearInterval(countdownTimer);
     conn.stop();

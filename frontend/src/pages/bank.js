@@ -53,7 +53,11 @@ export function renderBank(el, { params, query }) {
     } catch (err) {
       if (err.name === 'AbortError') return;
       count.textContent = '';
-      replace(results, errorBox(err));
+      if (err.status === 401) {
+        replace(results, h('div', { class: 'card empty' }, h('p', null, 'Sign in to browse the question bank.'), h('div', { class: 'actions' }, h('a', { class: 'btn btn-primary', href: `/signup?next=${encodeURIComponent(location.pathname + location.search)}` }, 'Create an account'), h('a', { class: 'btn btn-ghost', href: `/login?next=${encodeURIComponent(location.pathname + location.search)}` }, 'Log in'))));
+      } else {
+        replace(results, errorBox(err));
+      }
     } finally {
       results.setAttribute('aria-busy', 'false');
     }

@@ -29,8 +29,8 @@ export function renderMatch(el) {
             e.preventDefault();
             status.replaceChildren();
             try {
-              await api.matchJoin({ track: DEFAULT_TRACK, level: level.value });
-              waitLoop();
+              const v = await api.matchJoin({ track: DEFAULT_TRACK, level: level.value });
+              waitLoop(v);
             } catch (error) {
               status.append(errorBox(error));
             }
@@ -64,14 +64,21 @@ export function renderMatch(el) {
 
   function showProposal(m) {
     clearInterval(tick);
-    const deadline = Date.parse(m.confirm_by || m.deadline || m.expires_at) || Date.now() + 60_000;
-    const offset = m.server_time ? Date.parse(m.server_time) - Date.now() : 0;
+    const deadline = Date.parse(m.confirm_by) || Date.now() + 60_000;
+    const offset = 0;
     const countdown = h('strong', { class: 'countdown', 'aria-live': 'off' });
     const bar = h('progress', { max: 60, value: 60, 'aria-label': 'Time left to confirm' });
+    let checked = false;
     const render = () => {
       const left = deadline - (Date.now() + offset);
       countdown.textContent = formatDuration(Math.max(0, left));
       bar.value = Math.max(0, left / 1000);
+      if (left <= -1000 && !checked) {
+        // The minute is over: ask the server what became of the match (the answer waits no longer
+        // than the confirmation deadline the server enforces).
+        checked = true;
+        api.matchStatus().then((v) => !stopped && waitLoop(v)).catch((err) => showJoin(err));
+      }
     };
     render();
     tick = setInterval(render, 250);
@@ -83,13 +90,8 @@ export function renderMatch(el) {
         onclick: async () => {
           confirm.disabled = true;
           try {
-            const res = await api.matchConfirm({ match_id: m.match_id || m.id });
-            const roomId = res?.room_id || res?.room?.id;
-            if (roomId) navigate(`/rooms/${encodeURIComponent(roomId)}`);
-            else {
-              replace(body, h('div', { class: 'card waiting' }, h('div', { class: 'spinner', 'aria-hidden': 'true' }), h('h2', null, 'Confirmed. Waiting for your peer to confirm…')));
-              waitLoop();
-            }
+            const v = await api.matchConfirm({ match_id: m.id });
+            waitLoop(v);
           } catch (err) {
             showJoin(err);
           }
@@ -101,32 +103,80 @@ export function renderMatch(el) {
     confirm.focus();
   }
 
-  async function waitLoop() {
-    showWaiting();
+  // handle shows one answer of the queue (a match.View: {status, reason, ticket, match, current})
+  // and says whether to keep waiting.
+  function handle(v) {
+    const status = v?.status === 'timeout' ? v.current : v?.status;
+    const m = v?.match;
+    switch (status) {
+      case 'confirmed':
+        if (m?.room_id) {
+          navigate(`/rooms/${encodeURIComponent(m.room_id)}`);
+          return false;
+        }
+        return true;
+      case 'matched':
+        if (m && !m.confirmed) {
+          showProposal(m);
+          return false;
+        }
+        showPeerPending(m);
+        return true;
+      case 'waiting':
+        if (!body.querySelector('.waiting')) showWaiting();
+        return true;
+      case 'cancelled':
+        showJoin(new Error(reasonText(v.reason) || 'The match was cancelled. Join again when you are ready.'));
+        return false;
+      case 'expired':
+        showJoin(new Error('Nobody at your level joined in time. Try again, or pick another level.'));
+        return false;
+      default:
+        showJoin();
+        return false;
+    }
+  }
+
+  function reasonText(reason) {
+    switch (reason) {
+      case 'no_show':
+      case 'not_confirmed':
+        return 'The match was not confirmed in time.';
+      case 'left':
+        return 'You left the queue.';
+      default:
+        return reason ? `The match was cancelled (${humanize(reason)}).` : '';
+    }
+  }
+
+  function showPeerPending(m) {
+    clearInterval(tick);
+    replace(
+      body,
+      h(
+        'div',
+        { class: 'card waiting', 'aria-live': 'polite' },
+        h('div', { class: 'spinner', 'aria-hidden': 'true' }),
+        h('h2', null, 'You are ready. Waiting for your peer to confirm…'),
+        m?.confirm_by ? h('p', { class: 'muted' }, 'If they do not confirm in time, you go back to the head of the queue.') : null,
+      ),
+    );
+  }
+
+  async function waitLoop(first) {
+    if (first && !handle(first)) return;
+    if (!first) showWaiting();
     while (!stopped) {
       controller = new AbortController();
-      let m;
+      let v;
       try {
-        m = await api.matchWait(controller.signal);
+        v = await api.matchWait(controller.signal, { timeout: '25s' });
       } catch (err) {
         if (err.name === 'AbortError' || stopped) return;
         showJoin(err);
         return;
       }
-      const state = m?.status || m?.state;
-      if (m?.room_id && (state === 'matched' || state === 'confirmed' || state === 'ready')) {
-        navigate(`/rooms/${encodeURIComponent(m.room_id)}`);
-        return;
-      }
-      if (state === 'proposed' || state === 'confirm' || state === 'found') {
-        showProposal(m);
-        return;
-      }
-      if (state === 'expired' || state === 'not_queued' || state === 'cancelled') {
-        showJoin(state === 'expired' ? new Error('The confirmation time ran out. Join again when you are ready.') : null);
-        return;
-      }
-      // "waiting" or a long-poll timeout: poll again.
+      if (stopped || !handle(v)) return;
     }
   }
 
@@ -142,6 +192,12 @@ export function renderMatch(el) {
 
   page.append(h('h1', null, 'Practise with a peer'), h('p', { class: 'lead' }, 'Interview each other in two halves: you ask first or second, and the roles swap at half time. You see each other by a pseudonym unless you both choose to reveal your names.'), body);
   showJoin();
+  api
+    .matchStatus()
+    .then((v) => {
+      if (!stopped && v && v.status !== 'none') waitLoop(v);
+    })
+    .catch(() => {});
   return () => {
     stopped = true;
     clearInterval(tick);
