@@ -29,6 +29,7 @@ type conn struct {
 	cancel    context.CancelFunc
 
 	wake        chan struct{} // capacity 1: "the queue is not empty"
+	drained     chan struct{} // capacity 1: "the writer sent something"
 	done        chan struct{} // closed when closing starts
 	writerDone  chan struct{}
 	readerStart time.Time

@@ -80,7 +80,7 @@ func (f *fakeRooms) Transition(_ context.Context, id mockroom.RoomID, from, to m
 // bankQuestions serves the real question bank, so role filtering is tested on real guidance.
 type bankQuestions struct{ track *bank.Track }
 
-func (b bankQuestions) Question(_ context.Context, _ mockroom.TrackID, id mockroom.QuestionID) (bank.Question, error) {
+func (b bankQuestions) Question(_ context.Context, _ mockroom.UserID, _ mockroom.TrackID, id mockroom.QuestionID) (bank.Question, error) {
 	return b.track.Question(id)
 }
 
@@ -136,6 +136,8 @@ type harness struct {
 	srv    *ws.Server
 	http   *httptest.Server
 	reg    *prometheus.Registry
+	// sockets numbers the joins, so each socket has its own client id.
+	sockets int
 }
 
 type option func(*ws.Config, *harnessOpts)
@@ -319,7 +321,8 @@ func (h *harness) connect(p mockroom.Principal, room mockroom.RoomID) *client {
 func (h *harness) join(p mockroom.Principal, room mockroom.RoomID) *client {
 	h.t.Helper()
 	cl := h.connect(p, room)
-	cl.clientID = "c-" + string(p.UserID)
+	h.sockets++
+	cl.clientID = fmt.Sprintf("c-%s-%d", p.UserID, h.sockets)
 	cl.send(map[string]any{"type": "join", "seq": cl.nextSeq(), "client_id": cl.clientID, "resume": nil})
 	cl.waitType("snapshot")
 	return cl
@@ -503,4 +506,10 @@ func (cl *client) lastOf(typ string) frame {
 	}
 	cl.t.Fatalf("%s: no %s frame read", cl.user, typ)
 	return nil
+}
+
+func mustFrame(raw []byte) frame {
+	var f frame
+	_ = json.Unmarshal(raw, &f)
+	return f
 }

@@ -35,7 +35,8 @@ func (c *conn) enqueueLocked(f outFrame) {
 		c.srv.metrics.drops.WithLabelValues(dropPresenceShed).Inc()
 		return
 	}
-	if c.queued+len(f.data) > limit {
+	// A single frame larger than the cap (a snapshot of a big document) still goes out alone.
+	if c.queued > 0 && c.queued+len(f.data) > limit {
 		c.srv.metrics.drops.WithLabelValues(dropSlowConsumer).Inc()
 		c.srv.metrics.slowConsumers.Inc()
 		c.closeLocked(CloseSlowConsumer, "slow consumer: resume from your last position")
@@ -66,4 +67,30 @@ func (c *conn) written(n int) {
 	c.mu.Lock()
 	c.queued -= n
 	c.mu.Unlock()
+	select {
+	case c.drained <- struct{}{}:
+	default:
+	}
+}
+
+// waitForRoom blocks the reader goroutine until the queue is at most half full, so a long
+// catch-up is paced by what the client actually reads instead of overflowing the queue. It
+// reports false when the socket closes meanwhile.
+func (c *conn) waitForRoom() bool {
+	for {
+		c.mu.Lock()
+		ok, closing := c.queued <= c.srv.cfg.QueueBytes/2, c.closing
+		c.mu.Unlock()
+		if closing {
+			return false
+		}
+		if ok {
+			return true
+		}
+		select {
+		case <-c.drained:
+		case <-c.done:
+			return false
+		}
+	}
 }

@@ -271,7 +271,7 @@ func (s *Server) start(ws *websocket.Conn, room mockroom.RoomID, p mockroom.Prin
 	now := s.now()
 	c := &conn{
 		srv: s, ws: ws, room: room, principal: p, sessionID: sid, expiresAt: expires,
-		wake: make(chan struct{}, 1), done: make(chan struct{}), writerDone: make(chan struct{}),
+		wake: make(chan struct{}, 1), drained: make(chan struct{}, 1), done: make(chan struct{}), writerDone: make(chan struct{}),
 		fast:  newBucket(s.cfg.FastRate, s.cfg.FastBurst, now),
 		slow:  newBucket(s.cfg.SlowRate, s.cfg.SlowBurst, now),
 		abuse: abuse{limit: s.cfg.AbuseLimit, window: s.cfg.AbuseWindow},

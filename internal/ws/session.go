@@ -135,10 +135,23 @@ func (c *conn) join(cmd Command) bool {
 			c.enqueueLocked(outFrame{typ: FrameResumed, durable: true, data: mustJSON(resumedFrame{
 				Type: FrameResumed, ServerTime: serverTime(c.srv.now()), Recovered: true, Position: *cmd.Resume,
 			})})
-			for _, ev := range evs {
-				c.deliverLocked(ev)
-			}
 			c.mu.Unlock()
+			if !c.deliverPaced(evs) {
+				return false
+			}
+			// A full page means there may be more: read on from the last event sent.
+			for len(evs) >= c.srv.cfg.ResumeMax {
+				c.mu.Lock()
+				from := mockroom.Position{Epoch: c.epoch, Offset: c.lastOffset, EventID: c.lastID}
+				c.mu.Unlock()
+				if evs, ok, err = eng.EventsAfter(ctx, c.room, from, c.srv.cfg.ResumeMax); err != nil || !ok {
+					c.closeWith(CloseSlowConsumer, "could not catch up; resume from your last position")
+					return false
+				}
+				if !c.deliverPaced(evs) {
+					return false
+				}
+			}
 			// Anything past the first page is read by finishCatchUp, which fills holes before
 			// the live stream.
 			return c.finishCatchUp(ctx)
@@ -153,7 +166,7 @@ func (c *conn) join(cmd Command) bool {
 		// Tell the client why it did not get a catch-up: a log that is not the one it knew (new
 		// epoch, or it claims events the log does not have), or simply too far behind.
 		reason = ReasonTooOld
-		if r.Epoch != pos.Epoch || r.Offset > pos.Offset {
+		if r.Epoch != pos.Epoch || r.Offset > pos.Offset || pos.Offset-r.Offset <= live.ResumeWindow {
 			reason = ReasonPositionMismatch
 		}
 	}
@@ -206,16 +219,31 @@ func (c *conn) finishCatchUp(ctx context.Context) bool {
 		if err != nil || !ok {
 			break
 		}
-		c.mu.Lock()
+		var fill []live.Event
 		for _, ev := range evs {
 			if ev.Offset < first.Offset {
-				c.deliverLocked(ev)
+				fill = append(fill, ev)
 			}
 		}
-		c.mu.Unlock()
+		if !c.deliverPaced(fill) {
+			return false
+		}
 	}
 	c.closeWith(CloseSlowConsumer, "could not catch up; resume from your last position")
 	return false
+}
+
+// deliverPaced sends catch-up events no faster than the client reads them.
+func (c *conn) deliverPaced(evs []live.Event) bool {
+	for _, ev := range evs {
+		if !c.waitForRoom() {
+			return false
+		}
+		c.mu.Lock()
+		c.deliverLocked(ev)
+		c.mu.Unlock()
+	}
+	return true
 }
 
 // onEvent is the fan-out listener. It runs on the node's fan-out goroutine and never blocks.
