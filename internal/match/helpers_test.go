@@ -56,6 +56,7 @@ type node struct {
 	match *match.Service
 	rooms *room.Service
 	store *redisstore.MatchStore
+	notes *redisstore.MatchNotifier
 }
 
 // node starts a node; with sweep it also runs the sweeper. Everything stops when the test ends.
@@ -93,7 +94,7 @@ func (c *cluster) node(t *testing.T, sweep bool) *node {
 	case <-t.Context().Done():
 		t.Fatal("notifier never subscribed")
 	}
-	return &node{match: svc, rooms: rooms, store: store}
+	return &node{match: svc, rooms: rooms, store: store, notes: notifier}
 }
 
 func user(i int) mockroom.Principal {

@@ -11,6 +11,7 @@ package match
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,13 +28,30 @@ type Queue struct {
 // Key is the queue's name in a user's queue marker.
 func (q Queue) Key() string { return string(q.Track) + "|" + string(q.Level) }
 
-// ParseQueue reads a Key.
-func ParseQueue(key string) (Queue, bool) {
-	t, l, ok := strings.Cut(key, "|")
-	if !ok || t == "" || !mockroom.Difficulty(l).Valid() {
-		return Queue{}, false
+// marker is the value of a person's queue marker: the queue, and a token and time unique to the
+// Join that claimed it. The token makes every claim a distinct value, so a compare-and-set
+// against it cannot be fooled by another claim of the same queue; the time tells a claim whose
+// Join is still on its way (which blocks others) from one whose Join died half-way.
+type marker struct {
+	Queue Queue
+	Token string
+	At    time.Time
+}
+
+func (m marker) String() string {
+	return m.Queue.Key() + "|" + m.Token + "|" + strconv.FormatInt(m.At.UnixMilli(), 10)
+}
+
+func parseMarker(v string) (marker, bool) {
+	parts := strings.Split(v, "|")
+	if len(parts) != 4 || parts[0] == "" || !mockroom.Difficulty(parts[1]).Valid() {
+		return marker{}, false
 	}
-	return Queue{Track: mockroom.TrackID(t), Level: mockroom.Difficulty(l)}, true
+	at, err := strconv.ParseInt(parts[3], 10, 64)
+	if err != nil {
+		return marker{}, false
+	}
+	return marker{Queue: Queue{Track: mockroom.TrackID(parts[0]), Level: mockroom.Difficulty(parts[1])}, Token: parts[2], At: time.UnixMilli(at)}, true
 }
 
 // Status is where a person stands.
@@ -121,13 +139,15 @@ type SweepResult struct {
 // Store keeps the queues. Each queue's tickets, matches and deadlines live together, so every
 // method on one queue is one atomic step; a person's queue marker lives with the person.
 type Store interface {
-	// Mark points user's marker at q if it currently points at expect ("" = no marker), with a
-	// time to live. It reports whether it did, and the marker's value when it did not.
-	Mark(ctx context.Context, user mockroom.UserID, expect string, q Queue, ttl time.Duration) (ok bool, current string, err error)
-	// Marker returns the queue key user's marker points at, "" if none.
+	// Mark sets user's queue marker to value if it is currently expect ("" = no marker), with a
+	// time to live, and reports whether it did. The marker's value is opaque to the store.
+	Mark(ctx context.Context, user mockroom.UserID, expect, value string, ttl time.Duration) (bool, error)
+	// Marker returns user's marker, "" if none.
 	Marker(ctx context.Context, user mockroom.UserID) (string, error)
-	// Unmark removes user's marker if it still points at q.
-	Unmark(ctx context.Context, user mockroom.UserID, q Queue) error
+	// Unmark removes user's marker if it is still expect.
+	Unmark(ctx context.Context, user mockroom.UserID, expect string) error
+	// TouchMarker sets the marker's time to live, if there is one.
+	TouchMarker(ctx context.Context, user mockroom.UserID, ttl time.Duration) error
 
 	// Enqueue adds the ticket at the tail; KindConflict "already_queued" if the user has an
 	// active ticket in that queue.

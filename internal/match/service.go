@@ -105,23 +105,29 @@ func (s *Service) Join(ctx context.Context, p mockroom.Principal, req JoinReques
 		}
 	}
 	q := Queue{Track: req.Track, Level: req.Level}
-	now := s.cfg.Now()
+	claim, err := s.claim(ctx, p.UserID, q)
+	if err != nil {
+		return View{}, err
+	}
 	t := Ticket{
 		ID: uuid.NewString(), User: p.UserID, Name: p.Name, Guest: p.Guest, Queue: q,
-		Categories: slices.Compact(slices.Sorted(slices.Values(req.Categories))), EnqueuedAt: now, ExpiresAt: now.Add(s.cfg.MaxWait),
-	}
-	if err := s.claim(ctx, p.UserID, q); err != nil {
-		return View{}, err
+		Categories: slices.Compact(slices.Sorted(slices.Values(req.Categories))),
+		EnqueuedAt: claim.At, ExpiresAt: claim.At.Add(s.cfg.MaxWait),
 	}
 	if err := s.store.Enqueue(ctx, t); err != nil {
+		if uerr := s.store.Unmark(ctx, p.UserID, claim.String()); uerr != nil {
+			s.log.WarnContext(ctx, "release queue marker", "user_id", p.UserID, "err", uerr)
+		}
 		return View{}, err
 	}
-	// A second Join by the same person racing this one may have moved the marker to another
-	// queue after this one claimed it: the marker is the truth, so back out of this queue.
+	// Another Join of the same person may have taken the marker from this one after its
+	// ticket was in (a finished ticket there let it through): the marker is the truth, so this
+	// Join backs out of its queue.
 	if cur, err := s.store.Marker(ctx, p.UserID); err != nil {
 		return View{}, err
-	} else if cur != q.Key() {
-		if _, err := s.store.Leave(ctx, q, p.UserID, s.cfg.Now(), s.cfg.Keep, s.cfg.Now().Add(s.cfg.MaxWait)); err != nil {
+	} else if cur != claim.String() {
+		now := s.cfg.Now()
+		if _, err := s.store.Leave(ctx, q, p.UserID, now, s.cfg.Keep, now.Add(s.cfg.MaxWait)); err != nil {
 			return View{}, err
 		}
 		return View{}, errAlreadyQueued()
@@ -136,33 +142,41 @@ func errAlreadyQueued() error {
 	return mockroom.Errorf(mockroom.KindConflict, "already_queued", "you are already waiting for a peer; leave that queue first")
 }
 
-// claim points the person's marker at q unless they hold an active ticket elsewhere.
-func (s *Service) claim(ctx context.Context, user mockroom.UserID, q Queue) error {
+// inFlightFor is how long a claimed marker without a ticket blocks other claims: a Join takes
+// milliseconds between the two, so a claim this old belongs to a Join that died.
+const inFlightFor = 30 * time.Second
+
+// claim points the person's marker at q and returns the new marker. It refuses while the person
+// holds an active ticket, or while another Join of theirs has claimed the marker but not yet
+// put its ticket in.
+func (s *Service) claim(ctx context.Context, user mockroom.UserID, q Queue) (marker, error) {
 	for range 3 {
 		cur, err := s.store.Marker(ctx, user)
 		if err != nil {
-			return err
+			return marker{}, err
 		}
-		if cur != "" {
-			if old, ok := ParseQueue(cur); ok {
-				e, found, err := s.store.Entry(ctx, old, user)
-				if err != nil {
-					return err
-				}
-				if found && e.Status.Active() {
-					return errAlreadyQueued()
-				}
+		if old, ok := parseMarker(cur); ok {
+			e, found, err := s.store.Entry(ctx, old.Queue, user)
+			if err != nil {
+				return marker{}, err
+			}
+			// A ticket from before the claim is not the claim's own.
+			claimsTicket := found && !e.EnqueuedAt.Before(old.At)
+			inFlight := !claimsTicket && s.cfg.Now().Sub(old.At) < inFlightFor
+			if (found && e.Status.Active()) || inFlight {
+				return marker{}, errAlreadyQueued()
 			}
 		}
-		ok, _, err := s.store.Mark(ctx, user, cur, q, s.markerTTL())
+		next := marker{Queue: q, Token: uuid.NewString(), At: s.cfg.Now().Truncate(time.Millisecond)}
+		ok, err := s.store.Mark(ctx, user, cur, next.String(), s.markerTTL())
 		if err != nil {
-			return err
+			return marker{}, err
 		}
 		if ok {
-			return nil
+			return next, nil
 		}
 	}
-	return errAlreadyQueued()
+	return marker{}, errAlreadyQueued()
 }
 
 // pairAll matches people at the head of q two by two until fewer than two wait.
@@ -192,16 +206,17 @@ func (s *Service) Leave(ctx context.Context, user mockroom.UserID) error {
 	if err != nil {
 		return err
 	}
-	q, ok := ParseQueue(cur)
+	mk, ok := parseMarker(cur)
 	if !ok {
 		return mockroom.Errorf(mockroom.KindNotFound, "not_queued", "you are not in a queue")
 	}
+	q := mk.Queue
 	now := s.cfg.Now()
 	other, err := s.store.Leave(ctx, q, user, now, s.cfg.Keep, now.Add(s.cfg.MaxWait))
 	if err != nil {
 		return err
 	}
-	if err := s.store.Unmark(ctx, user, q); err != nil {
+	if err := s.store.Unmark(ctx, user, cur); err != nil {
 		return err
 	}
 	if other != "" {
@@ -217,11 +232,11 @@ func (s *Service) Confirm(ctx context.Context, user mockroom.UserID, matchID str
 	if err != nil {
 		return View{}, err
 	}
-	q, ok := ParseQueue(cur)
+	mk, ok := parseMarker(cur)
 	if !ok {
 		return View{}, errMatchNotFound()
 	}
-	m, err := s.store.Confirm(ctx, q, matchID, user, s.cfg.Now(), s.cfg.Keep)
+	m, err := s.store.Confirm(ctx, mk.Queue, matchID, user, s.cfg.Now(), s.cfg.Keep)
 	if err != nil {
 		return View{}, err
 	}

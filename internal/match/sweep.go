@@ -42,7 +42,7 @@ func (s *Service) SweepQueue(ctx context.Context, q Queue) error {
 	}
 	for _, u := range res.Requeued {
 		// The requeued ticket waits afresh; keep the marker alive as long.
-		if _, _, err := s.store.Mark(ctx, u, q.Key(), q, s.markerTTL()); err != nil {
+		if err := s.store.TouchMarker(ctx, u, s.markerTTL()); err != nil {
 			return err
 		}
 	}

@@ -32,10 +32,11 @@ func (s *Service) Status(ctx context.Context, user mockroom.UserID) (View, error
 	if err != nil {
 		return View{}, err
 	}
-	q, ok := ParseQueue(cur)
+	mk, ok := parseMarker(cur)
 	if !ok {
 		return View{Status: StatusNone}, nil
 	}
+	q := mk.Queue
 	e, found, err := s.store.Entry(ctx, q, user)
 	if err != nil {
 		return View{}, err

@@ -141,15 +141,12 @@ func decodeMatch(raw string, q match.Queue) (match.Match, error) {
 }
 
 // Mark implements match.Store.
-func (s *MatchStore) Mark(ctx context.Context, user mockroom.UserID, expect string, q match.Queue, ttl time.Duration) (bool, string, error) {
-	res, err := matchMarkScript.Run(ctx, s.client, []string{s.keys.UserMatchMarker(user)}, expect, q.Key(), ttl.Milliseconds()).Text()
+func (s *MatchStore) Mark(ctx context.Context, user mockroom.UserID, expect, value string, ttl time.Duration) (bool, error) {
+	res, err := matchMarkScript.Run(ctx, s.client, []string{s.keys.UserMatchMarker(user)}, expect, value, ttl.Milliseconds()).Text()
 	if err != nil {
-		return false, "", matchStoreDown(err)
+		return false, matchStoreDown(err)
 	}
-	if res == "ok" {
-		return true, "", nil
-	}
-	return false, strings.TrimPrefix(res, "cur:"), nil
+	return res == "ok", nil
 }
 
 // Marker implements match.Store.
@@ -165,8 +162,16 @@ func (s *MatchStore) Marker(ctx context.Context, user mockroom.UserID) (string, 
 }
 
 // Unmark implements match.Store.
-func (s *MatchStore) Unmark(ctx context.Context, user mockroom.UserID, q match.Queue) error {
-	if err := matchUnmarkScript.Run(ctx, s.client, []string{s.keys.UserMatchMarker(user)}, q.Key()).Err(); err != nil {
+func (s *MatchStore) Unmark(ctx context.Context, user mockroom.UserID, expect string) error {
+	if err := matchUnmarkScript.Run(ctx, s.client, []string{s.keys.UserMatchMarker(user)}, expect).Err(); err != nil {
+		return matchStoreDown(err)
+	}
+	return nil
+}
+
+// TouchMarker implements match.Store.
+func (s *MatchStore) TouchMarker(ctx context.Context, user mockroom.UserID, ttl time.Duration) error {
+	if err := s.client.PExpire(ctx, s.keys.UserMatchMarker(user), ttl).Err(); err != nil {
 		return matchStoreDown(err)
 	}
 	return nil
