@@ -48,13 +48,14 @@ type planDraft struct {
 	Slots   []mockroom.Slot `json:"slots"`
 }
 
-// questionView returns what p may see of q. Guests (candidates who joined by invite link) get
-// the candidate view only; account holders, who may interview, get the guidance too.
+// questionView returns what p may see of q while browsing: the prompt and metadata only, unless p
+// wrote the question. Anyone with an account may be a candidate next week, so guidance for the
+// built-in questions reaches an interviewer only inside a room, through the live snapshot.
 func questionView(p mockroom.Principal, q bank.Question) any {
-	if p.Guest {
-		return q.Public()
+	if q.IsCustom() && q.Author == p.UserID {
+		return q
 	}
-	return q
+	return q.Public()
 }
 
 // MountBank mounts the question bank: tracks, questions (built-in and the caller's own) and plans.
