@@ -9,6 +9,7 @@ import (
 
 	"github.com/mockroom/mockroom/frontend"
 	"github.com/mockroom/mockroom/internal/account"
+	"github.com/mockroom/mockroom/internal/bank"
 	"github.com/mockroom/mockroom/internal/httpapi"
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/token"
@@ -57,6 +58,12 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 		return nil, err
 	}
 
+	questions, err := bank.Load()
+	if err != nil {
+		return nil, fmt.Errorf("question bank: %w", err)
+	}
+	catalog := bank.NewCatalog(questions, redisstore.NewBankStore(conn.Client, redisstore.DefaultKeys))
+
 	api := httpapi.New(httpapi.Options{
 		Logger:   log,
 		Registry: registry,
@@ -64,6 +71,7 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 		Auth:     accounts,
 	})
 	api.MountAuth(accounts)
+	api.MountBank(catalog)
 	// The web app answers every path the API does not claim.
 	api.MountStatic(frontend.Dist())
 	return &application{handler: api}, nil
