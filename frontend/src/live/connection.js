@@ -60,7 +60,13 @@ export class LiveConnection {
     this.onOnline = () => {
       if (!this.ws && !this.stopped) this.reconnectNow();
     };
+    // The browser saying the network is gone is a better signal than waiting for a ping to go
+    // unanswered: drop the socket now, show that we are reconnecting, and resume when back.
+    this.onOffline = () => {
+      if (this.ws && !this.stopped) this.dropSocket();
+    };
     window.addEventListener('online', this.onOnline);
+    window.addEventListener('offline', this.onOffline);
   }
 
   // now returns the server's current time in ms, estimated from the frames received.
@@ -76,6 +82,7 @@ export class LiveConnection {
     this.stopped = true;
     this.unsubscribeToken();
     window.removeEventListener('online', this.onOnline);
+    window.removeEventListener('offline', this.onOffline);
     clearTimeout(this.retryTimer);
     this.stopPing();
     if (this.ws) {

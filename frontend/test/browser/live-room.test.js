@@ -175,6 +175,19 @@ function defineTests() {
     await candidate.locator('#chat-input').press('Enter');
     await interviewer.locator('#chat-log .chat-text', { hasText: 'Thanks, starting now.' }).waitFor();
 
+    // The candidate drops off the network: the page says it is reconnecting, and once back it
+    // resumes from its last position and gets what it missed.
+    await candidate.context().setOffline(true);
+    await candidate.locator('#conn-status.conn-reconnecting').waitFor();
+    await candidate.locator('#room-banner:not([hidden])', { hasText: 'Reconnecting' }).waitFor();
+    await interviewer.locator('#chat-input').fill('Sent while you were away');
+    await interviewer.locator('#chat-input').press('Enter');
+    await interviewer.locator('#chat-log .chat-text', { hasText: 'Sent while you were away' }).waitFor();
+    await candidate.context().setOffline(false);
+    await candidate.locator('#conn-status.conn-live').waitFor({ timeout: 30_000 });
+    await candidate.locator('#chat-log .chat-text', { hasText: 'Sent while you were away' }).waitFor();
+    assert.equal(await candidate.locator('#chat-log .chat-text', { hasText: 'Sent while you were away' }).count(), 1, 'the missed message arrives exactly once');
+
     mkdirSync(RESULTS, { recursive: true });
     await interviewer.screenshot({ path: join(RESULTS, 'live-room-interviewer.png') });
     await candidate.screenshot({ path: join(RESULTS, 'live-room-candidate.png') });
