@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// heldSocket is a joined socket that only listens, remembering the position of the last event
+// it received so it can resume from there.
+type heldSocket struct {
+	node, room, clientID string
+	sess                 session
+
+	s    *sock
+	done chan struct{}
+
+	mu     sync.Mutex
+	pos    *position
+	frames int
+	reason string // why the read loop ended
+}
+
+func (h *heldSocket) listen() {
+	defer close(h.done)
+	readLoop(h.s, func(f frame, _ []byte, _ time.Time) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.frames++
+		if f.Type == "event" && f.ID != "" {
+			h.pos = &position{Epoch: f.Epoch, Offset: f.Offset, EventID: f.ID}
+		}
+	}, func(reason string) {
+		h.mu.Lock()
+		h.reason = reason
+		h.mu.Unlock()
+	})
+}
+
+// connectHeld opens, joins and starts listening on one socket.
+func (h *heldSocket) connect(ctx context.Context, a *api, resume *position) (joined, error) {
+	s, j, err := connect(ctx, a, h.node, h.room, h.sess, h.clientID, resume)
+	if err != nil {
+		return joined{}, err
+	}
+	h.mu.Lock()
+	h.s, h.done, h.reason = s, make(chan struct{}), ""
+	if j.Position != nil {
+		h.pos = j.Position
+	}
+	h.mu.Unlock()
+	go h.listen()
+	return j, nil
+}
+
+// planHeld plans rooms for n sockets, two per room.
+func planHeld(ctx context.Context, cfg config, a *api, n int) ([]*heldSocket, error) {
+	planned, err := planRooms(ctx, cfg, a, (n+1)/2)
+	if err != nil {
+		return nil, err
+	}
+	socks := make([]*heldSocket, 0, n)
+	for _, p := range planned {
+		socks = append(socks, &heldSocket{node: p.interviewerNode, room: p.id, sess: p.interviewer, clientID: fmt.Sprintf("load-i-%d", p.idx)})
+		if len(socks) < n {
+			socks = append(socks, &heldSocket{node: p.candidateNode, room: p.id, sess: p.candidate, clientID: fmt.Sprintf("load-c-%d", p.idx)})
+		}
+	}
+	return socks, nil
+}
+
+// connectAll opens and joins every socket concurrently; with cfg.start each interviewer starts
+// its room, so the room's log has events to resume after.
+func connectAll(ctx context.Context, cfg config, a *api, socks []*heldSocket) error {
+	err := parallel(ctx, len(socks), cfg.concurrency, func(ctx context.Context, i int) error {
+		h := socks[i]
+		s, j, err := connect(ctx, a, h.node, h.room, h.sess, h.clientID, nil)
+		if err != nil {
+			return fmt.Errorf("socket %d: %w", i, err)
+		}
+		if cfg.start && i%2 == 0 {
+			if err := start(s, j.State, nil); err != nil {
+				s.drop()
+				return fmt.Errorf("socket %d: %w", i, err)
+			}
+		}
+		h.mu.Lock()
+		h.s, h.done, h.pos = s, make(chan struct{}), j.Position
+		h.mu.Unlock()
+		go h.listen()
+		return nil
+	})
+	if err != nil {
+		closeHeld(socks)
+	}
+	return err
+}
+
+func closeHeld(socks []*heldSocket) {
+	for _, h := range socks {
+		h.mu.Lock()
+		s, done := h.s, h.done
+		h.mu.Unlock()
+		if s != nil && done != nil {
+			s.close()
+			<-done
+		}
+	}
+}
+
+// memory is what one scrape of every node says about memory.
+type memory struct {
+	RSS, Heap, Goroutines float64
+}
+
+func readMemory(ctx context.Context, cfg config, a *api) (memory, error) {
+	var m memory
+	for _, n := range cfg.urls {
+		s, err := scrape(ctx, a.client, n)
+		if err != nil {
+			return m, err
+		}
+		m.RSS += s["process_resident_memory_bytes"]
+		m.Heap += s["go_memstats_heap_inuse_bytes"]
+		m.Goroutines += s["go_goroutines"]
+	}
+	return m, nil
+}
+
+// idleResult is the idle workload's outcome.
+type idleResult struct {
+	Sockets                int
+	Before, Settled, After memory
+	CPU                    []cpuUse
+	Closed                 map[string]int
+	LoadBefore, SetupTime  string
+	Hold                   time.Duration
+}
+
+// runIdle opens n sockets, holds them and reports what they cost the server.
+func runIdle(ctx context.Context, cfg config, a *api, meter *cpuMeter) (idleResult, error) {
+	res := idleResult{Sockets: cfg.sockets, LoadBefore: loadAverage(), Closed: map[string]int{}, Hold: cfg.duration}
+	// The baseline is taken after the rooms exist (they live in the store, not in the node) and
+	// before any socket opens, so the difference is the sockets and what they keep live.
+	setupStart := time.Now()
+	socks, err := planHeld(ctx, cfg, a, cfg.sockets)
+	if err != nil {
+		return res, err
+	}
+	if res.Before, err = readMemory(ctx, cfg, a); err != nil {
+		return res, err
+	}
+	if err := connectAll(ctx, cfg, a, socks); err != nil {
+		return res, err
+	}
+	res.SetupTime = time.Since(setupStart).Round(time.Millisecond).String()
+	defer closeHeld(socks)
+	select {
+	case <-time.After(cfg.warmup):
+	case <-ctx.Done():
+		return res, ctx.Err()
+	}
+	if res.Settled, err = readMemory(ctx, cfg, a); err != nil {
+		return res, err
+	}
+	meter.begin(ctx)
+	select {
+	case <-time.After(cfg.duration):
+	case <-ctx.Done():
+		return res, ctx.Err()
+	}
+	res.CPU, _ = meter.end(ctx)
+	if res.After, err = readMemory(ctx, cfg, a); err != nil {
+		return res, err
+	}
+	for _, h := range socks {
+		h.mu.Lock()
+		if h.reason != "" {
+			res.Closed[h.reason]++
+		}
+		h.mu.Unlock()
+	}
+	return res, nil
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// reconnectResult is the reconnect workload's outcome.
+type reconnectResult struct {
+	Sockets               int
+	Resumed, Snapshots    int
+	Failed                int
+	FirstError            string
+	AllBack               time.Duration // from the drop until the last socket had its answer
+	PerSocket             Percentiles   // each socket's drop → resumed time
+	CPU                   []cpuUse
+	LoadBefore, SetupTime string
+}
+
+// runReconnect opens n sockets, cuts them all at once as a network failure would, and has
+// every one get a new ticket, reconnect and resume from its last position.
+func runReconnect(ctx context.Context, cfg config, a *api, meter *cpuMeter) (reconnectResult, error) {
+	res := reconnectResult{Sockets: cfg.sockets, LoadBefore: loadAverage()}
+	setupStart := time.Now()
+	socks, err := planHeld(ctx, cfg, a, cfg.sockets)
+	if err != nil {
+		return res, err
+	}
+	if err := connectAll(ctx, cfg, a, socks); err != nil {
+		return res, err
+	}
+	res.SetupTime = time.Since(setupStart).Round(time.Millisecond).String()
+	defer closeHeld(socks)
+	select {
+	case <-time.After(cfg.warmup):
+	case <-ctx.Done():
+		return res, ctx.Err()
+	}
+
+	meter.begin(ctx)
+	dropped := time.Now()
+	for _, h := range socks {
+		h.s.drop()
+	}
+	for _, h := range socks {
+		<-h.done
+	}
+	var mu sync.Mutex
+	times := make([]time.Duration, 0, len(socks))
+	// Each socket reconnects on its own; a failure is counted, not fatal, so one bad socket
+	// does not hide how long the others took.
+	_ = parallel(ctx, len(socks), cfg.concurrency, func(ctx context.Context, i int) error {
+		h := socks[i]
+		h.mu.Lock()
+		pos := h.pos
+		h.mu.Unlock()
+		j, err := h.connect(ctx, a, pos)
+		took := time.Since(dropped)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err != nil:
+			res.Failed++
+			if res.FirstError == "" {
+				res.FirstError = err.Error()
+			}
+		case j.Recovered:
+			res.Resumed++
+			times = append(times, took)
+		default:
+			res.Snapshots++
+			times = append(times, took)
+		}
+		return nil
+	})
+	res.AllBack = time.Since(dropped)
+	res.CPU, _ = meter.end(ctx)
+	res.PerSocket = percentiles(times)
+	return res, nil
+}

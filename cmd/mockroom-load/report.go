@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"text/tabwriter"
+	"time"
+)
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond)) }
+
+func printCPU(tw *tabwriter.Writer, cpu []cpuUse) {
+	for _, c := range cpu {
+		fmt.Fprintf(tw, "cpu: %s\t%.3f cores\n", c.Name, c.Cores)
+	}
+}
+
+func printCounts(tw *tabwriter.Writer, label string, m map[string]int) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(tw, "%s: %s\t%d\n", label, k, m[k])
+	}
+}
+
+func printTyping(w io.Writer, cfg config, r typingResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	secs := r.Window.Seconds()
+	fmt.Fprintf(tw, "workload\t%d rooms × %d edits/s, typist %s, nodes %d, measured %s after %s warm-up\n", r.Rooms, r.Rate, cfg.typist, len(cfg.urls), r.Window, cfg.warmup)
+	fmt.Fprintf(tw, "set-up\t%s\n", r.SetupTime)
+	fmt.Fprintf(tw, "load average before\t%s\n", r.LoadBefore)
+	fmt.Fprintf(tw, "keystroke → peer p50\t%s\n", ms(r.Latency.P50))
+	fmt.Fprintf(tw, "keystroke → peer p90\t%s\n", ms(r.Latency.P90))
+	fmt.Fprintf(tw, "keystroke → peer p99\t%s\n", ms(r.Latency.P99))
+	fmt.Fprintf(tw, "keystroke → peer max\t%s\n", ms(r.Latency.Max))
+	fmt.Fprintf(tw, "latency samples\t%d\n", r.Latency.N)
+	fmt.Fprintf(tw, "typed edits/s\t%.0f\n", float64(r.Typed)/secs)
+	fmt.Fprintf(tw, "accepted edits/s\t%.0f\n", float64(r.Accepted)/secs)
+	fmt.Fprintf(tw, "lost (acked, never delivered)\t%d\n", r.Lost)
+	fmt.Fprintf(tw, "gaps / duplicates in streams\t%d / %d\n", r.Gaps, r.Duplicates)
+	fmt.Fprintf(tw, "text mismatches\t%d\n", r.NonceMiss)
+	fmt.Fprintf(tw, "ack version mismatches\t%d\n", r.AckMiss)
+	fmt.Fprintf(tw, "untracked updates\t%d\n", r.Untracked)
+	fmt.Fprintf(tw, "rooms not drained\t%d\n", r.Unfinished)
+	printCounts(tw, "error", r.Errors)
+	printCounts(tw, "socket closed early", r.Closed)
+	printCPU(tw, r.CPU)
+	for _, c := range r.ServerCounters {
+		fmt.Fprintf(tw, "server counter\t%s\n", c)
+	}
+	tw.Flush()
+}
+
+func mib(b float64) string { return fmt.Sprintf("%.1f MiB", b/(1<<20)) }
+func kib(b float64) string { return fmt.Sprintf("%.1f KiB", b/(1<<10)) }
+
+func printIdle(w io.Writer, r idleResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	n := float64(r.Sockets)
+	fmt.Fprintf(tw, "workload\t%d idle sockets (%d rooms), held %s\n", r.Sockets, (r.Sockets+1)/2, r.Hold)
+	fmt.Fprintf(tw, "set-up\t%s\n", r.SetupTime)
+	fmt.Fprintf(tw, "load average before\t%s\n", r.LoadBefore)
+	fmt.Fprintf(tw, "\tbefore\tsettled\tafter hold\n")
+	fmt.Fprintf(tw, "RSS\t%s\t%s\t%s\n", mib(r.Before.RSS), mib(r.Settled.RSS), mib(r.After.RSS))
+	fmt.Fprintf(tw, "Go heap in use\t%s\t%s\t%s\n", mib(r.Before.Heap), mib(r.Settled.Heap), mib(r.After.Heap))
+	fmt.Fprintf(tw, "goroutines\t%.0f\t%.0f\t%.0f\n", r.Before.Goroutines, r.Settled.Goroutines, r.After.Goroutines)
+	fmt.Fprintf(tw, "RSS per socket\t\t%s\t%s\n", kib((r.Settled.RSS-r.Before.RSS)/n), kib((r.After.RSS-r.Before.RSS)/n))
+	fmt.Fprintf(tw, "heap per socket\t\t%s\t%s\n", kib((r.Settled.Heap-r.Before.Heap)/n), kib((r.After.Heap-r.Before.Heap)/n))
+	fmt.Fprintf(tw, "goroutines per socket\t\t%.2f\t%.2f\n", (r.Settled.Goroutines-r.Before.Goroutines)/n, (r.After.Goroutines-r.Before.Goroutines)/n)
+	printCounts(tw, "socket closed early", r.Closed)
+	printCPU(tw, r.CPU)
+	tw.Flush()
+}
+
+func printReconnect(w io.Writer, r reconnectResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "workload\t%d sockets dropped at once, each reconnects with a new ticket and resumes\n", r.Sockets)
+	fmt.Fprintf(tw, "set-up\t%s\n", r.SetupTime)
+	fmt.Fprintf(tw, "load average before\t%s\n", r.LoadBefore)
+	fmt.Fprintf(tw, "all back after\t%s\n", ms(r.AllBack))
+	fmt.Fprintf(tw, "per socket p50 / p90 / p99 / max\t%s / %s / %s / %s\n", ms(r.PerSocket.P50), ms(r.PerSocket.P90), ms(r.PerSocket.P99), ms(r.PerSocket.Max))
+	fmt.Fprintf(tw, "resumed (recovered: true)\t%d\n", r.Resumed)
+	fmt.Fprintf(tw, "fresh snapshot instead\t%d\n", r.Snapshots)
+	fmt.Fprintf(tw, "failed\t%d\n", r.Failed)
+	if r.FirstError != "" {
+		fmt.Fprintf(tw, "first error\t%s\n", r.FirstError)
+	}
+	printCPU(tw, r.CPU)
+	tw.Flush()
+}

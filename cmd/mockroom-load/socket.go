@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// position is a place in a room's event log, as the protocol states it.
+type position struct {
+	Epoch   string `json:"epoch"`
+	Offset  int64  `json:"offset"`
+	EventID string `json:"event_id"`
+}
+
+// frame is every server frame the generator reads, flattened: each frame type fills the fields
+// it has.
+type frame struct {
+	Type      string          `json:"type"`
+	Seq       uint64          `json:"seq"`
+	Code      string          `json:"code"`
+	Message   string          `json:"message"`
+	Event     string          `json:"event"`
+	Epoch     string          `json:"epoch"`
+	Offset    int64           `json:"offset"`
+	ID        string          `json:"id"`
+	Data      json.RawMessage `json:"data"`
+	Result    json.RawMessage `json:"result"`
+	Recovered bool            `json:"recovered"`
+	Reason    string          `json:"reason"`
+	Position  *position       `json:"position"`
+	Room      json.RawMessage `json:"room"`
+	You       struct {
+		UserID string `json:"user_id"`
+		Role   string `json:"role"`
+	} `json:"you"`
+}
+
+// joined is what a join answered.
+type joined struct {
+	Recovered bool
+	Position  *position
+	State     string
+	Role      string
+	DocVer    int
+	DocLen    int
+}
+
+// sock is one client socket. Reads happen on one goroutine (the join, then the read loop);
+// writes from any goroutine, serialised by wmu.
+type sock struct {
+	ws       *websocket.Conn
+	clientID string
+	wmu      sync.Mutex
+	seq      uint64 // last seq used; guarded by wmu
+}
+
+var dialer = &websocket.Dialer{
+	HandshakeTimeout: 10 * time.Second,
+	// Small buffers: thousands of idle client sockets live in the same process.
+	ReadBufferSize:  2048,
+	WriteBufferSize: 2048,
+}
+
+// wsURL turns the node's http(s) base URL into the room's socket URL.
+func wsURL(base, room, ticket string) string {
+	u := strings.TrimRight(base, "/")
+	switch {
+	case strings.HasPrefix(u, "https://"):
+		u = "wss://" + u[len("https://"):]
+	case strings.HasPrefix(u, "http://"):
+		u = "ws://" + u[len("http://"):]
+	}
+	return u + "/api/v1/rooms/" + url.PathEscape(room) + "/ws?ticket=" + url.QueryEscape(ticket)
+}
+
+func dial(ctx context.Context, base, room, ticket, clientID string) (*sock, error) {
+	ws, resp, err := dialer.DialContext(ctx, wsURL(base, room, ticket), nil)
+	if err != nil {
+		if resp != nil {
+			return nil, fmt.Errorf("open socket: %s: %w", resp.Status, err)
+		}
+		return nil, fmt.Errorf("open socket: %w", err)
+	}
+	return &sock{ws: ws, clientID: clientID}, nil
+}
+
+// nextSeq reserves the next command number. Caller holds wmu.
+func (s *sock) nextSeq() uint64 {
+	s.seq++
+	return s.seq
+}
+
+// write sends one text frame. Caller holds wmu.
+func (s *sock) write(b []byte) error {
+	_ = s.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	return s.ws.WriteMessage(websocket.TextMessage, b)
+}
+
+// command sends a command without fields besides type and seq, returning its seq.
+func (s *sock) command(typ string) (uint64, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	seq := s.nextSeq()
+	return seq, s.write([]byte(`{"type":"` + typ + `","seq":` + strconv.FormatUint(seq, 10) + `}`))
+}
+
+// join sends the join frame and reads until the server answers it with a snapshot or resumed.
+func (s *sock) join(resume *position) (joined, error) {
+	s.wmu.Lock()
+	seq := s.nextSeq()
+	msg := map[string]any{"type": "join", "seq": seq, "client_id": s.clientID, "resume": resume}
+	b, _ := json.Marshal(msg)
+	err := s.write(b)
+	s.wmu.Unlock()
+	if err != nil {
+		return joined{}, fmt.Errorf("send join: %w", err)
+	}
+	_ = s.ws.SetReadDeadline(time.Now().Add(15 * time.Second))
+	defer s.ws.SetReadDeadline(time.Time{})
+	for {
+		f, _, err := s.read()
+		if err != nil {
+			return joined{}, fmt.Errorf("await join answer: %w", err)
+		}
+		switch f.Type {
+		case "resumed":
+			return joined{Recovered: true, Position: f.Position}, nil
+		case "snapshot":
+			var snap struct {
+				State string `json:"state"`
+				Doc   struct {
+					Text    string `json:"text"`
+					Version int    `json:"version"`
+				} `json:"doc"`
+			}
+			if err := json.Unmarshal(f.Room, &snap); err != nil {
+				return joined{}, fmt.Errorf("decode snapshot: %w", err)
+			}
+			return joined{Position: f.Position, State: snap.State, Role: f.You.Role, DocVer: snap.Doc.Version, DocLen: utf16Len(snap.Doc.Text)}, nil
+		case "error":
+			return joined{}, fmt.Errorf("join refused: %s: %s", f.Code, f.Message)
+		}
+	}
+}
+
+// read reads and decodes one frame.
+func (s *sock) read() (frame, []byte, error) {
+	_, raw, err := s.ws.ReadMessage()
+	if err != nil {
+		return frame{}, nil, err
+	}
+	var f frame
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return frame{}, raw, fmt.Errorf("decode frame: %w", err)
+	}
+	return f, raw, nil
+}
+
+// awaitAck reads frames until the command seq is answered; other frames go to onOther.
+func (s *sock) awaitAck(seq uint64, onOther func(frame)) (frame, error) {
+	_ = s.ws.SetReadDeadline(time.Now().Add(15 * time.Second))
+	defer s.ws.SetReadDeadline(time.Time{})
+	for {
+		f, _, err := s.read()
+		if err != nil {
+			return frame{}, err
+		}
+		if (f.Type == "ack" || f.Type == "error") && f.Seq == seq {
+			return f, nil
+		}
+		if onOther != nil {
+			onOther(f)
+		}
+	}
+}
+
+// close says goodbye politely, then drops the connection.
+func (s *sock) close() {
+	s.wmu.Lock()
+	_ = s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "load run over"), time.Now().Add(time.Second))
+	s.wmu.Unlock()
+	_ = s.ws.Close()
+}
+
+// drop cuts the connection without a close frame, as a network failure would.
+func (s *sock) drop() { _ = s.ws.NetConn().Close() }
+
+// closeCode names why a read loop ended: a close code the server sent, or the error.
+func closeCode(err error) string {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return "close_" + strconv.Itoa(ce.Code)
+	}
+	return "read_error"
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}

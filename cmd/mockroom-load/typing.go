@@ -1,0 +1,439 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// ringSize bounds how far behind the peer may fall and still have its latency measured: the
+// typer keeps the keystroke time of its last ringSize versions.
+const ringSize = 1 << 13
+
+// maxPerPush keeps a push inside the protocol's 512 updates and 48 KiB of change JSON.
+const maxPerPush = 256
+
+type ringEntry struct {
+	version  int
+	typed    time.Time
+	lenAfter int
+}
+
+// typingRoom is one room under the typing workload: one socket types, the other watches.
+// Everything mutable is guarded by mu; the two read loops and the typing loop take it briefly.
+type typingRoom struct {
+	idx    int
+	id     string
+	typer  *sock
+	peer   *sock
+	window *window
+	maxDoc int
+
+	mu        sync.Mutex
+	synced    int  // version the server acknowledged last
+	docLen    int  // document length at synced
+	inflight  bool // a push is waiting for its answer
+	flightSeq uint64
+	flight    []time.Time // keystroke times of the edits in the push in flight
+	flightLen int         // document length if the push in flight is accepted
+	pending   []time.Time // keystrokes not yet pushed
+	staleWait bool        // after version_stale: push again once the stream has moved on
+	ring      [ringSize]ringEntry
+	typerSeen orderChecker
+	peerSeen  orderChecker
+	latencies []time.Duration
+	accepted  int // edits typed inside the window and acknowledged
+	typed     int // edits typed inside the window
+	nonceMiss int // events whose text lacked the expected nonce
+	untracked int // updates whose keystroke time had left the ring
+	ackMiss   int // acks whose version was not the one expected
+	errs      map[string]int
+	dead      bool
+}
+
+// window is the measured part of the run: keystrokes typed in [from, to) count.
+type window struct{ from, to time.Time }
+
+func (w *window) in(t time.Time) bool { return !t.Before(w.from) && t.Before(w.to) }
+
+func (r *typingRoom) errorf(code string) {
+	if r.errs == nil {
+		r.errs = map[string]int{}
+	}
+	r.errs[code]++
+}
+
+// type_ records one keystroke and pushes it unless a push is already in flight, in which case
+// it waits and goes with the next push (as @codemirror/collab batches unconfirmed updates).
+func (r *typingRoom) keystroke(t time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dead {
+		return
+	}
+	if r.window.in(t) {
+		r.typed++
+	}
+	r.pending = append(r.pending, t)
+	if !r.inflight && !r.staleWait {
+		r.pushLocked()
+	}
+}
+
+// pushLocked sends the pending edits as one editor.push at the synced version. Caller holds mu.
+func (r *typingRoom) pushLocked() {
+	n := min(len(r.pending), maxPerPush)
+	if n == 0 {
+		return
+	}
+	r.flight = append(r.flight[:0], r.pending[:n]...)
+	r.pending = append(r.pending[:0], r.pending[n:]...)
+
+	r.typer.wmu.Lock()
+	defer r.typer.wmu.Unlock()
+	seq := r.typer.nextSeq()
+	b := make([]byte, 0, 96+n*160)
+	b = append(b, `{"type":"editor.push","seq":`...)
+	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, int64(r.synced), 10)
+	b = append(b, `,"updates":[`...)
+	l := r.docLen
+	for i := range n {
+		v := r.synced + i
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"clientID":"`...)
+		b = append(b, r.typer.clientID...)
+		b = append(b, `","changes":`...)
+		b, l = appendChanges(b, l, r.maxDoc, v)
+		b = append(b, '}')
+		r.ring[v%ringSize] = ringEntry{version: v, typed: r.flight[i], lenAfter: l}
+	}
+	b = append(b, "]}"...)
+	r.inflight, r.flightSeq, r.flightLen = true, seq, l
+	if err := r.typer.write(b); err != nil {
+		r.errorf("write_failed")
+		r.dead = true
+	}
+}
+
+// onTyperFrame handles what the typing socket receives: answers to its pushes and the echo of
+// every accepted update.
+func (r *typingRoom) onTyperFrame(f frame, raw []byte, at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case f.Type == "event" && f.Event == "editor.update":
+		v, n, err := updateShape(f.Data)
+		if err != nil {
+			r.errorf("bad_update")
+			return
+		}
+		r.typerSeen.observe(v, n)
+		if r.staleWait && r.typerSeen.next > r.synced {
+			// The stream moved past the version the push was refused at: adopt it. Only this
+			// socket types, so every version is one of ours and its length is in the ring.
+			r.synced = r.typerSeen.next
+			r.docLen = r.ring[(r.synced-1)%ringSize].lenAfter
+			r.staleWait = false
+			r.pushLocked()
+		}
+	case f.Type == "ack" && r.inflight && f.Seq == r.flightSeq:
+		var res struct {
+			Version int `json:"version"`
+		}
+		_ = json.Unmarshal(f.Result, &res)
+		want := r.synced + len(r.flight)
+		if res.Version != want {
+			r.ackMiss++
+		}
+		r.synced, r.docLen, r.inflight = want, r.flightLen, false
+		for _, t := range r.flight {
+			if r.window.in(t) {
+				r.accepted++
+			}
+		}
+		r.flight = r.flight[:0]
+		r.pushLocked()
+	case f.Type == "error" && r.inflight && f.Seq == r.flightSeq:
+		r.errorf(f.Code)
+		r.inflight = false
+		if f.Code == "version_stale" {
+			// Put the edits back in front and wait for the stream to catch up.
+			r.pending = append(append([]time.Time(nil), r.flight...), r.pending...)
+			r.flight = r.flight[:0]
+			r.staleWait = true
+			return
+		}
+		// Refused (rate limited, too large...): those keystrokes are not accepted.
+		r.flight = r.flight[:0]
+		r.pushLocked()
+	case f.Type == "error":
+		r.errorf(f.Code)
+	}
+}
+
+// onPeerFrame handles what the watching socket receives: it checks order and text, and
+// measures each update's keystroke → here latency.
+func (r *typingRoom) onPeerFrame(f frame, raw []byte, at time.Time) {
+	if f.Type != "event" || f.Event != "editor.update" {
+		if f.Type == "error" {
+			r.mu.Lock()
+			r.errorf("peer_" + f.Code)
+			r.mu.Unlock()
+		}
+		return
+	}
+	v, n, err := updateShape(f.Data)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		r.errorf("bad_update")
+		return
+	}
+	r.peerSeen.observe(v, n)
+	var nb [24]byte
+	for i := range n {
+		if !bytes.Contains(raw, appendNonce(nb[:0], v+i)) {
+			r.nonceMiss++
+		}
+		e := r.ring[(v+i)%ringSize]
+		if e.version != v+i || e.typed.IsZero() {
+			r.untracked++
+			continue
+		}
+		if r.window.in(e.typed) {
+			r.latencies = append(r.latencies, at.Sub(e.typed))
+		}
+	}
+}
+
+// updateShape reads an editor.update's version and number of updates.
+func updateShape(data json.RawMessage) (version, n int, err error) {
+	var d struct {
+		Version *int `json:"version"`
+		Updates []struct {
+			ClientID string `json:"clientID"`
+		} `json:"updates"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		return 0, 0, err
+	}
+	if d.Version == nil || len(d.Updates) == 0 {
+		return 0, 0, fmt.Errorf("editor.update without version or updates")
+	}
+	return *d.Version, len(d.Updates), nil
+}
+
+// caughtUp reports whether every acknowledged edit has reached both sockets and nothing is
+// waiting to be sent.
+func (r *typingRoom) caughtUp() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dead {
+		return true
+	}
+	return !r.inflight && len(r.pending) == 0 && r.peerSeen.next >= r.synced && r.typerSeen.next >= r.synced
+}
+
+// readLoop feeds a socket's frames to handle until the socket closes, then reports why.
+func readLoop(s *sock, handle func(frame, []byte, time.Time), closed func(reason string)) {
+	for {
+		f, raw, err := s.read()
+		at := time.Now()
+		if err != nil {
+			if raw != nil {
+				handle(frame{Type: "error", Code: "undecodable_frame"}, raw, at)
+				continue
+			}
+			closed(closeCode(err))
+			return
+		}
+		handle(f, raw, at)
+	}
+}
+
+// typingResult is the typing workload's outcome.
+type typingResult struct {
+	Rooms, Rate             int
+	Window                  time.Duration
+	Latency                 Percentiles
+	Typed, Accepted         int
+	Lost, Gaps, Duplicates  int
+	NonceMiss, Untracked    int
+	AckMiss, Unfinished     int
+	Errors                  map[string]int
+	CPU                     []cpuUse
+	ServerCounters          []string
+	LoadBefore, SetupTime   string
+	Closed                  map[string]int
+}
+
+// runTyping sets up the rooms, types for warmup+duration, drains, and measures.
+func runTyping(ctx context.Context, cfg config, a *api, meter *cpuMeter) (typingResult, error) {
+	res := typingResult{Rooms: cfg.rooms, Rate: cfg.rate, LoadBefore: loadAverage(), Errors: map[string]int{}, Closed: map[string]int{}}
+	setupStart := time.Now()
+	planned, err := planRooms(ctx, cfg, a, cfg.rooms)
+	if err != nil {
+		return res, err
+	}
+	rooms := make([]*typingRoom, len(planned))
+	var closedMu sync.Mutex
+	var loops sync.WaitGroup
+	var stopping bool
+	closed := func(reason string) {
+		closedMu.Lock()
+		defer closedMu.Unlock()
+		if !stopping {
+			res.Closed[reason]++
+		}
+	}
+	// The window is fixed once every room is ready; until then nothing is recorded.
+	w := &window{}
+	err = parallel(ctx, len(planned), cfg.concurrency, func(ctx context.Context, i int) error {
+		p := planned[i]
+		r := &typingRoom{idx: i, id: p.id, window: w, maxDoc: cfg.maxDoc}
+		iv, ij, err := connect(ctx, a, p.interviewerNode, p.id, p.interviewer, fmt.Sprintf("load-i-%d", i), nil)
+		if err != nil {
+			return fmt.Errorf("room %d interviewer: %w", i, err)
+		}
+		cs, cj, err := connect(ctx, a, p.candidateNode, p.id, p.candidate, fmt.Sprintf("load-c-%d", i), nil)
+		if err != nil {
+			iv.drop()
+			return fmt.Errorf("room %d candidate: %w", i, err)
+		}
+		if cfg.start {
+			if err := start(iv, ij.State, nil); err != nil {
+				iv.drop()
+				cs.drop()
+				return fmt.Errorf("room %d: %w", i, err)
+			}
+		}
+		r.typer, r.peer = cs, iv
+		tj, pj := cj, ij
+		if cfg.typist == "interviewer" {
+			r.typer, r.peer = iv, cs
+			tj, pj = ij, cj
+		}
+		r.synced, r.docLen = tj.DocVer, tj.DocLen
+		r.typerSeen, r.peerSeen = newOrderChecker(tj.DocVer), newOrderChecker(pj.DocVer)
+		rooms[i] = r
+		loops.Add(2)
+		go func() { defer loops.Done(); readLoop(r.typer, r.onTyperFrame, closed) }()
+		go func() { defer loops.Done(); readLoop(r.peer, r.onPeerFrame, closed) }()
+		return nil
+	})
+	if err != nil {
+		for _, r := range rooms {
+			if r != nil {
+				r.typer.drop()
+				r.peer.drop()
+			}
+		}
+		loops.Wait()
+		return res, err
+	}
+	res.SetupTime = time.Since(setupStart).Round(time.Millisecond).String()
+
+	begin := time.Now()
+	w.from, w.to = begin.Add(cfg.warmup), begin.Add(cfg.warmup+cfg.duration)
+	res.Window = cfg.duration
+	meterStarted := make(chan struct{})
+	go func() {
+		// CPU is measured over the window only, not the warm-up.
+		select {
+		case <-time.After(time.Until(w.from)):
+			meter.begin(ctx)
+		case <-ctx.Done():
+		}
+		close(meterStarted)
+	}()
+
+	var typers sync.WaitGroup
+	interval := time.Second / time.Duration(max(cfg.rate, 1))
+	for _, r := range rooms {
+		typers.Go(func() {
+			// A random phase spreads the rooms' keystrokes over the interval instead of
+			// sending them all in the same millisecond.
+			t := time.NewTimer(time.Duration(rand.Int64N(int64(interval))))
+			defer t.Stop()
+			next := time.Now()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case now := <-t.C:
+					if !now.Before(w.to) {
+						return
+					}
+					r.keystroke(now)
+					// Keep the schedule (open loop): a late tick does not delay the next one.
+					next = next.Add(interval)
+					if d := time.Until(next); d > 0 {
+						t.Reset(d)
+					} else {
+						next = time.Now()
+						t.Reset(0)
+					}
+				}
+			}
+		})
+	}
+	typers.Wait()
+	<-meterStarted
+	res.CPU, res.ServerCounters = meter.end(ctx)
+
+	// Drain: every acknowledged edit must reach both sockets.
+	deadline := time.Now().Add(cfg.drain)
+	for time.Now().Before(deadline) {
+		all := true
+		for _, r := range rooms {
+			if !r.caughtUp() {
+				all = false
+				break
+			}
+		}
+		if all {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	closedMu.Lock()
+	stopping = true
+	closedMu.Unlock()
+	for _, r := range rooms {
+		r.typer.close()
+		r.peer.close()
+	}
+	loops.Wait()
+
+	var lat []time.Duration
+	for _, r := range rooms {
+		r.mu.Lock()
+		lat = append(lat, r.latencies...)
+		res.Typed += r.typed
+		res.Accepted += r.accepted
+		res.Lost += r.peerSeen.lost(r.synced) + r.typerSeen.lost(r.synced)
+		res.Gaps += r.peerSeen.gaps + r.typerSeen.gaps
+		res.Duplicates += r.peerSeen.duplicates + r.typerSeen.duplicates
+		res.NonceMiss += r.nonceMiss
+		res.Untracked += r.untracked
+		res.AckMiss += r.ackMiss
+		if r.inflight || len(r.pending) > 0 {
+			res.Unfinished++
+		}
+		for k, v := range r.errs {
+			res.Errors[k] += v
+		}
+		r.mu.Unlock()
+	}
+	res.Latency = percentiles(lat)
+	return res, nil
+}
