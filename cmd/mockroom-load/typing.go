@@ -262,18 +262,18 @@ func readLoop(s *sock, handle func(frame, []byte, time.Time), closed func(reason
 
 // typingResult is the typing workload's outcome.
 type typingResult struct {
-	Rooms, Rate             int
-	Window                  time.Duration
-	Latency                 Percentiles
-	Typed, Accepted         int
-	Lost, Gaps, Duplicates  int
-	NonceMiss, Untracked    int
-	AckMiss, Unfinished     int
-	Errors                  map[string]int
-	CPU                     []cpuUse
-	ServerCounters          []string
-	LoadBefore, SetupTime   string
-	Closed                  map[string]int
+	Rooms, Rate            int
+	Window                 time.Duration
+	Latency                Percentiles
+	Typed, Accepted        int
+	Lost, Gaps, Duplicates int
+	NonceMiss, Untracked   int
+	AckMiss, Unfinished    int
+	Errors                 map[string]int
+	CPU                    []cpuUse
+	ServerCounters         []string
+	LoadBefore, SetupTime  string
+	Closed                 map[string]int
 }
 
 // runTyping sets up the rooms, types for warmup+duration, drains, and measures.
