@@ -242,6 +242,15 @@ func (s *RoomStore) Reveal(ctx context.Context, id mockroom.RoomID, user mockroo
 	return mockroom.Errorf(mockroom.KindForbidden, "not_participant", "you are not a participant of this room")
 }
 
+// InviteUsed implements room.Store.
+func (s *RoomStore) InviteUsed(ctx context.Context, id mockroom.RoomID, inviteID string) (bool, error) {
+	used, err := s.client.SIsMember(ctx, s.keys.RoomInvitesUsed(id), inviteID).Result()
+	if err != nil {
+		return false, roomStoreDown(err)
+	}
+	return used, nil
+}
+
 // AddUserRoom implements room.Store. Joining again keeps the first time.
 func (s *RoomStore) AddUserRoom(ctx context.Context, user mockroom.UserID, id mockroom.RoomID, at time.Time) error {
 	err := s.client.ZAddNX(ctx, s.keys.UserRooms(user), redis.Z{Score: float64(at.UnixMilli()), Member: string(id)}).Err()

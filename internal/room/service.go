@@ -33,6 +33,8 @@ type Store interface {
 	Transition(ctx context.Context, id mockroom.RoomID, from, to mockroom.RoomState, at time.Time) error
 	// Reveal records that user agreed to show their name.
 	Reveal(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) error
+	// InviteUsed reports whether a single-use invite was accepted in the room.
+	InviteUsed(ctx context.Context, id mockroom.RoomID, inviteID string) (bool, error)
 
 	AddUserRoom(ctx context.Context, user mockroom.UserID, id mockroom.RoomID, at time.Time) error
 	// UserRooms returns up to max of the user's rooms, newest first.
@@ -287,11 +289,27 @@ func (s *Service) CheckInvite(ctx context.Context, raw string) (Invite, error) {
 	if r.State == mockroom.StateWrapUp || r.State == mockroom.StateClosed {
 		return Invite{}, mockroom.Errorf(mockroom.KindConflict, "room_closed", "the room has ended")
 	}
-	if inv.Role == mockroom.RoleCandidate {
-		for _, p := range r.Participants {
-			if p.Role == mockroom.RoleCandidate {
-				return Invite{}, mockroom.Errorf(mockroom.KindConflict, "candidate_taken", "this room already has a candidate")
-			}
+	seated := 0
+	for _, p := range r.Participants {
+		if p.Role == inv.Role {
+			seated++
+		}
+	}
+	switch inv.Role {
+	case mockroom.RoleCandidate:
+		used, err := s.store.InviteUsed(ctx, inv.Room, inv.ID)
+		if err != nil {
+			return Invite{}, err
+		}
+		if used {
+			return Invite{}, errInviteUsed()
+		}
+		if seated > 0 {
+			return Invite{}, mockroom.Errorf(mockroom.KindConflict, "candidate_taken", "this room already has a candidate")
+		}
+	case mockroom.RoleObserver:
+		if seated >= s.cfg.MaxObservers {
+			return Invite{}, mockroom.Errorf(mockroom.KindConflict, "observers_full", "this room has no seat left for another observer")
 		}
 	}
 	return inv, nil
@@ -367,6 +385,10 @@ func (s *Service) Member(ctx context.Context, id mockroom.RoomID, user mockroom.
 		return Participant{}, errNotParticipant()
 	}
 	return p, nil
+}
+
+func errInviteUsed() error {
+	return mockroom.Errorf(mockroom.KindConflict, "invite_used", "this candidate invite has already been used; ask the interviewer for a new one")
 }
 
 func errNotParticipant() error {
