@@ -132,7 +132,7 @@ func (a *api) createRoom(ctx context.Context, interviewer session, title string)
 			ID string `json:"id"`
 		} `json:"room"`
 		Invites struct {
-			Candidate string `json:"candidate"`
+			CandidateInvite string `json:"candidate_invite"`
 		} `json:"invites"`
 	}
 	err := a.call(ctx, http.MethodPost, "/api/v1/rooms", interviewer.AccessToken, map[string]any{
@@ -141,30 +141,17 @@ func (a *api) createRoom(ctx context.Context, interviewer session, title string)
 	if err != nil {
 		return createdRoom{}, err
 	}
-	if out.Room.ID == "" || out.Invites.Candidate == "" {
-		return createdRoom{}, fmt.Errorf("POST /api/v1/rooms: answer has no room.id or invites.candidate")
+	if out.Room.ID == "" || out.Invites.CandidateInvite == "" {
+		return createdRoom{}, fmt.Errorf("POST /api/v1/rooms: answer has no room.id or invites.candidate_invite")
 	}
-	return createdRoom{ID: out.Room.ID, CandidateInvite: inviteToken(out.Invites.Candidate)}, nil
-}
-
-// inviteToken takes the invite out of a link when the server hands out links rather than bare
-// invites.
-func inviteToken(s string) string {
-	if i := strings.LastIndexAny(s, "/#="); i >= 0 && strings.Contains(s, "://") {
-		return s[i+1:]
-	}
-	return s
+	return createdRoom{ID: out.Room.ID, CandidateInvite: out.Invites.CandidateInvite}, nil
 }
 
 // acceptInvite joins the room as a guest: no account, a display name, and the session the
 // server creates for the guest.
 func (a *api) acceptInvite(ctx context.Context, invite, name string) (session, error) {
 	var out struct {
-		User struct {
-			ID string `json:"id"`
-		} `json:"user"`
-		AccessToken string `json:"access_token"`
-		Session     *struct {
+		Session *struct {
 			User struct {
 				ID string `json:"id"`
 			} `json:"user"`
@@ -177,14 +164,10 @@ func (a *api) acceptInvite(ctx context.Context, invite, name string) (session, e
 	if err != nil {
 		return session{}, err
 	}
-	s := session{UserID: out.User.ID, AccessToken: out.AccessToken}
-	if out.Session != nil && s.AccessToken == "" {
-		s = session{UserID: out.Session.User.ID, AccessToken: out.Session.AccessToken}
+	if out.Session == nil || out.Session.AccessToken == "" {
+		return session{}, fmt.Errorf("POST /api/v1/invites/accept: answer has no session.access_token")
 	}
-	if s.AccessToken == "" {
-		return session{}, fmt.Errorf("POST /api/v1/invites/accept: answer has no access_token")
-	}
-	return s, nil
+	return session{UserID: out.Session.User.ID, AccessToken: out.Session.AccessToken}, nil
 }
 
 // ticket asks base (which may be another node than a.base) for a socket ticket.
@@ -199,3 +182,6 @@ func (a *api) ticket(ctx context.Context, base, room string, s session) (string,
 	}
 	return out.Ticket, nil
 }
+
+// close lets go of idle keep-alive connections.
+func (a *api) close() { a.client.CloseIdleConnections() }

@@ -171,6 +171,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	a := newAPI(cfg.urls[0], cfg.concurrency, cfg.track, cfg.plan)
+	defer a.close()
 	meter := newCPUMeter(cfg.urls, cfg.pids, a.client)
 	fmt.Fprintf(stdout, "mockroom-load %s against %s (load average before: %s)\n", strings.Join(args, " "), strings.Join(cfg.urls, ","), loadAverage())
 	switch cfg.mode {

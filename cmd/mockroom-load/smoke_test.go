@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/mockroom/mockroom/internal/redistest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { redistest.StopShared() }))
+}
+
+var listening = regexp.MustCompile(`msg=listening addr=(\S+)`)
+
+// startNode builds the real server and runs it on a free loopback port against the shared test
+// Redis, as an operator would run a node. It returns the node's base URL once the node says it
+// is listening.
+func startNode(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "mockroom")
+	build := exec.Command("go", "build", "-o", bin, "../mockroom")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the server: %v\n%s", err, out)
+	}
+	rds := redistest.Shared(t)
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(),
+		"MOCKROOM_REDIS_URL="+rds.URL,
+		"MOCKROOM_TOKEN_SECRET=load-smoke-test-secret-0123456789abcdef",
+		"MOCKROOM_LOG_LEVEL=info",
+	)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	addr := make(chan string, 1)
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				select {
+				case addr <- m[1]:
+				default:
+				}
+			}
+		}
+		_, _ = io.Copy(io.Discard, out)
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		<-drained
+		_ = cmd.Wait()
+	})
+	select {
+	case a := <-addr:
+		return "http://" + a
+	case <-drained:
+		t.Fatal("the server exited before listening")
+	case <-time.After(60 * time.Second):
+		t.Fatal("the server did not start listening within a minute")
+	}
+	return ""
+}
+
+// TestTypingSmoke runs the typing workload briefly against a real node: the whole path (sign
+// up, rooms, invites, tickets, sockets, pushes relayed to the peer) must work, every edit must
+// be accepted and arrive once and in order.
+func TestTypingSmoke(t *testing.T) {
+	base := startNode(t)
+	cfg, err := parseConfig([]string{"-url", base, "-rooms", "2", "-rate", "10", "-duration", "2s", "-warmup", "0s", "-drain", "5s", "-concurrency", "2"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newAPI(cfg.urls[0], cfg.concurrency, cfg.track, cfg.plan)
+	defer a.close()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	res, err := runTyping(ctx, cfg, a, newCPUMeter(cfg.urls, nil, a.client))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 rooms × 10 edits/s × 2 s, give or take the first and last tick.
+	if res.Typed < 30 || res.Typed > 44 {
+		t.Errorf("typed %d edits, want about 40", res.Typed)
+	}
+	if res.Accepted != res.Typed {
+		t.Errorf("accepted %d of %d typed edits; errors %v", res.Accepted, res.Typed, res.Errors)
+	}
+	if res.Latency.N != res.Accepted {
+		t.Errorf("%d latency samples for %d accepted edits", res.Latency.N, res.Accepted)
+	}
+	if res.Lost+res.Gaps+res.Duplicates+res.NonceMiss+res.AckMiss+res.Unfinished != 0 {
+		t.Errorf("stream problems: %+v", res)
+	}
+	if len(res.Closed) != 0 {
+		t.Errorf("sockets closed during the run: %v", res.Closed)
+	}
+}
