@@ -93,13 +93,14 @@ export const api = {
   plans: (track) => request('GET', `/api/v1/tracks/${encodeURIComponent(track)}/plans`),
   createRoom: (body) => request('POST', '/api/v1/rooms', { body }),
   room: (id) => request('GET', `/api/v1/rooms/${encodeURIComponent(id)}`),
-  createInvite: (id, body) => request('POST', `/api/v1/rooms/${encodeURIComponent(id)}/invites`, { body }),
+  createInvite: (id) => request('POST', `/api/v1/rooms/${encodeURIComponent(id)}/invites`),
   async acceptInvite({ token, name }) {
     const signedIn = !!storedRefreshToken();
-    const body = { token };
+    const body = { invite: token };
     if (!signedIn) body.display_name = name;
     const data = await request('POST', '/api/v1/invites/accept', { body, auth: signedIn });
-    const auth = normalizeAuth(data);
+    // A guest join answers with the new identity's tokens under "session".
+    const auth = data?.session ? normalizeAuth(data.session) : null;
     if (auth) setSession(auth);
     return data;
   },
@@ -107,7 +108,7 @@ export const api = {
   ticket: (id) => request('POST', `/api/v1/rooms/${encodeURIComponent(id)}/ticket`, { body: {} }),
   matchJoin: (body) => request('POST', '/api/v1/match/queue', { body }),
   matchWait: (signal, query) => request('GET', '/api/v1/match/wait', { signal, query }),
-  matchConfirm: (body) => request('POST', '/api/v1/match/confirm', { body }),
+  matchConfirm: (id) => request('POST', `/api/v1/match/${encodeURIComponent(id)}/confirm`, { body: {} }),
   matchLeave: () => request('DELETE', '/api/v1/match/queue'),
-  matchStatus: () => request('GET', '/api/v1/match'),
+  matchStatus: () => request('GET', '/api/v1/match/status'),
 };

@@ -5,6 +5,7 @@
 
 import { h, replace, toast, humanize, formatDuration } from '../dom.js';
 import { api } from '../api.js';
+import { inviteLinks, inviteList } from '../pages/newroom.js';
 import { LiveConnection } from './connection.js';
 import { SharedEditor, LANGUAGES, colorFor } from './editor.js';
 import { privateMaterial } from './private.js';
@@ -376,7 +377,10 @@ export function renderRoom(el, { params }) {
     const q = st.question;
     const state = st.room.state;
     const items = [];
-    if (state === 'waiting') items.push(btn('Start the interview', () => command('room.start').catch(() => {}), { cls: 'btn-primary', id: 'ctl-start' }));
+    if (state === 'waiting') {
+      items.push(btn('Start the interview', () => command('room.start').catch(() => {}), { cls: 'btn-primary', id: 'ctl-start' }));
+      if (st.room.kind !== 'peer') items.push(btn('Invite links', showInvites, { id: 'ctl-invite' }));
+    }
     if (state === 'live') {
       if (q) {
         items.push(btn('Next question', () => command('question.next').catch(() => {}), { cls: 'btn-primary', id: 'ctl-next' }));
@@ -399,6 +403,18 @@ export function renderRoom(el, { params }) {
       );
     }
     replace(controls, items);
+  }
+
+  // showInvites issues fresh invite links (the old ones stay valid until they expire).
+  async function showInvites() {
+    try {
+      const links = inviteLinks(await api.createInvite(roomId));
+      if (!links.length) throw new Error('The server returned no invite links.');
+      const box = h('div', { class: 'invites-box' }, h('h3', null, 'Invite links'), inviteList(links), h('button', { type: 'button', class: 'btn btn-ghost btn-small', onclick: () => box.remove() }, 'Close'));
+      controls.after(box);
+    } catch (err) {
+      toast(err.message, 'error', 6000);
+    }
   }
 
   function renderPrivate() {

@@ -3,14 +3,15 @@ import { api } from '../api.js';
 import { currentUser, isSignedIn } from '../session.js';
 import { navigate } from '../router.js';
 
-// inviteToken finds the token in /invite/<token>, ?token=, ?t= or the fragment (#token=…), which
-// servers may use to keep it out of access logs.
+// inviteToken finds the invite in the fragment (/join#invite=…, what the server hands out: a
+// fragment never reaches a server, so the invite stays out of access logs), or in /invite/<token>,
+// ?invite=, ?token=.
 function inviteToken(params, query) {
   if (params.token) return params.token;
   const fromQuery = query.get('token') || query.get('t') || query.get('invite');
   if (fromQuery) return fromQuery;
   const frag = new URLSearchParams(location.hash.slice(1));
-  return frag.get('token') || frag.get('t') || '';
+  return frag.get('invite') || frag.get('token') || frag.get('t') || '';
 }
 
 export function renderInvite(el, { params, query }) {

@@ -90,7 +90,7 @@ export function renderMatch(el) {
         onclick: async () => {
           confirm.disabled = true;
           try {
-            const v = await api.matchConfirm({ match_id: m.id });
+            const v = await api.matchConfirm(m.id);
             waitLoop(v);
           } catch (err) {
             showJoin(err);

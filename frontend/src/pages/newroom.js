@@ -34,7 +34,10 @@ export function inviteLinks(data) {
   const inv = data.invites || data.room?.invites;
   const ROLES = ['candidate', 'observer', 'interviewer'];
   if (Array.isArray(inv)) for (const i of inv) add(i.role, i.url || i.link, i.token);
-  else if (inv && typeof inv === 'object') {
+  else if (inv && (inv.candidate_url || inv.observer_url)) {
+    // {candidate_url, observer_url, candidate_invite, observer_invite, expires_at}
+    for (const role of ROLES) if (inv[`${role}_url`] || inv[`${role}_invite`]) add(role, inv[`${role}_url`], inv[`${role}_invite`]);
+  } else if (inv && typeof inv === 'object') {
     for (const [role, v] of Object.entries(inv)) {
       if (!ROLES.includes(role) || !v) continue;
       add(role, typeof v === 'string' ? v : v.url || v.link, typeof v === 'object' ? v.token : undefined);
@@ -42,7 +45,7 @@ export function inviteLinks(data) {
   }
   if (!out.length && (data.url || data.link || data.token)) add(data.role, data.url || data.link, data.token);
   if (!out.length && data.invite_url) add('candidate', data.invite_url);
-  if (!out.length && (data.candidate || data.observer)) return inviteLinks({ invites: data });
+  if (!out.length && (data.candidate || data.observer || data.candidate_url)) return inviteLinks({ invites: data });
   return out;
 }
 
@@ -123,15 +126,7 @@ export function renderNewRoom(el) {
           const data = await api.createRoom(body);
           const room = data.room || data;
           let links = inviteLinks(data);
-          if (!links.length) {
-            for (const role of ['candidate', 'observer']) {
-              try {
-                links.push(...inviteLinks({ ...(await api.createInvite(room.id, { role })), role }));
-              } catch (err) {
-                if (role === 'candidate') throw err;
-              }
-            }
-          }
+          if (!links.length) links = inviteLinks(await api.createInvite(room.id));
           links = links.sort((a, b) => (a.role === 'candidate' ? -1 : b.role === 'candidate' ? 1 : 0));
           form.hidden = true;
           replace(
