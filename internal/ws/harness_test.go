@@ -297,7 +297,7 @@ func (h *harness) dialTicket(room mockroom.RoomID, ticket string, hdr http.Heade
 		}
 		return nil, res.StatusCode
 	}
-	cl := &client{t: h.t, c: c}
+	cl := &client{t: h.t, c: c, taken: map[int]bool{}}
 	h.t.Cleanup(func() { _ = c.Close() })
 	return cl, http.StatusSwitchingProtocols
 }
@@ -336,6 +336,7 @@ type client struct {
 	clientID string
 	seq      uint64
 	raw      [][]byte
+	taken    map[int]bool       // frames a wait returned already
 	last     *mockroom.Position // position of the last event read
 }
 
@@ -407,12 +408,28 @@ func (cl *client) mustRead() frame {
 // waitFor reads until a frame matches; every frame read on the way is kept.
 func (cl *client) waitFor(desc string, match func(frame) bool) frame {
 	cl.t.Helper()
+	// A frame read while waiting for something else is still there for a later wait.
+	for i, raw := range cl.raw {
+		if cl.taken[i] {
+			continue
+		}
+		if f := mustFrame(raw); match(f) {
+			cl.taken[i] = true
+			return f
+		}
+	}
 	for {
 		f, err := cl.read()
 		if err != nil {
-			cl.t.Fatalf("%s: waiting for %s: %v", cl.user, desc, err)
+			from := max(0, len(cl.raw)-8)
+			var tail []string
+			for _, r := range cl.raw[from:] {
+				tail = append(tail, string(r[:min(len(r), 300)]))
+			}
+			cl.t.Fatalf("%s: waiting for %s: %v\nlast frames:\n%s", cl.user, desc, err, strings.Join(tail, "\n"))
 		}
 		if match(f) {
+			cl.taken[len(cl.raw)-1] = true
 			return f
 		}
 	}

@@ -106,7 +106,9 @@ func TestFramesThatCloseTheSocket(t *testing.T) {
 		send func(cl *client)
 		code int
 	}{
-		{"invalid utf-8", func(cl *client) { _ = cl.c.WriteMessage(websocket.TextMessage, []byte("{\"type\":\"chat.send\",\"seq\":9,\"text\":\"\xff\xfe\"}")) }, websocket.CloseInvalidFramePayloadData},
+		{"invalid utf-8", func(cl *client) {
+			_ = cl.c.WriteMessage(websocket.TextMessage, []byte("{\"type\":\"chat.send\",\"seq\":9,\"text\":\"\xff\xfe\"}"))
+		}, websocket.CloseInvalidFramePayloadData},
 		{"too big", func(cl *client) {
 			_ = cl.c.WriteMessage(websocket.TextMessage, []byte(`{"type":"chat.send","seq":9,"text":"`+strings.Repeat("a", 70<<10)+`"}`))
 		}, websocket.CloseMessageTooBig},

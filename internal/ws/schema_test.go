@@ -125,4 +125,3 @@ func TestProtocolDocumentsEveryFrame(t *testing.T) {
 		}
 	}
 }
-
