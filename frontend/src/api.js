@@ -105,6 +105,7 @@ export const api = {
     return data;
   },
   myRooms: () => request('GET', '/api/v1/me/rooms'),
+  reveal: (id) => request('POST', `/api/v1/rooms/${encodeURIComponent(id)}/reveal`),
   ticket: (id) => request('POST', `/api/v1/rooms/${encodeURIComponent(id)}/ticket`, { body: {} }),
   matchJoin: (body) => request('POST', '/api/v1/match/queue', { body }),
   matchWait: (signal, query) => request('GET', '/api/v1/match/wait', { signal, query }),

@@ -33,6 +33,7 @@ function renderTopbar() {
       signedIn
         ? [
             h('span', { class: 'who', title: user?.email || '' }, user?.name || user?.email || 'Signed in', user?.guest ? h('span', { class: 'badge' }, 'guest') : null),
+            user?.guest ? h('a', { href: '/signup', class: 'btn btn-secondary', title: 'Add an email and password to keep your rooms and feedback' }, 'Keep my identity') : null,
             h(
               'button',
               {

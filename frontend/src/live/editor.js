@@ -127,6 +127,7 @@ export class SharedEditor {
     this.readOnly = new Compartment();
     this.confirmed = Text.empty; // the document at the synced version, kept from the event stream
     this.pushing = false;
+    this.generation = 0;
     this.waitForVersion = -1; // do not push until the synced version reaches this
     this.staleTimer = null;
     this.presenceTimer = null;
@@ -185,6 +186,7 @@ export class SharedEditor {
       }
     }
     this.confirmed = Text.of(text.split('\n'));
+    this.generation++; // outcomes of pushes made against the old state no longer matter
     this.pushing = false;
     this.waitForVersion = -1;
     const state = EditorState.create({ doc: text, extensions: this.extensions(doc.version || 0, this.lang, this.isReadOnly) });
@@ -230,14 +232,17 @@ export class SharedEditor {
     let payload = ups.map((u) => ({ clientID: u.clientID, changes: u.changes.toJSON() }));
     while (payload.length > 1 && JSON.stringify(payload).length > MAX_PUSH_BYTES) payload = payload.slice(0, Math.ceil(payload.length / 2));
     this.pushing = true;
+    const gen = this.generation;
     this.conn
       .send('editor.push', { version, updates: payload })
       .then((res) => {
+        if (gen !== this.generation) return;
         // Confirmation comes with the editor.update event; until it is here, our updates are
         // still "sendable" and must not go out a second time.
         this.waitForVersion = typeof res.version === 'number' ? res.version : version + payload.length;
       })
       .catch((err) => {
+        if (gen !== this.generation) return;
         if (err.code === 'version_stale') {
           // The events that made us stale are on their way; rebase when they arrive.
           this.waitForVersion = version + 1;
@@ -248,6 +253,7 @@ export class SharedEditor {
         }
       })
       .finally(() => {
+        if (gen !== this.generation) return;
         this.pushing = false;
         clearTimeout(this.staleTimer);
         if (this.waitForVersion >= 0) {

@@ -105,6 +105,8 @@ export function renderRoom(el, { params }) {
     if (state === 'reconnecting') showBanner('Connection lost. Reconnecting… Your place in the room is kept.', 'warn');
     else if (state === 'closed') showBanner(info?.message || 'Disconnected.', 'error', true);
     else if (state === 'live' && banner.dataset.kind === 'warn') showBanner(null);
+    // Edits typed while away go out as soon as the room is back.
+    if (state === 'live') editor.schedulePush();
   }
 
   function showBanner(message, kind = 'info', final = false) {
@@ -305,7 +307,32 @@ export function renderRoom(el, { params }) {
     renderChat();
   }
 
+  const revealButton = h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn btn-ghost btn-small',
+      id: 'reveal-name',
+      hidden: true,
+      title: 'Names are shown only when both of you choose to reveal them',
+      onclick: async () => {
+        revealButton.disabled = true;
+        try {
+          await api.reveal(roomId);
+          toast('Your peer will see your name once they reveal theirs too.');
+          revealButton.textContent = 'Name revealed';
+        } catch (err) {
+          revealButton.disabled = false;
+          toast(err.message, 'error');
+        }
+      },
+    },
+    'Reveal my name',
+  );
+  roleBadge.after(revealButton);
+
   function renderHead() {
+    revealButton.hidden = st.room.kind !== 'peer';
     title.textContent = st.room.title || 'Interview room';
     document.title = `${st.room.title || 'Room'} · mockroom`;
     stateBadge.className = `state state-${st.room.state}`;
