@@ -79,15 +79,25 @@ func connectAll(ctx context.Context, cfg config, a *api, socks []*heldSocket) er
 		if err != nil {
 			return fmt.Errorf("socket %d: %w", i, err)
 		}
-		if cfg.start && i%2 == 0 {
-			if err := start(s, j.State, nil); err != nil {
-				s.drop()
-				return fmt.Errorf("socket %d: %w", i, err)
-			}
-		}
 		h.mu.Lock()
 		h.s, h.done, h.pos = s, make(chan struct{}), j.Position
 		h.mu.Unlock()
+		if cfg.start && i%2 == 0 {
+			// The events the start appends count as received: the resume position must be
+			// the last event this socket saw.
+			err := start(s, j.State, func(f frame) {
+				if f.Type == "event" && f.ID != "" {
+					h.mu.Lock()
+					h.pos = &position{Epoch: f.Epoch, Offset: f.Offset, EventID: f.ID}
+					h.mu.Unlock()
+				}
+			})
+			if err != nil {
+				s.drop()
+				close(h.done)
+				return fmt.Errorf("socket %d: %w", i, err)
+			}
+		}
 		go h.listen()
 		return nil
 	})
@@ -111,7 +121,7 @@ func closeHeld(socks []*heldSocket) {
 
 // memory is what one scrape of every node says about memory.
 type memory struct {
-	RSS, Heap, Goroutines float64
+	RSS, Heap, Stack, Goroutines float64
 }
 
 func readMemory(ctx context.Context, cfg config, a *api) (memory, error) {
@@ -123,9 +133,38 @@ func readMemory(ctx context.Context, cfg config, a *api) (memory, error) {
 		}
 		m.RSS += s["process_resident_memory_bytes"]
 		m.Heap += s["go_memstats_heap_inuse_bytes"]
+		m.Stack += s["go_memstats_stack_inuse_bytes"]
 		m.Goroutines += s["go_goroutines"]
 	}
 	return m, nil
+}
+
+// waitGC waits until every node has finished a garbage collection after since, so the heap it
+// reports is the live heap and not the garbage of what came before (sign-up hashes passwords
+// with a memory-hard function: tens of MiB of garbage per signup). The Go runtime collects at
+// least every two minutes, so the wait is bounded even on an idle node.
+func waitGC(ctx context.Context, cfg config, a *api, since time.Time) error {
+	deadline := time.Now().Add(cfg.gcWait)
+	for _, n := range cfg.urls {
+		for {
+			s, err := scrape(ctx, a.client, n)
+			if err != nil {
+				return err
+			}
+			if last := s["go_memstats_last_gc_time_seconds"]; last >= float64(since.UnixNano())/1e9 {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("node %s did not collect garbage within %s", n, cfg.gcWait)
+			}
+			select {
+			case <-time.After(time.Second):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	return nil
 }
 
 // idleResult is the idle workload's outcome.
@@ -148,6 +187,11 @@ func runIdle(ctx context.Context, cfg config, a *api, meter *cpuMeter) (idleResu
 	if err != nil {
 		return res, err
 	}
+	if cfg.gcWait > 0 {
+		if err := waitGC(ctx, cfg, a, time.Now()); err != nil {
+			return res, err
+		}
+	}
 	if res.Before, err = readMemory(ctx, cfg, a); err != nil {
 		return res, err
 	}
@@ -161,6 +205,7 @@ func runIdle(ctx context.Context, cfg config, a *api, meter *cpuMeter) (idleResu
 	case <-ctx.Done():
 		return res, ctx.Err()
 	}
+	settleFrom := time.Now()
 	if res.Settled, err = readMemory(ctx, cfg, a); err != nil {
 		return res, err
 	}
@@ -171,6 +216,11 @@ func runIdle(ctx context.Context, cfg config, a *api, meter *cpuMeter) (idleResu
 		return res, ctx.Err()
 	}
 	res.CPU, _ = meter.end(ctx)
+	if cfg.gcWait > 0 {
+		if err := waitGC(ctx, cfg, a, settleFrom); err != nil {
+			return res, err
+		}
+	}
 	if res.After, err = readMemory(ctx, cfg, a); err != nil {
 		return res, err
 	}

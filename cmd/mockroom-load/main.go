@@ -48,6 +48,7 @@ type config struct {
 	duration    time.Duration
 	warmup      time.Duration
 	drain       time.Duration
+	gcWait      time.Duration
 	sockets     int
 	concurrency int
 	typist      string
@@ -68,6 +69,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	duration := fs.Duration("duration", 30*time.Second, "measured time (typing), hold time (idle)")
 	warmup := fs.Duration("warmup", 5*time.Second, "time before measuring starts (typing), settle time before the reading (idle, reconnect)")
 	drain := fs.Duration("drain", 10*time.Second, "typing: how long to wait at the end for acknowledged edits to arrive")
+	gcWait := fs.Duration("gc-wait", 130*time.Second, "idle: wait up to this long for the nodes to collect garbage before each memory reading (0: read at once)")
 	sockets := fs.Int("sockets", 1000, "idle and reconnect: sockets (two per room)")
 	conc := fs.Int("concurrency", 64, "set-up and reconnect workers")
 	typist := fs.String("typist", "candidate", "typing: who types, candidate or interviewer")
@@ -81,7 +83,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		return config{}, err
 	}
 	cfg := config{
-		mode: *mode, rooms: *rooms, rate: *rate, duration: *duration, warmup: *warmup, drain: *drain,
+		mode: *mode, rooms: *rooms, rate: *rate, duration: *duration, warmup: *warmup, drain: *drain, gcWait: *gcWait,
 		sockets: *sockets, concurrency: *conc, typist: *typist, start: *startRooms, maxDoc: *maxDoc,
 		track: *track, plan: *plan, pids: map[string]int{}, allowRemote: *remote,
 	}
@@ -122,7 +124,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	if cfg.duration <= 0 || cfg.duration > maxDuration {
 		bad("-duration: must be in (0, %s]", maxDuration)
 	}
-	if cfg.warmup < 0 || cfg.warmup > maxDuration || cfg.drain < 0 || cfg.drain > time.Minute {
+	if cfg.warmup < 0 || cfg.warmup > maxDuration || cfg.drain < 0 || cfg.drain > time.Minute || cfg.gcWait < 0 || cfg.gcWait > 5*time.Minute {
 		bad("-warmup must be 0..%s and -drain 0..1m", maxDuration)
 	}
 	if cfg.concurrency < 1 || cfg.concurrency > 1024 {
@@ -167,7 +169,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	limit := 3*time.Minute + cfg.warmup + cfg.duration + cfg.drain
+	limit := 3*time.Minute + cfg.warmup + cfg.duration + cfg.drain + 2*cfg.gcWait
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	a := newAPI(cfg.urls[0], cfg.concurrency, cfg.track, cfg.plan)

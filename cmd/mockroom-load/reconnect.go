@@ -10,6 +10,7 @@ import (
 type reconnectResult struct {
 	Sockets               int
 	Resumed, Snapshots    int
+	SnapshotReasons       map[string]int
 	Failed                int
 	FirstError            string
 	AllBack               time.Duration // from the drop until the last socket had its answer
@@ -21,7 +22,7 @@ type reconnectResult struct {
 // runReconnect opens n sockets, cuts them all at once as a network failure would, and has
 // every one get a new ticket, reconnect and resume from its last position.
 func runReconnect(ctx context.Context, cfg config, a *api, meter *cpuMeter) (reconnectResult, error) {
-	res := reconnectResult{Sockets: cfg.sockets, LoadBefore: loadAverage()}
+	res := reconnectResult{Sockets: cfg.sockets, LoadBefore: loadAverage(), SnapshotReasons: map[string]int{}}
 	setupStart := time.Now()
 	socks, err := planHeld(ctx, cfg, a, cfg.sockets)
 	if err != nil {
@@ -70,6 +71,7 @@ func runReconnect(ctx context.Context, cfg config, a *api, meter *cpuMeter) (rec
 			times = append(times, took)
 		default:
 			res.Snapshots++
+			res.SnapshotReasons[j.Reason]++
 			times = append(times, took)
 		}
 		return nil

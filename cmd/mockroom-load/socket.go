@@ -47,6 +47,7 @@ type frame struct {
 // joined is what a join answered.
 type joined struct {
 	Recovered bool
+	Reason    string // why a snapshot was sent instead of resuming
 	Position  *position
 	State     string
 	Role      string
@@ -145,7 +146,7 @@ func (s *sock) join(resume *position) (joined, error) {
 			if err := json.Unmarshal(f.Room, &snap); err != nil {
 				return joined{}, fmt.Errorf("decode snapshot: %w", err)
 			}
-			return joined{Position: f.Position, State: snap.State, Role: f.You.Role, DocVer: snap.Doc.Version, DocLen: utf16Len(snap.Doc.Text)}, nil
+			return joined{Reason: f.Reason, Position: f.Position, State: snap.State, Role: f.You.Role, DocVer: snap.Doc.Version, DocLen: utf16Len(snap.Doc.Text)}, nil
 		case "error":
 			return joined{}, fmt.Errorf("join refused: %s: %s", f.Code, f.Message)
 		}
