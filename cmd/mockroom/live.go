@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/mockroom/mockroom/internal/account"
+	"github.com/mockroom/mockroom/internal/httpapi"
+	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/redisstore"
+	"github.com/mockroom/mockroom/internal/ws"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// assembleLive builds the live engine and the socket server, mounts the ticket and socket
+// routes, and starts the engine's timers and fan-out and the sockets' session sweeper. The
+// returned stop closes every socket with "reconnect elsewhere" first, then stops the workers.
+func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, registry *prometheus.Registry, log *slog.Logger,
+	api *httpapi.Server, rooms live.Rooms, questions live.Questions, accounts *account.Service) (func(context.Context), error) {
+	keys := redisstore.DefaultKeys
+	bus := redisstore.NewLiveBus(conn.Client, keys, conn.Sharded())
+	engine := live.NewEngine(live.Config{
+		Store:     redisstore.NewLiveStore(conn.Client, keys, conn.Sharded()),
+		Rooms:     rooms,
+		Questions: questions,
+		Bus:       bus,
+		Logger:    log.With("component", "live"),
+	})
+	sockets, err := ws.New(ws.Config{
+		Engine:         engine,
+		Fanout:         engine.Fanout(),
+		Auth:           accounts,
+		Tickets:        redisstore.Tickets{Client: conn.Client, Keys: keys},
+		Logger:         log.With("component", "ws"),
+		Registry:       registry,
+		AllowedOrigins: cfg.AllowedOrigins,
+	})
+	if err != nil {
+		return nil, err
+	}
+	api.MountLive(sockets)
+
+	// The workers outlive the request that started the server until stop is called.
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if err := engine.Run(runCtx); err != nil {
+			log.Error("live engine stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		_ = sockets.Run(runCtx)
+	}()
+	return func(ctx context.Context) {
+		_ = sockets.Close(ctx)
+		cancel()
+		wg.Wait()
+		_ = bus.Close()
+	}, nil
+}
