@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+
+	"github.com/mockroom/mockroom/internal/bank"
+	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/room"
+)
+
+// liveRooms gives the live engine its own view of rooms, so neither package knows the other.
+type liveRooms struct{ rooms *room.Service }
+
+func (a liveRooms) Room(ctx context.Context, id mockroom.RoomID) (live.RoomInfo, error) {
+	r, err := a.rooms.Get(ctx, id)
+	if err != nil {
+		return live.RoomInfo{}, err
+	}
+	return roomInfo(r), nil
+}
+
+func (a liveRooms) Transition(ctx context.Context, id mockroom.RoomID, from, to mockroom.RoomState) error {
+	_, err := a.rooms.Transition(ctx, id, from, to)
+	return err
+}
+
+func roomInfo(r room.Room) live.RoomInfo {
+	info := live.RoomInfo{
+		ID:          r.ID,
+		Kind:        r.Kind,
+		Track:       r.Track,
+		State:       r.State,
+		Owner:       r.CreatedBy,
+		AutoAdvance: r.Settings.AutoAdvance,
+		Allowance:   r.Settings.Allowance,
+	}
+	for _, q := range r.Questions {
+		info.Questions = append(info.Questions, live.PlannedQuestion{
+			QuestionID: q.QuestionID, Title: q.Title, Category: q.Category, Minutes: q.Minutes,
+		})
+	}
+	for _, h := range r.Halves {
+		info.Halves = append(info.Halves, live.Half{
+			Interviewer: h.Interviewer, Candidate: h.Candidate,
+			FirstQuestion: h.FirstQuestion, QuestionCount: h.QuestionCount,
+		})
+	}
+	for _, p := range r.Participants {
+		info.Participants = append(info.Participants, live.Participant{
+			UserID: p.UserID, Role: p.Role, DisplayName: p.DisplayName,
+		})
+	}
+	return info
+}
+
+// liveQuestions resolves a room's questions through the catalog, as the room's owner sees it.
+type liveQuestions struct{ catalog *bank.Catalog }
+
+func (a liveQuestions) Question(ctx context.Context, owner mockroom.UserID, track mockroom.TrackID, id mockroom.QuestionID) (bank.Question, error) {
+	return a.catalog.Question(ctx, owner, track, id)
+}
