@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ type config struct {
 	ShutdownTimeout time.Duration
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
+	TrustedProxies  []netip.Prefix
 }
 
 // String prints the configuration with secrets masked, for the start-up log.
@@ -38,8 +40,8 @@ func (c config) String() string {
 	if c.RedisURL != "" {
 		redisURL = redactURL(c.RedisURL)
 	}
-	return fmt.Sprintf("addr=%s redis=%s token_secret=%s issuer=%s origins=%v public_url=%s log=%s/%s shutdown_timeout=%s",
-		c.Addr, redisURL, secret, c.TokenIssuer, c.AllowedOrigins, c.PublicURL, c.LogLevel, c.LogFormat, c.ShutdownTimeout)
+	return fmt.Sprintf("addr=%s redis=%s token_secret=%s issuer=%s origins=%v public_url=%s trusted_proxies=%v log=%s/%s shutdown_timeout=%s",
+		c.Addr, redisURL, secret, c.TokenIssuer, c.AllowedOrigins, c.PublicURL, c.TrustedProxies, c.LogLevel, c.LogFormat, c.ShutdownTimeout)
 }
 
 func redactURL(raw string) string {
@@ -72,6 +74,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	shutdown := fs.String("shutdown-timeout", env("MOCKROOM_SHUTDOWN_TIMEOUT", "15s"), "how long a graceful shutdown may take (MOCKROOM_SHUTDOWN_TIMEOUT)")
 	accessTTL := fs.String("access-token-ttl", env("MOCKROOM_ACCESS_TOKEN_TTL", "15m"), "access token lifetime, at most 1h (MOCKROOM_ACCESS_TOKEN_TTL)")
 	refreshTTL := fs.String("refresh-token-ttl", env("MOCKROOM_REFRESH_TOKEN_TTL", "720h"), "refresh token lifetime (MOCKROOM_REFRESH_TOKEN_TTL)")
+	proxies := fs.String("trusted-proxies", env("MOCKROOM_TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs of load balancers whose X-Forwarded-For is believed for per-address limits (MOCKROOM_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -120,6 +123,22 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			continue
 		}
 		cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
+	}
+	for _, p := range strings.Split(*proxies, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			addr, addrErr := netip.ParseAddr(p)
+			if addrErr != nil {
+				bad("MOCKROOM_TRUSTED_PROXIES: %q is neither an IP nor a CIDR", p)
+				continue
+			}
+			prefix = netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen())
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, prefix.Masked())
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 		bad("MOCKROOM_LOG_LEVEL: %q is not one of debug, info, warn, error", *logLevel)

@@ -53,6 +53,7 @@ func TestParseConfigRejectsBadValues(t *testing.T) {
 		{"bad log level", map[string]string{"MOCKROOM_LOG_LEVEL": "loud"}, "MOCKROOM_LOG_LEVEL"},
 		{"bad log format", map[string]string{"MOCKROOM_LOG_FORMAT": "xml"}, "MOCKROOM_LOG_FORMAT"},
 		{"access ttl over an hour", map[string]string{"MOCKROOM_ACCESS_TOKEN_TTL": "2h"}, "MOCKROOM_ACCESS_TOKEN_TTL"},
+		{"bad trusted proxy", map[string]string{"MOCKROOM_TRUSTED_PROXIES": "10.0.0.0/8, lb.local"}, "MOCKROOM_TRUSTED_PROXIES"},
 		{"unparseable duration", map[string]string{"MOCKROOM_SHUTDOWN_TIMEOUT": "soon"}, "MOCKROOM_SHUTDOWN_TIMEOUT"},
 	}
 	for _, tt := range tests {
@@ -88,5 +89,19 @@ func TestConfigStringMasksSecrets(t *testing.T) {
 		if strings.Contains(s, secret) {
 			t.Errorf("config string leaks %q: %s", secret, s)
 		}
+	}
+}
+
+func TestParseConfigTrustedProxies(t *testing.T) {
+	cfg, err := parseConfig(nil, envOf(map[string]string{"MOCKROOM_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.10 ,::1"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range cfg.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/8 192.168.1.10/32 ::1/128" {
+		t.Errorf("trusted proxies = %v", got)
 	}
 }

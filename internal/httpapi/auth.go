@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -70,7 +69,7 @@ func (s *Server) MountAuth(svc *account.Service) {
 			return
 		}
 		u, pair, err := svc.Signup(r.Context(), account.SignupInput{
-			Email: req.Email, Password: req.Password, Name: req.Name, ClientAddr: clientAddr(r),
+			Email: req.Email, Password: req.Password, Name: req.Name, ClientAddr: s.clientAddr(r),
 		})
 		if err != nil {
 			writeError(w, r, s.log, err)
@@ -86,7 +85,7 @@ func (s *Server) MountAuth(svc *account.Service) {
 			return
 		}
 		u, pair, err := svc.Login(r.Context(), account.LoginInput{
-			Email: req.Email, Password: req.Password, ClientAddr: clientAddr(r),
+			Email: req.Email, Password: req.Password, ClientAddr: s.clientAddr(r),
 		})
 		if err != nil {
 			writeError(w, r, s.log, err)
@@ -135,7 +134,7 @@ func (s *Server) MountAuth(svc *account.Service) {
 			return
 		}
 		u, pair, err := svc.Claim(r.Context(), token, account.ClaimInput{
-			Email: req.Email, Password: req.Password, Name: req.Name, ClientAddr: clientAddr(r),
+			Email: req.Email, Password: req.Password, Name: req.Name, ClientAddr: s.clientAddr(r),
 		})
 		if err != nil {
 			writeError(w, r, s.log, err)
@@ -173,16 +172,4 @@ func bearerToken(r *http.Request) (string, error) {
 		return "", mockroom.Errorf(mockroom.KindUnauthorized, "token_missing", "send an access token as 'Authorization: Bearer <token>'")
 	}
 	return token, nil
-}
-
-// clientAddr is the address rate limits count against: the peer's IP from RemoteAddr.
-// X-Forwarded-For is deliberately not trusted — anyone can send it — so behind a reverse proxy
-// all clients share the proxy's address and its limits; trusting a proxy header needs explicit
-// configuration, which does not exist yet.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -36,6 +37,9 @@ type Options struct {
 	Auth Authenticator
 	// MaxBodyBytes caps request bodies (default 64 KiB).
 	MaxBodyBytes int64
+	// TrustedProxies are the load balancers whose X-Forwarded-For is believed when counting
+	// per-address limits. Empty: the header is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the HTTP handler for the whole service.
