@@ -96,7 +96,9 @@ func TestReconnectToTheOtherNodeMissesNothing(t *testing.T) {
 		t.Fatalf("reconnect was not resumed: %v", candA.frames[len(candA.frames)-1])
 	}
 	push(candA, "c")
-	candA.waitFor("own edit", func(f frame) bool { return f.str("event") == "editor.update" && f.obj("data").num("version") == float64(version-1) })
+	candA.waitFor("own edit", func(f frame) bool {
+		return f.str("event") == "editor.update" && f.obj("data").num("version") == float64(version-1)
+	})
 	all := append(candB.events(), candA.events()...)
 	checkExactlyOnce(t, all)
 	var chats []string
