@@ -303,16 +303,22 @@ func (c *conn) deliverLocked(ev live.Event) {
 	c.enqueueLocked(f)
 }
 
-// swapRoleLocked applies a roles.swapped event to this socket: from now on it is filtered by
-// its new role.
+// swapRoleLocked applies a roles.swapped event to this socket: from this event on it is
+// filtered by its new role. The event comes before the next half's first question in the log,
+// so that question is already filtered for the new roles.
 func (c *conn) swapRoleLocked(ev live.Event) {
 	var d struct {
-		Roles map[mockroom.UserID]mockroom.Role `json:"roles"`
+		Interviewer mockroom.UserID `json:"interviewer"`
+		Candidate   mockroom.UserID `json:"candidate"`
 	}
-	if json.Unmarshal(ev.Data, &d) == nil {
-		if r, ok := d.Roles[c.principal.UserID]; ok && r.Valid() {
-			c.role = r
-		}
+	if json.Unmarshal(ev.Data, &d) != nil || c.role == mockroom.RoleObserver {
+		return
+	}
+	switch c.principal.UserID {
+	case d.Interviewer:
+		c.role = mockroom.RoleInterviewer
+	case d.Candidate:
+		c.role = mockroom.RoleCandidate
 	}
 }
 
