@@ -12,6 +12,7 @@ import (
 	"github.com/mockroom/mockroom/internal/bank"
 	"github.com/mockroom/mockroom/internal/httpapi"
 	"github.com/mockroom/mockroom/internal/redisstore"
+	"github.com/mockroom/mockroom/internal/room"
 	"github.com/mockroom/mockroom/internal/token"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -72,7 +73,19 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	})
 	api.MountAuth(accounts)
 	api.MountBank(catalog)
+
+	rooms, err := room.NewService(redisstore.NewRoomStore(conn.Client, redisstore.DefaultKeys), catalog, room.Config{
+		InviteKey: room.DeriveInviteKey(secret),
+	})
+	if err != nil {
+		return nil, err
+	}
+	api.MountRooms(rooms, accounts, cfg.PublicURL)
+	stopLive, err := assembleLive(ctx, cfg, conn, registry, log, api, liveRooms{rooms}, liveQuestions{catalog}, accounts)
+	if err != nil {
+		return nil, err
+	}
 	// The web app answers every path the API does not claim.
 	api.MountStatic(frontend.Dist())
-	return &application{handler: api}, nil
+	return &application{handler: api, stoppers: []func(context.Context){stopLive}}, nil
 }
