@@ -28,11 +28,10 @@ type conn struct {
 	ctx       context.Context // cancelled when the socket starts closing
 	cancel    context.CancelFunc
 
-	wake        chan struct{} // capacity 1: "the queue is not empty"
-	drained     chan struct{} // capacity 1: "the writer sent something"
-	done        chan struct{} // closed when closing starts
-	writerDone  chan struct{}
-	readerStart time.Time
+	wake       chan struct{} // capacity 1: "the queue is not empty"
+	drained    chan struct{} // capacity 1: "the writer sent something"
+	done       chan struct{} // closed when closing starts
+	writerDone chan struct{}
 
 	mu         sync.Mutex
 	queue      []outFrame

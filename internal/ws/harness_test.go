@@ -396,15 +396,6 @@ func (cl *client) read() (frame, error) {
 	return f, nil
 }
 
-func (cl *client) mustRead() frame {
-	cl.t.Helper()
-	f, err := cl.read()
-	if err != nil {
-		cl.t.Fatalf("%s: read: %v", cl.user, err)
-	}
-	return f
-}
-
 // waitFor reads until a frame matches; every frame read on the way is kept.
 func (cl *client) waitFor(desc string, match func(frame) bool) frame {
 	cl.t.Helper()
