@@ -243,7 +243,7 @@ export class SharedEditor {
       })
       .catch((err) => {
         if (gen !== this.generation) return;
-        if (err.code === 'version_stale') {
+        if (err.code === 'version_stale' || err.code === 'version_ahead') {
           // The events that made us stale are on their way; rebase when they arrive.
           this.waitForVersion = version + 1;
         } else if (err.code === 'editor_locked') {

@@ -79,6 +79,11 @@ export function renderRoom(el, { params }) {
       const p = st.participants.get(f.user_id);
       if (typeof f.online === 'boolean') {
         if (p) p.online = f.online;
+        else {
+          // Someone who joined after our snapshot: the room record has their name and role.
+          st.participants.set(f.user_id, { user_id: f.user_id, name: '', role: '', online: f.online });
+          loadRoomRecord();
+        }
         if (!f.online) editor.dropPresence(f.user_id);
         renderPeople();
       }
@@ -134,7 +139,7 @@ export function renderRoom(el, { params }) {
     if (q?.count) st.room.question_count = q.count;
     if (room.question_count) st.room.question_count = room.question_count;
     st.chat = (room.chat || []).map((c) => ({ offset: c.offset, actor: c.actor, at: c.at, text: c.text ?? c.data?.text ?? '' }));
-    st.notes = (room.notes || []).map((n) => ({ offset: n.offset, at: n.at, text: n.text ?? n.data?.text ?? '', question_index: n.question_index ?? n.data?.question_index }));
+    st.notes = (room.notes || []).map((n) => ({ offset: n.offset, at: n.at, text: n.text ?? n.private?.text ?? n.data?.text ?? '', question_index: n.question_index ?? n.data?.question_index }));
     const doc = room.doc || { text: '', version: 0, language: 'python', locked: false };
     st.language = doc.language || 'python';
     st.locked = !!doc.locked;
@@ -264,7 +269,8 @@ export function renderRoom(el, { params }) {
         appendChat(st.chat[st.chat.length - 1]);
         break;
       case 'note.added':
-        st.notes.push({ offset: f.offset, at: f.at, text: d.text, question_index: d.question_index });
+        // The note's text is the event's private part; data only says which question it is on.
+        st.notes.push({ offset: f.offset, at: f.at, text: f.private?.text ?? d.text ?? '', question_index: d.question_index });
         renderPrivate();
         break;
       case 'allowance.set': {
@@ -296,6 +302,39 @@ export function renderRoom(el, { params }) {
   // ---- rendering ----
   const isInterviewer = () => st.you?.role === 'interviewer';
   const nameOf = (uid) => (uid === st.you?.user_id ? 'You' : st.participants.get(uid)?.name || 'Someone');
+
+  // loadRoomRecord reads the REST room record for what the socket does not carry: the title, and
+  // the names and roles of people who joined after our snapshot.
+  let recordLoading = null;
+  function loadRoomRecord() {
+    if (recordLoading) return recordLoading;
+    recordLoading = api
+      .room(roomId)
+      .then((r) => {
+        const room = r?.room || r;
+        if (!room) return;
+        if (room.title) st.room.title = room.title;
+        if (room.kind) st.room.kind = room.kind;
+        if (!st.room.question_count && Array.isArray(room.questions)) st.room.question_count = room.questions.length;
+        for (const rp of room.participants || []) {
+          const p = st.participants.get(rp.user_id);
+          const name = rp.pseudonym && !rp.revealed ? rp.pseudonym : rp.display_name || rp.name;
+          if (p) {
+            p.name = p.name || name || '';
+            p.role = p.role || rp.role;
+          } else {
+            st.participants.set(rp.user_id, { user_id: rp.user_id, name: name || '', role: rp.role, online: false });
+          }
+        }
+        renderHead();
+        renderPeople();
+      })
+      .catch(() => {})
+      .finally(() => {
+        recordLoading = null;
+      });
+    return recordLoading;
+  }
 
   function renderAll() {
     renderHead();
@@ -555,18 +594,7 @@ export function renderRoom(el, { params }) {
 
   renderAll();
   conn.start();
-  // The socket's snapshot carries no title; the REST room record does.
-  api
-    .room(roomId)
-    .then((r) => {
-      const room = r?.room || r;
-      if (room?.title) {
-        st.room.title = room.title;
-        if (!st.room.question_count && Array.isArray(room.questions)) st.room.question_count = room.questions.length;
-        renderHead();
-      }
-    })
-    .catch(() => {});
+  loadRoomRecord();
   return () => {
     clearInterval(countdownTimer);
     conn.stop();
