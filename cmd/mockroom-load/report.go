@@ -38,6 +38,7 @@ func printTyping(w io.Writer, cfg config, r typingResult) {
 	fmt.Fprintf(tw, "keystroke → peer p99\t%s\n", ms(r.Latency.P99))
 	fmt.Fprintf(tw, "keystroke → peer max\t%s\n", ms(r.Latency.Max))
 	fmt.Fprintf(tw, "latency samples\t%d\n", r.Latency.N)
+	fmt.Fprintf(tw, "push → ack p50 / p99 / max\t%s / %s / %s\n", ms(r.AckLatency.P50), ms(r.AckLatency.P99), ms(r.AckLatency.Max))
 	fmt.Fprintf(tw, "typed edits/s\t%.0f\n", float64(r.Typed)/secs)
 	fmt.Fprintf(tw, "accepted edits/s\t%.0f\n", float64(r.Accepted)/secs)
 	fmt.Fprintf(tw, "lost (acked, never delivered)\t%d\n", r.Lost)

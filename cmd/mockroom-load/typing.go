@@ -41,17 +41,19 @@ type typingRoom struct {
 	flightSeq uint64
 	flight    []time.Time // keystroke times of the edits in the push in flight
 	flightLen int         // document length if the push in flight is accepted
+	flightAt  time.Time   // when the push in flight was written
 	pending   []time.Time // keystrokes not yet pushed
 	staleWait bool        // after version_stale: push again once the stream has moved on
 	ring      [ringSize]ringEntry
 	typerSeen orderChecker
 	peerSeen  orderChecker
 	latencies []time.Duration
-	accepted  int // edits typed inside the window and acknowledged
-	typed     int // edits typed inside the window
-	nonceMiss int // events whose text lacked the expected nonce
-	untracked int // updates whose keystroke time had left the ring
-	ackMiss   int // acks whose version was not the one expected
+	ackLat    []time.Duration // push written → its ack read, on the typing socket
+	accepted  int             // edits typed inside the window and acknowledged
+	typed     int             // edits typed inside the window
+	nonceMiss int             // events whose text lacked the expected nonce
+	untracked int             // updates whose keystroke time had left the ring
+	ackMiss   int             // acks whose version was not the one expected
 	errs      map[string]int
 	dead      bool
 }
@@ -117,7 +119,7 @@ func (r *typingRoom) pushLocked() {
 		r.ring[v%ringSize] = ringEntry{version: v, typed: r.flight[i], lenAfter: l}
 	}
 	b = append(b, "]}"...)
-	r.inflight, r.flightSeq, r.flightLen = true, seq, l
+	r.inflight, r.flightSeq, r.flightLen, r.flightAt = true, seq, l, time.Now()
 	if err := r.typer.write(b); err != nil {
 		r.errorf("write_failed")
 		r.dead = true
@@ -155,6 +157,9 @@ func (r *typingRoom) onTyperFrame(f frame, raw []byte, at time.Time) {
 			r.ackMiss++
 		}
 		r.synced, r.docLen, r.inflight = want, r.flightLen, false
+		if r.window.in(r.flightAt) {
+			r.ackLat = append(r.ackLat, at.Sub(r.flightAt))
+		}
 		for _, t := range r.flight {
 			if r.window.in(t) {
 				r.accepted++
@@ -265,6 +270,7 @@ type typingResult struct {
 	Rooms, Rate            int
 	Window                 time.Duration
 	Latency                Percentiles
+	AckLatency             Percentiles
 	Typed, Accepted        int
 	Lost, Gaps, Duplicates int
 	NonceMiss, Untracked   int
@@ -414,10 +420,11 @@ func runTyping(ctx context.Context, cfg config, a *api, meter *cpuMeter) (typing
 	}
 	loops.Wait()
 
-	var lat []time.Duration
+	var lat, ackLat []time.Duration
 	for _, r := range rooms {
 		r.mu.Lock()
 		lat = append(lat, r.latencies...)
+		ackLat = append(ackLat, r.ackLat...)
 		res.Typed += r.typed
 		res.Accepted += r.accepted
 		res.Lost += r.peerSeen.lost(r.synced) + r.typerSeen.lost(r.synced)
@@ -435,5 +442,6 @@ func runTyping(ctx context.Context, cfg config, a *api, meter *cpuMeter) (typing
 		r.mu.Unlock()
 	}
 	res.Latency = percentiles(lat)
+	res.AckLatency = percentiles(ackLat)
 	return res, nil
 }
