@@ -192,6 +192,12 @@ function defineTests() {
     await interviewer.screenshot({ path: join(RESULTS, 'live-room-interviewer.png') });
     await candidate.screenshot({ path: join(RESULTS, 'live-room-candidate.png') });
 
+    // On a phone-sized screen the room stacks into one column without sideways scrolling.
+    await candidate.setViewportSize({ width: 390, height: 844 });
+    const overflow = await candidate.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the room scrolls sideways by ${overflow}px on a narrow screen`);
+    await candidate.screenshot({ path: join(RESULTS, 'live-room-candidate-narrow.png'), fullPage: true });
+
     assert.deepEqual(interviewer.jsErrors.map(String), [], 'no script errors in the interviewer page');
     assert.deepEqual(candidate.jsErrors.map(String), [], 'no script errors in the candidate page');
     t.diagnostic(`screenshots in ${RESULTS}`);
