@@ -120,6 +120,28 @@ func loadAverage() string {
 	return strings.Join(f[:3], " ")
 }
 
+// cpuPressureTotal is the kernel's cumulative time (µs) during which at least one runnable task
+// waited for a CPU (/proc/pressure/cpu, "some"). Over a window it says how contended the
+// machine was: other work running beside the measurement shows up here.
+func cpuPressureTotal() (float64, bool) {
+	b, err := os.ReadFile("/proc/pressure/cpu")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "some ") {
+			continue
+		}
+		for _, f := range strings.Fields(line) {
+			if v, ok := strings.CutPrefix(f, "total="); ok {
+				t, err := strconv.ParseFloat(v, 64)
+				return t, err == nil
+			}
+		}
+	}
+	return 0, false
+}
+
 // cpuMeter measures CPU use of the server nodes (from their /metrics and, when pids are
 // given, /proc), of extra processes such as redis-server, and of this process, over a window.
 type cpuMeter struct {
@@ -130,6 +152,8 @@ type cpuMeter struct {
 	node0   []float64
 	pid0    map[string]float64
 	self0   float64
+	psi0    float64
+	psiOK   bool
 	scrape0 []map[string]float64
 }
 
@@ -154,6 +178,7 @@ func (m *cpuMeter) begin(ctx context.Context) {
 		}
 	}
 	m.self0 = selfCPU()
+	m.psi0, m.psiOK = cpuPressureTotal()
 }
 
 // cpuUse is CPU time over wall time: 1.0 is one core busy all the time.
@@ -189,5 +214,9 @@ func (m *cpuMeter) end(ctx context.Context) ([]cpuUse, []string) {
 		}
 	}
 	out = append(out, cpuUse{Name: "load generator", Cores: (selfCPU() - m.self0) / wall})
+	if psi, ok := cpuPressureTotal(); ok && m.psiOK {
+		// Not cores: the share of the window in which some runnable task waited for a CPU.
+		out = append(out, cpuUse{Name: "machine: share of time some task waited for a CPU (PSI)", Cores: (psi - m.psi0) / 1e6 / wall})
+	}
 	return out, deltas
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -12,6 +13,10 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d)/float
 
 func printCPU(tw *tabwriter.Writer, cpu []cpuUse) {
 	for _, c := range cpu {
+		if strings.HasPrefix(c.Name, "machine:") {
+			fmt.Fprintf(tw, "%s\t%.0f%%\n", c.Name, 100*c.Cores)
+			continue
+		}
 		fmt.Fprintf(tw, "cpu: %s\t%.3f cores\n", c.Name, c.Cores)
 	}
 }
