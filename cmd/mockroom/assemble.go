@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/mockroom/mockroom/frontend"
 	"github.com/mockroom/mockroom/internal/account"
 	"github.com/mockroom/mockroom/internal/bank"
 	"github.com/mockroom/mockroom/internal/httpapi"
+	"github.com/mockroom/mockroom/internal/match"
+	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/room"
 	"github.com/mockroom/mockroom/internal/token"
@@ -70,6 +73,8 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 		Registry: registry,
 		Ready:    conn.Ping,
 		Auth:     accounts,
+
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	api.MountAuth(accounts)
 	api.MountBank(catalog)
@@ -81,11 +86,49 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 		return nil, err
 	}
 	api.MountRooms(rooms, accounts, cfg.PublicURL)
+
+	var tracks []mockroom.TrackID
+	for _, t := range questions.Tracks() {
+		tracks = append(tracks, t.ID)
+	}
+	notifier := redisstore.NewMatchNotifier(conn.Client, redisstore.DefaultKeys)
+	matcher, err := match.NewService(redisstore.NewMatchStore(conn.Client, redisstore.DefaultKeys), notifier, rooms,
+		match.Config{Tracks: tracks, Logger: log.With("component", "match")})
+	if err != nil {
+		return nil, err
+	}
+	api.MountMatch(matcher)
+	stopMatch := runWorkers(ctx, log, map[string]func(context.Context) error{
+		"match notifier": notifier.Run,
+		"match sweeper":  matcher.Run,
+	})
+
 	stopLive, err := assembleLive(ctx, cfg, conn, registry, log, api, liveRooms{rooms}, liveQuestions{catalog}, accounts)
 	if err != nil {
+		stopMatch(ctx)
 		return nil, err
 	}
 	// The web app answers every path the API does not claim.
 	api.MountStatic(frontend.Dist())
-	return &application{handler: api, stoppers: []func(context.Context){stopLive}}, nil
+	return &application{handler: api, stoppers: []func(context.Context){stopMatch, stopLive}}, nil
+}
+
+// runWorkers starts background loops that live until the returned stop is called (not until ctx
+// ends: they must outlive the signal that starts a graceful shutdown, which stops them in order).
+func runWorkers(ctx context.Context, log *slog.Logger, workers map[string]func(context.Context) error) func(context.Context) {
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	for name, run := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(runCtx); err != nil && runCtx.Err() == nil {
+				log.Error("background worker stopped", "worker", name, "err", err)
+			}
+		}()
+	}
+	return func(context.Context) {
+		cancel()
+		wg.Wait()
+	}
 }

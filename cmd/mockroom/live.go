@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"sync"
 
 	"github.com/mockroom/mockroom/internal/account"
 	"github.com/mockroom/mockroom/internal/httpapi"
@@ -41,24 +40,13 @@ func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, regist
 	}
 	api.MountLive(sockets)
 
-	// The workers outlive the request that started the server until stop is called.
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		if err := engine.Run(runCtx); err != nil {
-			log.Error("live engine stopped", "err", err)
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		_ = sockets.Run(runCtx)
-	}()
+	stopWorkers := runWorkers(ctx, log, map[string]func(context.Context) error{
+		"live engine":    engine.Run,
+		"socket sweeper": sockets.Run,
+	})
 	return func(ctx context.Context) {
-		_ = sockets.Close(ctx)
-		cancel()
-		wg.Wait()
+		_ = sockets.Close(ctx) // sockets first: clients are told to reconnect elsewhere
+		stopWorkers(ctx)
 		_ = bus.Close()
 	}, nil
 }
