@@ -139,26 +139,37 @@ class Client {
 
 const haveServers = nodes.length >= 2 && room && tokens.length >= 2;
 
-test('two collab clients on two nodes converge on the server document', { skip: haveServers ? false : 'needs servers: run through `go test ./e2e`' }, async () => {
+test('two collab clients on two nodes converge on the server document', { skip: haveServers ? false : 'needs servers: run through `go test ./e2e`' }, async (t) => {
   const a = new Client('a', nodes[0], tokens[0]);
   const b = new Client('b', nodes[1], tokens[1]);
+  const check = new Client('check', nodes[0], tokens[0]);
+  // Whatever happens, leave nothing open, so a failure ends the process instead of hanging it.
+  t.after(() => {
+    for (const c of [a, b, check]) {
+      clearTimeout(c.retryTimer);
+      c.ws?.terminate();
+    }
+  });
   await a.connect();
   await b.connect();
   for (let i = 0; i < totalEdits; i++) {
     (i % 2 === 0 ? a : b).edit();
     // Let frames in between edits, so the two sides really interleave.
-    if (i % 4 === 0) await new Promise((r) => setTimeout(r, 1));
+    // The first four edits share one tick: both sides push at version 0, so at least one push
+    // is refused as stale and rebased, whatever the timing.
+    if (i % 4 === 3) await new Promise((r) => setTimeout(r, 1));
     if (a.failure || b.failure) throw a.failure || b.failure;
   }
   // Wait until both have every local edit confirmed and have seen each other's last one.
+  const giveUp = Date.now() + 60_000;
   for (;;) {
+    if (Date.now() > giveUp) throw new Error(`no convergence within 60 s (seed ${seedUsed})`);
     if (a.failure || b.failure) throw a.failure || b.failure;
     if (a.settled() && b.settled() && getSyncedVersion(a.state) === getSyncedVersion(b.state)) break;
     await new Promise((r) => setTimeout(r, 20));
     a.maybePush(); b.maybePush();
   }
   // The server's own copy, through a fresh join.
-  const check = new Client('check', nodes[0], tokens[0]);
   await check.connect();
   const server = check.state.doc.toString();
   assert.equal(getSyncedVersion(check.state), getSyncedVersion(a.state), `versions (seed ${seedUsed})`);
@@ -167,5 +178,4 @@ test('two collab clients on two nodes converge on the server document', { skip: 
   assert.ok(server.length > 0);
   assert.ok(a.stale + b.stale > 0, 'the edits never raced: the test proved little');
   console.log(`seed ${seedUsed}: version ${getSyncedVersion(a.state)}, ${server.length} units; pushes a=${a.pushes} b=${b.pushes}, stale a=${a.stale} b=${b.stale}`);
-  for (const c of [a, b, check]) c.ws.close(1000);
 });
