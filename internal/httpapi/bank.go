@@ -1,7 +1,13 @@
 package httpapi
 
 import (
+	"encoding/base64"
+	"fmt"
+	"hash/fnv"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/mockroom/mockroom/internal/bank"
 	"github.com/mockroom/mockroom/internal/mockroom"
@@ -48,6 +54,76 @@ type planDraft struct {
 	Slots   []mockroom.Slot `json:"slots"`
 }
 
+// maxQuestionPage is the largest (and the default) page of a question search. A track's built-in
+// questions and one author's custom ones (bank.MaxCustomQuestions) can pass it, so longer results
+// are paged; anything up to it comes back whole, in one response.
+const maxQuestionPage = 200
+
+// questionPage is one page of a question search. NextCursor is set only when more remain.
+type questionPage struct {
+	Questions  []any  `json:"questions"`
+	Total      int    `json:"total"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// page is where a question search starts and how much it returns.
+type page struct {
+	offset, limit int
+	fingerprint   string
+}
+
+// next is the cursor of the page that starts at offset.
+func (p page) next(offset int) string {
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "q1:%d:%s", offset, p.fingerprint))
+}
+
+// searchFingerprint names a search, so a cursor is honoured only by the search that issued it:
+// its offset means nothing in another result list.
+func searchFingerprint(track mockroom.TrackID, f bank.Filter) string {
+	h := fnv.New64a()
+	for _, part := range []string{string(track), string(f.Category), string(f.Difficulty), f.Text} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return strconv.FormatUint(h.Sum64(), 36)
+}
+
+// parsePage reads limit and cursor. The cursor is an offset into the search's result order, which
+// is stable (built-in questions in file order, then the caller's own by creation), so a walk
+// through the pages sees every question once; questions added during the walk may be missed.
+func parsePage(query url.Values, fingerprint string) (page, error) {
+	p := page{limit: maxQuestionPage, fingerprint: fingerprint}
+	if raw := query.Get("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > maxQuestionPage {
+			return page{}, mockroom.Errorf(mockroom.KindInvalid, "invalid_limit", "limit must be a whole number from 1 to %d", maxQuestionPage)
+		}
+		p.limit = n
+	}
+	raw := query.Get("cursor")
+	if raw == "" {
+		return p, nil
+	}
+	badCursor := mockroom.Errorf(mockroom.KindInvalid, "invalid_cursor", "cursor is not one this endpoint issued; send the next_cursor of the previous page unchanged")
+	dec, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil {
+		return page{}, badCursor
+	}
+	parts := strings.Split(string(dec), ":")
+	if len(parts) != 3 || parts[0] != "q1" {
+		return page{}, badCursor
+	}
+	offset, err := strconv.Atoi(parts[1])
+	if err != nil || offset < 1 || strconv.Itoa(offset) != parts[1] {
+		return page{}, badCursor
+	}
+	if parts[2] != fingerprint {
+		return page{}, mockroom.Errorf(mockroom.KindInvalid, "cursor_mismatch", "cursor belongs to a search with other filters; repeat that search's track, category, difficulty and q, or start again without a cursor")
+	}
+	p.offset = offset
+	return p, nil
+}
+
 // questionView returns what p may see of q while browsing: the prompt and metadata only, unless p
 // wrote the question. Anyone with an account may be a candidate next week, so guidance for the
 // built-in questions reaches an interviewer only inside a room, through the live snapshot.
@@ -89,16 +165,27 @@ func (s *Server) MountBank(c *bank.Catalog) {
 			Difficulty: mockroom.Difficulty(query.Get("difficulty")),
 			Text:       query.Get("q"),
 		}
-		qs, err := c.Find(r.Context(), p.UserID, mockroom.TrackID(r.PathValue("track")), f)
+		track := mockroom.TrackID(r.PathValue("track"))
+		pg, err := parsePage(query, searchFingerprint(track, f))
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		out := make([]any, len(qs))
-		for i, q := range qs {
-			out[i] = questionView(p, q)
+		qs, err := c.Find(r.Context(), p.UserID, track, f)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"questions": out})
+		start := min(pg.offset, len(qs))
+		end := min(start+pg.limit, len(qs))
+		out := questionPage{Questions: make([]any, 0, end-start), Total: len(qs)}
+		for _, q := range qs[start:end] {
+			out.Questions = append(out.Questions, questionView(p, q))
+		}
+		if end < len(qs) {
+			out.NextCursor = pg.next(end)
+		}
+		writeJSON(w, http.StatusOK, out)
 	}))
 
 	s.handleFunc("GET /api/v1/tracks/{track}/questions/{id}", s.authed(func(w http.ResponseWriter, r *http.Request, p mockroom.Principal) {

@@ -2,11 +2,16 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/mockroom/mockroom/internal/bank"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redisstore"
@@ -18,13 +23,21 @@ func init() {
 }
 
 // withBank mounts the question bank on the test server, with custom questions in real Redis.
-func withBank() testEnvOption {
+func withBank() testEnvOption { return withBankCatalog(nil) }
+
+// withBankCatalog is withBank that also hands the test the catalog it mounted (when dst is not
+// nil), so a test can fill the store without a request per question.
+func withBankCatalog(dst **bank.Catalog) testEnvOption {
 	return withMount(func(t *testing.T, env *testEnv) {
 		b, err := bank.Load()
 		if err != nil {
 			t.Fatal(err)
 		}
-		env.Server.MountBank(bank.NewCatalog(b, redisstore.NewBankStore(env.Client, env.Keys)))
+		c := bank.NewCatalog(b, redisstore.NewBankStore(env.Client, env.Keys))
+		if dst != nil {
+			*dst = c
+		}
+		env.Server.MountBank(c)
 	})
 }
 
@@ -177,6 +190,14 @@ func driftBank(t *testing.T, c *driftClient) {
 	c.Do(t, driftRequest{Method: "GET", Path: track, Token: tok, WantStatus: 200})
 	c.Do(t, driftRequest{Method: "GET", Path: "/api/v1/tracks/cobol", Token: tok, WantStatus: 404})
 	c.Do(t, driftRequest{Method: "GET", Path: track + "/questions?category=problem_solving&difficulty=junior", Token: tok, WantStatus: 200})
+	var first questionPageBody
+	c.DoJSON(t, driftRequest{Method: "GET", Path: track + "/questions?limit=2", Token: tok, WantStatus: 200}, &first)
+	if first.NextCursor == nil {
+		t.Fatalf("a page of 2 out of %d has no next_cursor", first.Total)
+	}
+	c.Do(t, driftRequest{Method: "GET", Path: track + "/questions?limit=2&cursor=" + url.QueryEscape(*first.NextCursor), Token: tok, WantStatus: 200})
+	c.Do(t, driftRequest{Method: "GET", Path: track + "/questions?limit=0", Token: tok, WantStatus: 400, SkipRequestValidation: true})
+	c.Do(t, driftRequest{Method: "GET", Path: track + "/questions?cursor=nonsense", Token: tok, WantStatus: 400})
 	c.Do(t, driftRequest{Method: "GET", Path: track + "/questions/py-concept-gil", Token: tok, WantStatus: 200})
 	c.Do(t, driftRequest{Method: "GET", Path: track + "/questions/py-nope", Token: tok, WantStatus: 404})
 
@@ -197,4 +218,207 @@ func driftBank(t *testing.T, c *driftClient) {
 	c.Do(t, driftRequest{Method: "GET", Path: track + "/plans", Token: tok, WantStatus: 200})
 	c.Do(t, driftRequest{Method: "GET", Path: track + "/plans/" + p.ID, Token: tok, WantStatus: 200})
 	c.Do(t, driftRequest{Method: "GET", Path: track + "/plans/general-45", Token: tok, WantStatus: 200})
+}
+
+// questionPageBody is a question search answer as a client reads it; NextCursor is nil when the
+// field is absent.
+type questionPageBody struct {
+	Questions  []bank.Question `json:"questions"`
+	Total      int             `json:"total"`
+	NextCursor *string         `json:"next_cursor"`
+}
+
+// addGenerated stores n custom questions by author through the catalog, titled so that a text
+// search for "Generated" finds exactly them.
+func addGenerated(t *testing.T, c *bank.Catalog, author string, from, n int) {
+	t.Helper()
+	for i := from; i < from+n; i++ {
+		_, err := c.AddQuestion(t.Context(), mockroom.UserID(author), "python-developer", bank.Question{
+			Category: "practical_application", Difficulty: "mid", Minutes: 10,
+			Title:  fmt.Sprintf("Generated question %03d", i),
+			Prompt: "Explain how you would approach this task.",
+			Guide: &bank.Guidance{
+				LooksFor: []string{"a plan"}, RedFlags: []string{"no plan"}, StrongAnswer: []string{"steps"},
+				FollowUps: []string{"what next?", "what if it fails?"}, Qualities: []bank.Quality{"problem_solving"},
+			},
+		})
+		if err != nil {
+			t.Fatalf("add question %d: %v", i, err)
+		}
+	}
+}
+
+// walkQuestions follows a search's pages from the first to the last and returns the ids in the
+// order served. It checks each page's shape on the way: every page but the last is full, total
+// never changes, and next_cursor is present exactly when more remain.
+func walkQuestions(t *testing.T, env *testEnv, token, query string, limit int) (ids []mockroom.QuestionID, pages int) {
+	t.Helper()
+	base := "/api/v1/tracks/python-developer/questions?" + query
+	if limit > 0 {
+		base += "&limit=" + strconv.Itoa(limit)
+	}
+	pageSize := limit
+	if pageSize == 0 {
+		pageSize = maxQuestionPage
+	}
+	total := -1
+	cursor := ""
+	for pages = 1; ; pages++ {
+		if pages > 100 {
+			t.Fatalf("%s: more than 100 pages; the walk does not end", base)
+		}
+		path := base
+		if cursor != "" {
+			path += "&cursor=" + url.QueryEscape(cursor)
+		}
+		res, body := env.do(t, "GET", path, token, nil)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, res.StatusCode, body)
+		}
+		pg := decode[questionPageBody](t, body)
+		if total >= 0 && pg.Total != total {
+			t.Fatalf("page %d: total %d, earlier pages said %d", pages, pg.Total, total)
+		}
+		total = pg.Total
+		for _, q := range pg.Questions {
+			ids = append(ids, q.ID)
+		}
+		remaining := total - len(ids)
+		if remaining > 0 != (pg.NextCursor != nil) {
+			t.Fatalf("page %d: %d questions remain but next_cursor is %v", pages, remaining, pg.NextCursor)
+		}
+		if pg.NextCursor == nil {
+			if remaining != 0 {
+				t.Fatalf("walk ended with %d of %d questions", len(ids), total)
+			}
+			return ids, pages
+		}
+		if len(pg.Questions) != pageSize {
+			t.Fatalf("page %d has %d questions, want a full page of %d", pages, len(pg.Questions), pageSize)
+		}
+		cursor = *pg.NextCursor
+	}
+}
+
+func findIDs(t *testing.T, c *bank.Catalog, user string, f bank.Filter) []mockroom.QuestionID {
+	t.Helper()
+	qs, err := c.Find(t.Context(), mockroom.UserID(user), "python-developer", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]mockroom.QuestionID, len(qs))
+	for i, q := range qs {
+		ids[i] = q.ID
+	}
+	return ids
+}
+
+func TestQuestionSearchPages(t *testing.T) {
+	var cat *bank.Catalog
+	env := newTestEnv(t, withBankCatalog(&cat))
+	builtIn := len(findIDs(t, cat, "", bank.Filter{}))
+	if builtIn >= maxQuestionPage {
+		t.Fatalf("the built-in bank has %d questions; this test assumes fewer than a page", builtIn)
+	}
+
+	t.Run("up to a page comes back whole", func(t *testing.T) {
+		u := env.signup(t)
+		ids, pages := walkQuestions(t, env, u.AccessToken, "", 0)
+		if pages != 1 || len(ids) != builtIn {
+			t.Fatalf("%d questions in %d pages, want %d in one", len(ids), pages, builtIn)
+		}
+		// Exactly a full page: still one response, no cursor.
+		addGenerated(t, cat, u.ID, 0, maxQuestionPage-builtIn)
+		ids, pages = walkQuestions(t, env, u.AccessToken, "", 0)
+		if pages != 1 || len(ids) != maxQuestionPage {
+			t.Fatalf("%d questions in %d pages, want %d in one", len(ids), pages, maxQuestionPage)
+		}
+		// One more and the last one spills onto a second page.
+		addGenerated(t, cat, u.ID, maxQuestionPage, 1)
+		ids, pages = walkQuestions(t, env, u.AccessToken, "", 0)
+		if pages != 2 || len(ids) != maxQuestionPage+1 {
+			t.Fatalf("%d questions in %d pages, want %d in two", len(ids), pages, maxQuestionPage+1)
+		}
+		if diff := cmp.Diff(findIDs(t, cat, u.ID, bank.Filter{}), ids); diff != "" {
+			t.Errorf("walk differs from the search (-want +got):\n%s", diff)
+		}
+	})
+
+	author := env.signup(t)
+	addGenerated(t, cat, author.ID, 0, 300)
+	all := findIDs(t, cat, author.ID, bank.Filter{})
+	if len(all) != builtIn+300 {
+		t.Fatalf("search finds %d questions, want %d", len(all), builtIn+300)
+	}
+
+	walks := []struct {
+		name   string
+		query  string
+		filter bank.Filter
+		limit  int
+	}{
+		{"default pages", "", bank.Filter{}, 0},
+		{"small pages", "", bank.Filter{}, 37},
+		{"pages just under the maximum", "", bank.Filter{}, 199},
+		{"a filtered search", "category=practical_application&difficulty=mid", bank.Filter{Category: "practical_application", Difficulty: "mid"}, 0},
+		{"a text search", "q=generated", bank.Filter{Text: "generated"}, 45},
+		{"a filter with few matches", "category=system_design", bank.Filter{Category: "system_design"}, 0},
+	}
+	for _, w := range walks {
+		t.Run(w.name, func(t *testing.T) {
+			want := findIDs(t, cat, author.ID, w.filter)
+			got, _ := walkQuestions(t, env, author.AccessToken, w.query, w.limit)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("walk differs from the search (-want +got):\n%s", diff)
+			}
+			seen := map[mockroom.QuestionID]bool{}
+			for _, id := range got {
+				if seen[id] {
+					t.Fatalf("question %s served twice", id)
+				}
+				seen[id] = true
+			}
+			again, _ := walkQuestions(t, env, author.AccessToken, w.query, w.limit)
+			if diff := cmp.Diff(got, again); diff != "" {
+				t.Errorf("a second walk orders differently (-first +second):\n%s", diff)
+			}
+		})
+	}
+
+	t.Run("others do not see the author's questions", func(t *testing.T) {
+		other := env.signup(t)
+		ids, pages := walkQuestions(t, env, other.AccessToken, "", 0)
+		if pages != 1 || len(ids) != builtIn {
+			t.Fatalf("another user gets %d questions in %d pages, want the %d built-in ones", len(ids), pages, builtIn)
+		}
+	})
+
+	t.Run("bad pages are refused", func(t *testing.T) {
+		_, body := env.do(t, "GET", "/api/v1/tracks/python-developer/questions", author.AccessToken, nil)
+		cursor := *decode[questionPageBody](t, body).NextCursor
+		forge := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+		tests := []struct {
+			name, query, code string
+		}{
+			{"limit zero", "limit=0", "invalid_limit"},
+			{"limit negative", "limit=-3", "invalid_limit"},
+			{"limit over the page", "limit=201", "invalid_limit"},
+			{"limit not a number", "limit=ten", "invalid_limit"},
+			{"limit fractional", "limit=1.5", "invalid_limit"},
+			{"cursor not base64", "cursor=%25%25%25", "invalid_cursor"},
+			{"cursor of another format", "cursor=" + forge("hello"), "invalid_cursor"},
+			{"cursor at zero", "cursor=" + forge("q1:0:x"), "invalid_cursor"},
+			{"cursor offset padded", "cursor=" + forge("q1:007:x"), "invalid_cursor"},
+			{"cursor of another search", "category=practical_application&cursor=" + url.QueryEscape(cursor), "cursor_mismatch"},
+			{"cursor of another text", "q=x&cursor=" + url.QueryEscape(cursor), "cursor_mismatch"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				res, body := env.do(t, "GET", "/api/v1/tracks/python-developer/questions?"+tt.query, author.AccessToken, nil)
+				if res.StatusCode != http.StatusBadRequest || errorCode(t, body) != tt.code {
+					t.Fatalf("got %d %s, want 400 %s", res.StatusCode, body, tt.code)
+				}
+			})
+		}
+	})
 }
