@@ -27,7 +27,7 @@ type ticketResponse struct {
 // MountLive adds the live-room routes: the ticket endpoint and the WebSocket endpoint
 // (api/protocol.md). The socket URL carries only the ticket, never an access token.
 func (s *Server) MountLive(l Live) {
-	s.mux.HandleFunc("POST /api/v1/rooms/{id}/ticket", func(w http.ResponseWriter, r *http.Request) {
+	s.handleFunc("POST /api/v1/rooms/{id}/ticket", func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || token == "" {
 			writeError(w, r, s.log, mockroom.Errorf(mockroom.KindUnauthorized, "token_missing", "send an access token as 'Authorization: Bearer <token>'"))
@@ -45,7 +45,7 @@ func (s *Server) MountLive(l Live) {
 		}
 		writeJSON(w, http.StatusOK, ticketResponse{Ticket: ticket, ExpiresAt: exp.UTC()})
 	})
-	s.mux.HandleFunc("GET /api/v1/rooms/{id}/ws", func(w http.ResponseWriter, r *http.Request) {
+	s.handleFunc("GET /api/v1/rooms/{id}/ws", func(w http.ResponseWriter, r *http.Request) {
 		room := mockroom.RoomID(r.PathValue("id"))
 		if !validRoomID(room) {
 			writeError(w, r, s.log, mockroom.Errorf(mockroom.KindNotFound, "room_not_found", "no such room"))
