@@ -97,9 +97,6 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, dst any) err
 	return nil
 }
 
-// principalKey carries the authenticated caller in a request's context.
-type principalKey struct{}
-
 // authed wraps a handler that needs a caller: it reads the bearer token, authenticates it, and
 // passes the principal on. Missing, malformed, expired and forged tokens all get 401.
 func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, p mockroom.Principal)) http.HandlerFunc {
