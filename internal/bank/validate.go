@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/mockroom/mockroom/internal/mockroom"
@@ -14,6 +15,8 @@ import (
 const (
 	MinMinutes        = 1
 	MaxMinutes        = 60
+	MinSeconds        = 1 // a plan slot may give its budget in seconds, for short drills
+	MaxSeconds        = 3600
 	MinFollowUps      = 2
 	MinExamples       = 2
 	maxTitleLen       = 120
@@ -206,8 +209,8 @@ func (t *Track) ValidatePlan(p mockroom.Plan, extra []Question) error {
 		at := func(format string, args ...any) string {
 			return fmt.Sprintf("%s, slot %d: ", where, i+1) + fmt.Sprintf(format, args...)
 		}
-		if s.Minutes < MinMinutes || s.Minutes > MaxMinutes {
-			return invalid("minutes_out_of_range", "%s", at("minutes must be between %d and %d, got %d", MinMinutes, MaxMinutes, s.Minutes))
+		if err := CheckSlotBudget(s); err != nil {
+			return invalid(mockroom.ErrorCode(err), "%s", at("%s", mockroom.ErrorMessage(err)))
 		}
 		switch {
 		case s.QuestionID != "" && (s.Category != "" || s.Difficulty != ""):
@@ -246,8 +249,24 @@ func (t *Track) ValidatePlan(p mockroom.Plan, extra []Question) error {
 			return invalid("slot_category_empty", "%s: %d slots need a %q question but only %d exist", where, needed[c], c, byCategory[c])
 		}
 	}
-	if total := p.TotalMinutes(); total > MaxPlanMinutes {
-		return invalid("plan_too_long", "%s: slots add up to %d minutes; the limit is %d", where, total, MaxPlanMinutes)
+	if total := p.Total(); total > MaxPlanMinutes*time.Minute {
+		return invalid("plan_too_long", "%s: slots add up to %v; the limit is %d minutes", where, total, MaxPlanMinutes)
+	}
+	return nil
+}
+
+// CheckSlotBudget checks a plan slot's budget: exactly one of minutes and seconds, each in its
+// range. The message names no slot; callers say which one.
+func CheckSlotBudget(s mockroom.Slot) error {
+	switch {
+	case s.Minutes != 0 && s.Seconds != 0:
+		return invalid("slot_budget_ambiguous", "give the budget in minutes or in seconds, not both")
+	case s.Seconds != 0:
+		if s.Seconds < MinSeconds || s.Seconds > MaxSeconds {
+			return invalid("seconds_out_of_range", "seconds must be between %d and %d, got %d", MinSeconds, MaxSeconds, s.Seconds)
+		}
+	case s.Minutes < MinMinutes || s.Minutes > MaxMinutes:
+		return invalid("minutes_out_of_range", "minutes must be between %d and %d (or give seconds, %d to %d), got %d", MinMinutes, MaxMinutes, MinSeconds, MaxSeconds, s.Minutes)
 	}
 	return nil
 }

@@ -137,6 +137,27 @@ func TestValidatePlan(t *testing.T) {
 		}, "too_many_slots"},
 		{"zero minutes", func(p *mockroom.Plan) { p.Slots[0].Minutes = 0 }, "minutes_out_of_range"},
 		{"61 minutes", func(p *mockroom.Plan) { p.Slots[1].Minutes = 61 }, "minutes_out_of_range"},
+		{"seconds instead of minutes", func(p *mockroom.Plan) { p.Slots[0].Minutes, p.Slots[0].Seconds = 0, 3 }, ""},
+		{"an hour in seconds", func(p *mockroom.Plan) { p.Slots[1].Minutes, p.Slots[1].Seconds = 0, 3600 }, ""},
+		{"minutes and seconds", func(p *mockroom.Plan) { p.Slots[0].Seconds = 3 }, "slot_budget_ambiguous"},
+		{"negative seconds", func(p *mockroom.Plan) { p.Slots[0].Minutes, p.Slots[0].Seconds = 0, -1 }, "seconds_out_of_range"},
+		{"3601 seconds", func(p *mockroom.Plan) { p.Slots[0].Minutes, p.Slots[0].Seconds = 0, 3601 }, "seconds_out_of_range"},
+		{"over three hours counting seconds", func(p *mockroom.Plan) {
+			p.Slots = []mockroom.Slot{
+				{Category: mockroom.CategorySystemDesign, Difficulty: mockroom.Senior, Minutes: 60},
+				{Category: mockroom.CategorySystemDesign, Difficulty: mockroom.Senior, Minutes: 60},
+				{Category: mockroom.CategorySystemDesign, Difficulty: mockroom.Senior, Minutes: 59},
+				{Category: mockroom.CategoryOwnQuestions, Seconds: 61},
+			}
+		}, "plan_too_long"},
+		{"exactly three hours counting seconds", func(p *mockroom.Plan) {
+			p.Slots = []mockroom.Slot{
+				{Category: mockroom.CategorySystemDesign, Difficulty: mockroom.Senior, Minutes: 60},
+				{Category: mockroom.CategorySystemDesign, Difficulty: mockroom.Senior, Minutes: 60},
+				{Category: mockroom.CategorySystemDesign, Difficulty: mockroom.Senior, Minutes: 59},
+				{Category: mockroom.CategoryOwnQuestions, Seconds: 60},
+			}
+		}, ""},
 		{"over three hours", func(p *mockroom.Plan) {
 			p.Slots = []mockroom.Slot{
 				{Category: mockroom.CategorySystemDesign, Difficulty: mockroom.Senior, Minutes: 60},

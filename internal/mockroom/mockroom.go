@@ -120,15 +120,28 @@ func (c Category) Valid() bool {
 // Slot is one step of a plan: either a fixed question, or any question of a category at a
 // difficulty, drawn when the plan is instantiated for a room. A slot with Category
 // CategoryOwnQuestions is the candidate's time to ask their own questions.
+//
+// A slot's budget is given in Minutes or, for short drills, in Seconds; never both (the bank
+// and the room service refuse a slot that sets both or neither).
 type Slot struct {
 	QuestionID QuestionID `json:"question_id,omitempty"`
 	Category   Category   `json:"category,omitempty"`
 	Difficulty Difficulty `json:"difficulty,omitempty"`
-	Minutes    int        `json:"minutes"`
+	Minutes    int        `json:"minutes,omitempty"`
+	Seconds    int        `json:"seconds,omitempty"`
 }
 
-// Budget is the slot's time budget before any allowance.
-func (s Slot) Budget() time.Duration { return time.Duration(s.Minutes) * time.Minute }
+// Budget is the slot's time budget before any allowance: Seconds when set, else Minutes.
+func (s Slot) Budget() time.Duration { return SlotBudget(s.Minutes, s.Seconds) }
+
+// SlotBudget is the budget of a slot or planned question that gives minutes or seconds:
+// seconds win when set, so a budget is never the sum of both.
+func SlotBudget(minutes, seconds int) time.Duration {
+	if seconds > 0 {
+		return time.Duration(seconds) * time.Second
+	}
+	return time.Duration(minutes) * time.Minute
+}
 
 // Plan is an ordered list of slots with time budgets.
 type Plan struct {
@@ -141,14 +154,17 @@ type Plan struct {
 	Owner UserID `json:"owner,omitempty"`
 }
 
-// TotalMinutes adds up the slot budgets.
-func (p Plan) TotalMinutes() int {
-	total := 0
+// Total adds up the slot budgets.
+func (p Plan) Total() time.Duration {
+	var total time.Duration
 	for _, s := range p.Slots {
-		total += s.Minutes
+		total += s.Budget()
 	}
 	return total
 }
+
+// TotalMinutes is Total in whole minutes, rounded down.
+func (p Plan) TotalMinutes() int { return int(p.Total() / time.Minute) }
 
 // EventOffset is a per-room, strictly increasing event number.
 type EventOffset uint64

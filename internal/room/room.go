@@ -59,7 +59,9 @@ type PlannedQuestion struct {
 	Title      string              `json:"title,omitempty"`
 	Category   mockroom.Category   `json:"category"`
 	Difficulty mockroom.Difficulty `json:"difficulty,omitempty"`
-	Minutes    int                 `json:"minutes"`
+	// The budget: Minutes, or Seconds when the plan's slot gave seconds (then Minutes is 0).
+	Minutes int `json:"minutes,omitempty"`
+	Seconds int `json:"seconds,omitempty"`
 }
 
 // Half is one half of a peer room: one person interviews the other, then they swap.

@@ -187,12 +187,12 @@ func checkSlots(in []mockroom.Slot) ([]mockroom.Slot, error) {
 		return nil, invalid("too_many_slots", "a plan has at most %d slots", bank.MaxPlanSlots)
 	}
 	out := make([]mockroom.Slot, len(in))
-	total := 0
+	var total time.Duration
 	for i, sl := range in {
-		if sl.Minutes < bank.MinMinutes || sl.Minutes > bank.MaxMinutes {
-			return nil, invalid("minutes_out_of_range", "slot %d: minutes must be between %d and %d", i+1, bank.MinMinutes, bank.MaxMinutes)
+		if err := bank.CheckSlotBudget(sl); err != nil {
+			return nil, invalid(mockroom.ErrorCode(err), "slot %d: %s", i+1, mockroom.ErrorMessage(err))
 		}
-		total += sl.Minutes
+		total += sl.Budget()
 		switch {
 		case sl.QuestionID != "" && sl.Category != "":
 			return nil, invalid("slot_ambiguous", "slot %d: name a question_id or a category, not both", i+1)
@@ -212,8 +212,8 @@ func checkSlots(in []mockroom.Slot) ([]mockroom.Slot, error) {
 		}
 		out[i] = sl
 	}
-	if total > bank.MaxPlanMinutes {
-		return nil, invalid("plan_too_long", "a plan lasts at most %d minutes, this one %d", bank.MaxPlanMinutes, total)
+	if total > bank.MaxPlanMinutes*time.Minute {
+		return nil, invalid("plan_too_long", "a plan lasts at most %d minutes, this one %v", bank.MaxPlanMinutes, total)
 	}
 	return out, nil
 }
@@ -227,7 +227,7 @@ func (s *Service) instantiate(ctx context.Context, user mockroom.UserID, plan mo
 	}
 	out := make([]PlannedQuestion, len(drawn))
 	for i, d := range drawn {
-		pq := PlannedQuestion{Category: d.Slot.Category, Difficulty: d.Slot.Difficulty, Minutes: d.Slot.Minutes}
+		pq := PlannedQuestion{Category: d.Slot.Category, Difficulty: d.Slot.Difficulty, Minutes: d.Slot.Minutes, Seconds: d.Slot.Seconds}
 		if d.QuestionID == "" {
 			pq.Category, pq.Title = mockroom.CategoryOwnQuestions, "Your questions for the interviewer"
 			out[i] = pq
@@ -238,7 +238,7 @@ func (s *Service) instantiate(ctx context.Context, user mockroom.UserID, plan mo
 			return nil, err
 		}
 		pq.QuestionID, pq.Title, pq.Category, pq.Difficulty = q.ID, q.Title, q.Category, q.Difficulty
-		if pq.Minutes == 0 {
+		if pq.Minutes == 0 && pq.Seconds == 0 {
 			pq.Minutes = q.Minutes
 		}
 		out[i] = pq

@@ -93,6 +93,13 @@ func TestCreateRefusesBadRequests(t *testing.T) {
 		{"unknown track", room.CreateRequest{Track: "nope", PlanID: "mentor-20"}, mockroom.KindNotFound, "track_not_found"},
 		{"both plan forms", room.CreateRequest{Track: roomtest.Track, PlanID: "mentor-20", Slots: []mockroom.Slot{{Category: mockroom.CategoryTechnical, Minutes: 5}}}, mockroom.KindInvalid, "plan_ambiguous"},
 		{"slot minutes", room.CreateRequest{Track: roomtest.Track, Slots: []mockroom.Slot{{Category: mockroom.CategoryTechnical, Minutes: 0}}}, mockroom.KindInvalid, "minutes_out_of_range"},
+		{"slot minutes and seconds", room.CreateRequest{Track: roomtest.Track, Slots: []mockroom.Slot{{Category: mockroom.CategoryTechnical, Minutes: 1, Seconds: 3}}}, mockroom.KindInvalid, "slot_budget_ambiguous"},
+		{"slot seconds negative", room.CreateRequest{Track: roomtest.Track, Slots: []mockroom.Slot{{Category: mockroom.CategoryTechnical, Seconds: -3}}}, mockroom.KindInvalid, "seconds_out_of_range"},
+		{"slot seconds over an hour", room.CreateRequest{Track: roomtest.Track, Slots: []mockroom.Slot{{Category: mockroom.CategoryTechnical, Seconds: 3601}}}, mockroom.KindInvalid, "seconds_out_of_range"},
+		{"plan over three hours counting seconds", room.CreateRequest{Track: roomtest.Track, Slots: []mockroom.Slot{
+			{Category: mockroom.CategoryTechnical, Minutes: 60}, {Category: mockroom.CategoryTechnical, Minutes: 60},
+			{Category: mockroom.CategoryTechnical, Minutes: 59}, {Category: mockroom.CategoryOwnQuestions, Seconds: 61},
+		}}, mockroom.KindInvalid, "plan_too_long"},
 		{"slot category", room.CreateRequest{Track: roomtest.Track, Slots: []mockroom.Slot{{Category: "gossip", Minutes: 5}}}, mockroom.KindInvalid, "unknown_category"},
 		{"slot question", room.CreateRequest{Track: roomtest.Track, Slots: []mockroom.Slot{{QuestionID: "missing", Minutes: 5}}}, mockroom.KindNotFound, "question_not_found"},
 		{"allowance", room.CreateRequest{Track: roomtest.Track, PlanID: "mentor-20", Settings: room.Settings{Allowance: 3}}, mockroom.KindInvalid, "invalid_allowance"},
@@ -114,12 +121,17 @@ func TestCustomSlots(t *testing.T) {
 	r, _, err := f.svc.Create(t.Context(), person("mentor"), room.CreateRequest{Track: roomtest.Track, Title: "Mine", Slots: []mockroom.Slot{
 		{QuestionID: "system_design-senior-1", Minutes: 20},
 		{Category: mockroom.CategoryBehavioral, Difficulty: mockroom.Junior, Minutes: 5},
+		{Category: mockroom.CategoryTechnical, Difficulty: mockroom.Junior, Seconds: 3},
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Title != "Mine" || r.Questions[0].QuestionID != "system_design-senior-1" || r.Questions[0].Minutes != 20 || r.Questions[1].Category != mockroom.CategoryBehavioral {
 		t.Fatalf("room = %+v", r)
+	}
+	// A slot given in seconds keeps its seconds and does not take the question's minutes.
+	if q := r.Questions[2]; q.Seconds != 3 || q.Minutes != 0 || q.QuestionID == "" {
+		t.Fatalf("seconds slot became %+v", q)
 	}
 }
 
