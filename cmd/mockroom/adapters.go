@@ -37,7 +37,7 @@ func roomInfo(r room.Room) live.RoomInfo {
 	}
 	for _, q := range r.Questions {
 		info.Questions = append(info.Questions, live.PlannedQuestion{
-			QuestionID: q.QuestionID, Title: q.Title, Category: q.Category, Minutes: q.Minutes,
+			QuestionID: q.QuestionID, Title: q.Title, Category: q.Category, Minutes: q.Minutes, Seconds: q.Seconds,
 		})
 	}
 	for _, h := range r.Halves {

@@ -25,7 +25,8 @@ type questionData struct {
 	Question  *bank.PublicQuestion `json:"question,omitempty"`
 	Title     string               `json:"title"`
 	Category  mockroom.Category    `json:"category"`
-	Minutes   int                  `json:"minutes"`
+	Minutes   int                  `json:"minutes,omitempty"`
+	Seconds   int                  `json:"seconds,omitempty"` // set instead of minutes for a budget given in seconds
 	StartedAt time.Time            `json:"started_at"`
 	Deadline  time.Time            `json:"deadline"`
 	BudgetMS  int64                `json:"budget_ms"`
@@ -229,10 +230,10 @@ func (e *Engine) startQuestion(ctx context.Context, info RoomInfo, st State, req
 	if a, ok := st.Allowance[candidateOf(info, half)]; ok {
 		allowance = a
 	}
-	t := StartTimer(now, Budget(pq.Minutes, allowance))
+	t := StartTimer(now, Budget(pq.Base(), allowance))
 	data := questionData{
 		Index: idx, Count: len(info.Questions), Reason: reason, Title: pq.Title, Category: pq.Category,
-		Minutes: pq.Minutes, StartedAt: now.UTC(), Deadline: t.Deadline.UTC(), BudgetMS: t.Budget.Milliseconds(),
+		Minutes: pq.Minutes, Seconds: pq.Seconds, StartedAt: now.UTC(), Deadline: t.Deadline.UTC(), BudgetMS: t.Budget.Milliseconds(),
 	}
 	var priv *questionPrivate
 	if pq.QuestionID != "" && e.questions != nil {

@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"time"
 
 	"github.com/mockroom/mockroom/internal/bank"
 	"github.com/mockroom/mockroom/internal/mockroom"
@@ -47,8 +48,13 @@ type PlannedQuestion struct {
 	QuestionID mockroom.QuestionID
 	Title      string
 	Category   mockroom.Category
-	Minutes    int
+	// The budget before any allowance: Seconds when set, else Minutes.
+	Minutes int
+	Seconds int
 }
+
+// Base is the question's budget before any allowance.
+func (q PlannedQuestion) Base() time.Duration { return mockroom.SlotBudget(q.Minutes, q.Seconds) }
 
 // Half is one half of a peer session.
 type Half struct {

@@ -5,8 +5,27 @@ import (
 	"time"
 )
 
-// Warnings are how long before a deadline the room is warned, latest last.
+// Warnings are how long before a deadline the room is warned, latest last, for budgets longer
+// than ShortBudget.
 var Warnings = []time.Duration{2 * time.Minute, 30 * time.Second}
+
+// ShortBudget is the longest budget that gets the short-budget warning instead of Warnings: at
+// 30 s or less the 30-second warning would come at (or before) the start.
+const ShortBudget = 30 * time.Second
+
+// WarningLeads says how long before the deadline a timer of budget (after the allowance and
+// any extension) warns, latest last. A budget longer than ShortBudget gets Warnings; a shorter
+// one gets a single warning at a third of the budget left, to the millisecond (3 s → at 1 s
+// left), so even a drill of a few seconds announces its end.
+func WarningLeads(budget time.Duration) []time.Duration {
+	switch {
+	case budget <= 0:
+		return nil
+	case budget > ShortBudget:
+		return Warnings
+	}
+	return []time.Duration{(budget / 3).Round(time.Millisecond)}
+}
 
 // Timer is a question's clock. The deadline is absolute so that any node can tell what is due
 // from the stored state alone; a paused timer keeps the time that was left instead.
@@ -18,13 +37,14 @@ type Timer struct {
 	Remaining time.Duration // set while paused
 }
 
-// Budget applies a participant's time allowance (1.0 = none) to a question's minutes. An
-// allowance outside (0, 4] is treated as 1: it is validated where it is set.
-func Budget(minutes int, allowance float64) time.Duration {
+// Budget applies a participant's time allowance (1.0 = none) to a question's base budget (see
+// PlannedQuestion.Base), rounded to whole seconds. An allowance outside (0, 4] is treated as 1:
+// it is validated where it is set.
+func Budget(base time.Duration, allowance float64) time.Duration {
 	if allowance <= 0 || allowance > 4 || math.IsNaN(allowance) {
 		allowance = 1
 	}
-	d := time.Duration(float64(time.Duration(minutes)*time.Minute) * allowance)
+	d := time.Duration(float64(base) * allowance)
 	return d.Round(time.Second)
 }
 
@@ -91,17 +111,18 @@ type Fire struct {
 	Left time.Duration // for warnings: the time left it announces
 }
 
-// Schedule lists what a running timer will fire after now, in time order: the warnings still
-// ahead (a warning is ahead only while more than its lead time is left, so a 90-second question
-// gets only the 30-second warning) and the expiry, followed by the advance when autoAdvance is
-// set. A paused timer fires nothing.
+// Schedule lists what a running timer will fire after now, in time order: the warnings of its
+// budget (WarningLeads) still ahead (a warning is ahead only while more than its lead time is
+// left, so a 90-second question gets only the 30-second warning, and one resumed or extended
+// past a warning skips it) and the expiry, followed by the advance when autoAdvance is set. A
+// paused timer fires nothing.
 func (t Timer) Schedule(now time.Time, autoAdvance bool) []Fire {
 	if t.Paused {
 		return nil
 	}
 	var out []Fire
 	left := t.Deadline.Sub(now)
-	for _, w := range Warnings {
+	for _, w := range WarningLeads(t.Budget) {
 		if left > w {
 			out = append(out, Fire{At: t.Deadline.Add(-w), Kind: FireWarning, Left: w})
 		}

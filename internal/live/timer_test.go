@@ -12,20 +12,113 @@ import (
 
 func TestBudget(t *testing.T) {
 	tests := []struct {
-		minutes   int
+		q         live.PlannedQuestion
 		allowance float64
 		want      time.Duration
 	}{
-		{10, 1, 10 * time.Minute},
-		{10, 1.25, 12*time.Minute + 30*time.Second},
-		{10, 0, 10 * time.Minute}, // unset
-		{10, 9, 10 * time.Minute}, // out of range: ignored
-		{1, 1.5, 90 * time.Second},
+		{live.PlannedQuestion{Minutes: 10}, 1, 10 * time.Minute},
+		{live.PlannedQuestion{Minutes: 10}, 1.25, 12*time.Minute + 30*time.Second},
+		{live.PlannedQuestion{Minutes: 10}, 0, 10 * time.Minute}, // unset
+		{live.PlannedQuestion{Minutes: 10}, 9, 10 * time.Minute}, // out of range: ignored
+		{live.PlannedQuestion{Minutes: 1}, 1.5, 90 * time.Second},
+		{live.PlannedQuestion{Seconds: 3}, 1, 3 * time.Second},
+		{live.PlannedQuestion{Seconds: 3}, 2, 6 * time.Second},
+		{live.PlannedQuestion{Seconds: 3}, 1.25, 4 * time.Second}, // 3.75 s, to whole seconds
+		{live.PlannedQuestion{Seconds: 90}, 1, 90 * time.Second},
+		{live.PlannedQuestion{Minutes: 5, Seconds: 3}, 1, 3 * time.Second}, // seconds win (validation refuses both)
 	}
 	for _, tt := range tests {
-		if got := live.Budget(tt.minutes, tt.allowance); got != tt.want {
-			t.Errorf("Budget(%d, %v) = %v, want %v", tt.minutes, tt.allowance, got, tt.want)
+		if got := live.Budget(tt.q.Base(), tt.allowance); got != tt.want {
+			t.Errorf("Budget(%+v, %v) = %v, want %v", tt.q, tt.allowance, got, tt.want)
 		}
+	}
+}
+
+func TestWarningLeads(t *testing.T) {
+	tests := []struct {
+		budget time.Duration
+		want   []time.Duration
+	}{
+		{10 * time.Minute, []time.Duration{2 * time.Minute, 30 * time.Second}},
+		{90 * time.Second, []time.Duration{2 * time.Minute, 30 * time.Second}}, // Schedule skips the 2-minute one
+		{30*time.Second + time.Millisecond, []time.Duration{2 * time.Minute, 30 * time.Second}},
+		{30 * time.Second, []time.Duration{10 * time.Second}},
+		{3 * time.Second, []time.Duration{time.Second}},
+		{4 * time.Second, []time.Duration{1333 * time.Millisecond}},
+		{5 * time.Second, []time.Duration{1667 * time.Millisecond}}, // rounded to the millisecond
+		{time.Second, []time.Duration{333 * time.Millisecond}},
+		{0, nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, live.WarningLeads(tt.budget)); diff != "" {
+			t.Errorf("WarningLeads(%v) (-want +got):\n%s", tt.budget, diff)
+		}
+	}
+}
+
+// What a short timer fires, under a fake clock: one warning at a third of the budget left,
+// skipped once it is past (after a pause and resume, or when an extension makes the budget
+// long enough for the usual warnings).
+func TestShortTimerSchedule(t *testing.T) {
+	kinds := func(start time.Time, fs []live.Fire) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, string(f.Kind)+"@"+f.At.Sub(start).String()+"/"+f.Left.String())
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		run  func(start time.Time) []live.Fire
+		want []string
+	}{
+		{"fresh 3 s", func(start time.Time) []live.Fire {
+			return live.StartTimer(start, 3*time.Second).Schedule(time.Now(), false)
+		}, []string{"w@2s/1s", "x@3s/0s"}},
+		{"fresh 3 s with auto-advance", func(start time.Time) []live.Fire {
+			return live.StartTimer(start, 3*time.Second).Schedule(time.Now(), true)
+		}, []string{"w@2s/1s", "x@3s/0s", "a@3s/0s"}},
+		{"fresh 30 s", func(start time.Time) []live.Fire {
+			return live.StartTimer(start, 30*time.Second).Schedule(time.Now(), false)
+		}, []string{"w@20s/10s", "x@30s/0s"}},
+		{"fresh 31 s gets the 30-second warning", func(start time.Time) []live.Fire {
+			return live.StartTimer(start, 31*time.Second).Schedule(time.Now(), false)
+		}, []string{"w@1s/30s", "x@31s/0s"}},
+		{"paused before the warning and resumed", func(start time.Time) []live.Fire {
+			tm := live.StartTimer(start, 3*time.Second)
+			time.Sleep(time.Second)
+			tm = tm.Pause(time.Now())
+			time.Sleep(time.Minute)
+			return tm.Resume(time.Now()).Schedule(time.Now(), false)
+		}, []string{"w@1m2s/1s", "x@1m3s/0s"}},
+		{"paused after the warning and resumed", func(start time.Time) []live.Fire {
+			tm := live.StartTimer(start, 3*time.Second)
+			time.Sleep(2500 * time.Millisecond)
+			tm = tm.Pause(time.Now())
+			time.Sleep(time.Minute)
+			return tm.Resume(time.Now()).Schedule(time.Now(), false)
+		}, []string{"x@1m3s/0s"}},
+		{"extended to a long budget", func(start time.Time) []live.Fire {
+			tm := live.StartTimer(start, 3*time.Second)
+			time.Sleep(time.Second)
+			return tm.Extend(time.Now(), time.Minute).Schedule(time.Now(), false)
+		}, []string{"w@33s/30s", "x@1m3s/0s"}},
+		{"extended a little past its warning", func(start time.Time) []live.Fire {
+			tm := live.StartTimer(start, 3*time.Second)
+			time.Sleep(2500 * time.Millisecond)
+			// Budget 6 s: the warning at 2 s left is due at 4 s, still ahead.
+			return tm.Extend(time.Now(), 3*time.Second).Schedule(time.Now(), false)
+		}, []string{"w@4s/2s", "x@6s/0s"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				if diff := cmp.Diff(tt.want, kinds(start, tt.run(start))); diff != "" {
+					t.Errorf("schedule (-want +got):\n%s", diff)
+				}
+			})
+		})
 	}
 }
 

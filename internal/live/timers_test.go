@@ -1,9 +1,12 @@
 package live_test
 
 import (
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
@@ -82,6 +85,51 @@ func TestTimerFiresOnAnotherNodeAfterTheFirstDied(t *testing.T) {
 		if n, _ := e.client.ZCard(t.Context(), e.keys.LiveTimers(s)).Result(); n != 0 {
 			t.Errorf("shard %d still holds %d entries after the timer finished", s, n)
 		}
+	}
+}
+
+// A question with a 3-second budget started on node A, which dies: node B fires the one
+// warning (at 1 s left) and the expiry, each once and at its time.
+func TestThreeSecondTimerFiresOnAnotherNode(t *testing.T) {
+	e := newEnv(t, live.PlannedQuestion{QuestionID: "q1", Seconds: 3})
+	a, stopA := e.engine()
+	e.mustExec(a, interviewer, 1, live.CmdStart, nil)
+	start := e.clock.Now()
+	stopA()
+
+	b, _ := e.engine()
+	w := listen(t, b, e.room)
+	e.clock.Advance(2 * time.Second)
+	w.waitFor(t, live.TypeTimerWarning, 1)
+	e.clock.Advance(time.Second)
+	w.waitFor(t, live.TypeTimerExpired, 1)
+	q := e.quiet()
+	for range 3 {
+		if err := q.PollOnce(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type fired struct {
+		Type   string
+		After  time.Duration
+		LeftMS int64
+	}
+	var got []fired
+	for _, ev := range e.all(q) {
+		if ev.Type != live.TypeTimerWarning && ev.Type != live.TypeTimerExpired {
+			continue
+		}
+		var d struct {
+			LeftMS int64 `json:"left_ms"`
+		}
+		if err := json.Unmarshal(ev.Data, &d); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fired{ev.Type, ev.At.Sub(start), d.LeftMS})
+	}
+	want := []fired{{live.TypeTimerWarning, 2 * time.Second, 1000}, {live.TypeTimerExpired, 3 * time.Second, 0}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("timer events (-want +got):\n%s", diff)
 	}
 }
 
