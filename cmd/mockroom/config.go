@@ -28,6 +28,7 @@ type config struct {
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
 	TrustedProxies  []netip.Prefix
+	PprofAddr       string
 }
 
 // String prints the configuration with secrets masked, for the start-up log.
@@ -75,6 +76,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	accessTTL := fs.String("access-token-ttl", env("MOCKROOM_ACCESS_TOKEN_TTL", "15m"), "access token lifetime, at most 1h (MOCKROOM_ACCESS_TOKEN_TTL)")
 	refreshTTL := fs.String("refresh-token-ttl", env("MOCKROOM_REFRESH_TOKEN_TTL", "720h"), "refresh token lifetime (MOCKROOM_REFRESH_TOKEN_TTL)")
 	proxies := fs.String("trusted-proxies", env("MOCKROOM_TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs of load balancers whose X-Forwarded-For is believed for per-address limits (MOCKROOM_TRUSTED_PROXIES)")
+	pprofAddr := fs.String("pprof-addr", env("MOCKROOM_PPROF_ADDR", ""), "loopback address for net/http/pprof, e.g. 127.0.0.1:6060; empty: off (MOCKROOM_PPROF_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -123,6 +125,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			continue
 		}
 		cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
+	}
+	if *pprofAddr != "" {
+		host, _, err := net.SplitHostPort(*pprofAddr)
+		if ip, ipErr := netip.ParseAddr(host); err != nil || (host != "localhost" && (ipErr != nil || !ip.IsLoopback())) {
+			bad("MOCKROOM_PPROF_ADDR: %q must be a loopback host:port (profiles expose internals)", *pprofAddr)
+		} else {
+			cfg.PprofAddr = *pprofAddr
+		}
 	}
 	for _, p := range strings.Split(*proxies, ",") {
 		p = strings.TrimSpace(p)

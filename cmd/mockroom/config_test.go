@@ -54,6 +54,7 @@ func TestParseConfigRejectsBadValues(t *testing.T) {
 		{"bad log format", map[string]string{"MOCKROOM_LOG_FORMAT": "xml"}, "MOCKROOM_LOG_FORMAT"},
 		{"access ttl over an hour", map[string]string{"MOCKROOM_ACCESS_TOKEN_TTL": "2h"}, "MOCKROOM_ACCESS_TOKEN_TTL"},
 		{"bad trusted proxy", map[string]string{"MOCKROOM_TRUSTED_PROXIES": "10.0.0.0/8, lb.local"}, "MOCKROOM_TRUSTED_PROXIES"},
+		{"public pprof address", map[string]string{"MOCKROOM_PPROF_ADDR": "0.0.0.0:6060"}, "MOCKROOM_PPROF_ADDR"},
 		{"unparseable duration", map[string]string{"MOCKROOM_SHUTDOWN_TIMEOUT": "soon"}, "MOCKROOM_SHUTDOWN_TIMEOUT"},
 	}
 	for _, tt := range tests {
