@@ -36,6 +36,7 @@ type sock struct {
 	frames   []frame
 	taken    map[int]bool
 	last     *position
+	until    time.Time // when set, no read waits past it
 }
 
 // open gets a ticket from base and opens a socket to base without joining.
@@ -76,7 +77,11 @@ func (s *sock) send(v any) {
 }
 
 func (s *sock) read() (frame, error) {
-	_ = s.c.SetReadDeadline(time.Now().Add(90 * time.Second)) // a safety net, not a wait
+	deadline := time.Now().Add(90 * time.Second) // a safety net, not a wait
+	if !s.until.IsZero() && s.until.Before(deadline) {
+		deadline = s.until
+	}
+	_ = s.c.SetReadDeadline(deadline)
 	_, b, err := s.c.ReadMessage()
 	if err != nil {
 		return nil, err
@@ -120,6 +125,14 @@ func (s *sock) waitFor(desc string, match func(frame) bool) frame {
 func (s *sock) waitEvent(ev string) frame {
 	s.t.Helper()
 	return s.waitFor("event "+ev, func(f frame) bool { return f.str("type") == "event" && f.str("event") == ev })
+}
+
+// waitEventBy waits for an event of type ev, failing the test if none has come by the time by.
+func (s *sock) waitEventBy(ev string, by time.Time) frame {
+	s.t.Helper()
+	s.until = by
+	defer func() { s.until = time.Time{} }()
+	return s.waitEvent(ev)
 }
 
 // command sends a command and waits for its ack.

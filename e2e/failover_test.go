@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mockroom/mockroom/internal/redistest"
 )
@@ -24,24 +25,69 @@ func oneMinuteQuestion() []map[string]any {
 	return []map[string]any{{"category": "technical_proficiency", "difficulty": "junior", "minutes": 1}}
 }
 
-// TestTimerFiresOnceAfterTheNodeThatSetItDies: a question started through node A keeps its
-// deadline when A is killed; node B fires the warning and the expiry, each exactly once.
+// TestTimerFiresOnceAfterTheNodeThatSetItDies: a question with a 3-second budget (a custom
+// plan made through the API) is started through node A, which is then killed; node B fires the
+// question's one warning (at 1 s left) and its expiry, each exactly once and within a second of
+// its time.
 func TestTimerFiresOnceAfterTheNodeThatSetItDies(t *testing.T) {
 	rs := redistest.Start(t)
 	rs.RequireReal(t)
 	a := startNode(t, "A", rs.URL)
 	b := startNode(t, "B", rs.URL)
-	room, iv, cand := setupRoom(t, a.url, oneMinuteQuestion())
+	iv := signUp(t, a.url)
+	var plan struct {
+		ID    string `json:"id"`
+		Slots []struct {
+			Seconds int `json:"seconds"`
+		} `json:"slots"`
+	}
+	call(t, a.url, "POST", "/api/v1/tracks/python-developer/plans", iv.Token, map[string]any{
+		"title": "Three-second drill",
+		"slots": []map[string]any{{"category": "technical_proficiency", "difficulty": "junior", "seconds": 3}},
+	}, &plan)
+	if len(plan.Slots) != 1 || plan.Slots[0].Seconds != 3 {
+		t.Fatalf("stored plan %+v, want one slot of 3 seconds", plan)
+	}
+	created, cand := openRoom(t, a.url, iv, map[string]any{"plan_id": plan.ID})
+	if qs := created.Room.Questions; len(qs) != 1 || qs[0].Seconds != 3 || qs[0].Minutes != 0 {
+		t.Fatalf("room questions %+v, want one of 3 seconds", qs)
+	}
+	room := created.Room.ID
 
 	var ivSeq, candSeq uint64
 	ivA := join(t, a.url, room, iv, "iv", &ivSeq, nil)
 	candB := join(t, b.url, room, cand, "cand", &candSeq, nil)
-	ivA.command("room.start", nil)
-	candB.waitEvent("question.started")
-	a.kill() // SIGKILL: no goodbye, its timers are only in Redis
+	ivA.command("room.start", nil) // acknowledged once the timer is in Redis
+	a.kill()                       // SIGKILL: no goodbye, its timers are only in Redis
+	killed := time.Now()
 
-	warning := candB.waitEvent("timer.warning")
-	expired := candB.waitEvent("timer.expired")
+	started := candB.waitEventBy("question.started", time.Now().Add(10*time.Second))
+	deadline := frameTime(t, started.obj("data"), "deadline")
+	if ms := started.obj("data").num("budget_ms"); ms != 3000 {
+		t.Fatalf("budget_ms %v, want 3000", ms)
+	}
+	warningDue := deadline.Add(-time.Second)
+	if !killed.Before(warningDue) {
+		// A may have fired the warning itself: this run would prove nothing about failover.
+		t.Fatalf("node A was killed at %v, after the warning was due (%v)", killed, warningDue)
+	}
+
+	warning := candB.waitEventBy("timer.warning", warningDue.Add(5*time.Second))
+	expired := candB.waitEventBy("timer.expired", deadline.Add(5*time.Second))
+	if left := warning.obj("data").num("left_ms"); left != 1000 {
+		t.Errorf("warning left_ms %v, want 1000 (a third of 3 s)", left)
+	}
+	onTime := func(name string, f frame, due time.Time) {
+		t.Helper()
+		fired, sent := frameTime(t, f, "at"), frameTime(t, f, "server_time")
+		t.Logf("%s: due %s, fired %+v after, sent %+v after", name, due.Format(time.StampMilli), fired.Sub(due), sent.Sub(due))
+		if fired.Before(due) || sent.Sub(due) > time.Second {
+			t.Errorf("%s fired at %v and was sent at %v; due at %v, want within a second after", name, fired, sent, due)
+		}
+	}
+	onTime("warning", warning, warningDue)
+	onTime("expiry", expired, deadline)
+
 	// Let the interviewer come back on B and say something: everything before it has been
 	// delivered, so a second warning or expiry would be seen by now.
 	ivB := join(t, b.url, room, iv, "iv", &ivSeq, ivA.last)
@@ -58,6 +104,16 @@ func TestTimerFiresOnceAfterTheNodeThatSetItDies(t *testing.T) {
 		t.Errorf("warning after expiry")
 	}
 	checkExactlyOnce(t, candB.events())
+}
+
+// frameTime reads a timestamp field of a frame.
+func frameTime(t *testing.T, f frame, key string) time.Time {
+	t.Helper()
+	v, err := time.Parse(time.RFC3339Nano, f.str(key))
+	if err != nil {
+		t.Fatalf("%s %q: %v", key, f.str(key), err)
+	}
+	return v
 }
 
 // TestReconnectToTheOtherNodeMissesNothing drops the candidate's socket in the middle of typing

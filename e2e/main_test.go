@@ -187,6 +187,14 @@ type person struct {
 // guest candidate in through the invite.
 func setupRoom(t *testing.T, base string, slots []map[string]any) (room string, iv, cand person) {
 	t.Helper()
+	iv = signUp(t, base)
+	created, cand := openRoom(t, base, iv, map[string]any{"plan": map[string]any{"slots": slots}})
+	return created.Room.ID, iv, cand
+}
+
+// signUp creates an interviewer account on base.
+func signUp(t *testing.T, base string) person {
+	t.Helper()
 	var s struct {
 		User struct {
 			ID string `json:"id"`
@@ -197,18 +205,32 @@ func setupRoom(t *testing.T, base string, slots []map[string]any) (room string, 
 	call(t, base, "POST", "/api/v1/auth/signup", "", map[string]string{
 		"email": "iv-" + tag + "@example.org", "password": "a long password " + tag, "name": "Ivy",
 	}, &s)
-	iv = person{UserID: s.User.ID, Token: s.AccessToken}
-	var created struct {
-		Room struct {
-			ID string `json:"id"`
-		} `json:"room"`
-		Invites struct {
-			CandidateInvite string `json:"candidate_invite"`
-		} `json:"invites"`
+	return person{UserID: s.User.ID, Token: s.AccessToken}
+}
+
+// createdRoom is the part of the create-room response these tests read.
+type createdRoom struct {
+	Room struct {
+		ID        string `json:"id"`
+		Questions []struct {
+			Minutes int `json:"minutes"`
+			Seconds int `json:"seconds"`
+		} `json:"questions"`
+	} `json:"room"`
+	Invites struct {
+		CandidateInvite string `json:"candidate_invite"`
+	} `json:"invites"`
+}
+
+// openRoom creates a room for iv on the python-developer track with plan (the create request's
+// "plan_id" or "plan" field) and lets a guest candidate in through the invite.
+func openRoom(t *testing.T, base string, iv person, plan map[string]any) (created createdRoom, cand person) {
+	t.Helper()
+	body := map[string]any{"track": "python-developer", "title": "e2e"}
+	for k, v := range plan {
+		body[k] = v
 	}
-	call(t, base, "POST", "/api/v1/rooms", iv.Token, map[string]any{
-		"track": "python-developer", "title": "e2e", "plan": map[string]any{"slots": slots},
-	}, &created)
+	call(t, base, "POST", "/api/v1/rooms", iv.Token, body, &created)
 	var acc struct {
 		Session struct {
 			User struct {
@@ -220,5 +242,5 @@ func setupRoom(t *testing.T, base string, slots []map[string]any) (room string, 
 	call(t, base, "POST", "/api/v1/invites/accept", "", map[string]string{
 		"invite": created.Invites.CandidateInvite, "display_name": "Cleo",
 	}, &acc)
-	return created.Room.ID, iv, person{UserID: acc.Session.User.ID, Token: acc.Session.AccessToken}
+	return created, person{UserID: acc.Session.User.ID, Token: acc.Session.AccessToken}
 }
