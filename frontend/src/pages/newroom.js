@@ -14,9 +14,13 @@ async function loadPlans(track) {
   return listOf(t?.track || t, 'plans');
 }
 
+// A slot's budget is minutes, or seconds for short drills (never both).
 function planSummary(plan) {
-  const total = (plan.slots || []).reduce((n, s) => n + (s.minutes || 0), 0);
-  return `${plan.slots?.length || 0} questions · ${total} min`;
+  const secs = (plan.slots || []).reduce((n, s) => n + (s.seconds || (s.minutes || 0) * 60), 0);
+  const min = Math.floor(secs / 60);
+  const sec = secs % 60;
+  const total = sec === 0 ? `${min} min` : min === 0 ? `${sec} s` : `${min} min ${sec} s`;
+  return `${plan.slots?.length || 0} questions · ${total}`;
 }
 
 // inviteLinks pulls the links out of a create-room or create-invite response, whatever its shape:
