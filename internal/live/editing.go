@@ -185,7 +185,7 @@ func (e *Engine) push(ctx context.Context, id mockroom.RoomID, c *roomCache, m M
 			ClientID: cmd.ClientID, Seq: cmd.Seq, Now: now,
 			Checks: checks,
 			Set:    []FieldValue{{FieldVersion, strconv.Itoa(trial.Version())}},
-			Events: []NewEvent{{Type: TypeEditorUpdate, Actor: m.UserID, Data: updateData{Version: d.Version, Updates: d.Updates}}},
+			Events: []NewEvent{{Type: TypeEditorUpdate, Actor: m.UserID, Data: updateData(d)}},
 		})
 		var ce *ConflictError
 		switch {

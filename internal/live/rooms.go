@@ -83,7 +83,7 @@ func roleOf(info RoomInfo, user mockroom.UserID, half int) (Member, bool) {
 		if p.UserID != user {
 			continue
 		}
-		m := Member{UserID: p.UserID, Role: p.Role, DisplayName: p.DisplayName}
+		m := Member(p)
 		if half >= 0 && half < len(info.Halves) && p.Role != mockroom.RoleObserver {
 			switch user {
 			case info.Halves[half].Interviewer:
