@@ -1,22 +1,25 @@
 package ws
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"unicode/utf8"
 )
 
-// The checks below validate one field's raw JSON. They are strict about JSON types: 1.0 is not
-// an integer, "true" is not a boolean. Nested objects refuse unknown fields too.
+// The checks below validate one field's raw JSON, as the scanner found it: well-formed, without
+// whitespace around it. They are strict about JSON types: 1.0 is not an integer, "true" is not a
+// boolean. Nested objects refuse unknown fields too, and their keys match exactly.
 
-func checkSeq(raw json.RawMessage) error { return checkUint(1, maxSeq)(raw) }
+var (
+	errNotObject = errors.New("must be an object")
+	errNotArray  = errors.New("must be an array")
+)
 
-func checkUint(lo, hi uint64) func(json.RawMessage) error {
-	return func(raw json.RawMessage) error {
+func checkSeq(raw []byte) error { return checkUint(1, maxSeq)(raw) }
+
+func checkUint(lo, hi uint64) func([]byte) error {
+	return func(raw []byte) error {
 		n, err := parseUint(raw)
 		if err != nil {
 			return err
@@ -28,198 +31,218 @@ func checkUint(lo, hi uint64) func(json.RawMessage) error {
 	}
 }
 
-func parseUint(raw json.RawMessage) (uint64, error) {
-	s := string(bytes.TrimSpace(raw))
-	if s == "" || len(s) > 20 {
-		return 0, errors.New("must be a non-negative integer")
+var errNotUint = errors.New("must be a non-negative integer")
+
+// parseUint reads a JSON integer in 0..2^64-1 written without a sign, fraction or exponent.
+func parseUint(raw []byte) (uint64, error) {
+	if len(raw) == 0 || len(raw) > 20 || len(raw) > 1 && raw[0] == '0' {
+		return 0, errNotUint
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, errors.New("must be a non-negative integer")
+	var n uint64
+	for _, c := range raw {
+		if c < '0' || c > '9' {
+			return 0, errNotUint
 		}
-	}
-	if len(s) > 1 && s[0] == '0' {
-		return 0, errors.New("must be a non-negative integer")
-	}
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		return 0, errors.New("must be a non-negative integer")
+		d := uint64(c - '0')
+		if n > (1<<64-1-d)/10 {
+			return 0, errNotUint
+		}
+		n = n*10 + d
 	}
 	return n, nil
 }
 
-func checkBool(raw json.RawMessage) error {
-	var b bool
-	if s := string(bytes.TrimSpace(raw)); s != "true" && s != "false" {
+func checkBool(raw []byte) error {
+	if s := string(raw); s != "true" && s != "false" {
 		return errors.New("must be true or false")
 	}
-	return json.Unmarshal(raw, &b)
+	return nil
 }
 
-func decodeString(raw json.RawMessage) (string, error) {
-	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '"' {
-		return "", errors.New("must be a string")
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", errors.New("must be a string")
+func decodeString(raw []byte) ([]byte, error) {
+	s, ok := stringBytes(raw)
+	if !ok {
+		return nil, errors.New("must be a string")
 	}
 	return s, nil
 }
 
 // checkString bounds a string's length, in runes when runes is set (what a person typed) and in
 // bytes otherwise (identifiers and tokens).
-func checkString(lo, hi int, runes bool) func(json.RawMessage) error {
-	return func(raw json.RawMessage) error {
+func checkString(lo, hi int, runes bool) func([]byte) error {
+	return func(raw []byte) error {
 		s, err := decodeString(raw)
 		if err != nil {
 			return err
 		}
 		n := len(s)
 		if runes {
-			n = utf8.RuneCountInString(s)
+			n = utf8.RuneCount(s)
 		}
 		if n < lo || n > hi {
 			return fmt.Errorf("must be %d to %d characters long", lo, hi)
 		}
-		if !utf8.ValidString(s) {
+		if !utf8.Valid(s) {
 			return errors.New("must be valid UTF-8 (no lone surrogates)")
 		}
 		return nil
 	}
 }
 
-func checkPattern(re *regexp.Regexp) func(json.RawMessage) error {
-	return func(raw json.RawMessage) error {
+// checkChars checks a string of 1 to max bytes, every one of them allowed by ok: the identifier
+// patterns of the protocol, without a regular expression on the hot path.
+func checkChars(max int, pattern string, ok func(c byte) bool) func([]byte) error {
+	return func(raw []byte) error {
 		s, err := decodeString(raw)
 		if err != nil {
 			return err
 		}
-		if !re.MatchString(s) {
-			return fmt.Errorf("must match %s", re)
+		valid := len(s) >= 1 && len(s) <= max
+		for i := 0; valid && i < len(s); i++ {
+			valid = ok(s[i])
+		}
+		if !valid {
+			return fmt.Errorf("must match %s", pattern)
 		}
 		return nil
 	}
 }
 
-func checkClientID(raw json.RawMessage) error { return checkPattern(clientIDRE)(raw) }
-
-// strictObject decodes raw into dst refusing unknown fields and non-objects.
-func strictObject(raw json.RawMessage, dst any) error {
-	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
-		return errors.New("must be an object")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return fmt.Errorf("malformed: %v", err)
-	}
-	return nil
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-func checkResume(raw json.RawMessage) error {
-	if string(bytes.TrimSpace(raw)) == "null" {
+// checkClientID: ^[A-Za-z0-9_.:-]{1,64}$
+var checkClientID = checkChars(64, `^[A-Za-z0-9_.:-]{1,64}$`, func(c byte) bool {
+	return isAlnum(c) || c == '_' || c == '.' || c == ':' || c == '-'
+})
+
+// checkLanguage: ^[a-z0-9+#-]{1,32}$
+var checkLanguage = checkChars(32, `^[a-z0-9+#-]{1,32}$`, func(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '#' || c == '-'
+})
+
+// strictMembers reads a JSON object whose members are all named in names (exactly), into vals
+// by position. A member whose value is null counts as absent, as it did when these objects were
+// decoded into pointer fields.
+func strictMembers(raw []byte, names []string, vals [][]byte) error {
+	return eachMember(raw, func(key, val []byte) error {
+		for i, n := range names {
+			if string(key) == n {
+				if string(val) != "null" {
+					vals[i] = val
+				}
+				return nil
+			}
+		}
+		return fmt.Errorf("malformed: unknown field %q", key)
+	})
+}
+
+var positionFields = []string{"epoch", "offset", "event_id"}
+
+func checkResume(raw []byte) error {
+	if string(raw) == "null" {
 		return nil
 	}
-	var p struct {
-		Epoch   *json.RawMessage `json:"epoch"`
-		Offset  *json.RawMessage `json:"offset"`
-		EventID *json.RawMessage `json:"event_id"`
-	}
-	if err := strictObject(raw, &p); err != nil {
+	var v [3][]byte
+	if err := strictMembers(raw, positionFields, v[:]); err != nil {
 		return err
 	}
-	if p.Epoch == nil || p.Offset == nil || p.EventID == nil {
+	if v[0] == nil || v[1] == nil || v[2] == nil {
 		return errors.New("must be null or {epoch, offset, event_id}")
 	}
-	if err := checkString(1, 128, false)(*p.Epoch); err != nil {
+	if err := checkString(1, 128, false)(v[0]); err != nil {
 		return fmt.Errorf("epoch %v", err)
 	}
-	if err := checkUint(1, maxSeq)(*p.Offset); err != nil {
+	if err := checkUint(1, maxSeq)(v[1]); err != nil {
 		return fmt.Errorf("offset %v", err)
 	}
-	if err := checkString(1, 128, false)(*p.EventID); err != nil {
+	if err := checkString(1, 128, false)(v[2]); err != nil {
 		return fmt.Errorf("event_id %v", err)
 	}
 	return nil
 }
 
-func checkSelection(raw json.RawMessage) error {
-	var s struct {
-		Main   *json.RawMessage  `json:"main"`
-		Ranges []json.RawMessage `json:"ranges"`
-	}
-	if err := strictObject(raw, &s); err != nil {
+var (
+	selectionFields = []string{"main", "ranges"}
+	rangeFields     = []string{"anchor", "head"}
+)
+
+func checkSelection(raw []byte) error {
+	var v [2][]byte
+	if err := strictMembers(raw, selectionFields, v[:]); err != nil {
 		return err
 	}
-	if s.Main == nil || len(s.Ranges) == 0 || len(s.Ranges) > maxRanges {
+	ranges := 0
+	if v[1] != nil {
+		if err := eachElement(v[1], func([]byte) error { ranges++; return nil }); err != nil {
+			return fmt.Errorf("malformed: ranges %v", err)
+		}
+	}
+	if v[0] == nil || ranges == 0 || ranges > maxRanges {
 		return fmt.Errorf("must be {main, ranges} with 1 to %d ranges", maxRanges)
 	}
-	main, err := parseUint(*s.Main)
-	if err != nil || main >= uint64(len(s.Ranges)) {
+	main, err := parseUint(v[0])
+	if err != nil || main >= uint64(ranges) {
 		return errors.New("main must index one of the ranges")
 	}
-	for _, r := range s.Ranges {
-		var rg struct {
-			Anchor *json.RawMessage `json:"anchor"`
-			Head   *json.RawMessage `json:"head"`
-		}
-		if err := strictObject(r, &rg); err != nil {
+	return eachElement(v[1], func(r []byte) error {
+		var rg [2][]byte
+		if err := strictMembers(r, rangeFields, rg[:]); err != nil {
 			return fmt.Errorf("range %v", err)
 		}
-		if rg.Anchor == nil || rg.Head == nil {
+		if rg[0] == nil || rg[1] == nil {
 			return errors.New("each range needs anchor and head")
 		}
-		if _, err := parseUint(*rg.Anchor); err != nil {
+		if _, err := parseUint(rg[0]); err != nil {
 			return fmt.Errorf("anchor %v", err)
 		}
-		if _, err := parseUint(*rg.Head); err != nil {
+		if _, err := parseUint(rg[1]); err != nil {
 			return fmt.Errorf("head %v", err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
+
+var updateFields = []string{"clientID", "changes"}
 
 // checkUpdates checks the shape of a push's updates; whether the change sets fit the document is
-// the editor's rule, checked by the engine against the current version.
-func checkUpdates(raw json.RawMessage) error {
-	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '[' {
-		return errors.New("must be an array")
+// the editor's rule, checked by the engine against the current version. The change sets stay
+// raw JSON: the editor parses them once, there.
+func checkUpdates(raw []byte) error {
+	n := 0
+	if err := eachElement(raw, func([]byte) error { n++; return nil }); err != nil {
+		return err
 	}
-	var ups []json.RawMessage
-	if err := json.Unmarshal(raw, &ups); err != nil {
-		return errors.New("must be an array")
-	}
-	if len(ups) == 0 || len(ups) > maxUpdates {
+	if n == 0 || n > maxUpdates {
 		return fmt.Errorf("must hold 1 to %d updates", maxUpdates)
 	}
-	for i, u := range ups {
-		var up struct {
-			ClientID *json.RawMessage `json:"clientID"`
-			Changes  *json.RawMessage `json:"changes"`
-		}
-		if err := strictObject(u, &up); err != nil {
+	i := 0
+	return eachElement(raw, func(u []byte) error {
+		defer func() { i++ }()
+		var v [2][]byte
+		if err := strictMembers(u, updateFields, v[:]); err != nil {
 			return fmt.Errorf("update %d %v", i, err)
 		}
-		if up.ClientID == nil || up.Changes == nil {
+		if v[0] == nil || v[1] == nil {
 			return fmt.Errorf("update %d needs clientID and changes", i)
 		}
-		if err := checkString(1, 128, false)(*up.ClientID); err != nil {
+		if err := checkString(1, 128, false)(v[0]); err != nil {
 			return fmt.Errorf("update %d clientID %v", i, err)
 		}
-		if t := bytes.TrimSpace(*up.Changes); len(t) == 0 || t[0] != '[' {
+		if v[1][0] != '[' {
 			return fmt.Errorf("update %d changes must be a ChangeSet JSON array", i)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
-func checkFactor(raw json.RawMessage) error {
-	s := string(bytes.TrimSpace(raw))
-	if s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) {
+func checkFactor(raw []byte) error {
+	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
 		return errors.New("must be a number")
 	}
-	f, err := strconv.ParseFloat(s, 64)
+	f, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil {
 		return errors.New("must be a number")
 	}

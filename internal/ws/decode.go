@@ -1,12 +1,8 @@
 package ws
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"regexp"
 	"sort"
 	"strconv"
 	"unicode/utf8"
@@ -50,30 +46,32 @@ const (
 // field describes one field a frame type may carry: whether it must be present and how its raw
 // JSON value is checked.
 type field struct {
+	name     string
 	required bool
-	check    func(raw json.RawMessage) error
+	check    func(raw []byte) error
 }
 
-// frameSpecs lists, per client frame type, every field besides "type". "seq" is listed per type
-// because presence may omit it.
-var frameSpecs = map[string]map[string]field{
-	TypeJoin:           {"seq": {true, checkSeq}, "client_id": {true, checkClientID}, "resume": {true, checkResume}},
-	TypePing:           {"seq": {true, checkSeq}},
-	TypeAuthRefresh:    {"seq": {true, checkSeq}, "access_token": {true, checkString(1, maxTokenBytes, false)}},
-	TypePresence:       {"seq": {false, checkSeq}, "selection": {true, checkSelection}},
-	TypeEditorPush:     {"seq": {true, checkSeq}, "version": {true, checkUint(0, maxSeq)}, "updates": {true, checkUpdates}},
-	TypeEditorLanguage: {"seq": {true, checkSeq}, "language": {true, checkPattern(languageRE)}},
-	TypeEditorLock:     {"seq": {true, checkSeq}, "locked": {true, checkBool}},
-	TypeChatSend:       {"seq": {true, checkSeq}, "text": {true, checkString(1, maxChatRunes, true)}},
-	TypeNoteAdd:        {"seq": {true, checkSeq}, "text": {true, checkString(1, maxNoteRunes, true)}},
-	TypeRoomStart:      {"seq": {true, checkSeq}},
-	TypeQuestionNext:   {"seq": {true, checkSeq}},
-	TypeQuestionSkip:   {"seq": {true, checkSeq}},
-	TypeTimerPause:     {"seq": {true, checkSeq}},
-	TypeTimerResume:    {"seq": {true, checkSeq}},
-	TypeTimerExtend:    {"seq": {true, checkSeq}, "seconds": {true, checkUint(1, maxExtendSecond)}},
-	TypeAllowanceSet:   {"seq": {true, checkSeq}, "user_id": {true, checkString(1, 128, false)}, "factor": {true, checkFactor}},
-	TypeRoomEnd:        {"seq": {true, checkSeq}},
+// frameSpecs lists, per client frame type, every field besides "type", sorted by name: the
+// order in which they are checked and written into the payload. "seq" is listed per type because
+// presence may omit it.
+var frameSpecs = map[string][]field{
+	TypeJoin:           {{"client_id", true, checkClientID}, {"resume", true, checkResume}, {"seq", true, checkSeq}},
+	TypePing:           {{"seq", true, checkSeq}},
+	TypeAuthRefresh:    {{"access_token", true, checkString(1, maxTokenBytes, false)}, {"seq", true, checkSeq}},
+	TypePresence:       {{"selection", true, checkSelection}, {"seq", false, checkSeq}},
+	TypeEditorPush:     {{"seq", true, checkSeq}, {"updates", true, checkUpdates}, {"version", true, checkUint(0, maxSeq)}},
+	TypeEditorLanguage: {{"language", true, checkLanguage}, {"seq", true, checkSeq}},
+	TypeEditorLock:     {{"locked", true, checkBool}, {"seq", true, checkSeq}},
+	TypeChatSend:       {{"seq", true, checkSeq}, {"text", true, checkString(1, maxChatRunes, true)}},
+	TypeNoteAdd:        {{"seq", true, checkSeq}, {"text", true, checkString(1, maxNoteRunes, true)}},
+	TypeRoomStart:      {{"seq", true, checkSeq}},
+	TypeQuestionNext:   {{"seq", true, checkSeq}},
+	TypeQuestionSkip:   {{"seq", true, checkSeq}},
+	TypeTimerPause:     {{"seq", true, checkSeq}},
+	TypeTimerResume:    {{"seq", true, checkSeq}},
+	TypeTimerExtend:    {{"seconds", true, checkUint(1, maxExtendSecond)}, {"seq", true, checkSeq}},
+	TypeAllowanceSet:   {{"factor", true, checkFactor}, {"seq", true, checkSeq}, {"user_id", true, checkString(1, 128, false)}},
+	TypeRoomEnd:        {{"seq", true, checkSeq}},
 }
 
 // ClientTypes returns every client frame type, sorted.
@@ -85,11 +83,6 @@ func ClientTypes() []string {
 	sort.Strings(out)
 	return out
 }
-
-var (
-	clientIDRE = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
-	languageRE = regexp.MustCompile(`^[a-z0-9+#-]{1,32}$`)
-)
 
 // Command is one decoded, validated client frame.
 type Command struct {
@@ -119,89 +112,117 @@ func refuse(code, format string, args ...any) *frameError {
 }
 
 // DecodeCommand reads one text frame strictly. The caller has already checked UTF-8 and size.
-// Every refusal is a *frameError with a protocol error code.
+// Every refusal is a *frameError with a protocol error code. The frame is read once by the
+// scanner; the fields are then checked in their spans, in name order, so the refusal a frame
+// gets does not depend on the order of its fields.
 func DecodeCommand(data []byte) (Command, error) {
 	if !utf8.Valid(data) {
 		return Command{}, refuse("bad_json", "frame is not valid UTF-8")
 	}
-	if err := checkDuplicateKeys(data); err != nil {
-		return Command{}, err
+	sc := scanners.Get().(*scanner)
+	defer sc.release()
+	fields, isObject, ferr := sc.scanFrame(data)
+	if ferr != nil {
+		return Command{}, ferr
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
+	if !isObject {
 		return Command{}, refuse("bad_json", "frame must be one JSON object")
 	}
+	get := func(name string) ([]byte, bool) {
+		for _, m := range fields {
+			if string(m.key) == name {
+				return m.raw, true
+			}
+		}
+		return nil, false
+	}
 	var seq uint64
-	if raw, ok := fields["seq"]; ok {
+	if raw, ok := get("seq"); ok {
 		// Read seq first so every later refusal can name the command it refuses.
 		if checkSeq(raw) == nil {
-			seq, _ = strconv.ParseUint(string(raw), 10, 64)
+			seq, _ = parseUint(raw)
 		}
 	}
-	withSeq := func(err error) error {
-		var fe *frameError
-		if errors.As(err, &fe) {
-			fe.seq = seq
-		}
-		return err
+	withSeq := func(fe *frameError) error {
+		fe.seq = seq
+		return fe
 	}
-	rawType, ok := fields["type"]
+	rawType, ok := get("type")
 	if !ok {
 		return Command{}, withSeq(refuse("missing_field", "frame has no \"type\""))
 	}
 	var typ string
-	if err := json.Unmarshal(rawType, &typ); err != nil {
-		return Command{}, withSeq(refuse("bad_field", "\"type\" must be a string"))
+	if string(rawType) != "null" { // null reads as "", which no frame type is
+		if typ, ok = stringValue(rawType); !ok {
+			return Command{}, withSeq(refuse("bad_field", "\"type\" must be a string"))
+		}
 	}
 	spec, ok := frameSpecs[typ]
 	if !ok {
 		return Command{}, withSeq(refuse("unknown_type", "%q is not a client frame type", typ))
 	}
-	for name := range fields {
-		if _, known := spec[name]; !known && name != "type" {
-			return Command{}, withSeq(refuse("unknown_field", "%s frames have no field %q", typ, name))
+	for _, m := range fields {
+		if string(m.key) != "type" && !specHas(spec, m.key) {
+			return Command{}, withSeq(refuse("unknown_field", "%s frames have no field %q", typ, m.key))
 		}
 	}
-	names := make([]string, 0, len(spec))
-	for name := range spec {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	payload := map[string]json.RawMessage{}
-	for _, name := range names {
-		raw, present := fields[name]
+	// The payload is every field besides type and seq, as a JSON object with sorted keys and
+	// compact values, written as encoding/json would write it.
+	payload := make([]byte, 0, len(data)+2)
+	payload = append(payload, '{')
+	for _, f := range spec {
+		raw, present := get(f.name)
 		if !present {
-			if spec[name].required {
-				return Command{}, withSeq(refuse("missing_field", "%s frames need %q", typ, name))
+			if f.required {
+				return Command{}, withSeq(refuse("missing_field", "%s frames need %q", typ, f.name))
 			}
 			continue
 		}
-		if err := spec[name].check(raw); err != nil {
-			return Command{}, withSeq(refuse("bad_field", "%q: %v", name, err))
+		if err := f.check(raw); err != nil {
+			return Command{}, withSeq(refuse("bad_field", "%q: %v", f.name, err))
 		}
-		if name != "seq" {
-			payload[name] = compact(raw)
+		if f.name != "seq" {
+			if len(payload) > 1 {
+				payload = append(payload, ',')
+			}
+			payload = append(payload, '"')
+			payload = append(payload, f.name...)
+			payload = append(payload, '"', ':')
+			payload = appendCompact(payload, raw)
 		}
 	}
-	cmd := Command{Type: typ, Seq: seq}
+	payload = append(payload, '}')
+	cmd := Command{Type: typ, Seq: seq, Payload: payload}
 	switch typ {
 	case TypeJoin:
-		_ = json.Unmarshal(fields["client_id"], &cmd.ClientID)
-		if string(bytes.TrimSpace(fields["resume"])) != "null" {
-			var p mockroom.Position
-			_ = json.Unmarshal(fields["resume"], &p)
-			cmd.Resume = &p
+		raw, _ := get("client_id")
+		cmd.ClientID, _ = stringValue(raw)
+		if raw, _ := get("resume"); string(raw) != "null" {
+			var v [3][]byte
+			_ = strictMembers(raw, positionFields, v[:])
+			p := &mockroom.Position{}
+			p.Epoch, _ = stringValue(v[0])
+			off, _ := parseUint(v[1])
+			p.Offset = mockroom.EventOffset(off)
+			p.EventID, _ = stringValue(v[2])
+			cmd.Resume = p
 		}
 	case TypeAuthRefresh:
-		_ = json.Unmarshal(fields["access_token"], &cmd.AccessToken)
-	}
-	// Tokens are credentials: they never travel further as payload (nor into logs).
-	if typ != TypeAuthRefresh {
-		cmd.Payload, _ = json.Marshal(payload)
-	} else {
+		raw, _ := get("access_token")
+		cmd.AccessToken, _ = stringValue(raw)
+		// Tokens are credentials: they never travel further as payload (nor into logs).
 		cmd.Payload = json.RawMessage(`{}`)
 	}
 	return cmd, nil
+}
+
+func specHas(spec []field, name []byte) bool {
+	for _, f := range spec {
+		if f.name == string(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // Encode writes the command back as a client frame; DecodeCommand(c.Encode()) gives c again.
@@ -221,69 +242,40 @@ func (c Command) Encode() []byte {
 	return out
 }
 
-func compact(raw json.RawMessage) json.RawMessage {
-	var b bytes.Buffer
-	if err := json.Compact(&b, raw); err != nil {
-		return raw
-	}
-	return b.Bytes()
-}
-
-// checkDuplicateKeys walks the JSON tokens and refuses an object that names a key twice at any
-// depth: encoding/json silently keeps the last one, and two readers of the same frame must never
-// disagree on what it says.
-func checkDuplicateKeys(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := walkValue(dec, 0); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return refuse("bad_json", "frame has data after the JSON object")
-	}
-	return nil
-}
-
-const maxDepth = 32
-
-func walkValue(dec *json.Decoder, depth int) error {
-	if depth > maxDepth {
-		return refuse("bad_json", "frame nests deeper than %d levels", maxDepth)
-	}
-	tok, err := dec.Token()
-	if err != nil {
-		return refuse("bad_json", "frame is not valid JSON")
-	}
-	delim, ok := tok.(json.Delim)
-	if !ok {
-		return nil
-	}
-	switch delim {
-	case '{':
-		seen := map[string]struct{}{}
-		for dec.More() {
-			keyTok, err := dec.Token()
-			if err != nil {
-				return refuse("bad_json", "frame is not valid JSON")
+// appendCompact appends the scanned JSON value raw without insignificant whitespace and with
+// <, >, &, U+2028 and U+2029 escaped inside strings: byte for byte what encoding/json writes for
+// a json.RawMessage, so payloads read the same as they always have.
+func appendCompact(dst, raw []byte) []byte {
+	const hex = "0123456789abcdef"
+	inString := false
+	start := 0
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if inString {
+			switch {
+			case c == '\\':
+				i++
+			case c == '"':
+				inString = false
+			case c == '<' || c == '>' || c == '&':
+				dst = append(dst, raw[start:i]...)
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+				start = i + 1
+			case c == 0xE2 && i+2 < len(raw) && raw[i+1] == 0x80 && raw[i+2]&^1 == 0xA8:
+				dst = append(dst, raw[start:i]...)
+				dst = append(dst, '\\', 'u', '2', '0', '2', hex[raw[i+2]&0xF])
+				i += 2
+				start = i + 1
 			}
-			key, _ := keyTok.(string)
-			if _, dup := seen[key]; dup {
-				return refuse("duplicate_key", "key %q appears twice in one object", key)
-			}
-			seen[key] = struct{}{}
-			if err := walkValue(dec, depth+1); err != nil {
-				return err
-			}
+			continue
 		}
-	case '[':
-		for dec.More() {
-			if err := walkValue(dec, depth+1); err != nil {
-				return err
-			}
+		switch c {
+		case '"':
+			inString = true
+		case ' ', '\t', '\n', '\r':
+			dst = append(dst, raw[start:i]...)
+			start = i + 1
 		}
 	}
-	if _, err := dec.Token(); err != nil { // the closing delimiter
-		return refuse("bad_json", "frame is not valid JSON")
-	}
-	return nil
+	return append(dst, raw[start:]...)
 }
