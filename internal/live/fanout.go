@@ -30,6 +30,40 @@ type ListenerFunc func(Event)
 // Deliver calls f.
 func (f ListenerFunc) Deliver(ev Event) { f(ev) }
 
+// Delivery is one event on its way to the local listeners of its room. The fan-out hands the
+// same Delivery to each of them in turn, on its goroutine, so work that depends only on the event
+// and a small key (encoding it as a frame for one role) is done once per event rather than once
+// per listener. A listener must not keep a Delivery after DeliverShared returns; the values it
+// shares must not be modified.
+type Delivery struct {
+	Event Event
+	memo  []memoEntry
+}
+
+type memoEntry struct {
+	key string
+	val []byte
+}
+
+// Shared returns the value kept under key for this delivery, calling build the first time.
+func (d *Delivery) Shared(key string, build func() []byte) []byte {
+	for _, m := range d.memo {
+		if m.key == key {
+			return m.val
+		}
+	}
+	v := build()
+	d.memo = append(d.memo, memoEntry{key, v})
+	return v
+}
+
+// SharedListener is a Listener that can take part in sharing work across a room's listeners.
+// The fan-out calls DeliverShared instead of Deliver, with the same guarantees.
+type SharedListener interface {
+	Listener
+	DeliverShared(*Delivery)
+}
+
 // ListenerID names one registration, for Remove.
 type ListenerID uint64
 
@@ -181,7 +215,12 @@ func (f *Fanout) send(room mockroom.RoomID, ev Event) {
 	if !ok {
 		return
 	}
+	d := &Delivery{Event: ev}
 	for _, l := range r.listeners {
-		l.Deliver(ev)
+		if sl, ok := l.(SharedListener); ok {
+			sl.DeliverShared(d)
+		} else {
+			l.Deliver(ev)
+		}
 	}
 }

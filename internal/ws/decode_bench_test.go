@@ -82,8 +82,9 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 // deliverToAll is the fan-out's loop over a room's local listeners.
 func deliverToAll(conns []*conn, ev live.Event) {
+	d := &live.Delivery{Event: ev}
 	for _, c := range conns {
-		c.onEvent(ev)
+		c.DeliverShared(d)
 	}
 }
 

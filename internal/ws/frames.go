@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
 )
 
@@ -36,36 +35,7 @@ const (
 type serverTime time.Time
 
 func (t serverTime) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + time.Time(t).UTC().Format("2006-01-02T15:04:05.000Z07:00") + `"`), nil
-}
-
-type eventFrame struct {
-	Type       string               `json:"type"`
-	ServerTime serverTime           `json:"server_time"`
-	Epoch      string               `json:"epoch"`
-	Offset     mockroom.EventOffset `json:"offset"`
-	ID         string               `json:"id"`
-	Event      string               `json:"event"`
-	At         serverTime           `json:"at"`
-	Actor      mockroom.UserID      `json:"actor"`
-	Data       json.RawMessage      `json:"data"`
-	Private    json.RawMessage      `json:"private,omitempty"`
-}
-
-func encodeEvent(ev live.Event, now time.Time) []byte {
-	data := ev.Data
-	if len(data) == 0 || string(data) == "null" {
-		data = json.RawMessage(`{}`)
-	}
-	priv := ev.Private
-	if string(priv) == "null" {
-		priv = nil
-	}
-	b, _ := json.Marshal(eventFrame{
-		Type: FrameEvent, ServerTime: serverTime(now), Epoch: ev.Epoch, Offset: ev.Offset, ID: ev.ID,
-		Event: ev.Type, At: serverTime(ev.At), Actor: ev.Actor, Data: data, Private: priv,
-	})
-	return b
+	return appendTime(nil, time.Time(t)), nil
 }
 
 type you struct {

@@ -115,7 +115,7 @@ func (c *conn) join(cmd Command) bool {
 	c.mu.Lock()
 	c.role, c.clientID, c.catchingUp, c.entered = m.Role, cmd.ClientID, true, true
 	c.mu.Unlock()
-	id, err := c.srv.fanout.Add(ctx, c.room, live.ListenerFunc(c.onEvent))
+	id, err := c.srv.fanout.Add(ctx, c.room, c)
 	if err != nil {
 		return c.joinFailed(cmd.Seq, err)
 	}
@@ -206,7 +206,7 @@ func (c *conn) finishCatchUp(ctx context.Context) bool {
 		}
 		if first.Offset == 0 || first.Offset == c.lastOffset+1 {
 			for _, ev := range c.pending {
-				c.deliverLocked(ev)
+				c.deliverLocked(ev, nil)
 			}
 			c.pending, c.catchingUp, c.joined = nil, false, true
 			c.mu.Unlock()
@@ -240,14 +240,21 @@ func (c *conn) deliverPaced(evs []live.Event) bool {
 			return false
 		}
 		c.mu.Lock()
-		c.deliverLocked(ev)
+		c.deliverLocked(ev, nil)
 		c.mu.Unlock()
 	}
 	return true
 }
 
-// onEvent is the fan-out listener. It runs on the node's fan-out goroutine and never blocks.
-func (c *conn) onEvent(ev live.Event) {
+// Deliver and DeliverShared make the socket a fan-out listener (live.SharedListener). They run
+// on the node's fan-out goroutine and never block.
+func (c *conn) Deliver(ev live.Event) { c.onEvent(ev, nil) }
+
+// DeliverShared encodes the event once per role for all the room's sockets on this node.
+func (c *conn) DeliverShared(d *live.Delivery) { c.onEvent(d.Event, d) }
+
+// onEvent takes an event from the fan-out; d is nil when there is nothing to share.
+func (c *conn) onEvent(ev live.Event, d *live.Delivery) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closing {
@@ -266,16 +273,17 @@ func (c *conn) onEvent(ev live.Event) {
 		c.pending = append(c.pending, ev)
 		return
 	}
-	c.deliverLocked(ev)
+	c.deliverLocked(ev, d)
 }
 
 // deliverLocked sends ev to the socket as its role may see it, exactly once and in log order.
-// c.mu must be held.
-func (c *conn) deliverLocked(ev live.Event) {
-	now := c.srv.now()
+// c.mu must be held. With a shared delivery d, the frame is encoded by the first socket of each
+// role and its bytes reused by the others: their server_time is then the time of that first
+// encoding, microseconds before their own turn in the same fan-out pass.
+func (c *conn) deliverLocked(ev live.Event, d *live.Delivery) {
 	if ev.Offset == 0 {
 		if ev.Type == live.TypePresence {
-			c.presenceOutLocked(ev, now)
+			c.presenceOutLocked(ev, d)
 		}
 		return
 	}
@@ -296,7 +304,14 @@ func (c *conn) deliverLocked(ev live.Event) {
 	if !ok {
 		return
 	}
-	f := outFrame{typ: FrameEvent, durable: true, data: encodeEvent(vis, now)}
+	encode := func() []byte { return encodeEvent(vis, c.srv.now()) }
+	var data []byte
+	if d != nil {
+		data = d.Shared(string(c.role), encode)
+	} else {
+		data = encode()
+	}
+	f := outFrame{typ: FrameEvent, durable: true, data: data}
 	if ev.Type == live.TypeEditorUpdate && ev.Actor != c.principal.UserID {
 		f.acceptedAt = ev.At
 	}
@@ -323,21 +338,41 @@ func (c *conn) swapRoleLocked(ev live.Event) {
 }
 
 // presenceOutLocked relays an ephemeral presence event (a cursor, typing, or someone coming
-// online or going away) to this socket, unless it is the socket's own cursor.
-func (c *conn) presenceOutLocked(ev live.Event, now time.Time) {
+// online or going away) to this socket, unless it is the socket's own cursor. The frame is the
+// same for every socket, so with a shared delivery it is encoded once.
+func (c *conn) presenceOutLocked(ev live.Event, d *live.Delivery) {
+	build := func() []byte { return encodePresence(ev, c.srv.now()) }
+	var p []byte
+	if d != nil {
+		p = d.Shared("presence", build)
+	} else {
+		p = build()
+	}
+	if p == nil || p[0] == presenceCursor && ev.Actor == c.principal.UserID {
+		return // undecodable, or the socket's own cursor
+	}
+	c.enqueueLocked(outFrame{typ: FramePresence, data: p[1:]})
+}
+
+// encodePresence renders a presence frame after one byte that says whether the event is a
+// cursor (presenceCursor) or not; nil when the event cannot be read.
+func encodePresence(ev live.Event, now time.Time) []byte {
 	fields := map[string]json.RawMessage{}
 	if len(ev.Data) > 0 && json.Unmarshal(ev.Data, &fields) != nil {
-		return
+		return nil
 	}
-	if _, cursor := fields["selection"]; cursor && ev.Actor == c.principal.UserID {
-		return // the socket's own cursor
+	kind := byte(0)
+	if _, cursor := fields["selection"]; cursor {
+		kind = presenceCursor
 	}
 	fields["type"] = mustJSON(FramePresence)
 	fields["server_time"] = mustJSON(serverTime(now))
 	fields["user_id"] = mustJSON(ev.Actor)
 	delete(fields, "user") // the engine's name for the same thing
-	c.enqueueLocked(outFrame{typ: FramePresence, data: mustJSON(fields)})
+	return append([]byte{kind}, mustJSON(fields)...)
 }
+
+const presenceCursor = 1
 
 func (c *conn) presence(cmd Command) {
 	var d struct {

@@ -1,0 +1,70 @@
+package ws
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/mockroom/mockroom/internal/live"
+)
+
+// Event frames are the bulk of what a node writes, so they are written by hand rather than by
+// encoding/json's reflection: the same bytes (field order, escaping, compact data) as
+// json.Marshal of the frame struct, which TestEncodeEventMatchesMarshal checks.
+
+const timeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// encodeEvent renders ev (already filtered for the recipient's role) as an event frame stamped
+// with now.
+func encodeEvent(ev live.Event, now time.Time) []byte {
+	data := ev.Data
+	if len(data) == 0 || string(data) == "null" {
+		data = json.RawMessage(`{}`)
+	}
+	priv := ev.Private
+	if string(priv) == "null" {
+		priv = nil
+	}
+	b := make([]byte, 0, 160+len(ev.Epoch)+len(ev.ID)+len(ev.Actor)+len(data)+len(priv))
+	b = append(b, `{"type":"event","server_time":`...)
+	b = appendTime(b, now)
+	b = append(b, `,"epoch":`...)
+	b = appendString(b, ev.Epoch)
+	b = append(b, `,"offset":`...)
+	b = strconv.AppendUint(b, uint64(ev.Offset), 10)
+	b = append(b, `,"id":`...)
+	b = appendString(b, ev.ID)
+	b = append(b, `,"event":`...)
+	b = appendString(b, ev.Type)
+	b = append(b, `,"at":`...)
+	b = appendTime(b, ev.At)
+	b = append(b, `,"actor":`...)
+	b = appendString(b, string(ev.Actor))
+	b = append(b, `,"data":`...)
+	b = appendCompact(b, data)
+	if len(priv) > 0 {
+		b = append(b, `,"private":`...)
+		b = appendCompact(b, priv)
+	}
+	return append(b, '}')
+}
+
+func appendTime(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, timeLayout)
+	return append(b, '"')
+}
+
+// appendString writes s as a JSON string. Identifiers and type names take the fast path;
+// anything that needs escaping is written by encoding/json, so the escaping is its own.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
