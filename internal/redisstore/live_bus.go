@@ -10,17 +10,18 @@ import (
 	"github.com/mockroom/mockroom/internal/mockroom"
 )
 
-// LiveBus is a node's subscription to the channels of the rooms it serves: one pub/sub
-// connection for all of them (SSUBSCRIBE where sharded pub/sub exists, SUBSCRIBE on the
-// embedded store). It implements live.Bus.
+// LiveBus is a node's subscription to the channels of the rooms it serves. It implements
+// live.Bus.
 //
-// On a Redis Cluster one sharded subscription serves one slot; this type keeps one connection
-// and so is only correct on a single Redis (or a cluster where the node's rooms share a slot).
-// A per-slot connection map is the next step for Cluster.
+// On a single Redis (and on the embedded store) one pub/sub connection holds every room:
+// SSUBSCRIBE where sharded pub/sub exists, SUBSCRIBE on the embedded store. On a Redis Cluster
+// a sharded subscription must be served by the master owning the channel's slot, so the bus
+// keeps one connection per slot in use instead (see slotBus).
 type LiveBus struct {
 	client  redis.UniversalClient
 	keys    Keys
 	sharded bool
+	cluster *slotBus // set on a Redis Cluster; the fields below are then unused
 
 	mu sync.Mutex
 	ps *redis.PubSub
@@ -28,9 +29,14 @@ type LiveBus struct {
 
 var _ live.Bus = (*LiveBus)(nil)
 
-// NewLiveBus returns a bus on client; sharded as Conn.Sharded().
+// NewLiveBus returns a bus on client; sharded as Conn.Sharded(). A *redis.ClusterClient gets
+// one sharded subscription per slot.
 func NewLiveBus(client redis.UniversalClient, keys Keys, sharded bool) *LiveBus {
-	return &LiveBus{client: client, keys: keys, sharded: sharded}
+	b := &LiveBus{client: client, keys: keys, sharded: sharded}
+	if cc, ok := client.(*redis.ClusterClient); ok && sharded {
+		b.cluster = newSlotBus(cc, keys)
+	}
+	return b
 }
 
 func (b *LiveBus) pubsub(ctx context.Context) *redis.PubSub {
@@ -48,6 +54,9 @@ func (b *LiveBus) pubsub(ctx context.Context) *redis.PubSub {
 
 // Subscribe implements live.Bus.
 func (b *LiveBus) Subscribe(ctx context.Context, room mockroom.RoomID) error {
+	if b.cluster != nil {
+		return b.cluster.subscribe(ctx, room)
+	}
 	ps := b.pubsub(ctx)
 	var err error
 	if b.sharded {
@@ -63,6 +72,9 @@ func (b *LiveBus) Subscribe(ctx context.Context, room mockroom.RoomID) error {
 
 // Unsubscribe implements live.Bus.
 func (b *LiveBus) Unsubscribe(ctx context.Context, room mockroom.RoomID) error {
+	if b.cluster != nil {
+		return b.cluster.unsubscribe(ctx, room)
+	}
 	ps := b.pubsub(ctx)
 	var err error
 	if b.sharded {
@@ -76,9 +88,13 @@ func (b *LiveBus) Unsubscribe(ctx context.Context, room mockroom.RoomID) error {
 	return nil
 }
 
-// Receive implements live.Bus. When ctx ends, the connection is closed so the blocked read
-// returns; the bus is then done.
+// Receive implements live.Bus. On a single Redis, when ctx ends, the connection is closed so the
+// blocked read returns; the bus is then done. On a Cluster, Receive only stops waiting; Close
+// releases the connections.
 func (b *LiveBus) Receive(ctx context.Context) (mockroom.RoomID, []byte, error) {
+	if b.cluster != nil {
+		return b.cluster.receive(ctx)
+	}
 	ps := b.pubsub(ctx)
 	stop := context.AfterFunc(ctx, func() { _ = ps.Close() })
 	defer stop()
@@ -95,8 +111,11 @@ func (b *LiveBus) Receive(ctx context.Context) (mockroom.RoomID, []byte, error) 
 	}
 }
 
-// Close releases the connection.
+// Close releases the connections (and, on a Cluster, waits for their readers to stop).
 func (b *LiveBus) Close() error {
+	if b.cluster != nil {
+		return b.cluster.close()
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.ps == nil {
