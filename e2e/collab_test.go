@@ -33,7 +33,7 @@ func TestCollabClientsConverge(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "--test", "test/node/collab.test.mjs")
+	cmd := exec.CommandContext(ctx, node, "--test", "test/e2e/collab.test.mjs")
 	cmd.Dir = frontend
 	cmd.Env = append(os.Environ(),
 		"MOCKROOM_E2E_NODES="+a.url+","+b.url,
