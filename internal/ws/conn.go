@@ -21,6 +21,7 @@ import (
 type conn struct {
 	srv       *Server
 	ws        *websocket.Conn
+	out       *batchConn // ws's connection, for writing a batch of frames at once
 	id        uint64
 	room      mockroom.RoomID
 	principal mockroom.Principal
@@ -54,6 +55,7 @@ type conn struct {
 	listening  bool
 
 	// Reader-goroutine state.
+	handedOver bool   // the joining reader has handed over to a fresh one
 	fast, slow bucket // editor+presence, everything else
 	abuse      abuse
 }
@@ -77,18 +79,26 @@ func (c *conn) closeWith(code int, text string) {
 
 // readLoop is the reader goroutine. It returns when the socket fails or closes, and then tears
 // the socket down once the writer has finished.
+//
+// Joining is the deepest work a socket does (the store calls and the snapshot grow the
+// goroutine's stack to 8 KiB or more), and the runtime only halves a stack that is less than a
+// quarter used, so the reader blocked in its next read would keep most of that for as long as
+// the socket is idle. After a successful join the reader therefore hands over to a new reader
+// goroutine, which starts with a small stack, and ends: still one reader at a time.
 func (c *conn) readLoop() {
-	defer c.finish()
 	cfg := c.srv.cfg
-	c.ws.SetReadLimit(cfg.MaxFrameBytes)
-	_ = c.ws.SetReadDeadline(time.Now().Add(cfg.JoinTimeout))
-	c.ws.SetPongHandler(func(string) error {
-		return c.ws.SetReadDeadline(time.Now().Add(cfg.PongWait))
-	})
+	if !c.handedOver {
+		c.ws.SetReadLimit(cfg.MaxFrameBytes)
+		_ = c.ws.SetReadDeadline(time.Now().Add(cfg.JoinTimeout))
+		c.ws.SetPongHandler(func(string) error {
+			return c.ws.SetReadDeadline(time.Now().Add(cfg.PongWait))
+		})
+	}
 	for {
 		mt, data, err := c.ws.ReadMessage()
 		if err != nil {
 			c.readFailed(err)
+			c.finish()
 			return
 		}
 		c.mu.Lock()
@@ -100,14 +110,23 @@ func (c *conn) readLoop() {
 		if mt != websocket.TextMessage {
 			c.srv.metrics.framesIn.WithLabelValues("invalid").Inc()
 			c.closeWith(CloseBinary, "binary frames are not accepted; send JSON text frames")
+			c.finish()
 			return
 		}
 		if !utf8.Valid(data) {
 			c.srv.metrics.framesIn.WithLabelValues("invalid").Inc()
 			c.closeWith(CloseInvalidUTF8, "text frame is not valid UTF-8")
+			c.finish()
 			return
 		}
 		if !c.handle(data) {
+			c.finish()
+			return
+		}
+		if !joined && !c.handedOver {
+			c.handedOver = true // the join was this frame; only the reader reads this field
+			c.srv.wg.Add(1)
+			go func() { defer c.srv.wg.Done(); c.readLoop() }()
 			return
 		}
 	}
@@ -173,20 +192,49 @@ func (c *conn) writeLoop() {
 	}
 }
 
+// writeBatch writes the frames the writer took from the queue. Two or more go out in one write
+// system call (up to maxBatchBytes each); their bytes stay counted against the queue's cap until
+// that write returns.
 func (c *conn) writeBatch(batch []outFrame) error {
+	deadline := func() time.Time { return time.Now().Add(c.srv.cfg.WriteWait) }
+	batching := len(batch) > 1 && c.out != nil
+	done, n := 0, 0 // frames written so far, and their bytes
+	sent := func(upto int) {
+		c.written(n)
+		for ; done < upto; done++ {
+			f := &batch[done]
+			c.srv.metrics.framesOut.WithLabelValues(f.typ).Inc()
+			if !f.acceptedAt.IsZero() {
+				c.srv.metrics.relayLatency.Observe(time.Since(f.acceptedAt).Seconds())
+			}
+			f.data = nil
+		}
+		n = 0
+	}
+	if batching {
+		c.out.begin()
+	}
 	for i := range batch {
 		f := &batch[i]
-		_ = c.ws.SetWriteDeadline(time.Now().Add(c.srv.cfg.WriteWait))
+		_ = c.ws.SetWriteDeadline(deadline())
 		err := c.ws.WriteMessage(websocket.TextMessage, f.data)
-		c.written(len(f.data))
+		n += len(f.data)
+		if err == nil && batching && (c.out.pending() >= maxBatchBytes || i == len(batch)-1) {
+			err = c.out.flush(deadline())
+			if i < len(batch)-1 {
+				c.out.begin()
+			}
+		}
 		if err != nil {
+			if batching {
+				_ = c.out.flush(deadline())
+			}
+			c.written(n)
 			return err
 		}
-		c.srv.metrics.framesOut.WithLabelValues(f.typ).Inc()
-		if !f.acceptedAt.IsZero() {
-			c.srv.metrics.relayLatency.Observe(time.Since(f.acceptedAt).Seconds())
+		if !batching || c.out.pending() == 0 {
+			sent(i + 1)
 		}
-		f.data = nil
 	}
 	return nil
 }

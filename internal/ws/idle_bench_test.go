@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +43,9 @@ func BenchmarkIdleSocket(b *testing.B) {
 
 func idleCost(b *testing.B, n int) (heap, stack, goroutines float64) {
 	b.Helper()
+	if os.Getenv("MOCKROOM_IDLE_HEAP_PROFILE") != "" {
+		runtime.MemProfileRate = 256
+	}
 	rs := redistest.Shared(b)
 	client := rs.Client(b)
 	keys := redisstore.Keys{Prefix: redistest.Prefix(b)}
@@ -91,6 +96,15 @@ func idleCost(b *testing.B, n int) (heap, stack, goroutines float64) {
 		}
 	}
 	after := settle()
+	if path := os.Getenv("MOCKROOM_IDLE_HEAP_PROFILE"); path != "" {
+		// What the idle sockets hold, by allocation site: go tool pprof -sample_index=inuse_space.
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = pprof.WriteHeapProfile(f)
+		_ = f.Close()
+	}
 	per := func(a, b uint64) float64 { return (float64(a) - float64(b)) / float64(n) }
 	return per(after.HeapInuse, before.HeapInuse), per(after.StackInuse, before.StackInuse),
 		per(uint64(runtime.NumGoroutine()), uint64(before.goroutines))
@@ -107,6 +121,10 @@ func settle() memState {
 	var m memState
 	for range 4 {
 		runtime.GC()
+		if os.Getenv("MOCKROOM_IDLE_TRACE_GC") != "" {
+			runtime.ReadMemStats(&m.MemStats)
+			fmt.Fprintf(os.Stderr, "after GC: heap in use %d KiB, stacks %d KiB\n", m.HeapInuse>>10, m.StackInuse>>10)
+		}
 	}
 	runtime.ReadMemStats(&m.MemStats)
 	m.goroutines = runtime.NumGoroutine()

@@ -158,7 +158,7 @@ func New(cfg Config) (*Server, error) {
 	s.baseCtx, s.baseCancel = context.WithCancel(context.Background())
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout:  10 * time.Second,
-		ReadBufferSize:    1024,
+		ReadBufferSize:    512,
 		WriteBufferSize:   4096,
 		WriteBufferPool:   &sync.Pool{},
 		EnableCompression: false,
@@ -259,18 +259,19 @@ func (s *Server) Accept(w http.ResponseWriter, r *http.Request, room mockroom.Ro
 	if !s.now().Before(expires) {
 		return mockroom.Errorf(mockroom.KindUnauthorized, "token_expired", "the access token behind the ticket has expired")
 	}
-	ws, err := s.upgrader.Upgrade(w, r, nil)
+	bw := &batchingWriter{ResponseWriter: w}
+	ws, err := s.upgrader.Upgrade(bw, r, nil)
 	if err != nil {
 		return mockroom.Wrap(err, mockroom.KindInvalid, "bad_handshake", "the WebSocket handshake failed")
 	}
-	s.start(ws, room, mockroom.Principal{UserID: td.User, Name: td.Name, Guest: td.Guest}, td.SessionID, expires)
+	s.start(ws, bw.conn, room, mockroom.Principal{UserID: td.User, Name: td.Name, Guest: td.Guest}, td.SessionID, expires)
 	return nil
 }
 
-func (s *Server) start(ws *websocket.Conn, room mockroom.RoomID, p mockroom.Principal, sid string, expires time.Time) {
+func (s *Server) start(ws *websocket.Conn, out *batchConn, room mockroom.RoomID, p mockroom.Principal, sid string, expires time.Time) {
 	now := s.now()
 	c := &conn{
-		srv: s, ws: ws, room: room, principal: p, sessionID: sid, expiresAt: expires,
+		srv: s, ws: ws, out: out, room: room, principal: p, sessionID: sid, expiresAt: expires,
 		wake: make(chan struct{}, 1), drained: make(chan struct{}, 1), done: make(chan struct{}), writerDone: make(chan struct{}),
 		fast:  newBucket(s.cfg.FastRate, s.cfg.FastBurst, now),
 		slow:  newBucket(s.cfg.SlowRate, s.cfg.SlowBurst, now),
