@@ -8,7 +8,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -60,13 +62,28 @@ func Open(ctx context.Context, rawURL string, logger *slog.Logger) (*Conn, error
 }
 
 // parseURL accepts redis:// and rediss:// URLs; a URL with several comma-separated hosts or the
-// query parameter cluster=true is treated as a Redis Cluster seed list.
+// query parameter cluster=true is treated as a Redis Cluster seed list. The cluster parameter and
+// the extra hosts are mockroom's own: they are taken out before the rest of the URL is parsed by
+// go-redis, which refuses options it does not know.
 func parseURL(rawURL string) (*redis.UniversalOptions, error) {
-	u, err := url.Parse(rawURL)
+	firstURL, hosts := splitHosts(rawURL)
+	u, err := url.Parse(firstURL)
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-		return nil, fmt.Errorf("MOCKROOM_REDIS_URL must be a redis:// or rediss:// URL, got %q", redactURL(rawURL))
+		return nil, fmt.Errorf("MOCKROOM_REDIS_URL must be a redis:// or rediss:// URL, got %q", redactURL(firstURL))
 	}
-	single, err := redis.ParseURL(rawURL)
+	q := u.Query()
+	cluster := false
+	switch v := q.Get("cluster"); v {
+	case "", "false":
+	case "true":
+		cluster = true
+	default:
+		return nil, fmt.Errorf("MOCKROOM_REDIS_URL: cluster must be true or false, got %q", v)
+	}
+	q.Del("cluster")
+	first := *u
+	first.RawQuery = q.Encode()
+	single, err := redis.ParseURL(first.String())
 	if err != nil {
 		return nil, fmt.Errorf("MOCKROOM_REDIS_URL: %w", err)
 	}
@@ -77,10 +94,42 @@ func parseURL(rawURL string) (*redis.UniversalOptions, error) {
 		Password:  single.Password,
 		TLSConfig: single.TLSConfig,
 	}
-	if u.Query().Get("cluster") == "true" {
+	for _, h := range hosts {
+		if h == "" {
+			return nil, fmt.Errorf("MOCKROOM_REDIS_URL: empty host in the seed list %q", redactURL(firstURL))
+		}
+		if _, _, err := net.SplitHostPort(h); err != nil {
+			h = net.JoinHostPort(h, "6379")
+		}
+		opts.Addrs = append(opts.Addrs, h)
+	}
+	if cluster || len(opts.Addrs) > 1 {
+		if opts.DB != 0 {
+			return nil, fmt.Errorf("MOCKROOM_REDIS_URL: a Redis Cluster has only database 0, got %d", opts.DB)
+		}
 		opts.IsClusterMode = true
 	}
 	return opts, nil
+}
+
+// splitHosts takes the extra seeds out of a URL's host list ("redis://a:1,b:2/0" gives
+// "redis://a:1/0" and ["b:2"]); url.Parse refuses a comma-separated host list.
+func splitHosts(rawURL string) (string, []string) {
+	scheme, rest, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		return rawURL, nil
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	authority, tail := rest[:end], rest[end:]
+	userinfo, hostList := "", authority
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+		userinfo, hostList = authority[:at+1], authority[at+1:]
+	}
+	hosts := strings.Split(hostList, ",")
+	return scheme + "://" + userinfo + hosts[0] + tail, hosts[1:]
 }
 
 func redactURL(raw string) string {
