@@ -51,6 +51,7 @@ func TestRunOnRedisCluster(t *testing.T) {
 		t.Fatalf("user hash in the cluster: %q, %v", email, err)
 	}
 
+	t.Run("sessions", func(t *testing.T) { clusterSessions(t, s) })
 	t.Run("mentor room", func(t *testing.T) { clusterMentorRoom(t, s) })
 	t.Run("peer matching", func(t *testing.T) { clusterPeerMatching(t, s) })
 
@@ -84,6 +85,35 @@ func mustJSON(t *testing.T, body []byte, v any) {
 	t.Helper()
 	if err := json.Unmarshal(body, v); err != nil {
 		t.Fatalf("decode %s: %v", body, err)
+	}
+}
+
+// clusterSessions rotates a refresh token (the token index and the session live in different
+// slots), refuses the old one, and logs out.
+func clusterSessions(t *testing.T, s *started) {
+	status, body := s.call(t, "POST", "/api/v1/auth/signup", "", map[string]string{
+		"email": "rotating@example.org", "password": "password of rotating", "name": "Rota",
+	})
+	if status != http.StatusCreated {
+		t.Fatalf("signup: %d %s", status, body)
+	}
+	var first struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	mustJSON(t, body, &first)
+	status, body = s.call(t, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": first.RefreshToken})
+	if status != http.StatusOK {
+		t.Fatalf("refresh: %d %s", status, body)
+	}
+	var second struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	mustJSON(t, body, &second)
+	if status, body := s.call(t, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": first.RefreshToken}); status != http.StatusUnauthorized {
+		t.Errorf("reusing a rotated refresh token: %d %s, want 401", status, body)
+	}
+	if status, body := s.call(t, "POST", "/api/v1/auth/logout", "", map[string]string{"refresh_token": second.RefreshToken}); status != http.StatusNoContent && status != http.StatusUnauthorized {
+		t.Errorf("logout: %d %s", status, body)
 	}
 }
 
@@ -135,6 +165,27 @@ func clusterMentorRoom(t *testing.T, s *started) {
 	ivSock.command("chat.send", map[string]any{"text": "hello across slots"})
 	if chat := candSock.waitEvent("chat.message"); chat.obj("data").str("text") != "hello across slots" {
 		t.Errorf("chat on the candidate's socket: %v", chat)
+	}
+
+	// The guest candidate keeps the session by claiming an account: the email index and the
+	// user hash are in different slots.
+	status, body = s.call(t, "POST", "/api/v1/auth/claim", cand.token, map[string]string{
+		"email": "cleo@example.org", "password": "password of cleo",
+	})
+	if status != http.StatusOK {
+		t.Errorf("claim: %d %s", status, body)
+	}
+	status, body = s.call(t, "POST", "/api/v1/auth/login", "", map[string]string{"email": "cleo@example.org", "password": "password of cleo"})
+	if status != http.StatusOK {
+		t.Errorf("login after claim: %d %s", status, body)
+	}
+	// Ending the session moves the room on; the candidate hears it.
+	ivSock.command("room.end", nil)
+	candSock.waitFor("room.state wrap_up", func(f frame) bool {
+		return f.str("event") == "room.state" && f.obj("data").str("state") == "wrap_up"
+	})
+	if status, body := s.call(t, "GET", "/api/v1/me/rooms", iv.token, nil); status != http.StatusOK || !strings.Contains(string(body), room) {
+		t.Errorf("my rooms: %d %s", status, body)
 	}
 }
 
