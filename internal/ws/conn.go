@@ -25,7 +25,6 @@ type conn struct {
 	id        uint64
 	room      mockroom.RoomID
 	principal mockroom.Principal
-	log       *slog.Logger
 	ctx       context.Context // cancelled when the socket starts closing
 	cancel    context.CancelFunc
 
@@ -60,6 +59,12 @@ type conn struct {
 	abuse      abuse
 }
 
+// logger is the socket's logger. It is made when something is logged, which is rare, rather than
+// kept: a logger with attributes costs every idle socket a few hundred bytes.
+func (c *conn) logger() *slog.Logger {
+	return c.srv.log.With("conn_id", c.id, "room_id", c.room, "user_id", c.principal.UserID)
+}
+
 // closeLocked starts closing the socket with code; the writer sends the close frame. c.mu must
 // be held. The first reason wins.
 func (c *conn) closeLocked(code int, text string) {
@@ -86,12 +91,13 @@ func (c *conn) closeWith(code int, text string) {
 // the socket is idle. After a successful join the reader therefore hands over to a new reader
 // goroutine, which starts with a small stack, and ends: still one reader at a time.
 func (c *conn) readLoop() {
-	cfg := c.srv.cfg
+	cfg := &c.srv.cfg
 	if !c.handedOver {
 		c.ws.SetReadLimit(cfg.MaxFrameBytes)
 		_ = c.ws.SetReadDeadline(time.Now().Add(cfg.JoinTimeout))
+		pongWait := cfg.PongWait // the handler lives as long as the socket: capture no more
 		c.ws.SetPongHandler(func(string) error {
-			return c.ws.SetReadDeadline(time.Now().Add(cfg.PongWait))
+			return c.ws.SetReadDeadline(time.Now().Add(pongWait))
 		})
 	}
 	for {
@@ -156,7 +162,7 @@ func (c *conn) readFailed(err error) {
 // frame and closes the connection.
 func (c *conn) writeLoop() {
 	defer close(c.writerDone)
-	cfg := c.srv.cfg
+	cfg := &c.srv.cfg
 	ping := time.NewTicker(cfg.PingInterval)
 	defer ping.Stop()
 	var batch []outFrame

@@ -296,7 +296,6 @@ func (s *Server) start(ws *websocket.Conn, out *batchConn, room mockroom.RoomID,
 	s.metrics.liveRooms.Set(float64(len(s.rooms)))
 	s.wg.Add(2)
 	s.mu.Unlock()
-	c.log = s.log.With("conn_id", c.id, "room_id", room, "user_id", p.UserID)
 	// The handler goroutine returns now; these two are the socket's only goroutines.
 	go func() { defer s.wg.Done(); c.writeLoop() }()
 	go func() { defer s.wg.Done(); c.readLoop() }()

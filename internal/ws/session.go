@@ -94,7 +94,7 @@ func (c *conn) sendError(seq uint64, code, message string) {
 func (c *conn) sendErr(seq uint64, err error) {
 	if mockroom.ErrorKind(err) == mockroom.KindUnavailable || mockroom.ErrorKind(err) == mockroom.KindInternal {
 		c.srv.storeError(err)
-		c.log.Warn("command failed", "seq", seq, "err", err)
+		c.logger().Warn("command failed", "seq", seq, "err", err)
 	}
 	c.sendError(seq, mockroom.ErrorCode(err), mockroom.ErrorMessage(err))
 }
