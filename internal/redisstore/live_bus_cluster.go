@@ -273,26 +273,41 @@ func (b *slotBus) confirmed(s *slotSub, c *slotConn, m *redis.Subscription) bool
 }
 
 // replace swaps c, which the slot's master no longer serves, for a fresh PubSub on the slot's
-// current owner. Pending Subscribe calls are confirmed by the new connection.
+// current owner. Pending Subscribe calls are confirmed by the new connection. ReloadState only
+// schedules a refresh of the client's slot map: a PubSub opened on the old master before the
+// refresh lands gets MOVED again, and its reader comes back here after a pause. A connection
+// that cannot be opened at all (the master is down) is retried with growing pauses until it
+// opens, the slot's rooms all leave, or the bus closes.
 func (b *slotBus) replace(ctx context.Context, s *slotSub, c *slotConn) {
-	b.client.ReloadState(ctx)
-	// ReloadState only schedules a reload; one command through the client waits for a fresh
-	// map, so the new PubSub is opened on the right master.
-	_ = b.client.Ping(ctx).Err()
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if s.conn != c || b.closed {
+		b.mu.Unlock()
 		return
 	}
 	c.stop()
 	s.conn = nil
-	if len(s.channels) == 0 {
-		return
-	}
-	if err := b.connect(ctx, s); err != nil {
-		// Nothing holds the slot now: the next subscribe to one of its rooms connects again.
-		// Until then its rooms hear nothing; their clients resume from the log when they act.
-		return
+	b.mu.Unlock()
+	backoff := 50 * time.Millisecond
+	for {
+		b.client.ReloadState(ctx)
+		b.mu.Lock()
+		if b.closed || s.conn != nil || len(s.channels) == 0 || b.slots[s.slot] != s {
+			b.mu.Unlock() // closed, emptied, or connected again by a subscribe meanwhile
+			return
+		}
+		err := b.connect(ctx, s)
+		b.mu.Unlock()
+		if err == nil {
+			return
+		}
+		timer := time.NewTimer(backoff)
+		backoff = min(2*backoff, time.Second)
+		select {
+		case <-timer.C:
+		case <-b.done:
+			timer.Stop()
+			return
+		}
 	}
 }
 
