@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,14 +23,22 @@ import (
 // slotOwners maps every slot to the address of the master serving it.
 func slotOwners(t *testing.T, client *redis.ClusterClient) map[uint16]string {
 	t.Helper()
-	ranges, err := client.ClusterSlots(t.Context()).Result()
+	shards, err := client.ClusterShards(t.Context()).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[uint16]string{}
-	for _, r := range ranges {
-		for s := r.Start; s <= r.End; s++ {
-			out[uint16(s)] = r.Nodes[0].Addr
+	for _, sh := range shards {
+		addr := ""
+		for _, n := range sh.Nodes {
+			if n.Role == "master" {
+				addr = net.JoinHostPort(n.IP, strconv.FormatInt(n.Port, 10))
+			}
+		}
+		for _, r := range sh.Slots {
+			for s := r.Start; s <= r.End; s++ {
+				out[uint16(s)] = addr
+			}
 		}
 	}
 	return out
