@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/mockroom/mockroom/internal/redisstore"
 )
 
 // config is everything the server reads from flags and MOCKROOM_* variables. A flag wins over its
@@ -89,8 +91,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		bad("MOCKROOM_ADDR: %q is not host:port (e.g. :8080 or 127.0.0.1:8080)", cfg.Addr)
 	}
 	if cfg.RedisURL != "" {
-		if u, err := url.Parse(cfg.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-			bad("MOCKROOM_REDIS_URL: %s is not a redis:// or rediss:// URL with a host", redactURL(cfg.RedisURL))
+		if err := redisstore.ValidateURL(cfg.RedisURL); err != nil {
+			bad("%v", err)
 		}
 	}
 	switch {

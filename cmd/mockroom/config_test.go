@@ -93,6 +93,18 @@ func TestConfigStringMasksSecrets(t *testing.T) {
 	}
 }
 
+func TestParseConfigAcceptsClusterSeeds(t *testing.T) {
+	secret := strings.Repeat("s", 32)
+	for _, u := range []string{"redis://127.0.0.1:7000?cluster=true", "redis://a:7000,b:7001,c:7002?cluster=true", "rediss://user:pw@redis.internal:6380/0"} {
+		if _, err := parseConfig(nil, envOf(map[string]string{"MOCKROOM_REDIS_URL": u, "MOCKROOM_TOKEN_SECRET": secret}), io.Discard); err != nil {
+			t.Errorf("%s refused: %v", u, err)
+		}
+	}
+	if _, err := parseConfig(nil, envOf(map[string]string{"MOCKROOM_REDIS_URL": "redis://a:1?cluster=maybe", "MOCKROOM_TOKEN_SECRET": secret}), io.Discard); err == nil || !strings.Contains(err.Error(), "cluster") {
+		t.Errorf("bad cluster flag accepted or unclear: %v", err)
+	}
+}
+
 func TestParseConfigTrustedProxies(t *testing.T) {
 	cfg, err := parseConfig(nil, envOf(map[string]string{"MOCKROOM_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.10 ,::1"}), io.Discard)
 	if err != nil {

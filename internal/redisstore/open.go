@@ -65,6 +65,13 @@ func Open(ctx context.Context, rawURL string, logger *slog.Logger) (*Conn, error
 // query parameter cluster=true is treated as a Redis Cluster seed list. The cluster parameter and
 // the extra hosts are mockroom's own: they are taken out before the rest of the URL is parsed by
 // go-redis, which refuses options it does not know.
+// ValidateURL reports whether rawURL is a Redis URL Open accepts, so configuration can refuse a
+// bad one at start with the same rules Open applies.
+func ValidateURL(rawURL string) error {
+	_, err := parseURL(rawURL)
+	return err
+}
+
 func parseURL(rawURL string) (*redis.UniversalOptions, error) {
 	firstURL, hosts := splitHosts(rawURL)
 	u, err := url.Parse(firstURL)
