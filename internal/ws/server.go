@@ -158,7 +158,7 @@ func New(cfg Config) (*Server, error) {
 	s.baseCtx, s.baseCancel = context.WithCancel(context.Background())
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout:  10 * time.Second,
-		ReadBufferSize:    512,
+		ReadBufferSize:    256, // a typed edit fits; a bigger frame is read past the buffer
 		WriteBufferSize:   4096,
 		WriteBufferPool:   &sync.Pool{},
 		EnableCompression: false,
