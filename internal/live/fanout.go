@@ -9,7 +9,8 @@ import (
 )
 
 // Bus carries a room's published events to this node. The Redis adapter implements it with one
-// (sharded) pub/sub connection per node.
+// pub/sub connection per node on a single Redis, and one sharded connection per slot in use on a
+// Redis Cluster.
 type Bus interface {
 	Subscribe(ctx context.Context, room mockroom.RoomID) error
 	Unsubscribe(ctx context.Context, room mockroom.RoomID) error
