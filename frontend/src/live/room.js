@@ -11,6 +11,8 @@ import { SharedEditor, LANGUAGES, colorFor } from './editor.js';
 import { privateMaterial } from './private.js';
 
 const WARN_AT_MS = 30_000;
+// How often the first peer to reveal re-reads the room until the other reveals too.
+const REVEAL_POLL_MS = 3000;
 
 export function renderRoom(el, { params }) {
   const roomId = params.id;
@@ -25,12 +27,14 @@ export function renderRoom(el, { params }) {
     language: 'python',
     locked: false,
     lastEnded: null,
+    iRevealed: false,
   };
 
   // ---- layout ----
   const title = h('h1', { class: 'room-title' }, 'Interview room');
   const stateBadge = h('span', { class: 'state', id: 'room-state' });
   const roleBadge = h('span', { class: 'badge role', id: 'my-role' });
+  const halfBadge = h('span', { class: 'badge half', id: 'room-half', hidden: true });
   const connBadge = h('span', { class: 'conn', id: 'conn-status', role: 'status' }, 'Connecting…');
   const banner = h('div', { class: 'banner', id: 'room-banner', role: 'alert', hidden: true });
   const announcer = h('div', { class: 'sr-only', 'aria-live': 'assertive' });
@@ -54,7 +58,7 @@ export function renderRoom(el, { params }) {
     h(
       'div',
       { class: 'room' },
-      h('div', { class: 'room-head' }, h('div', { class: 'room-head-main' }, title, stateBadge, roleBadge), connBadge),
+      h('div', { class: 'room-head' }, h('div', { class: 'room-head-main' }, title, stateBadge, roleBadge, halfBadge), connBadge),
       banner,
       announcer,
       h(
@@ -130,7 +134,7 @@ export function renderRoom(el, { params }) {
     st.snapshots++;
     st.you = f.you;
     const room = f.room || {};
-    st.room = { ...st.room, id: room.id || roomId, kind: room.kind || st.room.kind, state: room.state || st.room.state, title: room.title || st.room.title };
+    st.room = { ...st.room, id: room.id || roomId, kind: room.kind || st.room.kind, state: room.state || st.room.state, title: room.title || st.room.title, half: room.half ?? st.room.half ?? 0 };
     st.participants = new Map((room.participants || []).map((p) => [p.user_id, participantFrom(p)]));
     // The current question is either flat (protocol.md section 5) or the engine's
     // {index, count, data, private} with the clock in room.timer.
@@ -144,6 +148,8 @@ export function renderRoom(el, { params }) {
     st.language = doc.language || 'python';
     st.locked = !!doc.locked;
     editor.load(doc, st.you.role);
+    // A peer room's snapshot carries pseudonyms; the room record says whether names are shown.
+    if (st.room.kind === 'peer') loadRoomRecord();
     if (st.snapshots > 1) {
       showBanner(`You were away too long to replay what you missed (${humanize(f.reason)}); the room was reloaded from its current state.`, 'info');
     } else {
@@ -285,6 +291,7 @@ export function renderRoom(el, { params }) {
           const p = st.participants.get(uid);
           if (p) p.role = role;
         }
+        if (typeof d.half === 'number') st.room.half = d.half;
         if (st.you && roles[st.you.user_id]) {
           st.you.role = roles[st.you.user_id];
           editor.setRole(st.you.role);
@@ -303,37 +310,55 @@ export function renderRoom(el, { params }) {
   const isInterviewer = () => st.you?.role === 'interviewer';
   const nameOf = (uid) => (uid === st.you?.user_id ? 'You' : st.participants.get(uid)?.name || 'Someone');
 
-  // loadRoomRecord reads the REST room record for what the socket does not carry: the title, and
-  // the names and roles of people who joined after our snapshot.
+  // loadRoomRecord reads the REST room record for what the socket does not carry: the title, the
+  // names and roles of people who joined after our snapshot, and in a peer room who has chosen to
+  // reveal their name.
   let recordLoading = null;
   function loadRoomRecord() {
     if (recordLoading) return recordLoading;
     recordLoading = api
       .room(roomId)
-      .then((r) => {
-        const room = r?.room || r;
-        if (!room) return;
-        if (room.title) st.room.title = room.title;
-        if (room.kind) st.room.kind = room.kind;
-        if (!st.room.question_count && Array.isArray(room.questions)) st.room.question_count = room.questions.length;
-        for (const rp of room.participants || []) {
-          const p = st.participants.get(rp.user_id);
-          const name = rp.pseudonym && !rp.revealed ? rp.pseudonym : rp.display_name || rp.name;
-          if (p) {
-            p.name = p.name || name || '';
-            p.role = p.role || rp.role;
-          } else {
-            st.participants.set(rp.user_id, { user_id: rp.user_id, name: name || '', role: rp.role, online: false });
-          }
-        }
-        renderHead();
-        renderPeople();
-      })
+      .then((r) => applyRecord(r?.room || r))
       .catch(() => {})
       .finally(() => {
         recordLoading = null;
       });
     return recordLoading;
+  }
+
+  function applyRecord(room) {
+    if (!room) return;
+    if (room.title) st.room.title = room.title;
+    if (room.kind) st.room.kind = room.kind;
+    if (!st.room.question_count && Array.isArray(room.questions)) st.room.question_count = room.questions.length;
+    if (Array.isArray(room.halves)) st.room.halves = room.halves;
+    // The server masks names until both peers reveal; once they have, its names replace the
+    // pseudonyms the socket's snapshot carried.
+    const revealed = !!room.revealed;
+    for (const rp of room.participants || []) {
+      const name = rp.display_name || rp.name || '';
+      const p = st.participants.get(rp.user_id);
+      if (p) {
+        if (revealed || !p.name) p.name = name;
+        p.role = p.role || rp.role;
+      } else {
+        st.participants.set(rp.user_id, { user_id: rp.user_id, name, role: rp.role, online: false });
+      }
+      if (rp.user_id === st.you?.user_id && rp.revealed) st.iRevealed = true;
+    }
+    st.room.revealed = revealed;
+    renderHead();
+    renderPeople();
+    renderChat();
+    watchReveal();
+  }
+
+  // watchReveal re-reads the room while this person has revealed and the peer has not yet: no
+  // event tells the room when names are shown, so the first to reveal learns it this way.
+  let revealTimer = null;
+  function watchReveal() {
+    clearTimeout(revealTimer);
+    if (st.room.kind === 'peer' && st.iRevealed && !st.room.revealed) revealTimer = setTimeout(loadRoomRecord, REVEAL_POLL_MS);
   }
 
   function renderAll() {
@@ -357,9 +382,10 @@ export function renderRoom(el, { params }) {
       onclick: async () => {
         revealButton.disabled = true;
         try {
-          await api.reveal(roomId);
-          toast('Your peer will see your name once they reveal theirs too.');
-          revealButton.textContent = 'Name revealed';
+          const r = await api.reveal(roomId);
+          st.iRevealed = true;
+          applyRecord(r?.room || r);
+          toast(st.room.revealed ? 'You have both revealed your names.' : 'Your peer will see your name once they reveal theirs too.');
         } catch (err) {
           revealButton.disabled = false;
           toast(err.message, 'error');
@@ -368,15 +394,20 @@ export function renderRoom(el, { params }) {
     },
     'Reveal my name',
   );
-  roleBadge.after(revealButton);
+  halfBadge.after(revealButton);
 
   function renderHead() {
     revealButton.hidden = st.room.kind !== 'peer';
+    revealButton.disabled = !!(st.iRevealed || st.room.revealed);
+    revealButton.textContent = st.room.revealed ? 'Names shown' : st.iRevealed ? 'Name revealed' : 'Reveal my name';
     title.textContent = st.room.title || 'Interview room';
     document.title = `${st.room.title || 'Room'} · mockroom`;
     stateBadge.className = `state state-${st.room.state}`;
     stateBadge.textContent = humanize(st.room.state === 'wrap_up' ? 'wrap-up' : st.room.state);
     roleBadge.textContent = st.you ? `You: ${st.you.role}` : '';
+    halfBadge.hidden = st.room.kind !== 'peer' || st.room.state === 'wrap_up' || st.room.state === 'closed';
+    const second = st.room.halves?.[1];
+    halfBadge.textContent = st.room.half === 1 ? 'Second half' : second ? `First half · roles swap at question ${second.first_question + 1}` : 'First half';
   }
 
   function renderQuestion() {
@@ -597,6 +628,7 @@ export function renderRoom(el, { params }) {
   loadRoomRecord();
   return () => {
     clearInterval(countdownTimer);
+    clearTimeout(revealTimer);
     conn.stop();
     editor.destroy();
     document.title = 'mockroom';

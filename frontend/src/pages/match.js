@@ -1,26 +1,49 @@
 import { h, field, errorBox, humanize, replace, formatDuration } from '../dom.js';
 import { api } from '../api.js';
 import { navigate } from '../router.js';
-import { DEFAULT_TRACK, DIFFICULTIES } from './bank.js';
+import { DEFAULT_TRACK, DIFFICULTIES, listOf } from './bank.js';
 
-// The peer queue: join for a level, wait on a long poll, then both people confirm within a
-// minute. The server decides everything (who is matched, the deadline, a no-show going back to
-// the head of the queue); this page only shows it.
+// How often the page asks where a match stands while its confirm card is up. The long poll cannot
+// serve here: it answers at once while a match waits for the caller, so it would spin.
+const PROPOSAL_POLL_MS = 2000;
+
+// The peer queue: join for a track and level, wait on a long poll, then both people confirm
+// within a minute. The server decides everything (who is matched, the deadline, a no-show going
+// back to the head of the queue); this page only shows it.
 export function renderMatch(el) {
   const page = h('section', { class: 'page narrow' });
   el.append(page);
   let stopped = false;
   let controller = null;
   let tick = null;
+  // phase is what the page shows: join, waiting, proposal (confirm card) or pending (confirmed,
+  // waiting for the peer). shownMatch is the match id of the card on screen.
+  let phase = '';
+  let shownMatch = '';
+  let shownNotice = '';
+  // Each follow() loop has a generation; starting a new one (join, confirm, leave) ends the old.
+  let generation = 0;
 
+  const track = h('select', { name: 'track' }, h('option', { value: DEFAULT_TRACK, selected: true }, humanize(DEFAULT_TRACK.replace(/-/g, ' '))));
   const level = h('select', { name: 'level' }, DIFFICULTIES.map((d) => h('option', { value: d, selected: d === 'mid' }, humanize(d))));
   const status = h('div', { class: 'form-status' });
   const body = h('div');
 
-  function showJoin(err) {
+  function show(next, ...children) {
     clearInterval(tick);
-    replace(
-      body,
+    phase = next;
+    replace(body, ...children);
+  }
+
+  function notice(text) {
+    return text ? h('p', { class: 'alert alert-info', role: 'status' }, text) : null;
+  }
+
+  function showJoin(err, info) {
+    shownMatch = '';
+    status.replaceChildren();
+    show(
+      'join',
       h(
         'form',
         {
@@ -29,173 +52,247 @@ export function renderMatch(el) {
             e.preventDefault();
             status.replaceChildren();
             try {
-              const v = await api.matchJoin({ track: DEFAULT_TRACK, level: level.value });
-              waitLoop(v);
+              follow(await api.matchJoin({ track: track.value, level: level.value }));
             } catch (error) {
               status.append(errorBox(error));
             }
           },
         },
-        field('Your level', level, 'You are matched with someone practising at the same level.'),
+        notice(info),
         err ? errorBox(err) : null,
+        field('Track', track),
+        field('Your level', level, 'You are matched with someone practising the same track at the same level.'),
         status,
         h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Join the queue'),
       ),
     );
   }
 
-  function showWaiting() {
-    clearInterval(tick);
-    const since = Date.now();
-    const elapsed = h('span', null, '0:00');
-    tick = setInterval(() => (elapsed.textContent = formatDuration(Date.now() - since)), 1000);
-    replace(
-      body,
+  function showWaiting(v, info) {
+    const since = Date.parse(v?.ticket?.enqueued_at) || Date.now();
+    const elapsed = h('span', null, formatDuration(Math.max(0, Date.now() - since)));
+    const queue = v?.ticket?.queue;
+    shownMatch = '';
+    shownNotice = info || '';
+    show(
+      'waiting',
       h(
         'div',
         { class: 'card waiting', 'aria-live': 'polite' },
+        notice(info),
         h('div', { class: 'spinner', 'aria-hidden': 'true' }),
         h('h2', null, 'Looking for a peer…'),
+        queue ? h('p', { class: 'queue-name' }, `${humanize(String(queue.track).replace(/-/g, ' '))} · ${humanize(queue.level)}`) : null,
         h('p', { class: 'muted' }, 'Waiting ', elapsed, '. Keep this page open; you will be asked to confirm when someone is found.'),
-        h('button', { type: 'button', class: 'btn btn-ghost', onclick: leave }, 'Leave the queue'),
+        h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => leave() }, 'Leave the queue'),
       ),
     );
+    tick = setInterval(() => (elapsed.textContent = formatDuration(Math.max(0, Date.now() - since))), 1000);
   }
 
   function showProposal(m) {
-    clearInterval(tick);
     const deadline = Date.parse(m.confirm_by) || Date.now() + 60_000;
-    const offset = 0;
-    const countdown = h('strong', { class: 'countdown', 'aria-live': 'off' });
+    const countdown = h('strong', { class: 'confirm-countdown', 'aria-live': 'off' });
     const bar = h('progress', { max: 60, value: 60, 'aria-label': 'Time left to confirm' });
-    let checked = false;
+    const note = h('p', { class: 'muted small', hidden: true });
     const render = () => {
-      const left = deadline - (Date.now() + offset);
+      const left = deadline - Date.now();
       countdown.textContent = formatDuration(Math.max(0, left));
       bar.value = Math.max(0, left / 1000);
-      if (left <= -1000 && !checked) {
-        // The minute is over: ask the server what became of the match (the answer waits no longer
-        // than the confirmation deadline the server enforces).
-        checked = true;
-        api.matchStatus().then((v) => !stopped && waitLoop(v)).catch((err) => showJoin(err));
+      if (left <= 0) {
+        note.textContent = 'Time is up. Checking whether the match went ahead…';
+        note.hidden = false;
       }
     };
-    render();
-    tick = setInterval(render, 250);
     const confirm = h(
       'button',
       {
         type: 'button',
         class: 'btn btn-primary btn-lg',
         onclick: async () => {
-          confirm.disabled = true;
+          confirm.disabled = decline.disabled = true;
           try {
-            const v = await api.matchConfirm(m.id);
-            waitLoop(v);
+            follow(await api.matchConfirm(m.id));
           } catch (err) {
-            showJoin(err);
+            follow(null, err);
           }
         },
       },
       'I am ready',
     );
-    replace(body, h('div', { class: 'card proposal', role: 'alertdialog', 'aria-labelledby': 'match-found' }, h('h2', { id: 'match-found' }, 'A peer is ready'), h('p', null, 'Confirm within ', countdown, ' to start. If either of you misses it, the other goes back to the head of the queue.'), bar, confirm));
+    const decline = h(
+      'button',
+      { type: 'button', class: 'btn btn-ghost', onclick: () => leave('You declined the match and left the queue. Join again when you are ready.') },
+      'Not now',
+    );
+    shownMatch = m.id;
+    show(
+      'proposal',
+      h(
+        'div',
+        { class: 'card proposal', role: 'alertdialog', 'aria-labelledby': 'match-found', 'aria-describedby': 'match-found-text' },
+        h('h2', { id: 'match-found' }, 'A peer is ready'),
+        h('p', { id: 'match-found-text' }, 'Confirm within ', countdown, ' to start. If either of you misses it, the other goes back to the head of the queue.'),
+        bar,
+        h('div', { class: 'actions' }, confirm, decline),
+        note,
+      ),
+    );
+    render();
+    tick = setInterval(render, 250);
     confirm.focus();
   }
 
-  // handle shows one answer of the queue (a match.View: {status, reason, ticket, match, current})
-  // and says whether to keep waiting.
-  function handle(v) {
-    const status = v?.status === 'timeout' ? v.current : v?.status;
-    const m = v?.match;
-    switch (status) {
-      case 'confirmed':
-        if (m?.room_id) {
-          navigate(`/rooms/${encodeURIComponent(m.room_id)}`);
-          return false;
-        }
-        return true;
-      case 'matched':
-        if (m && !m.confirmed) {
-          showProposal(m);
-          return false;
-        }
-        showPeerPending(m);
-        return true;
-      case 'waiting':
-        if (!body.querySelector('.waiting')) showWaiting();
-        return true;
-      case 'cancelled':
-        showJoin(new Error(reasonText(v.reason) || 'The match was cancelled. Join again when you are ready.'));
-        return false;
-      case 'expired':
-        showJoin(new Error('Nobody at your level joined in time. Try again, or pick another level.'));
-        return false;
-      default:
-        showJoin();
-        return false;
-    }
-  }
-
-  function reasonText(reason) {
-    switch (reason) {
-      case 'no_show':
-      case 'not_confirmed':
-        return 'The match was not confirmed in time.';
-      case 'left':
-        return 'You left the queue.';
-      default:
-        return reason ? `The match was cancelled (${humanize(reason)}).` : '';
-    }
-  }
-
   function showPeerPending(m) {
-    clearInterval(tick);
-    replace(
-      body,
+    shownMatch = m?.id || '';
+    show(
+      'pending',
       h(
         'div',
         { class: 'card waiting', 'aria-live': 'polite' },
         h('div', { class: 'spinner', 'aria-hidden': 'true' }),
         h('h2', null, 'You are ready. Waiting for your peer to confirm…'),
-        m?.confirm_by ? h('p', { class: 'muted' }, 'If they do not confirm in time, you go back to the head of the queue.') : null,
+        h('p', { class: 'muted' }, 'If they do not confirm in time, you go back to the head of the queue.'),
       ),
     );
   }
 
-  async function waitLoop(first) {
-    if (first && !handle(first)) return;
-    if (!first) showWaiting();
-    while (!stopped) {
+  // handle shows one answer of the queue (a MatchView: {status, reason, ticket, match, current})
+  // and says whether to keep following it.
+  function handle(v) {
+    const st = v?.status === 'timeout' ? v.current : v?.status;
+    const m = v?.match;
+    switch (st) {
+      case 'confirmed':
+        if (m?.room_id) {
+          navigate(`/rooms/${encodeURIComponent(m.room_id)}`);
+          return false;
+        }
+        if (phase !== 'pending') showPeerPending(m);
+        return true;
+      case 'matched':
+        if (m && !m.confirmed) {
+          if (phase !== 'proposal' || shownMatch !== m.id) showProposal(m);
+        } else if (phase !== 'pending' || shownMatch !== m?.id) {
+          showPeerPending(m);
+        }
+        return true;
+      case 'waiting': {
+        // A reason on a waiting ticket says why it is back in the queue (the peer declined or
+        // did not confirm); keep saying so while it waits.
+        const info = requeueText(v.reason);
+        if (phase !== 'waiting' || info !== shownNotice) showWaiting(v, info);
+        return true;
+      }
+      case 'cancelled':
+        showJoin(null, cancelText(v.reason));
+        return false;
+      case 'expired':
+        showJoin(null, 'Nobody at your level joined in time. Try again later, or pick another level.');
+        return false;
+      default:
+        if (phase !== 'join') showJoin();
+        return false;
+    }
+  }
+
+  function requeueText(reason) {
+    switch (reason) {
+      case 'peer_declined':
+        return 'Your peer did not take the match. You are back at the head of the queue.';
+      case 'peer_no_show':
+        return 'Your peer did not confirm in time. You are back at the head of the queue.';
+      default:
+        return '';
+    }
+  }
+
+  function cancelText(reason) {
+    switch (reason) {
+      case 'no_show':
+        return 'You did not confirm in time, so the match was cancelled and you left the queue.';
+      case 'declined':
+        return 'You declined the match and left the queue. Join again when you are ready.';
+      case 'left':
+        return 'You left the queue.';
+      default:
+        return reason ? `The match was cancelled (${humanize(reason)}).` : 'The match was cancelled. Join again when you are ready.';
+    }
+  }
+
+  // follow shows first (or err) and then keeps the page in step with the server until the state
+  // is final: a long poll while queued or waiting for the peer, a short poll while the confirm
+  // card is up.
+  async function follow(first, err) {
+    const gen = ++generation;
+    controller?.abort();
+    if (err) {
+      showJoin(err);
+      return;
+    }
+    let v = first;
+    while (!stopped && gen === generation) {
+      if (v && !handle(v)) return;
       controller = new AbortController();
-      let v;
+      const signal = controller.signal;
       try {
-        v = await api.matchWait(controller.signal, { timeout: '25s' });
-      } catch (err) {
-        if (err.name === 'AbortError' || stopped) return;
+        v = phase === 'proposal' ? await statusSoon(signal) : await api.matchWait(signal, { timeout: '25s' });
+      } catch (error) {
+        if (error.name === 'AbortError' || stopped || gen !== generation) return;
+        showJoin(error);
+        return;
+      }
+    }
+  }
+
+  function statusSoon(signal) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => api.matchStatus().then(resolve, reject), PROPOSAL_POLL_MS);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(new DOMException('aborted', 'AbortError'));
+      });
+    });
+  }
+
+  // leave takes the caller out of the queue; while matched, that declines the match.
+  async function leave(info) {
+    generation++;
+    controller?.abort();
+    for (const b of body.querySelectorAll('button')) b.disabled = true;
+    try {
+      await api.matchLeave();
+    } catch (err) {
+      // not_queued: the ticket had already ended; the page just catches up.
+      if (err.code !== 'not_queued') {
         showJoin(err);
         return;
       }
-      if (stopped || !handle(v)) return;
     }
+    if (!stopped) showJoin(null, info);
   }
 
-  async function leave() {
-    controller?.abort();
-    try {
-      await api.matchLeave();
-    } catch {
-      /* leaving is best effort: the server drops idle queue entries */
-    }
-    showJoin();
-  }
-
-  page.append(h('h1', null, 'Practise with a peer'), h('p', { class: 'lead' }, 'Interview each other in two halves: you ask first or second, and the roles swap at half time. You see each other by a pseudonym unless you both choose to reveal your names.'), body);
+  page.append(
+    h('h1', null, 'Practise with a peer'),
+    h('p', { class: 'lead' }, 'Interview each other in two halves: you ask first or second, and the roles swap at half time. You see each other by a pseudonym unless you both choose to reveal your names.'),
+    body,
+  );
   showJoin();
+  api
+    .tracks()
+    .then((data) => {
+      const tracks = listOf(data, 'tracks').filter((t) => t && t.id);
+      if (!tracks.length || stopped) return;
+      const keep = track.value;
+      replace(track, tracks.map((t) => h('option', { value: t.id, selected: t.id === keep }, t.title || t.id)));
+    })
+    .catch(() => {
+      /* the default track stays selectable */
+    });
   api
     .matchStatus()
     .then((v) => {
-      if (!stopped && v && v.status !== 'none') waitLoop(v);
+      if (!stopped && v && v.status !== 'none' && phase === 'join' && generation === 0) follow(v);
     })
     .catch(() => {});
   return () => {
