@@ -351,7 +351,10 @@ function defineTests() {
           return f?.type === 'event' && f.event === 'question.started' && f.data?.index < total / 2 && !!f.private;
         }).map((raw) => raw.slice(0, 300));
 
-      const todo = 'server: internal/live replays and snapshots by the current role, so after the swap the new interviewer receives the first half\'s note.added and private guidance (see the report)';
+      // Known server gap: a resume replays missed events filtered by the socket's role after the
+      // swap (internal/ws join), and a snapshot hands the current interviewer every note of the
+      // room (internal/live snapshot.go). Both need filtering by the half an event belongs to.
+      const todo = 'the server filters first-half events and notes by the role held after the swap';
       await t.test('coming back by resume', { todo }, async () => {
         assert.deepEqual(leaks(), [], 'frames received after the reconnect hold the first half\'s private material');
         assert.ok(!(await textOf(answerer)).includes(note), 'the previous interviewer\'s note is on the page');
