@@ -189,7 +189,7 @@ func (e *Engine) simple(info RoomInfo, c *roomCache, m Member, cmd Command, qidx
 		// The whole event is the interviewer's; the text is also in Private so that even a
 		// filter that forgot InterviewerOnly would not pass it on.
 		req.Events = []NewEvent{{
-			Type: TypeNoteAdded, Actor: m.UserID, InterviewerOnly: true, Keep: KeepNote,
+			Type: TypeNoteAdded, Actor: m.UserID, InterviewerOnly: true, For: m.UserID, Keep: KeepNote,
 			Data:    map[string]any{"question_index": qidx},
 			Private: map[string]string{"text": d.Text},
 		}}

@@ -250,6 +250,10 @@ func (e *Engine) startQuestion(ctx context.Context, info RoomInfo, st State, req
 	ne := NewEvent{Type: TypeQuestionStarted, Actor: actor, Data: data, Keep: KeepQuestion}
 	if priv != nil {
 		ne.Private = priv
+		if len(info.Halves) > 0 {
+			// The guidance is for this half's interviewer, who is the other half's candidate.
+			ne.For = info.Halves[half].Interviewer
+		}
 	}
 	req.Events = append(req.Events, ne)
 	req.Set = append(req.Set, FieldValue{FieldQIndex, strconv.Itoa(idx)})

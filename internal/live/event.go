@@ -42,6 +42,11 @@ type Event struct {
 	Data            json.RawMessage      `json:"data,omitempty"`
 	Private         json.RawMessage      `json:"private,omitempty"`
 	InterviewerOnly bool                 `json:"interviewer_only,omitempty"`
+	// For, when set, is the one person the Private part and an InterviewerOnly event are meant
+	// for: the author of a note, the interviewer in charge when a peer room's question started.
+	// Roles swap at half time in a peer room, so the role a socket has now does not say whether
+	// it may see what was written earlier.
+	For mockroom.UserID `json:"for,omitempty"`
 }
 
 // Position names ev in the log, for resume.
@@ -55,7 +60,7 @@ func (ev Event) Position() mockroom.Position {
 // role: gaps are expected and never mistaken for loss, because resume checks positions against
 // the log itself.
 func ForRole(ev Event, role mockroom.Role) (Event, bool) {
-	if role.SeesInterviewerMaterial() {
+	if role.SeesInterviewerMaterial() && ev.For == "" {
 		return ev, true
 	}
 	if ev.InterviewerOnly {
@@ -63,6 +68,16 @@ func ForRole(ev Event, role mockroom.Role) (Event, bool) {
 	}
 	ev.Private = nil
 	return ev, true
+}
+
+// Visible returns what user, in role now, may receive of ev: material meant for one person reaches
+// that person only, whatever role anyone holds when the event is replayed; everything else
+// follows ForRole.
+func Visible(ev Event, user mockroom.UserID, role mockroom.Role) (Event, bool) {
+	if ev.For != "" && ev.For == user {
+		return ev, true
+	}
+	return ForRole(ev, role)
 }
 
 // wireEvent is how an event is stored in the log and published: the time is integer
@@ -77,6 +92,7 @@ type wireEvent struct {
 	Data            json.RawMessage      `json:"data,omitempty"`
 	Private         json.RawMessage      `json:"private,omitempty"`
 	InterviewerOnly bool                 `json:"io,omitempty"`
+	For             mockroom.UserID      `json:"for,omitempty"`
 }
 
 // DecodeEvent parses an event as the store keeps and publishes it.
@@ -87,7 +103,7 @@ func DecodeEvent(raw []byte) (Event, error) {
 	}
 	return Event{
 		Offset: w.Offset, ID: w.ID, Epoch: w.Epoch, Type: w.Type, At: time.UnixMilli(w.At).UTC(),
-		Actor: w.Actor, Data: w.Data, Private: w.Private, InterviewerOnly: w.InterviewerOnly,
+		Actor: w.Actor, Data: w.Data, Private: w.Private, InterviewerOnly: w.InterviewerOnly, For: w.For,
 	}, nil
 }
 
@@ -96,7 +112,7 @@ func DecodeEvent(raw []byte) (Event, error) {
 func EncodeEvent(ev Event) ([]byte, error) {
 	return json.Marshal(wireEvent{
 		Offset: ev.Offset, ID: ev.ID, Epoch: ev.Epoch, At: ev.At.UnixMilli(), Type: ev.Type,
-		Actor: ev.Actor, Data: ev.Data, Private: ev.Private, InterviewerOnly: ev.InterviewerOnly,
+		Actor: ev.Actor, Data: ev.Data, Private: ev.Private, InterviewerOnly: ev.InterviewerOnly, For: ev.For,
 	})
 }
 
@@ -107,6 +123,7 @@ type NewEvent struct {
 	Data            any // marshalled to JSON; nil for none
 	Private         any
 	InterviewerOnly bool
+	For             mockroom.UserID // see Event.For
 	// Keep names a side list the event is also copied to, so a snapshot need not scan the log.
 	Keep Keep
 }
@@ -164,7 +181,7 @@ func (e EncodedEvent) Body() string { return e.body }
 func (e EncodedEvent) Event(off mockroom.EventOffset, id, epoch string, at time.Time) Event {
 	return Event{
 		Offset: off, ID: id, Epoch: epoch, Type: e.ne.Type, At: at, Actor: e.ne.Actor,
-		Data: e.data, Private: e.private, InterviewerOnly: e.ne.InterviewerOnly,
+		Data: e.data, Private: e.private, InterviewerOnly: e.ne.InterviewerOnly, For: e.ne.For,
 	}
 }
 
@@ -187,6 +204,11 @@ func (e EncodedEvent) renderBody() string {
 	}
 	if e.ne.InterviewerOnly {
 		buf = append(buf, `,"io":true`...)
+	}
+	if e.ne.For != "" {
+		b, _ := json.Marshal(e.ne.For)
+		buf = append(buf, `,"for":`...)
+		buf = append(buf, b...)
 	}
 	buf = append(buf, '}')
 	return string(buf)

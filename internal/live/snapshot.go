@@ -105,7 +105,14 @@ func (e *Engine) Snapshot(ctx context.Context, id mockroom.RoomID, user mockroom
 		s.Chat = []Event{}
 	}
 	if m.Role == mockroom.RoleInterviewer {
-		s.Notes = v.Notes
+		// Only the notes this person wrote: in a peer room the other half's interviewer wrote
+		// theirs about this person.
+		s.Notes = []Event{}
+		for _, n := range v.Notes {
+			if n.Actor == m.UserID {
+				s.Notes = append(s.Notes, n)
+			}
+		}
 	}
 	for _, p := range info.Participants {
 		pm, _ := roleOf(info, p.UserID, v.State.Half)
@@ -113,7 +120,7 @@ func (e *Engine) Snapshot(ctx context.Context, id mockroom.RoomID, user mockroom
 		s.Participants = append(s.Participants, ParticipantView{Member: pm, Online: on && until.After(now)})
 	}
 	if q := v.State.Question; q != nil {
-		if visible, ok := ForRole(*q, m.Role); ok {
+		if visible, ok := Visible(*q, m.UserID, m.Role); ok {
 			s.Question = &QuestionView{Index: v.State.QIndex, Count: len(info.Questions), Data: visible.Data, Private: visible.Private}
 		}
 	}

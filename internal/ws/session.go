@@ -300,14 +300,23 @@ func (c *conn) deliverLocked(ev live.Event, d *live.Delivery) {
 	if ev.Type == live.TypeRolesSwapped {
 		c.swapRoleLocked(ev)
 	}
-	vis, ok := live.ForRole(ev, c.role)
+	vis, ok := live.Visible(ev, c.principal.UserID, c.role)
 	if !ok {
 		return
 	}
 	encode := func() []byte { return encodeEvent(vis, c.srv.now()) }
 	var data []byte
 	if d != nil {
-		data = d.Shared(string(c.role), encode)
+		// Sockets receiving the same bytes share them: per role, except that the one person an
+		// event's private part is for gets a frame of their own.
+		key := string(c.role)
+		if ev.For != "" {
+			key = "not-for"
+			if ev.For == c.principal.UserID {
+				key = "for"
+			}
+		}
+		data = d.Shared(key, encode)
 	} else {
 		data = encode()
 	}

@@ -1,0 +1,108 @@
+package live_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+// In a peer room the two swap roles at half time. Whatever one wrote or was shown as the first
+// half's interviewer — the guidance of the questions they asked, their private notes about the
+// other — must not reach the other person when that person, now the interviewer, replays the log
+// or loads a snapshot.
+func TestPeerRoomPrivateMaterialStaysWithItsInterviewer(t *testing.T) {
+	e := newEnv(t)
+	ann := mockroom.Principal{UserID: "u-ann", Name: "Ann"}
+	ben := mockroom.Principal{UserID: "u-ben", Name: "Ben"}
+	e.rooms.rooms[e.room] = live.RoomInfo{
+		ID: e.room, Kind: mockroom.RoomPeer, Track: "python-developer", State: mockroom.StateWaiting,
+		Questions: []live.PlannedQuestion{{QuestionID: "q1", Minutes: 1}, {QuestionID: "q2", Minutes: 1}},
+		Halves: []live.Half{
+			{Interviewer: ann.UserID, Candidate: ben.UserID, FirstQuestion: 0, QuestionCount: 1},
+			{Interviewer: ben.UserID, Candidate: ann.UserID, FirstQuestion: 1, QuestionCount: 1},
+		},
+		Participants: []live.Participant{
+			{UserID: ann.UserID, Role: mockroom.RoleInterviewer, DisplayName: "Peer Otter"},
+			{UserID: ben.UserID, Role: mockroom.RoleCandidate, DisplayName: "Peer Heron"},
+		},
+	}
+	eng, _ := e.engine()
+	ctx := t.Context()
+	for _, p := range []mockroom.Principal{ann, ben} {
+		if _, err := eng.Join(ctx, e.room, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const annNote = "ANN: Ben hesitated on q1 7f2"
+	const benNote = "BEN: Ann was crisp on q2 9c4"
+	e.mustExec(eng, ann, 1, live.CmdStart, nil)
+	e.mustExec(eng, ann, 2, live.CmdNoteAdd, map[string]any{"text": annNote})
+	e.mustExec(eng, ann, 3, live.CmdNext, nil) // second half: Ben interviews Ann
+	e.mustExec(eng, ben, 1, live.CmdNoteAdd, map[string]any{"text": benNote})
+
+	visibleText := func(user mockroom.UserID, role mockroom.Role) string {
+		var b strings.Builder
+		for _, ev := range e.all(eng) {
+			if v, ok := live.Visible(ev, user, role); ok {
+				raw, _ := json.Marshal(v)
+				b.Write(raw)
+				b.WriteByte('\n')
+			}
+		}
+		return b.String()
+	}
+	// guideOf reports whether the log carries the guidance (fakeQuestions marks it with secret)
+	// of the question with id qid.
+	guideOf := func(log string, qid string) bool {
+		for _, line := range strings.Split(log, "\n") {
+			if strings.Contains(line, `"question.started"`) && strings.Contains(line, `"id":"`+qid+`"`) && strings.Contains(line, secret) {
+				return true
+			}
+		}
+		return false
+	}
+
+	// Ben replays everything as the second half's interviewer.
+	ben2 := visibleText(ben.UserID, mockroom.RoleInterviewer)
+	if strings.Contains(ben2, annNote) {
+		t.Error("Ben, now interviewing, received Ann's private note about him")
+	}
+	if guideOf(ben2, "q1") {
+		t.Error("Ben received the guidance of q1, the question he was asked in the first half")
+	}
+	if !strings.Contains(ben2, benNote) || !guideOf(ben2, "q2") {
+		t.Error("Ben lost his own note or the guidance of the question he asks: the check proves nothing")
+	}
+	// Ann replays as the second half's candidate.
+	ann2 := visibleText(ann.UserID, mockroom.RoleCandidate)
+	if strings.Contains(ann2, benNote) || guideOf(ann2, "q2") {
+		t.Error("Ann, now the candidate, received Ben's note or the guidance of her question")
+	}
+	if !strings.Contains(ann2, annNote) || !guideOf(ann2, "q1") {
+		t.Error("Ann lost her own first-half note or the guidance she was shown")
+	}
+
+	// Snapshots: each interviewer's notes are their own.
+	snap, err := eng.Snapshot(ctx, e.room, ben.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(snap)
+	if strings.Contains(string(raw), annNote) {
+		t.Error("Ben's snapshot carries Ann's note")
+	}
+	if !strings.Contains(string(raw), benNote) || !strings.Contains(string(raw), secret) {
+		t.Error("Ben's snapshot lacks his own note or the current question's guidance")
+	}
+	snap, err = eng.Snapshot(ctx, e.room, ann.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ = json.Marshal(snap)
+	if strings.Contains(string(raw), benNote) || strings.Contains(string(raw), secret) {
+		t.Error("Ann's snapshot, as the candidate, carries Ben's note or guidance")
+	}
+}
