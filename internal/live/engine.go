@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -175,11 +176,42 @@ func (e *Engine) Join(ctx context.Context, id mockroom.RoomID, p mockroom.Princi
 	if info.State == mockroom.StateClosed {
 		return Member{}, mockroom.Errorf(mockroom.KindConflict, "room_closed", "the room is closed")
 	}
+	if !st.Joined[p.UserID] {
+		if err := e.recordFirstJoin(ctx, id, m); err != nil {
+			return Member{}, err
+		}
+	}
 	if err := e.store.SetPresence(ctx, id, p.UserID, true, e.now().Add(presenceTTL)); err != nil {
 		return Member{}, err
 	}
 	_ = e.store.Publish(ctx, id, Event{Type: TypePresence, At: e.now(), Actor: p.UserID, Data: presenceData(p.UserID, true, nil)})
 	return m, nil
+}
+
+// joinedData is the Data of a participant.joined event.
+type joinedData struct {
+	UserID      mockroom.UserID `json:"user_id"`
+	Role        mockroom.Role   `json:"role"`
+	DisplayName string          `json:"display_name"`
+}
+
+// recordFirstJoin appends participant.joined the first time m joins the room, so the session's
+// record shows who took part from when, and people already in the room learn the newcomer's name
+// and role. The check on the joined field makes it once per person even when two sockets of the
+// same person join at once through different nodes.
+func (e *Engine) recordFirstJoin(ctx context.Context, id mockroom.RoomID, m Member) error {
+	field := fieldJoined + string(m.UserID)
+	_, err := e.store.Append(ctx, id, AppendRequest{
+		Now:    e.now(),
+		Checks: []Check{{Field: field, Value: ""}},
+		Set:    []FieldValue{{field, "1"}},
+		Events: []NewEvent{{Type: TypeJoined, Actor: m.UserID, Data: joinedData(m)}},
+	})
+	var ce *ConflictError
+	if errors.As(err, &ce) && ce.Field == field {
+		return nil // another socket of this person recorded it first
+	}
+	return err
 }
 
 // presenceTTL bounds how long a participant counts as online without leaving, so a node that

@@ -25,10 +25,11 @@ const (
 	FieldDeadline  = "t_deadline"
 	FieldPaused    = "t_paused"
 	FieldRemaining = "t_remaining"
-	FieldVersion   = "ver"    // editor version (number of accepted updates)
-	FieldLanguage  = "lang"   // editor language
-	FieldLocked    = "locked" // "1" while the editor is locked for the candidate
-	fieldAllowance = "allow:" // + user id: a per-person time allowance set during the session
+	FieldVersion   = "ver"     // editor version (number of accepted updates)
+	FieldLanguage  = "lang"    // editor language
+	FieldLocked    = "locked"  // "1" while the editor is locked for the candidate
+	fieldAllowance = "allow:"  // + user id: a per-person time allowance set during the session
+	fieldJoined    = "joined:" // + user id: set when the person's first join was recorded
 )
 
 // State is a room's live state, decoded.
@@ -45,6 +46,8 @@ type State struct {
 	Language   string
 	Locked     bool
 	Allowance  map[mockroom.UserID]float64
+	// Joined holds everyone whose first join is in the log.
+	Joined map[mockroom.UserID]bool
 }
 
 // ParseState decodes the store's fields. Unparseable numbers read as zero: the fields are only
@@ -86,6 +89,12 @@ func ParseState(f map[string]string) State {
 		}
 	}
 	for k, v := range f {
+		if user, ok := strings.CutPrefix(k, fieldJoined); ok && v == "1" {
+			if s.Joined == nil {
+				s.Joined = map[mockroom.UserID]bool{}
+			}
+			s.Joined[mockroom.UserID(user)] = true
+		}
 		if user, ok := strings.CutPrefix(k, fieldAllowance); ok {
 			if a, err := strconv.ParseFloat(v, 64); err == nil {
 				if s.Allowance == nil {

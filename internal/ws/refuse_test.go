@@ -29,6 +29,9 @@ func TestMalformedFramesAreRefusedWithoutEffect(t *testing.T) {
 	h.mentorRoom("r-bad")
 	iv := h.join(interviewer, "r-bad")
 	iv.command("room.start", nil)
+	// Everyone joins first: a person's first join is itself an event of the log.
+	cand := h.join(candidate, "r-bad")
+	obs := h.join(observer, "r-bad")
 	before := h.head("r-bad")
 
 	cases := []struct {
@@ -68,14 +71,12 @@ func TestMalformedFramesAreRefusedWithoutEffect(t *testing.T) {
 		})
 	}
 	// Role checks happen at command time, with a clear code and no effect.
-	cand := h.join(candidate, "r-bad")
 	if r := cand.refused("question.next", nil); r.str("code") != "role_forbidden" {
 		t.Errorf("candidate question.next: %q, want role_forbidden", r.str("code"))
 	}
 	if r := cand.refused("note.add", map[string]any{"text": "mine"}); r.str("code") != "role_forbidden" {
 		t.Errorf("candidate note.add: %q, want role_forbidden", r.str("code"))
 	}
-	obs := h.join(observer, "r-bad")
 	if r := obs.refused("chat.send", map[string]any{"text": "hi"}); r.str("code") != "role_forbidden" {
 		t.Errorf("observer chat.send: %q, want role_forbidden", r.str("code"))
 	}

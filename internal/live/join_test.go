@@ -1,0 +1,71 @@
+package live_test
+
+import (
+	"encoding/json"
+	"sync"
+	"testing"
+
+	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+// The first join of each person is recorded once, whatever the number of sockets and nodes, so
+// the session's record shows who took part and from when.
+func TestFirstJoinRecordedOncePerPerson(t *testing.T) {
+	e := newEnv(t)
+	a, _ := e.engine()
+	b, _ := e.engine()
+	ctx := t.Context()
+
+	// Two sockets of the candidate join through two nodes at once, then rejoin.
+	var wg sync.WaitGroup
+	for _, eng := range []*live.Engine{a, b, a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := eng.Join(ctx, e.room, candidate); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if _, err := a.Join(ctx, e.room, interviewer); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Join(ctx, e.room, interviewer); err != nil {
+		t.Fatal(err)
+	}
+
+	got := map[mockroom.UserID]int{}
+	var roles []string
+	for _, ev := range e.all(a) {
+		if ev.Type != live.TypeJoined {
+			continue
+		}
+		var d struct {
+			UserID      mockroom.UserID `json:"user_id"`
+			Role        mockroom.Role   `json:"role"`
+			DisplayName string          `json:"display_name"`
+		}
+		if err := json.Unmarshal(ev.Data, &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.UserID != ev.Actor || d.DisplayName == "" {
+			t.Errorf("joined event %s", ev.Data)
+		}
+		got[d.UserID]++
+		roles = append(roles, string(d.UserID)+"="+string(d.Role))
+	}
+	if got[candidate.UserID] != 1 || got[interviewer.UserID] != 1 || len(got) != 2 {
+		t.Errorf("participant.joined per person = %v, want one each for the candidate and the interviewer", got)
+	}
+	if len(roles) != 2 || roles[0] != "u-cand=candidate" || roles[1] != "u-int=interviewer" {
+		t.Errorf("joined in order %v", roles)
+	}
+	if _, err := a.Join(ctx, e.room, stranger); err == nil {
+		t.Error("a stranger joined")
+	}
+	if n := countType(e.all(a), live.TypeJoined); n != 2 {
+		t.Errorf("after a refused stranger: %d joined events", n)
+	}
+}
