@@ -14,6 +14,10 @@ type Peer struct {
 	UserID mockroom.UserID
 	Name   string
 	Guest  bool
+	// Categories are the kinds of question this person asked to practise, most wanted first.
+	// They shape the half in which this person is the candidate (see preferCategories); empty
+	// means the plan as it is.
+	Categories []mockroom.Category
 }
 
 // PeerSpec describes a peer room to create after a match: A interviews B in the first half, then
@@ -42,9 +46,10 @@ func Pseudonyms(id mockroom.RoomID) (string, string) {
 }
 
 // CreatePeer makes the room for two matched peers: each half's questions come from the peer
-// half plan at the peers' level, avoiding questions either was already asked while the bank
-// has others, and never repeating a question within the room. Creating the same id twice returns
-// the existing room.
+// half plan at the peers' level, re-pointed to the preferred categories of that half's candidate
+// (B in the first half, A in the second), avoiding questions either was already asked while the
+// bank has others, and never repeating a question within the room. Creating the same id twice
+// returns the existing room.
 func (s *Service) CreatePeer(ctx context.Context, spec PeerSpec) (Room, error) {
 	if r, err := s.Get(ctx, spec.ID); err == nil {
 		return r, nil
@@ -53,6 +58,16 @@ func (s *Service) CreatePeer(ctx context.Context, spec PeerSpec) (Room, error) {
 	}
 	if spec.A.UserID == "" || spec.B.UserID == "" || spec.A.UserID == spec.B.UserID {
 		return Room{}, invalid("invalid_peers", "a peer room needs two different people")
+	}
+	for _, p := range []Peer{spec.A, spec.B} {
+		if len(p.Categories) > len(mockroom.Categories) {
+			return Room{}, invalid("too_many_categories", "at most %d preferred categories", len(mockroom.Categories))
+		}
+		for _, c := range p.Categories {
+			if !c.Valid() {
+				return Room{}, invalid("unknown_category", "unknown category %q", c)
+			}
+		}
 	}
 	plan, err := s.bank.Plan(ctx, "", spec.Track, s.cfg.PeerPlanID)
 	if err != nil {
@@ -77,7 +92,8 @@ func (s *Service) CreatePeer(ctx context.Context, spec PeerSpec) (Room, error) {
 			exclude[id] = true
 		}
 	}
-	first, err := s.instantiate(ctx, "", plan, exclude)
+	// A interviews B first, so the first half is B's practice.
+	first, err := s.drawHalf(ctx, plan, spec.B.Categories, exclude)
 	if err != nil {
 		return Room{}, err
 	}
@@ -88,7 +104,7 @@ func (s *Service) CreatePeer(ctx context.Context, spec PeerSpec) (Room, error) {
 	for _, id := range questionIDs(first) {
 		exclude2[id] = true
 	}
-	second, err := s.instantiate(ctx, "", plan, exclude2)
+	second, err := s.drawHalf(ctx, plan, spec.A.Categories, exclude2)
 	if err != nil {
 		return Room{}, err
 	}
@@ -124,4 +140,61 @@ func (s *Service) CreatePeer(ctx context.Context, spec PeerSpec) (Room, error) {
 		}
 	}
 	return r.maskNames(), nil
+}
+
+// drawHalf draws one half for a candidate who prefers prefs. When the bank cannot fill every
+// re-pointed slot (a category with fewer questions than the slots pointed at it), the last
+// re-pointed slots go back to the plan's own categories one by one until the draw succeeds, so
+// the candidate gets as much of what they asked for as the bank holds rather than nothing.
+func (s *Service) drawHalf(ctx context.Context, plan mockroom.Plan, prefs []mockroom.Category, exclude map[mockroom.QuestionID]bool) ([]PlannedQuestion, error) {
+	for n := categorySlots(plan.Slots); ; n-- {
+		p := plan
+		p.Slots = preferCategories(plan.Slots, prefs, n)
+		out, err := s.instantiate(ctx, "", p, exclude)
+		if err == nil || len(prefs) == 0 || n == 0 || mockroom.ErrorCode(err) != "not_enough_questions" {
+			return out, err
+		}
+	}
+}
+
+// isCategorySlot reports whether a slot is drawn from a bank category: not a fixed question and
+// not the candidate's own questions.
+func isCategorySlot(s mockroom.Slot) bool {
+	return s.QuestionID == "" && s.Category != "" && s.Category != mockroom.CategoryOwnQuestions
+}
+
+func categorySlots(slots []mockroom.Slot) int {
+	n := 0
+	for _, s := range slots {
+		if isCategorySlot(s) {
+			n++
+		}
+	}
+	return n
+}
+
+// preferCategories returns a copy of slots in which the first limit category slots take the
+// preferred categories in turn, cycling through prefs in order (prefs [a, b] over three
+// category slots gives a, b, a). Each re-pointed slot keeps its time budget and difficulty, so
+// the half lasts as long and stays at the level the peers queued for. Fixed questions and the
+// candidate's-own-questions slot never change; with no preferences the plan stays as it is.
+//
+// Preferences shape the questions, never the pairing: the queue stays first come, first paired
+// per track and level (see package match).
+func preferCategories(slots []mockroom.Slot, prefs []mockroom.Category, limit int) []mockroom.Slot {
+	out := slices.Clone(slots)
+	if len(prefs) == 0 {
+		return out
+	}
+	k := 0
+	for i := range out {
+		if k >= limit {
+			break
+		}
+		if isCategorySlot(out[i]) {
+			out[i].Category = prefs[k%len(prefs)]
+			k++
+		}
+	}
+	return out
 }
