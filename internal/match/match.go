@@ -3,6 +3,12 @@
 // bookkeeping for those who do not show up (the one who confirmed goes back to the head of the
 // queue; the other's no-show is counted).
 //
+// A person may name preferred categories when joining. They never decide who is paired with
+// whom: a queue per category (or skipping people whose preferences differ) would split a few
+// waiting people into many queues of one and leave them all waiting. They travel with the match
+// instead and shape the questions of the half in which that person is the candidate (see
+// room.Service.CreatePeer).
+//
 // Every decision that involves two people happens in one atomic store step (see Store), so any
 // number of server nodes can share the queues. People waiting for news are woken by a Notifier
 // that reaches across nodes; a sweeper goroutine (Service.Run) on every node ends confirmation
@@ -106,6 +112,8 @@ type Side struct {
 	Name      string
 	Guest     bool
 	Confirmed bool
+	// Categories are the person's preferred categories, copied from their ticket at pairing.
+	Categories []mockroom.Category
 }
 
 // Match is two people paired from one queue.
@@ -152,7 +160,8 @@ type Store interface {
 	// Enqueue adds the ticket at the tail; KindConflict "already_queued" if the user has an
 	// active ticket in that queue.
 	Enqueue(ctx context.Context, t Ticket) error
-	// Pair takes the two people at the head of q, if there are two, and matches them.
+	// Pair takes the two people at the head of q, if there are two, and matches them; each
+	// side carries its ticket's categories.
 	Pair(ctx context.Context, q Queue, id string, roomID mockroom.RoomID, now, confirmBy time.Time) (Match, bool, error)
 	// Confirm records user's confirmation; when both have confirmed the match is confirmed.
 	// KindNotFound "match_not_found", KindConflict "match_cancelled" or "match_expired".

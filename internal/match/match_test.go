@@ -402,3 +402,92 @@ func TestJoinValidation(t *testing.T) {
 		t.Errorf("a refused join left %s behind", v.Status)
 	}
 }
+
+// TestPreferredCategoriesShapeEachHalf: preferences never keep two people of one queue apart,
+// and each person's half asks what that person chose.
+func TestPreferredCategoriesShapeEachHalf(t *testing.T) {
+	c := newCluster(t, match.Config{})
+	n := c.node(t, false)
+	a, b := user(1), user(2)
+	design, concept, behav := mockroom.CategorySystemDesign, mockroom.CategoryConceptual, mockroom.CategoryBehavioral
+	va, err := n.match.Join(t.Context(), a, match.JoinRequest{Track: roomtest.Track, Level: mockroom.Mid, Categories: []mockroom.Category{design, concept, design}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Repeats are dropped; the order the person ranked them in is kept.
+	if diff := cmp.Diff([]mockroom.Category{design, concept}, va.Ticket.Categories); diff != "" {
+		t.Errorf("a's ticket categories (-want +got):\n%s", diff)
+	}
+	vb, err := n.match.Join(t.Context(), b, match.JoinRequest{Track: roomtest.Track, Level: mockroom.Mid, Categories: []mockroom.Category{behav}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vb.Status != match.StatusMatched {
+		t.Fatalf("different preferences kept two people of one queue apart: %+v", vb)
+	}
+	if _, err := n.match.Confirm(t.Context(), a.UserID, vb.Match.ID); err != nil {
+		t.Fatal(err)
+	}
+	v, err := n.match.Confirm(t.Context(), b.UserID, vb.Match.ID)
+	if err != nil || v.Status != match.StatusConfirmed {
+		t.Fatalf("confirm = %+v, %v", v, err)
+	}
+	r, err := n.rooms.Get(t.Context(), v.Match.RoomID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	halves := map[mockroom.UserID][]mockroom.Category{}
+	for _, h := range r.Halves {
+		for _, q := range r.Questions[h.FirstQuestion : h.FirstQuestion+h.QuestionCount] {
+			halves[h.Candidate] = append(halves[h.Candidate], q.Category)
+		}
+	}
+	want := map[mockroom.UserID][]mockroom.Category{
+		a.UserID: {design, concept, design},
+		b.UserID: {behav, behav, behav},
+	}
+	if diff := cmp.Diff(want, halves); diff != "" {
+		t.Errorf("question categories by candidate (-want +got):\n%s", diff)
+	}
+}
+
+// TestPreferencesSurviveARequeue: the one put back at the head of the queue after a no-show
+// keeps their preferences for the next match.
+func TestPreferencesSurviveARequeue(t *testing.T) {
+	c := newCluster(t, match.Config{})
+	n := c.node(t, false)
+	a, b, d := user(1), user(2), user(3)
+	design := []mockroom.Category{mockroom.CategorySystemDesign}
+	if _, err := n.match.Join(t.Context(), a, match.JoinRequest{Track: roomtest.Track, Level: mockroom.Mid, Categories: design}); err != nil {
+		t.Fatal(err)
+	}
+	m := join(t, n, b)
+	if _, err := n.match.Confirm(t.Context(), a.UserID, m.Match.ID); err != nil {
+		t.Fatal(err)
+	}
+	c.clock.Advance(2 * time.Minute) // b never confirms
+	if err := n.match.SweepQueue(t.Context(), match.Queue{Track: roomtest.Track, Level: mockroom.Mid}); err != nil {
+		t.Fatal(err)
+	}
+	m2 := join(t, n, d)
+	if m2.Status != match.StatusMatched {
+		t.Fatalf("d = %+v", m2)
+	}
+	for _, u := range []mockroom.UserID{a.UserID, d.UserID} {
+		if _, err := n.match.Confirm(t.Context(), u, m2.Match.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := status(t, n, a.UserID)
+	r, err := n.rooms.Get(t.Context(), v.Match.RoomID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range r.Halves {
+		for _, q := range r.Questions[h.FirstQuestion : h.FirstQuestion+h.QuestionCount] {
+			if isDesign := q.Category == mockroom.CategorySystemDesign; isDesign != (h.Candidate == a.UserID) {
+				t.Errorf("%s's half has a %s question", h.Candidate, q.Category)
+			}
+		}
+	}
+}

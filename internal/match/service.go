@@ -82,8 +82,10 @@ func (s *Service) markerTTL() time.Duration {
 
 // JoinRequest asks for a place in a queue.
 type JoinRequest struct {
-	Track      mockroom.TrackID
-	Level      mockroom.Difficulty
+	Track mockroom.TrackID
+	Level mockroom.Difficulty
+	// Categories are the kinds of question the person wants to be asked, most wanted first;
+	// optional. They do not affect pairing, only the questions of the person's own half.
 	Categories []mockroom.Category
 }
 
@@ -111,7 +113,7 @@ func (s *Service) Join(ctx context.Context, p mockroom.Principal, req JoinReques
 	}
 	t := Ticket{
 		ID: uuid.NewString(), User: p.UserID, Name: p.Name, Guest: p.Guest, Queue: q,
-		Categories: slices.Compact(slices.Sorted(slices.Values(req.Categories))),
+		Categories: firstOfEach(req.Categories),
 		EnqueuedAt: claim.At, ExpiresAt: claim.At.Add(s.cfg.MaxWait),
 	}
 	if err := s.store.Enqueue(ctx, t); err != nil {
@@ -136,6 +138,17 @@ func (s *Service) Join(ctx context.Context, p mockroom.Principal, req JoinReques
 		return View{}, err
 	}
 	return s.Status(ctx, p.UserID)
+}
+
+// firstOfEach drops repeated categories, keeping the order in which the person ranked them.
+func firstOfEach(cats []mockroom.Category) []mockroom.Category {
+	var out []mockroom.Category
+	for _, c := range cats {
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func errAlreadyQueued() error {
@@ -258,8 +271,8 @@ func errMatchNotFound() error {
 func (s *Service) ensureRoom(ctx context.Context, m Match) error {
 	_, err := s.rooms.CreatePeer(ctx, room.PeerSpec{
 		ID: m.RoomID, Track: m.Queue.Track, Level: m.Queue.Level,
-		A: room.Peer{UserID: m.A.User, Name: m.A.Name, Guest: m.A.Guest},
-		B: room.Peer{UserID: m.B.User, Name: m.B.Name, Guest: m.B.Guest},
+		A: room.Peer{UserID: m.A.User, Name: m.A.Name, Guest: m.A.Guest, Categories: m.A.Categories},
+		B: room.Peer{UserID: m.B.User, Name: m.B.Name, Guest: m.B.Guest, Categories: m.B.Categories},
 	})
 	return err
 }

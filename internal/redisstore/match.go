@@ -98,6 +98,9 @@ type matchRecord struct {
 	BName   string  `json:"bn"`
 	BGuest  bool    `json:"bg"`
 	BOK     bool    `json:"bok"`
+	// ACats and BCats are each side's preferred categories, copied from the tickets at pairing.
+	ACats string `json:"ac,omitempty"`
+	BCats string `json:"bc,omitempty"`
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
@@ -108,17 +111,22 @@ func matchStoreDown(err error) error {
 	return mockroom.Wrap(err, mockroom.KindUnavailable, "store_unavailable", "the store is not answering; try again")
 }
 
-func (r ticketRecord) entry(q match.Queue) match.Entry {
+// splitCats reads a comma-separated category list as the scripts store it.
+func splitCats(v string) []mockroom.Category {
 	var cats []mockroom.Category
-	for _, c := range strings.Split(r.Cats, ",") {
+	for _, c := range strings.Split(v, ",") {
 		if c != "" {
 			cats = append(cats, mockroom.Category(c))
 		}
 	}
+	return cats
+}
+
+func (r ticketRecord) entry(q match.Queue) match.Entry {
 	return match.Entry{
 		Ticket: match.Ticket{
 			ID: r.Ticket, User: mockroom.UserID(r.User), Name: r.Name, Guest: r.Guest, Queue: q,
-			Categories: cats, EnqueuedAt: fromMS(r.Enq), ExpiresAt: fromMS(r.Exp),
+			Categories: splitCats(r.Cats), EnqueuedAt: fromMS(r.Enq), ExpiresAt: fromMS(r.Exp),
 		},
 		Status: match.Status(r.Status), MatchID: r.Match, Reason: r.Reason,
 	}
@@ -127,8 +135,8 @@ func (r ticketRecord) entry(q match.Queue) match.Entry {
 func (r matchRecord) match(q match.Queue) match.Match {
 	return match.Match{
 		ID: r.ID, Queue: q, RoomID: mockroom.RoomID(r.Room), Status: match.Status(r.Status), ConfirmBy: fromMS(r.By),
-		A: match.Side{User: mockroom.UserID(r.A), Name: r.AName, Guest: r.AGuest, Confirmed: r.AOK},
-		B: match.Side{User: mockroom.UserID(r.B), Name: r.BName, Guest: r.BGuest, Confirmed: r.BOK},
+		A: match.Side{User: mockroom.UserID(r.A), Name: r.AName, Guest: r.AGuest, Confirmed: r.AOK, Categories: splitCats(r.ACats)},
+		B: match.Side{User: mockroom.UserID(r.B), Name: r.BName, Guest: r.BGuest, Confirmed: r.BOK, Categories: splitCats(r.BCats)},
 	}
 }
 

@@ -19,8 +19,8 @@ for _, t in ipairs({a, b}) do
 end
 local m = {
   id = ARGV[1], room = ARGV[2], status = 'matched', by = tonumber(ARGV[4]), created = tonumber(ARGV[3]),
-  a = a.user, an = a.name, ag = a.guest, aok = false,
-  b = b.user, bn = b.name, bg = b.guest, bok = false,
+  a = a.user, an = a.name, ag = a.guest, aok = false, ac = a.cats,
+  b = b.user, bn = b.name, bg = b.guest, bok = false, bc = b.cats,
 }
 put_match(m)
 redis.call('ZADD', DUE, ARGV[4], 'm:' .. ARGV[1])
