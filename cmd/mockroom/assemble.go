@@ -80,7 +80,8 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	api.MountBank(catalog)
 
 	rooms, err := room.NewService(redisstore.NewRoomStore(conn.Client, redisstore.DefaultKeys), catalog, room.Config{
-		InviteKey: room.DeriveInviteKey(secret),
+		InviteKey:  room.DeriveInviteKey(secret),
+		WaitingTTL: roomWaitingTTL,
 	})
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/mockroom/mockroom/internal/account"
 	"github.com/mockroom/mockroom/internal/httpapi"
@@ -12,6 +13,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// roomWaitingTTL is how long a room that never starts is kept after its last activity. The room
+// service and the live store both get it from here, so a room's own keys and its live keys
+// (joins, presence, edits and chat before the start) expire together.
+const roomWaitingTTL = 7 * 24 * time.Hour
+
 // assembleLive builds the live engine and the socket server, mounts the ticket and socket
 // routes, and starts the engine's timers and fan-out and the sockets' session sweeper. The
 // returned stop closes every socket with "reconnect elsewhere" first, then stops the workers.
@@ -20,7 +26,7 @@ func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, regist
 	keys := redisstore.DefaultKeys
 	bus := redisstore.NewLiveBus(conn.Client, keys, conn.Sharded())
 	engine := live.NewEngine(live.Config{
-		Store:     redisstore.NewLiveStore(conn.Client, keys, conn.Sharded()),
+		Store:     redisstore.NewLiveStore(conn.Client, keys, conn.Sharded(), redisstore.WithWaitingTTL(roomWaitingTTL)),
 		Rooms:     rooms,
 		Questions: questions,
 		Bus:       bus,

@@ -4,7 +4,7 @@
 // API AGREED WITH THE WEBSOCKET LAYER (kept up to date; read this first)
 //
 //	e := live.NewEngine(live.Config{Store: store, Rooms: rooms, Questions: qs, Bus: bus, Logger: l})
-//	    // store: redisstore.NewLiveStore(conn.Client, keys, conn.Sharded())
+//	    // store: redisstore.NewLiveStore(conn.Client, keys, conn.Sharded(), redisstore.WithWaitingTTL(ttl))
 //	    // bus:   redisstore.NewLiveBus(conn.Client, keys, conn.Sharded())
 //	go e.Run(ctx)                                        // timer poller + fan-out; returns when ctx is done
 //	m, err := e.Join(ctx, roomID, principal)             // live.Member{UserID, Role, DisplayName}; KindForbidden if not a participant

@@ -9,6 +9,11 @@ import (
 
 // Store is the room log and live state, implemented by the Redis adapter. Every method that
 // writes is one atomic step in the room's slot.
+//
+// Retention is the store's own business, decided by the phase the state holds: a room still
+// waiting (never started) may be dropped some time after its last write, so an abandoned room
+// leaves nothing behind; the append that starts the room makes everything it holds permanent,
+// in the same step, because from then on it is the session's record.
 type Store interface {
 	// Append checks req's conditions against the room's live state, records (ClientID, Seq),
 	// sets fields, appends the events with fresh offsets and publishes them, all at once.

@@ -26,8 +26,16 @@ import (
 // at a steady 5 pushes a second is ~18,000 entries, ~5 MB; typical sessions are far below.
 // Resume is bounded instead (live.ResumeWindow): a client further behind gets a snapshot.
 // Chat and notes are also copied to lists so a snapshot reads them without scanning the log.
+//
+// Retention: while a room has not started, every live key of it expires a waiting TTL after the
+// room's last live write (WithWaitingTTL), like the room's own keys, so a room people joined and
+// left without starting disappears. The start's append removes the expiry from all of them in
+// the same script, and nothing sets one again: a session that took place is a record to keep.
+// Every writing script does this itself (live_lib.lua), so no write costs an extra round trip.
 
 var (
+	//go:embed scripts/live_lib.lua
+	liveLibLua string
 	//go:embed scripts/live_append.lua
 	liveAppendLua string
 	//go:embed scripts/live_read.lua
@@ -38,15 +46,18 @@ var (
 	liveSettleLua string
 	//go:embed scripts/live_savedoc.lua
 	liveSaveDocLua string
+	//go:embed scripts/live_presence.lua
+	livePresenceLua string
 
-	liveRead    = redis.NewScript(liveReadLua)
-	liveSettle  = redis.NewScript(liveSettleLua)
-	liveSaveDoc = redis.NewScript(liveSaveDocLua)
+	liveRead     = redis.NewScript(liveReadLua)
+	liveSettle   = redis.NewScript(liveSettleLua)
+	liveSaveDoc  = redis.NewScript(liveLibLua + liveSaveDocLua)
+	livePresence = redis.NewScript(liveLibLua + livePresenceLua)
 	// The appending and firing scripts publish: SPUBLISH where sharded pub/sub exists (so a
 	// Cluster routes the message within the room's slot), PUBLISH on the embedded store.
 	liveAppend = map[bool]*redis.Script{
-		true:  redis.NewScript(strings.ReplaceAll(liveAppendLua, "PUBLISH_CMD", "SPUBLISH")),
-		false: redis.NewScript(strings.ReplaceAll(liveAppendLua, "PUBLISH_CMD", "PUBLISH")),
+		true:  redis.NewScript(liveLibLua + strings.ReplaceAll(liveAppendLua, "PUBLISH_CMD", "SPUBLISH")),
+		false: redis.NewScript(liveLibLua + strings.ReplaceAll(liveAppendLua, "PUBLISH_CMD", "PUBLISH")),
 	}
 	liveFire = map[bool]*redis.Script{
 		true:  redis.NewScript(strings.ReplaceAll(liveFireLua, "PUBLISH_CMD", "SPUBLISH")),
@@ -66,14 +77,44 @@ type LiveStore struct {
 	append  *redis.Script
 	fire    *redis.Script
 	newID   func() string
+	// waitingMS is the waiting TTL in milliseconds as the scripts take it; 0 keeps keys forever.
+	waitingMS int64
+}
+
+// LiveOption adjusts a LiveStore.
+type LiveOption func(*LiveStore)
+
+// WithWaitingTTL makes the live keys of a room that has not started expire ttl after its last
+// live write (give it the rooms' own waiting TTL). Without it, or with ttl <= 0, they never
+// expire.
+func WithWaitingTTL(ttl time.Duration) LiveOption {
+	return func(s *LiveStore) {
+		s.waitingMS = 0
+		if ttl > 0 {
+			s.waitingMS = max(ttl.Milliseconds(), 1)
+		}
+	}
 }
 
 // NewLiveStore returns a store on client. sharded selects SPUBLISH (Conn.Sharded()).
-func NewLiveStore(client redis.UniversalClient, keys Keys, sharded bool) *LiveStore {
-	return &LiveStore{
+func NewLiveStore(client redis.UniversalClient, keys Keys, sharded bool, opts ...LiveOption) *LiveStore {
+	s := &LiveStore{
 		client: client, keys: keys, sharded: sharded, shards: DefaultTimerShards,
 		append: liveAppend[sharded], fire: liveFire[sharded], newID: live.NewIDSource(),
 	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// storedKeys are the room's live keys in the order every writing script takes them (see
+// scripts/live_lib.lua), with room for extra keys after them.
+func (s *LiveStore) storedKeys(room mockroom.RoomID, extra int) []string {
+	keys := make([]string, 0, 7+extra)
+	return append(keys,
+		s.keys.LiveState(room), s.keys.LiveLog(room), s.keys.LiveClients(room), s.keys.LiveChat(room),
+		s.keys.LiveNotes(room), s.keys.LiveDoc(room), s.keys.LivePresence(room))
 }
 
 // Sharded reports whether events are published with SPUBLISH.
@@ -86,8 +127,8 @@ var _ live.Store = (*LiveStore)(nil)
 
 // Append implements live.Store.
 func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.AppendRequest) (live.AppendResult, error) {
-	args := make([]any, 0, 8+3*len(req.Checks)+2*len(req.Set)+3*len(req.Events))
-	args = append(args, req.Now.UnixMilli(), req.ClientID, req.Seq, s.newID(), len(req.Checks))
+	args := make([]any, 0, 9+3*len(req.Checks)+2*len(req.Set)+3*len(req.Events))
+	args = append(args, req.Now.UnixMilli(), req.ClientID, req.Seq, s.newID(), s.waitingMS, len(req.Checks))
 	for _, c := range req.Checks {
 		op := "="
 		if c.Not {
@@ -109,10 +150,7 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 		encoded[i] = e
 		args = append(args, s.newID(), string(e.Keep()), e.Body())
 	}
-	keys := []string{
-		s.keys.LiveState(room), s.keys.LiveLog(room), s.keys.LiveClients(room), s.keys.LiveChannel(room),
-		s.keys.LiveChat(room), s.keys.LiveNotes(room),
-	}
+	keys := append(s.storedKeys(room, 1), s.keys.LiveChannel(room))
 	res, err := s.append.Run(ctx, s.client, keys, args...).StringSlice()
 	if err != nil {
 		return live.AppendResult{}, unavailable(err, "append to the room log")
@@ -236,7 +274,7 @@ func (s *LiveStore) View(ctx context.Context, room mockroom.RoomID, withNotes bo
 
 // SaveDoc implements live.Store.
 func (s *LiveStore) SaveDoc(ctx context.Context, room mockroom.RoomID, doc live.DocSnapshot) error {
-	err := liveSaveDoc.Run(ctx, s.client, []string{s.keys.LiveDoc(room)}, doc.Version, doc.Text, doc.Language, uint64(doc.Offset)).Err()
+	err := liveSaveDoc.Run(ctx, s.client, s.storedKeys(room, 0), doc.Version, doc.Text, doc.Language, uint64(doc.Offset), s.waitingMS).Err()
 	if err != nil {
 		return unavailable(err, "save the document")
 	}
@@ -262,12 +300,11 @@ func (s *LiveStore) Publish(ctx context.Context, room mockroom.RoomID, ev live.E
 
 // SetPresence implements live.Store.
 func (s *LiveStore) SetPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, online bool, until time.Time) error {
-	var err error
+	flag := "0"
 	if online {
-		err = s.client.HSet(ctx, s.keys.LivePresence(room), string(user), until.UnixMilli()).Err()
-	} else {
-		err = s.client.HDel(ctx, s.keys.LivePresence(room), string(user)).Err()
+		flag = "1"
 	}
+	err := livePresence.Run(ctx, s.client, s.storedKeys(room, 0), string(user), flag, until.UnixMilli(), s.waitingMS).Err()
 	if err != nil {
 		return unavailable(err, "record presence")
 	}

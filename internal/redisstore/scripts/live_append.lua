@@ -1,15 +1,15 @@
 -- Appends a command's events to a room's log, atomically with its checks, its idempotency
 -- record and its state changes, and publishes each event to the room's channel.
 --
--- KEYS: 1 state hash, 2 log stream, 3 client-seq hash, 4 channel, 5 chat list, 6 notes list
--- ARGV: now_ms, client_id, seq, new_epoch,
+-- KEYS: 1..7 the room's stored live keys (see live_lib.lua), 8 channel
+-- ARGV: now_ms, client_id, seq, new_epoch, waiting_ttl_ms,
 --       n_checks, then per check: field, op ("=" or "!"), value
 --       n_sets,   then per set:   field, value
 --       n_events, then per event: id, keep ("", "c", "n", "q"), body (JSON object tail)
 -- Returns {"ok", epoch, off1, id1, off2, id2, ...}
 --      or {"dup", "<epoch> <offset> <id>"} / {"old", last_seq}
 --      or {"conflict", field, actual}
-local state, log, clients, channel = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local state, log, clients, chat, notes, channel = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[8]
 local now, client, seq = ARGV[1], ARGV[2], tonumber(ARGV[3])
 
 if client ~= '' then
@@ -25,7 +25,7 @@ if client ~= '' then
   end
 end
 
-local i = 5
+local i = 6
 local nchecks = tonumber(ARGV[i]); i = i + 1
 for _ = 1, nchecks do
   local field, op, want = ARGV[i], ARGV[i + 1], ARGV[i + 2]
@@ -42,7 +42,7 @@ if not epoch then
   -- A new log, or one whose state was lost: start a new epoch so that no position issued
   -- before can match, and drop whatever is left of an older log.
   epoch = ARGV[4]
-  redis.call('DEL', log, KEYS[5], KEYS[6])
+  redis.call('DEL', log, chat, notes)
   redis.call('HSET', state, 'epoch', epoch)
   off = 0
 else
@@ -66,9 +66,9 @@ for _ = 1, nevents do
   local ev = '{"offset":' .. off .. ',"id":"' .. id .. '","epoch":"' .. epoch .. '","at":' .. now .. ',' .. body
   redis.call('XADD', log, off .. '-1', 'e', ev)
   if keep == 'c' then
-    redis.call('RPUSH', KEYS[5], ev)
+    redis.call('RPUSH', chat, ev)
   elseif keep == 'n' then
-    redis.call('RPUSH', KEYS[6], ev)
+    redis.call('RPUSH', notes, ev)
   elseif keep == 'q' then
     redis.call('HSET', state, 'q_ev', ev)
   end
@@ -81,4 +81,5 @@ redis.call('HSET', state, 'off', off, 'last_id', id)
 if client ~= '' then
   redis.call('HSET', clients, client, seq .. '\n' .. epoch .. ' ' .. off .. ' ' .. id)
 end
+live_retain(tonumber(ARGV[5]))
 return out

@@ -2,6 +2,8 @@
 -- caller is still the room's current one, only the items whose time has come, each removed from
 -- the schedule as its event is appended and published. An "advance" item is not fired here: it
 -- is reported so that the caller starts the next question with a generation check.
+-- A timer exists only once the room has started, when its keys no longer expire, so unlike the
+-- other writing scripts this one has no expiry to keep (see live_lib.lua).
 --
 -- KEYS: 1 state hash, 2 log stream, 3 channel
 -- ARGV: gen, now_ms, then one event id per possibly fired item

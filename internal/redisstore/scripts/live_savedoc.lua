@@ -1,7 +1,9 @@
 -- Materialises a room's document unless a newer version is already stored.
--- KEYS: 1 document hash
--- ARGV: version, text, language, offset
-local cur = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
+-- KEYS: 1..7 the room's stored live keys (see live_lib.lua)
+-- ARGV: version, text, language, offset, waiting_ttl_ms
+local doc = KEYS[6]
+local cur = tonumber(redis.call('HGET', doc, 'version') or '-1')
 if cur >= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'version', ARGV[1], 'text', ARGV[2], 'lang', ARGV[3], 'offset', ARGV[4])
+redis.call('HSET', doc, 'version', ARGV[1], 'text', ARGV[2], 'lang', ARGV[3], 'offset', ARGV[4])
+live_retain(tonumber(ARGV[5]))
 return 1
