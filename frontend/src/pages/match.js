@@ -1,7 +1,7 @@
 import { h, field, errorBox, humanize, replace, formatDuration } from '../dom.js';
 import { api } from '../api.js';
 import { navigate } from '../router.js';
-import { DEFAULT_TRACK, DIFFICULTIES, listOf } from './bank.js';
+import { CATEGORIES, DEFAULT_TRACK, DIFFICULTIES, listOf } from './bank.js';
 
 // How often the page asks where a match stands while its confirm card is up. The long poll cannot
 // serve here: it answers at once while a match waits for the caller, so it would spin.
@@ -26,6 +26,16 @@ export function renderMatch(el) {
 
   const track = h('select', { name: 'track' }, h('option', { value: DEFAULT_TRACK, selected: true }, humanize(DEFAULT_TRACK.replace(/-/g, ' '))));
   const level = h('select', { name: 'level' }, DIFFICULTIES.map((d) => h('option', { value: d, selected: d === 'mid' }, humanize(d))));
+  // Preferred categories are optional. They do not change who you are matched with (the queue is
+  // first come, first paired); they choose the kinds of question in the half where you answer.
+  const categoryBoxes = CATEGORIES.map(([id]) => h('input', { type: 'checkbox', name: 'categories', value: id }));
+  const categories = h(
+    'fieldset',
+    { class: 'categories', 'aria-describedby': 'match-categories-hint' },
+    h('legend', null, 'What you want to be asked (optional)'),
+    CATEGORIES.map(([, title], i) => h('label', { class: 'check' }, categoryBoxes[i], ' ', title)),
+    h('small', { class: 'hint', id: 'match-categories-hint' }, 'In the half where you answer, the questions are of these kinds; leave them all clear for the usual mix. You are still matched with the next person at your level, whatever they chose.'),
+  );
   const status = h('div', { class: 'form-status' });
   const body = h('div');
 
@@ -52,7 +62,8 @@ export function renderMatch(el) {
             e.preventDefault();
             status.replaceChildren();
             try {
-              follow(await api.matchJoin({ track: track.value, level: level.value }));
+              const chosen = categoryBoxes.filter((b) => b.checked).map((b) => b.value);
+              follow(await api.matchJoin({ track: track.value, level: level.value, ...(chosen.length ? { categories: chosen } : {}) }));
             } catch (error) {
               status.append(errorBox(error));
             }
@@ -62,6 +73,7 @@ export function renderMatch(el) {
         err ? errorBox(err) : null,
         field('Track', track),
         field('Your level', level, 'You are matched with someone practising the same track at the same level.'),
+        categories,
         status,
         h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Join the queue'),
       ),
@@ -72,6 +84,7 @@ export function renderMatch(el) {
     const since = Date.parse(v?.ticket?.enqueued_at) || Date.now();
     const elapsed = h('span', null, formatDuration(Math.max(0, Date.now() - since)));
     const queue = v?.ticket?.queue;
+    const chosen = (v?.ticket?.categories || []).map(categoryTitle);
     shownMatch = '';
     shownNotice = info || '';
     show(
@@ -83,11 +96,16 @@ export function renderMatch(el) {
         h('div', { class: 'spinner', 'aria-hidden': 'true' }),
         h('h2', null, 'Looking for a peer…'),
         queue ? h('p', { class: 'queue-name' }, `${humanize(String(queue.track).replace(/-/g, ' '))} · ${humanize(queue.level)}`) : null,
+        chosen.length ? h('p', { class: 'queue-categories muted' }, 'You asked for: ', chosen.join(', ')) : null,
         h('p', { class: 'muted' }, 'Waiting ', elapsed, '. Keep this page open; you will be asked to confirm when someone is found.'),
         h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => leave() }, 'Leave the queue'),
       ),
     );
     tick = setInterval(() => (elapsed.textContent = formatDuration(Math.max(0, Date.now() - since))), 1000);
+  }
+
+  function categoryTitle(id) {
+    return CATEGORIES.find(([c]) => c === id)?.[1] || humanize(id);
   }
 
   function showProposal(m) {

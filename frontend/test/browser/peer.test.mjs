@@ -93,8 +93,9 @@ function defineTests() {
     await page.waitForURL(`${base}/match`);
   }
 
-  async function joinQueue(page, level) {
+  async function joinQueue(page, level, categories = []) {
     await page.getByLabel('Your level').selectOption(level);
+    for (const c of categories) await page.getByLabel(c).check();
     await page.getByRole('button', { name: 'Join the queue' }).click();
   }
 
@@ -149,8 +150,8 @@ function defineTests() {
 
   // pairUp signs two people up, queues both at level, confirms the match on both sides and
   // returns them in the room, the first half's interviewer first. With shots it saves the queue
-  // and confirm screens.
-  async function pairUp(names, level, { shots = false } = {}) {
+  // and confirm screens; categories are the first person's preferred kinds of question.
+  async function pairUp(names, level, { shots = false, categories = [] } = {}) {
     const a = await newBrowser();
     const b = await newBrowser();
 
@@ -158,8 +159,9 @@ function defineTests() {
     await signUp(a, names[0]);
     await a.locator('h1', { hasText: 'Practise with a peer' }).waitFor();
     assert.match(await a.locator('#main').innerText(), /Python/i, 'the queue page names the track');
-    await joinQueue(a, level);
+    await joinQueue(a, level, categories);
     await a.locator('.waiting', { hasText: 'Looking for a peer' }).waitFor();
+    if (categories.length) await a.locator('.waiting .queue-categories', { hasText: `You asked for: ${categories.join(', ')}` }).waitFor();
     await a.getByRole('button', { name: 'Leave the queue' }).waitFor();
     if (shots) await shot(a, 'peer-queue-waiting');
 
@@ -221,8 +223,11 @@ function defineTests() {
   test('two peers match, confirm, interview each other in two halves and reveal their names', { timeout: 240_000 }, async (t) => {
     await withFailureShots('peer', async () => {
       const names = ['Avery Quillfeather', 'Blake Thornbury'];
-      const { a, b, asker, answerer, askerName, answererName } = await pairUp(names, 'senior', { shots: true });
+      // The first person asks for system design; the other leaves the plan as it is.
+      const { a, b, asker, answerer, askerName, answererName } = await pairUp(names, 'senior', { shots: true, categories: ['System design and architecture'] });
       const pages = [a, b];
+      // The kind of the running question, as its chip on the page names it.
+      const isDesign = async (page) => (await page.locator('#question-panel .question-meta .chip-system_design').count()) === 1;
 
       // Each sees the other only by a pseudonym.
       for (const [page, other] of [
@@ -252,6 +257,7 @@ function defineTests() {
       const total = await startFirstQuestion(asker, answerer);
       const prompt = (await asker.locator('#question-prompt').innerText()).trim();
       assert.ok(prompt.length > 0, 'the first question has a prompt');
+      assert.equal(await isDesign(asker), answerer === a, 'the first half asks system design exactly when its candidate asked for it');
       assert.equal((await answerer.locator('#question-prompt').innerText()).trim(), prompt, 'both see the same prompt');
       for (const page of pages) await page.locator('#room-half', { hasText: `First half · roles swap at question ${total / 2 + 1}` }).waitFor();
       const firstGuidance = await guidanceLines(asker);
@@ -285,6 +291,7 @@ function defineTests() {
       const secondPrompt = (await answerer.locator('#question-prompt').innerText()).trim();
       assert.equal((await asker.locator('#question-prompt').innerText()).trim(), secondPrompt, 'both see the second half\'s first question');
       assert.equal((await questionNumber(asker)).n, total / 2 + 1);
+      assert.equal(await isDesign(answerer), asker === a, 'the second half asks system design exactly when its candidate asked for it');
       // Each page lists the roles as they are now.
       await asker.locator('#participants .person', { hasText: '(you)' }).filter({ hasText: 'candidate' }).waitFor();
       await answerer.locator('#participants .person', { hasText: '(you)' }).filter({ hasText: 'interviewer' }).waitFor();
