@@ -14,6 +14,7 @@ import (
 
 	"github.com/mockroom/mockroom/internal/bank"
 	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/live/livetest"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/redistest"
@@ -24,34 +25,6 @@ func TestMain(m *testing.M) {
 }
 
 const secret = "INTERVIEWER-ONLY-7f3a"
-
-// fakeRooms is the room service as the engine sees it.
-type fakeRooms struct {
-	mu    sync.Mutex
-	rooms map[mockroom.RoomID]live.RoomInfo
-}
-
-func (f *fakeRooms) Room(_ context.Context, id mockroom.RoomID) (live.RoomInfo, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	r, ok := f.rooms[id]
-	if !ok {
-		return live.RoomInfo{}, mockroom.Errorf(mockroom.KindNotFound, "room_not_found", "no room")
-	}
-	return r, nil
-}
-
-func (f *fakeRooms) Transition(_ context.Context, id mockroom.RoomID, from, to mockroom.RoomState) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	r := f.rooms[id]
-	if r.State != from {
-		return mockroom.Errorf(mockroom.KindConflict, "room_state", "room is %s", r.State)
-	}
-	r.State = to
-	f.rooms[id] = r
-	return nil
-}
 
 type fakeQuestions struct{}
 
@@ -85,7 +58,7 @@ type env struct {
 	t      testing.TB
 	client *redis.Client
 	keys   redisstore.Keys
-	rooms  *fakeRooms
+	rooms  *livetest.Rooms
 	clock  *clock
 	room   mockroom.RoomID
 	rounds *atomic.Int64
@@ -101,7 +74,7 @@ func newEnv(t testing.TB, questions ...live.PlannedQuestion) *env {
 		questions = []live.PlannedQuestion{{QuestionID: "q1", Minutes: 1}, {QuestionID: "q2", Minutes: 1}}
 	}
 	e := &env{t: t, client: client, keys: redisstore.Keys{Prefix: redistest.Prefix(t)}, clock: newClock(), room: "r1", rounds: rounds}
-	e.rooms = &fakeRooms{rooms: map[mockroom.RoomID]live.RoomInfo{"r1": {
+	e.rooms = livetest.NewRooms(live.RoomInfo{
 		ID: "r1", Kind: mockroom.RoomMentor, Track: "python-developer", State: mockroom.StateWaiting,
 		Questions: questions,
 		Participants: []live.Participant{
@@ -109,7 +82,7 @@ func newEnv(t testing.TB, questions ...live.PlannedQuestion) *env {
 			{UserID: candidate.UserID, Role: mockroom.RoleCandidate, DisplayName: "Carl"},
 			{UserID: observer.UserID, Role: mockroom.RoleObserver, DisplayName: "Olga"},
 		},
-	}}}
+	})
 	return e
 }
 

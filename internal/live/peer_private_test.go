@@ -17,7 +17,7 @@ func TestPeerRoomPrivateMaterialStaysWithItsInterviewer(t *testing.T) {
 	e := newEnv(t)
 	ann := mockroom.Principal{UserID: "u-ann", Name: "Ann"}
 	ben := mockroom.Principal{UserID: "u-ben", Name: "Ben"}
-	e.rooms.rooms[e.room] = live.RoomInfo{
+	e.rooms.Put(live.RoomInfo{
 		ID: e.room, Kind: mockroom.RoomPeer, Track: "python-developer", State: mockroom.StateWaiting,
 		Questions: []live.PlannedQuestion{{QuestionID: "q1", Minutes: 1}, {QuestionID: "q2", Minutes: 1}},
 		Halves: []live.Half{
@@ -28,7 +28,7 @@ func TestPeerRoomPrivateMaterialStaysWithItsInterviewer(t *testing.T) {
 			{UserID: ann.UserID, Role: mockroom.RoleInterviewer, DisplayName: "Peer Otter"},
 			{UserID: ben.UserID, Role: mockroom.RoleCandidate, DisplayName: "Peer Heron"},
 		},
-	}
+	})
 	eng, _ := e.engine()
 	ctx := t.Context()
 	for _, p := range []mockroom.Principal{ann, ben} {

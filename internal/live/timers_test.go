@@ -157,11 +157,7 @@ func TestRacingNodesFireOnce(t *testing.T) {
 
 func TestAutoAdvanceAndPauseResume(t *testing.T) {
 	e := newEnv(t, live.PlannedQuestion{QuestionID: "q1", Minutes: 1}, live.PlannedQuestion{QuestionID: "q2", Minutes: 1})
-	e.rooms.mu.Lock()
-	r := e.rooms.rooms[e.room]
-	r.AutoAdvance = true
-	e.rooms.rooms[e.room] = r
-	e.rooms.mu.Unlock()
+	e.rooms.Update(e.room, func(r *live.RoomInfo) { r.AutoAdvance = true })
 	a, b := e.quiet(), e.quiet()
 	e.mustExec(a, interviewer, 1, live.CmdStart, nil)
 	// Paused at 20 s for an hour: nothing fires.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mockroom/mockroom/internal/bank"
 	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/live/livetest"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redistest"
 )
@@ -209,35 +210,6 @@ func sameSlotRoom(keys Keys, room mockroom.RoomID) mockroom.RoomID {
 	}
 }
 
-// clusterRooms is the room service as the engine sees it: every room a mentor session with a
-// 3-second question.
-type clusterRooms struct {
-	mu    sync.Mutex
-	rooms map[mockroom.RoomID]live.RoomInfo
-}
-
-func (f *clusterRooms) Room(_ context.Context, id mockroom.RoomID) (live.RoomInfo, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	r, ok := f.rooms[id]
-	if !ok {
-		return live.RoomInfo{}, mockroom.Errorf(mockroom.KindNotFound, "room_not_found", "no room")
-	}
-	return r, nil
-}
-
-func (f *clusterRooms) Transition(_ context.Context, id mockroom.RoomID, from, to mockroom.RoomState) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	r := f.rooms[id]
-	if r.State != from {
-		return mockroom.Errorf(mockroom.KindConflict, "room_state", "room is %s", r.State)
-	}
-	r.State = to
-	f.rooms[id] = r
-	return nil
-}
-
 type clusterQuestions struct{}
 
 func (clusterQuestions) Question(_ context.Context, _ mockroom.UserID, _ mockroom.TrackID, id mockroom.QuestionID) (bank.Question, error) {
@@ -346,16 +318,16 @@ func TestTwoNodesOnClusterDeliverEveryRoomInOrder(t *testing.T) {
 	client := c.Client(t)
 	keys := Keys{Prefix: redistest.Prefix(t)}
 	ids := spreadRooms(t, client, keys, 2)
-	rooms := &clusterRooms{rooms: map[mockroom.RoomID]live.RoomInfo{}}
+	rooms := livetest.NewRooms()
 	for _, id := range ids {
-		rooms.rooms[id] = live.RoomInfo{
+		rooms.Put(live.RoomInfo{
 			ID: id, Kind: mockroom.RoomMentor, Track: "python-developer", State: mockroom.StateWaiting,
 			Questions: []live.PlannedQuestion{{QuestionID: "q1", Seconds: 3}},
 			Participants: []live.Participant{
 				{UserID: clusterInterviewer.UserID, Role: mockroom.RoleInterviewer, DisplayName: "Ida"},
 				{UserID: clusterCandidate.UserID, Role: mockroom.RoleCandidate, DisplayName: "Carl"},
 			},
-		}
+		})
 	}
 	var clockMS atomic.Int64
 	clockMS.Store(time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC).UnixMilli())

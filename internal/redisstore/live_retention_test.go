@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/live/livetest"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redistest"
 )
@@ -36,14 +37,14 @@ type retentionRoom struct {
 
 func newRetentionRoom(t *testing.T, client redis.UniversalClient, keys Keys, sharded bool, id mockroom.RoomID, ttl time.Duration) *retentionRoom {
 	t.Helper()
-	rooms := &clusterRooms{rooms: map[mockroom.RoomID]live.RoomInfo{id: {
+	rooms := livetest.NewRooms(live.RoomInfo{
 		ID: id, Kind: mockroom.RoomMentor, Track: "python-developer", State: mockroom.StateWaiting,
 		Questions: []live.PlannedQuestion{{QuestionID: "q1", Minutes: 5}},
 		Participants: []live.Participant{
 			{UserID: clusterInterviewer.UserID, Role: mockroom.RoleInterviewer, DisplayName: "Ida"},
 			{UserID: clusterCandidate.UserID, Role: mockroom.RoleCandidate, DisplayName: "Carl"},
 		},
-	}}}
+	})
 	store := NewLiveStore(client, keys, sharded, WithWaitingTTL(ttl))
 	return &retentionRoom{
 		t: t, client: client, keys: keys, store: store, id: id, seq: map[mockroom.UserID]uint64{},

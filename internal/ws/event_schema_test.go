@@ -249,8 +249,7 @@ func TestEventFramesMatchEventSchemas(t *testing.T) {
 		}
 		return live.PlannedQuestion{QuestionID: id, Title: q.Title, Category: q.Category, Minutes: minutes, Seconds: seconds}
 	}
-	h.rooms.mu.Lock()
-	h.rooms.rooms["r-ev"] = live.RoomInfo{ID: "r-ev", Kind: mockroom.RoomMentor, Track: "python-developer",
+	h.rooms.Put(live.RoomInfo{ID: "r-ev", Kind: mockroom.RoomMentor, Track: "python-developer",
 		State: mockroom.StateWaiting, Allowance: 1, AutoAdvance: true,
 		Questions: []live.PlannedQuestion{
 			planned(coding, 5, 0),
@@ -263,8 +262,7 @@ func TestEventFramesMatchEventSchemas(t *testing.T) {
 			{UserID: interviewer.UserID, Role: mockroom.RoleInterviewer, DisplayName: interviewer.Name},
 			{UserID: candidate.UserID, Role: mockroom.RoleCandidate, DisplayName: candidate.Name},
 			{UserID: observer.UserID, Role: mockroom.RoleObserver, DisplayName: observer.Name},
-		}}
-	h.rooms.mu.Unlock()
+		}})
 
 	iv := h.join(interviewer, "r-ev")
 	cand := h.join(candidate, "r-ev")
@@ -319,8 +317,7 @@ func TestEventFramesMatchEventSchemas(t *testing.T) {
 	lateCand := h.join(candidate, "r-ev")
 
 	// A peer room, for roles.swapped.
-	h.rooms.mu.Lock()
-	h.rooms.rooms["r-ev-peer"] = live.RoomInfo{ID: "r-ev-peer", Kind: mockroom.RoomPeer, Track: "python-developer",
+	h.rooms.Put(live.RoomInfo{ID: "r-ev-peer", Kind: mockroom.RoomPeer, Track: "python-developer",
 		State: mockroom.StateWaiting, Allowance: 1,
 		Questions: []live.PlannedQuestion{planned(withGuide[0], 5, 0), planned(withGuide[1], 5, 0)},
 		Halves: []live.Half{
@@ -330,8 +327,7 @@ func TestEventFramesMatchEventSchemas(t *testing.T) {
 		Participants: []live.Participant{
 			{UserID: interviewer.UserID, Role: mockroom.RoleInterviewer, DisplayName: "Peer A"},
 			{UserID: candidate.UserID, Role: mockroom.RoleCandidate, DisplayName: "Peer B"},
-		}}
-	h.rooms.mu.Unlock()
+		}})
 	a := h.join(interviewer, "r-ev-peer")
 	b := h.join(candidate, "r-ev-peer")
 	a.command("room.start", nil)

@@ -22,6 +22,7 @@ import (
 	"github.com/mockroom/mockroom/internal/bank"
 	"github.com/mockroom/mockroom/internal/httpapi"
 	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/live/livetest"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/redistest"
@@ -48,34 +49,6 @@ var (
 	observer    = mockroom.Principal{UserID: "u-obs", Name: "Olga"}
 	stranger    = mockroom.Principal{UserID: "u-str", Name: "Sam"}
 )
-
-// fakeRooms is the room service as the engine sees it.
-type fakeRooms struct {
-	mu    sync.Mutex
-	rooms map[mockroom.RoomID]live.RoomInfo
-}
-
-func (f *fakeRooms) Room(_ context.Context, id mockroom.RoomID) (live.RoomInfo, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	r, ok := f.rooms[id]
-	if !ok {
-		return live.RoomInfo{}, mockroom.Errorf(mockroom.KindNotFound, "room_not_found", "no room")
-	}
-	return r, nil
-}
-
-func (f *fakeRooms) Transition(_ context.Context, id mockroom.RoomID, from, to mockroom.RoomState) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	r := f.rooms[id]
-	if r.State != from {
-		return mockroom.Errorf(mockroom.KindConflict, "room_state", "room is %s", r.State)
-	}
-	r.State = to
-	f.rooms[id] = r
-	return nil
-}
 
 // bankQuestions serves the real question bank, so role filtering is tested on real guidance.
 type bankQuestions struct{ track *bank.Track }
@@ -129,7 +102,7 @@ func (f *fakeAuth) revoke(sid string) {
 
 type harness struct {
 	t      *testing.T
-	rooms  *fakeRooms
+	rooms  *livetest.Rooms
 	auth   *fakeAuth
 	track  *bank.Track
 	engine *live.Engine
@@ -159,7 +132,7 @@ func newHarness(t *testing.T, opts ...option) *harness {
 	}
 	h := &harness{
 		t:     t,
-		rooms: &fakeRooms{rooms: map[mockroom.RoomID]live.RoomInfo{}},
+		rooms: livetest.NewRooms(),
 		auth:  &fakeAuth{tokens: map[string]account.AccessClaims{}, revoked: map[string]bool{}},
 		track: track,
 		reg:   prometheus.NewRegistry(),
@@ -242,9 +215,7 @@ func (h *harness) mentorRoom(id mockroom.RoomID, questions ...mockroom.QuestionI
 		}
 		info.Questions = append(info.Questions, live.PlannedQuestion{QuestionID: qid, Title: q.Title, Category: q.Category, Minutes: 5})
 	}
-	h.rooms.mu.Lock()
-	h.rooms.rooms[id] = info
-	h.rooms.mu.Unlock()
+	h.rooms.Put(info)
 }
 
 // token issues an access token for p valid for an hour.

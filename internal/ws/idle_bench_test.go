@@ -20,6 +20,7 @@ import (
 	"github.com/mockroom/mockroom/internal/account"
 	"github.com/mockroom/mockroom/internal/httpapi"
 	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/live/livetest"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/redistest"
@@ -49,7 +50,7 @@ func idleCost(b *testing.B, n int) (heap, stack, goroutines float64) {
 	rs := redistest.Shared(b)
 	client := rs.Client(b)
 	keys := redisstore.Keys{Prefix: redistest.Prefix(b)}
-	rooms := &fakeRooms{rooms: map[mockroom.RoomID]live.RoomInfo{}}
+	rooms := livetest.NewRooms()
 	auth := &fakeAuth{tokens: map[string]account.AccessClaims{}, revoked: map[string]bool{}}
 	bus := redisstore.NewLiveBus(client, keys, rs.Real)
 	engine := live.NewEngine(live.Config{
@@ -86,11 +87,11 @@ func idleCost(b *testing.B, n int) (heap, stack, goroutines float64) {
 	}()
 	for i := range n / 2 {
 		room := mockroom.RoomID(fmt.Sprintf("idle-%d", i))
-		rooms.rooms[room] = live.RoomInfo{ID: room, Kind: mockroom.RoomMentor, Track: "python-developer",
+		rooms.Put(live.RoomInfo{ID: room, Kind: mockroom.RoomMentor, Track: "python-developer",
 			State: mockroom.StateLive, Allowance: 1, Participants: []live.Participant{
 				{UserID: interviewer.UserID, Role: mockroom.RoleInterviewer, DisplayName: interviewer.Name},
 				{UserID: candidate.UserID, Role: mockroom.RoleCandidate, DisplayName: candidate.Name},
-			}}
+			}})
 		for _, p := range []mockroom.Principal{interviewer, candidate} {
 			conns = append(conns, idleJoin(b, hs.URL, auth, p, room))
 		}

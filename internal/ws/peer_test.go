@@ -20,8 +20,7 @@ func TestPeerRoomSwapsFiltering(t *testing.T) {
 			guides = append(guides, q.Guide.StrongAnswer)
 		}
 	}
-	h.rooms.mu.Lock()
-	h.rooms.rooms["r-peer"] = live.RoomInfo{ID: "r-peer", Kind: mockroom.RoomPeer, Track: "python-developer", State: mockroom.StateWaiting, Allowance: 1,
+	h.rooms.Put(live.RoomInfo{ID: "r-peer", Kind: mockroom.RoomPeer, Track: "python-developer", State: mockroom.StateWaiting, Allowance: 1,
 		Questions: qs,
 		Halves: []live.Half{
 			{Interviewer: interviewer.UserID, Candidate: candidate.UserID, FirstQuestion: 0, QuestionCount: 1},
@@ -30,8 +29,7 @@ func TestPeerRoomSwapsFiltering(t *testing.T) {
 		Participants: []live.Participant{
 			{UserID: interviewer.UserID, Role: mockroom.RoleInterviewer, DisplayName: "Peer A"},
 			{UserID: candidate.UserID, Role: mockroom.RoleCandidate, DisplayName: "Peer B"},
-		}}
-	h.rooms.mu.Unlock()
+		}})
 	a := h.join(interviewer, "r-peer")
 	b := h.join(candidate, "r-peer")
 	a.command("room.start", nil)
