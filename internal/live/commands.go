@@ -221,7 +221,7 @@ func (e *Engine) simple(info RoomInfo, c *roomCache, m Member, cmd Command, qidx
 		}
 		f := strconv.FormatFloat(d.Factor, 'f', -1, 64)
 		req.Set = []FieldValue{{fieldAllowance + string(d.User), f}}
-		req.Events = []NewEvent{{Type: TypeAllowance, Actor: m.UserID, Data: map[string]any{"user": d.User, "factor": d.Factor}}}
+		req.Events = []NewEvent{{Type: TypeAllowance, Actor: m.UserID, Data: map[string]any{"user_id": d.User, "factor": d.Factor}}}
 	}
 	return req, nil
 }
