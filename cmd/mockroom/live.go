@@ -25,8 +25,11 @@ func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, regist
 	api *httpapi.Server, rooms live.Rooms, questions live.Questions, accounts *account.Service) (func(context.Context), error) {
 	keys := redisstore.DefaultKeys
 	bus := redisstore.NewLiveBus(conn.Client, keys, conn.Sharded())
+	// Appends made while another is in flight share one pipelined round trip.
+	store := redisstore.NewLiveStore(conn.Client, keys, conn.Sharded(),
+		redisstore.WithWaitingTTL(roomWaitingTTL), redisstore.WithPipelinedAppends())
 	engine := live.NewEngine(live.Config{
-		Store:     redisstore.NewLiveStore(conn.Client, keys, conn.Sharded(), redisstore.WithWaitingTTL(roomWaitingTTL)),
+		Store:     store,
 		Rooms:     rooms,
 		Questions: questions,
 		Bus:       bus,
@@ -42,6 +45,7 @@ func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, regist
 		AllowedOrigins: cfg.AllowedOrigins,
 	})
 	if err != nil {
+		_ = store.Close()
 		return nil, err
 	}
 	api.MountLive(sockets)
@@ -53,6 +57,7 @@ func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, regist
 	return func(ctx context.Context) {
 		_ = sockets.Close(ctx) // sockets first: clients are told to reconnect elsewhere
 		stopWorkers(ctx)
+		_ = store.Close() // after the engine: nothing appends any more
 		_ = bus.Close()
 	}, nil
 }

@@ -79,6 +79,9 @@ type LiveStore struct {
 	newID   func() string
 	// waitingMS is the waiting TTL in milliseconds as the scripts take it; 0 keeps keys forever.
 	waitingMS int64
+	// batch, if set, pipelines appends across rooms (WithPipelinedAppends).
+	batch     *scriptBatcher
+	pipelined bool
 }
 
 // LiveOption adjusts a LiveStore.
@@ -96,6 +99,12 @@ func WithWaitingTTL(ttl time.Duration) LiveOption {
 	}
 }
 
+// WithPipelinedAppends makes appends made while another is in flight share one pipelined round
+// trip (see live_batch.go). The store then owns a goroutine: Close it when done.
+func WithPipelinedAppends() LiveOption {
+	return func(s *LiveStore) { s.pipelined = true }
+}
+
 // NewLiveStore returns a store on client. sharded selects SPUBLISH (Conn.Sharded()).
 func NewLiveStore(client redis.UniversalClient, keys Keys, sharded bool, opts ...LiveOption) *LiveStore {
 	s := &LiveStore{
@@ -105,7 +114,20 @@ func NewLiveStore(client redis.UniversalClient, keys Keys, sharded bool, opts ..
 	for _, o := range opts {
 		o(s)
 	}
+	if s.pipelined {
+		s.batch = newScriptBatcher(client, s.append)
+	}
 	return s
+}
+
+// Close stops pipelining appends: appends still queued, and any made later, fail with an
+// unavailable error; an append already on the wire is answered first. Close does nothing on
+// a store made without WithPipelinedAppends.
+func (s *LiveStore) Close() error {
+	if s.batch != nil {
+		s.batch.close()
+	}
+	return nil
 }
 
 // storedKeys are the room's live keys in the order every writing script takes them (see
@@ -151,7 +173,13 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 		args = append(args, s.newID(), string(e.Keep()), e.Body())
 	}
 	keys := append(s.storedKeys(room, 1), s.keys.LiveChannel(room))
-	res, err := s.append.Run(ctx, s.client, keys, args...).StringSlice()
+	var res []string
+	var err error
+	if s.batch != nil {
+		res, err = s.batch.run(ctx, keys, args...)
+	} else {
+		res, err = s.append.Run(ctx, s.client, keys, args...).StringSlice()
+	}
 	if err != nil {
 		return live.AppendResult{}, unavailable(err, "append to the room log")
 	}

@@ -1,0 +1,247 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+// Appends of many rooms share round trips ("natural batching"). At most one send of the
+// append script is in flight per store at a time. A caller that finds nothing in flight sends
+// its own request at once, on its own goroutine and with its own context, exactly as an
+// unbatched store would: an idle node adds no hand-off and no wait to a keystroke. Callers that
+// arrive while a send is in flight queue up; when the send returns, the store's one batching
+// goroutine takes everything queued (up to maxBatch) and sends it as ONE pipeline of EVALSHA
+// commands, and keeps doing so until the queue is empty. Under load the batch grows with the
+// round trip, so Redis sees one read and one write per batch instead of one per push. On a
+// Cluster, go-redis splits the pipeline per node; a room's keys share a slot, so a room's
+// appends stay on one connection in the order they were queued.
+//
+// Cancellation: a caller whose context ends while queued returns at once with the context's
+// error. If its request was still in the queue it is withdrawn and never sent; if it was
+// already part of a batch on the wire it may still be applied, and its result is discarded.
+// That is the same as an acknowledgement lost on the network today: the client sends the
+// command again with the same (client id, seq), and the append script's idempotency record
+// answers with the original result instead of appending twice.
+
+const (
+	// maxBatch bounds one pipeline: large enough to absorb a burst from a thousand rooms in a
+	// few round trips, small enough that one reply does not hold a caller for long.
+	maxBatch = 128
+	// maxQueued bounds what may wait for the next pipeline. Pushes of one room are sequential
+	// (the engine holds the room while it appends), so the queue holds at most one push per
+	// busy room; more than this means the node is far past what Redis serves in time, and the
+	// caller is told to retry rather than queue without bound.
+	maxQueued = 4096
+)
+
+// errBatcherClosed is returned to appends made after Close or still queued when it ran.
+var errBatcherClosed = mockroom.Errorf(mockroom.KindUnavailable, "store_closed", "the store is shutting down; try again")
+
+// errBatcherFull is returned when maxQueued appends already wait.
+var errBatcherFull = mockroom.Errorf(mockroom.KindUnavailable, "store_busy", "the store is overloaded; try again")
+
+// scriptCall is one queued run of a script.
+type scriptCall struct {
+	ctx  context.Context
+	keys []string
+	args []any
+	// set by the sender before done is closed
+	res  []string
+	err  error
+	done chan struct{}
+}
+
+// scriptBatcher pipelines the runs of one script; see the comment at the top of this file.
+type scriptBatcher struct {
+	client redis.UniversalClient
+	script *redis.Script
+
+	mu     sync.Mutex
+	busy   bool // a send is in flight; whoever ends it hands the queue on
+	closed bool
+	queue  []*scriptCall
+
+	kick   chan struct{} // hands the queue to the goroutine; capacity 1
+	quit   chan struct{}
+	exited chan struct{}
+
+	// queued, if set (tests), is called with the queue length after each enqueue, under mu.
+	queued func(n int)
+}
+
+func newScriptBatcher(client redis.UniversalClient, script *redis.Script) *scriptBatcher {
+	b := &scriptBatcher{
+		client: client, script: script,
+		kick: make(chan struct{}, 1), quit: make(chan struct{}), exited: make(chan struct{}),
+	}
+	go b.loop()
+	return b
+}
+
+// run runs the script for one caller and returns its reply as strings.
+func (b *scriptBatcher) run(ctx context.Context, keys []string, args ...any) ([]string, error) {
+	b.mu.Lock()
+	switch {
+	case b.closed:
+		b.mu.Unlock()
+		return nil, errBatcherClosed
+	case !b.busy:
+		// Nothing in flight: send now, from this goroutine, with this context.
+		b.busy = true
+		b.mu.Unlock()
+		res, err := b.script.Run(ctx, b.client, keys, args...).StringSlice()
+		b.handOn()
+		return res, err
+	case len(b.queue) >= maxQueued:
+		b.mu.Unlock()
+		return nil, errBatcherFull
+	}
+	c := &scriptCall{ctx: ctx, keys: keys, args: args, done: make(chan struct{})}
+	b.queue = append(b.queue, c)
+	if b.queued != nil {
+		b.queued(len(b.queue))
+	}
+	b.mu.Unlock()
+	select {
+	case <-c.done:
+		return c.res, c.err
+	case <-ctx.Done():
+		b.withdraw(c)
+		return nil, ctx.Err()
+	}
+}
+
+// handOn ends a send: the queue, if any, goes to the goroutine, which stays busy for it.
+func (b *scriptBatcher) handOn() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.queue) == 0 {
+		b.busy = false
+		return
+	}
+	b.kick <- struct{}{} // never blocks: only the one holder of busy sends, and the loop drains
+}
+
+// withdraw removes c from the queue if it has not been taken yet.
+func (b *scriptBatcher) withdraw(c *scriptCall) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, q := range b.queue {
+		if q == c {
+			b.queue = append(b.queue[:i], b.queue[i+1:]...)
+			return
+		}
+	}
+}
+
+func (b *scriptBatcher) loop() {
+	defer close(b.exited)
+	for {
+		select {
+		case <-b.quit:
+			return
+		case <-b.kick:
+		}
+		for {
+			b.mu.Lock()
+			n := min(len(b.queue), maxBatch)
+			if n == 0 {
+				b.busy = false
+				b.mu.Unlock()
+				break
+			}
+			batch := make([]*scriptCall, n)
+			copy(batch, b.queue)
+			b.queue = append(b.queue[:0], b.queue[n:]...)
+			b.mu.Unlock()
+			b.send(batch)
+		}
+	}
+}
+
+// send runs batch as one pipeline and answers every caller. The pipeline's context keeps the
+// first caller's values but none of the callers' cancellation: one caller giving up must not
+// fail the others' appends (each caller stops waiting on its own context instead).
+func (b *scriptBatcher) send(batch []*scriptCall) {
+	// A caller that has already given up is not sent at all (it is withdrawing, or about to).
+	waiting := batch[:0]
+	for _, c := range batch {
+		if err := c.ctx.Err(); err != nil {
+			c.err = err
+			close(c.done)
+			continue
+		}
+		waiting = append(waiting, c)
+	}
+	if batch = waiting; len(batch) == 0 {
+		return
+	}
+	ctx := context.WithoutCancel(batch[0].ctx)
+	cmds := b.exec(ctx, batch)
+	var missing []int
+	for i, cmd := range cmds {
+		if isNoScript(cmd.Err()) {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) > 0 {
+		// The server lost its script cache (restart, failover, SCRIPT FLUSH): nothing of those
+		// commands ran, so load the script once and send them again.
+		if err := b.script.Load(ctx, b.client).Err(); err != nil {
+			for _, i := range missing {
+				cmds[i].SetErr(err)
+			}
+		} else {
+			retry := make([]*scriptCall, len(missing))
+			for j, i := range missing {
+				retry[j] = batch[i]
+			}
+			for j, cmd := range b.exec(ctx, retry) {
+				cmds[missing[j]] = cmd
+			}
+		}
+	}
+	for i, c := range batch {
+		c.res, c.err = cmds[i].StringSlice()
+		close(c.done)
+	}
+}
+
+func (b *scriptBatcher) exec(ctx context.Context, batch []*scriptCall) []*redis.Cmd {
+	cmds := make([]*redis.Cmd, len(batch))
+	pipe := b.client.Pipeline()
+	for i, c := range batch {
+		cmds[i] = pipe.EvalSha(ctx, b.script.Hash(), c.keys, c.args...)
+	}
+	_, _ = pipe.Exec(ctx) // each command carries its own error
+	return cmds
+}
+
+func isNoScript(err error) bool {
+	return err != nil && (errors.Is(err, redis.ErrNoScript) || redis.HasErrorPrefix(err, "NOSCRIPT"))
+}
+
+// close fails every queued call and stops the goroutine once its send in flight (if any) has
+// answered its callers. Calls after close fail at once.
+func (b *scriptBatcher) close() {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return
+	}
+	b.closed = true
+	queued := b.queue
+	b.queue = nil
+	b.mu.Unlock()
+	for _, c := range queued {
+		c.err = errBatcherClosed
+		close(c.done)
+	}
+	close(b.quit)
+	<-b.exited
+}

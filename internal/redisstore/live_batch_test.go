@@ -1,0 +1,382 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/redistest"
+)
+
+// roundHook counts round trips to Redis (one per command, one per pipeline) and lets a test
+// act around the first script command sent on its own. The handshake of a new pooled
+// connection (HELLO, then CLIENT SETINFO pipelined) is not counted: it is paid once per
+// connection, not per append, and whether a test needs a second connection depends on timing.
+type roundHook struct {
+	n atomic.Int64
+	// around, if set, runs the first EVALSHA sent outside a pipeline; send sends it.
+	around func(send func() error) error
+	once   sync.Once
+}
+
+func (h *roundHook) DialHook(next redis.DialHook) redis.DialHook {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) { return next(ctx, network, addr) }
+}
+
+func (h *roundHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() != "hello" {
+			h.n.Add(1)
+		}
+		var err error
+		ran := false
+		if h.around != nil && cmd.Name() == "evalsha" {
+			h.once.Do(func() {
+				ran = true
+				err = h.around(func() error { return next(ctx, cmd) })
+			})
+		}
+		if ran {
+			return err
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (h *roundHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if cmds[0].Name() != "client" {
+			h.n.Add(1)
+		}
+		return next(ctx, cmds)
+	}
+}
+
+var batchNow = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+
+// note is the i-th append of a client: one event whose data names it.
+func note(client string, i int) live.AppendRequest {
+	return live.AppendRequest{ClientID: client, Seq: uint64(i + 1), Now: batchNow, Events: []live.NewEvent{{
+		Type: live.TypeEditorUpdate, Actor: "u1", Data: map[string]string{"note": fmt.Sprintf("%s#%d", client, i)},
+	}}}
+}
+
+// noteOf returns the note an event carries.
+func noteOf(t *testing.T, ev live.Event) string {
+	t.Helper()
+	s := string(ev.Data)
+	if !strings.HasPrefix(s, `{"note":"`) {
+		t.Fatalf("event data %s", s)
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(s, `{"note":"`), `"}`)
+}
+
+type batchEnv struct {
+	t      *testing.T
+	client *redis.Client
+	hook   *roundHook
+	store  *LiveStore
+	keys   Keys
+}
+
+func newBatchEnv(t *testing.T, srv *redistest.Server) *batchEnv {
+	t.Helper()
+	client := srv.Client(t)
+	hook := &roundHook{}
+	client.AddHook(hook)
+	keys := Keys{Prefix: redistest.Prefix(t)}
+	store := NewLiveStore(client, keys, false, WithPipelinedAppends())
+	t.Cleanup(func() { _ = store.Close() })
+	return &batchEnv{t: t, client: client, hook: hook, store: store, keys: keys}
+}
+
+// notes reads room's log as notes, in log order.
+func (e *batchEnv) notes(room mockroom.RoomID) []string {
+	e.t.Helper()
+	_, evs, err := e.store.Read(e.t.Context(), room, 1, 10_000)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		if ev.Offset != mockroom.EventOffset(i+1) {
+			e.t.Fatalf("event %d of %s at offset %d", i, room, ev.Offset)
+		}
+		out[i] = noteOf(e.t, ev)
+	}
+	return out
+}
+
+// warm runs the script once so the server's script cache holds it.
+func (e *batchEnv) warm() {
+	e.t.Helper()
+	if _, err := e.store.Append(e.t.Context(), "warm", note("warm", 0)); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func TestPipelinedAppendsSequentialIsOneRoundTripEach(t *testing.T) {
+	e := newBatchEnv(t, redistest.Shared(t))
+	e.warm()
+	for i := range 20 {
+		before := e.hook.n.Load()
+		res, err := e.store.Append(t.Context(), "r1", note("c", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := e.hook.n.Load() - before; n != 1 {
+			t.Fatalf("append %d took %d round trips, want 1", i, n)
+		}
+		if res.Head.Offset != mockroom.EventOffset(i+1) || res.Duplicate {
+			t.Fatalf("append %d: %+v", i, res)
+		}
+	}
+}
+
+func TestPipelinedAppendsConcurrentRooms(t *testing.T) {
+	e := newBatchEnv(t, redistest.Shared(t))
+	e.warm()
+	const rooms, each = 40, 25
+	before := e.hook.n.Load()
+	var wg sync.WaitGroup
+	errs := make(chan error, rooms)
+	for r := range rooms {
+		room := mockroom.RoomID(fmt.Sprintf("r%d", r))
+		wg.Go(func() {
+			// One caller per room appending in turn, as the engine does while it holds a room.
+			for i := range each {
+				res, err := e.store.Append(t.Context(), room, note(string(room), i))
+				if err != nil {
+					errs <- fmt.Errorf("%s append %d: %w", room, i, err)
+					return
+				}
+				if len(res.Events) != 1 || res.Events[0].Offset != mockroom.EventOffset(i+1) || res.Head != res.Events[0].Position() {
+					errs <- fmt.Errorf("%s append %d: got %+v", room, i, res)
+					return
+				}
+				if got, want := string(res.Events[0].Data), fmt.Sprintf(`{"note":"%s#%d"}`, room, i); got != want {
+					errs <- fmt.Errorf("%s append %d: result carries %s, want %s", room, i, got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	rounds := e.hook.n.Load() - before
+	if rounds >= rooms*each {
+		t.Errorf("%d appends took %d round trips, want fewer", rooms*each, rounds)
+	}
+	t.Logf("%d appends from %d rooms in %d round trips", rooms*each, rooms, rounds)
+	for r := range rooms {
+		room := mockroom.RoomID(fmt.Sprintf("r%d", r))
+		want := make([]string, each)
+		for i := range want {
+			want[i] = fmt.Sprintf("%s#%d", room, i)
+		}
+		if diff := cmp.Diff(want, e.notes(room)); diff != "" {
+			t.Errorf("log of %s (-want +got):\n%s", room, diff)
+		}
+	}
+}
+
+// holdFirst makes the next append sent on its own wait in flight until release is closed;
+// the returned channel is closed once it is in flight.
+func holdFirst(h *roundHook, release <-chan struct{}, after func()) <-chan struct{} {
+	inFlight := make(chan struct{})
+	h.around = func(send func() error) error {
+		close(inFlight)
+		<-release
+		err := send()
+		if after != nil {
+			after()
+		}
+		return err
+	}
+	return inFlight
+}
+
+// queueUntil arranges for a signal once n appends wait in the queue.
+func queueUntil(s *LiveStore, n int) <-chan struct{} {
+	reached := make(chan struct{})
+	s.batch.queued = func(got int) {
+		if got == n {
+			close(reached)
+		}
+	}
+	return reached
+}
+
+// appendAsync starts an append and returns where its outcome arrives.
+func appendAsync(ctx context.Context, s *LiveStore, room mockroom.RoomID, req live.AppendRequest) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		res, err := s.Append(ctx, room, req)
+		if err == nil && (len(res.Events) != 1 || res.Events[0].Offset == 0) {
+			err = fmt.Errorf("unexpected result %+v", res)
+		}
+		done <- err
+	}()
+	return done
+}
+
+func TestPipelinedAppendsQueuedWhileInFlightGoTogether(t *testing.T) {
+	e := newBatchEnv(t, redistest.Shared(t))
+	e.warm()
+	release := make(chan struct{})
+	inFlight := holdFirst(e.hook, release, nil)
+	const queued = 10
+	reached := queueUntil(e.store, queued)
+	before := e.hook.n.Load()
+	first := appendAsync(t.Context(), e.store, "solo", note("solo", 0))
+	<-inFlight
+	outs := make([]<-chan error, queued)
+	for i := range outs {
+		room := mockroom.RoomID(fmt.Sprintf("q%d", i))
+		outs[i] = appendAsync(t.Context(), e.store, room, note(string(room), 0))
+	}
+	<-reached
+	close(release)
+	for i, out := range append(outs, first) {
+		if err := <-out; err != nil {
+			t.Errorf("append %d: %v", i, err)
+		}
+	}
+	if n := e.hook.n.Load() - before; n != 2 {
+		t.Errorf("%d appends took %d round trips, want 2 (one alone, then one pipeline)", queued+1, n)
+	}
+	for i := range queued {
+		room := mockroom.RoomID(fmt.Sprintf("q%d", i))
+		if diff := cmp.Diff([]string{string(room) + "#0"}, e.notes(room)); diff != "" {
+			t.Errorf("log of %s (-want +got):\n%s", room, diff)
+		}
+	}
+}
+
+func TestPipelinedAppendsRecoverFromFlushedScripts(t *testing.T) {
+	srv := redistest.Start(t) // flushes its script cache: a server of its own
+	srv.RequireReal(t)
+	e := newBatchEnv(t, srv)
+	e.warm()
+	admin := srv.Client(t)
+	release := make(chan struct{})
+	// The lone append runs with the script cached; the cache is flushed before the queued
+	// ones are sent, so their pipeline meets NOSCRIPT.
+	inFlight := holdFirst(e.hook, release, func() {
+		if err := admin.ScriptFlush(context.WithoutCancel(t.Context())).Err(); err != nil {
+			t.Error(err)
+		}
+	})
+	const queued = 5
+	reached := queueUntil(e.store, queued)
+	before := e.hook.n.Load()
+	first := appendAsync(t.Context(), e.store, "solo", note("solo", 0))
+	<-inFlight
+	outs := make([]<-chan error, queued)
+	for i := range outs {
+		outs[i] = appendAsync(t.Context(), e.store, "shared", note(fmt.Sprintf("c%d", i), 0))
+	}
+	<-reached
+	close(release)
+	for i, out := range append(outs, first) {
+		if err := <-out; err != nil {
+			t.Errorf("append %d: %v", i, err)
+		}
+	}
+	// alone, the pipeline meeting NOSCRIPT, SCRIPT LOAD, the pipeline again
+	if n := e.hook.n.Load() - before; n != 4 {
+		t.Errorf("round trips: %d, want 4", n)
+	}
+	got := e.notes("shared")
+	if len(got) != queued {
+		t.Errorf("log after recovery holds %q, want %d notes, each once", got, queued)
+	}
+	// The queued appends were concurrent, so any order is fine; each note must appear once.
+	seen := map[string]bool{}
+	for _, n := range got {
+		if seen[n] {
+			t.Errorf("note %s appended twice", n)
+		}
+		seen[n] = true
+	}
+}
+
+func TestPipelinedAppendsCancelledWhileQueuedIsNotSent(t *testing.T) {
+	e := newBatchEnv(t, redistest.Shared(t))
+	e.warm()
+	release := make(chan struct{})
+	inFlight := holdFirst(e.hook, release, nil)
+	reached := queueUntil(e.store, 1)
+	first := appendAsync(t.Context(), e.store, "solo", note("solo", 0))
+	<-inFlight
+	ctx, cancel := context.WithCancel(t.Context())
+	out := appendAsync(ctx, e.store, "gone", note("gone", 0))
+	<-reached
+	cancel()
+	if err := <-out; !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled append: %v, want context.Canceled", err)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	// The next append goes alone again, and the withdrawn one never reached the log.
+	if _, err := e.store.Append(t.Context(), "solo", note("solo", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.notes("gone"); len(got) != 0 {
+		t.Errorf("withdrawn append reached the log: %q", got)
+	}
+}
+
+func TestPipelinedAppendsCloseFailsQueuedAndLaterAppends(t *testing.T) {
+	e := newBatchEnv(t, redistest.Shared(t))
+	e.warm()
+	release := make(chan struct{})
+	inFlight := holdFirst(e.hook, release, nil)
+	const queued = 3
+	reached := queueUntil(e.store, queued)
+	first := appendAsync(t.Context(), e.store, "solo", note("solo", 0))
+	<-inFlight
+	outs := make([]<-chan error, queued)
+	for i := range outs {
+		outs[i] = appendAsync(t.Context(), e.store, "q", note(fmt.Sprintf("c%d", i), 0))
+	}
+	<-reached
+	// Close returns while an append is still on the wire, and the queued ones fail.
+	if err := e.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i, out := range outs {
+		if err := <-out; mockroom.ErrorCode(err) != "store_closed" || mockroom.ErrorKind(err) != mockroom.KindUnavailable {
+			t.Errorf("queued append %d after close: %v, want store_closed", i, err)
+		}
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Errorf("append in flight at close: %v", err)
+	}
+	if _, err := e.store.Append(t.Context(), "solo", note("solo", 1)); mockroom.ErrorCode(err) != "store_closed" {
+		t.Errorf("append after close: %v, want store_closed", err)
+	}
+	if got := e.notes("q"); len(got) != 0 {
+		t.Errorf("failed appends reached the log: %q", got)
+	}
+	if err := e.store.Close(); err != nil { // twice is fine
+		t.Fatal(err)
+	}
+}
