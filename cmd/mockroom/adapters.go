@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"github.com/mockroom/mockroom/internal/bank"
 	"github.com/mockroom/mockroom/internal/live"
@@ -59,4 +60,19 @@ type liveQuestions struct{ catalog *bank.Catalog }
 
 func (a liveQuestions) Question(ctx context.Context, owner mockroom.UserID, track mockroom.TrackID, id mockroom.QuestionID) (bank.Question, error) {
 	return a.catalog.Question(ctx, owner, track, id)
+}
+
+// liveAnnouncer lets the room service tell a live room what it decided, through the live
+// engine's NamesRevealed, so neither package knows the other.
+type liveAnnouncer struct{ engine *live.Engine }
+
+func (a *liveAnnouncer) NamesRevealed(ctx context.Context, id mockroom.RoomID, ps []room.Participant) error {
+	if a.engine == nil {
+		return errors.New("announce names: no live engine")
+	}
+	names := make([]live.RevealedName, 0, len(ps))
+	for _, p := range ps {
+		names = append(names, live.RevealedName{UserID: p.UserID, DisplayName: p.DisplayName})
+	}
+	return a.engine.NamesRevealed(ctx, id, names)
 }

@@ -25,3 +25,12 @@ func TestRoomInfoCarriesBudgets(t *testing.T) {
 		t.Errorf("planned questions (-want +got):\n%s", diff)
 	}
 }
+
+// An announcer without an engine fails loudly rather than leaving the room unannounced in
+// silence.
+func TestAnnouncerWithoutEngineFails(t *testing.T) {
+	var a liveAnnouncer
+	if err := a.NamesRevealed(t.Context(), "r1", []room.Participant{{UserID: "u1", DisplayName: "Ada"}}); err == nil {
+		t.Fatal("an announcer without an engine reported success")
+	}
+}

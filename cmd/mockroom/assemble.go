@@ -12,6 +12,7 @@ import (
 	"github.com/mockroom/mockroom/internal/account"
 	"github.com/mockroom/mockroom/internal/bank"
 	"github.com/mockroom/mockroom/internal/httpapi"
+	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/match"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redisstore"
@@ -79,9 +80,17 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	api.MountAuth(accounts)
 	api.MountBank(catalog)
 
+	// The room service tells live rooms what it decides (both peers revealed their names) by
+	// appending to their logs. That needs only the live store, so it is its own small engine
+	// that never runs: the node's engine reads rooms through the room service and is built later.
+	announcer := &liveAnnouncer{engine: live.NewEngine(live.Config{
+		Store:  redisstore.NewLiveStore(conn.Client, redisstore.DefaultKeys, conn.Sharded(), redisstore.WithWaitingTTL(roomWaitingTTL)),
+		Logger: log.With("component", "live"),
+	})}
 	rooms, err := room.NewService(redisstore.NewRoomStore(conn.Client, redisstore.DefaultKeys), catalog, room.Config{
 		InviteKey:  room.DeriveInviteKey(secret),
 		WaitingTTL: roomWaitingTTL,
+		Announcer:  announcer,
 	})
 	if err != nil {
 		return nil, err

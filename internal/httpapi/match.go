@@ -58,7 +58,7 @@ func (s *Server) MountMatch(svc *match.Service) {
 			writeError(w, r, s.log, err)
 			return
 		}
-		v, err := svc.Wait(r.Context(), p.UserID, timeout)
+		v, err := svc.Wait(r.Context(), p.UserID, timeout, r.URL.Query().Get("seen_match"))
 		if err != nil {
 			if r.Context().Err() != nil {
 				return // the caller went away; nobody to answer

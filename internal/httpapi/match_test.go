@@ -79,10 +79,29 @@ func TestPeerMatchOverHTTP(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !decode[match.View](t, body).Match.Confirmed {
 		t.Fatalf("ada confirms: %d %s", res.StatusCode, body)
 	}
+	if va.ServerTime.IsZero() || !va.Match.ConfirmBy.After(va.ServerTime) {
+		t.Fatalf("ada's view: server_time %v, confirm_by %v; want the deadline ahead of the server's clock", va.ServerTime, va.Match.ConfirmBy)
+	}
+	// Having confirmed, Ada waits for Bo on the long poll; it answers when he confirms.
+	go func() {
+		res, body := env.do(t, "GET", "/api/v1/match/wait?timeout=20s&seen_match="+va.Match.ID, ada.AccessToken, nil)
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("wait for the peer: %d %s", res.StatusCode, body)
+		}
+		waited <- decode[match.View](t, body)
+	}()
 	res, body = env.do(t, "POST", "/api/v1/match/"+va.Match.ID+"/confirm", bo.AccessToken, nil)
 	final := decode[match.View](t, body)
 	if res.StatusCode != http.StatusOK || final.Status != match.StatusConfirmed || final.Match.RoomID == "" {
 		t.Fatalf("bo confirms: %d %s", res.StatusCode, body)
+	}
+	select {
+	case va = <-waited:
+	case <-time.After(15 * time.Second):
+		t.Fatal("ada's wait for her peer was not answered")
+	}
+	if va.Status != match.StatusConfirmed || va.Match.RoomID != final.Match.RoomID {
+		t.Fatalf("ada's wait for her peer = %+v, want confirmed in room %s", va, final.Match.RoomID)
 	}
 
 	roomPath := "/api/v1/rooms/" + string(final.Match.RoomID)

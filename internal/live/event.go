@@ -27,6 +27,7 @@ const (
 	TypeNoteAdded       = "note.added"
 	TypeRolesSwapped    = "roles.swapped"
 	TypeAllowance       = "allowance.set"
+	TypeNamesRevealed   = "names.revealed"
 	TypePresence        = "presence"
 )
 

@@ -25,11 +25,12 @@ const (
 	FieldDeadline  = "t_deadline"
 	FieldPaused    = "t_paused"
 	FieldRemaining = "t_remaining"
-	FieldVersion   = "ver"     // editor version (number of accepted updates)
-	FieldLanguage  = "lang"    // editor language
-	FieldLocked    = "locked"  // "1" while the editor is locked for the candidate
-	fieldAllowance = "allow:"  // + user id: a per-person time allowance set during the session
-	fieldJoined    = "joined:" // + user id: set when the person's first join was recorded
+	FieldVersion   = "ver"      // editor version (number of accepted updates)
+	FieldLanguage  = "lang"     // editor language
+	FieldLocked    = "locked"   // "1" while the editor is locked for the candidate
+	fieldAllowance = "allow:"   // + user id: a per-person time allowance set during the session
+	fieldJoined    = "joined:"  // + user id: set when the person's first join was recorded
+	fieldRevealed  = "revealed" // "1" once names.revealed is in the log
 )
 
 // State is a room's live state, decoded.

@@ -40,7 +40,7 @@ func TestHundredPeersOnTwoNodes(t *testing.T) {
 					case v.Status == match.StatusMatched && !v.Match.Confirmed:
 						v, err = n.match.Confirm(ctx, p.UserID, v.Match.ID)
 					case v.Status == match.StatusWaiting || v.Status == match.StatusMatched || v.Status == match.StatusTimeout:
-						v, err = n.match.Wait(ctx, p.UserID, 10*time.Second)
+						v, err = n.match.Wait(ctx, p.UserID, 10*time.Second, "")
 					default:
 						return &mockroom.Error{Code: "unexpected", Message: string(p.UserID) + " ended " + string(v.Status)}
 					}
@@ -321,7 +321,7 @@ func TestTicketExpires(t *testing.T) {
 	if err := n.match.SweepQueue(t.Context(), match.Queue{Track: roomtest.Track, Level: mockroom.Mid}); err != nil {
 		t.Fatal(err)
 	}
-	v, err := n.match.Wait(t.Context(), a.UserID, time.Minute)
+	v, err := n.match.Wait(t.Context(), a.UserID, time.Minute, "")
 	if err != nil || v.Status != match.StatusExpired || v.Reason != match.ReasonNoPeer {
 		t.Fatalf("wait after expiry = %+v, %v; want expired/no_peer at once", v, err)
 	}
@@ -342,11 +342,11 @@ func TestWaitTimesOutWithAnAnswer(t *testing.T) {
 	c := newCluster(t, match.Config{})
 	n := c.node(t, false)
 	join(t, n, user(1))
-	v, err := n.match.Wait(t.Context(), user(1).UserID, 20*time.Millisecond)
+	v, err := n.match.Wait(t.Context(), user(1).UserID, 20*time.Millisecond, "")
 	if err != nil || v.Status != match.StatusTimeout || v.Current != match.StatusWaiting {
 		t.Fatalf("wait = %+v, %v; want timeout while waiting", v, err)
 	}
-	if v, _ := n.match.Wait(t.Context(), "nobody", time.Minute); v.Status != match.StatusNone {
+	if v, _ := n.match.Wait(t.Context(), "nobody", time.Minute, ""); v.Status != match.StatusNone {
 		t.Fatalf("wait of someone not queued = %+v; want none at once", v)
 	}
 }

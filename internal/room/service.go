@@ -72,7 +72,18 @@ type Config struct {
 	MaxObservers int
 	// PeerPlanID names the built-in plan drawn for each half of a peer room ["peer-half-30"].
 	PeerPlanID string
-	Now        func() time.Time
+	// Announcer, if set, tells a peer room in session that both people revealed their names.
+	Announcer Announcer
+	Now       func() time.Time
+}
+
+// Announcer tells the people in a room, as they sit in it, what the room service decided. The
+// live engine implements it (cmd adapts it), so this package does not depend on the engine.
+type Announcer interface {
+	// NamesRevealed tells the room the real names of its participants. It may be called more
+	// than once for one room (two reveals completing the pair at once, a retry); the room
+	// hears it once.
+	NamesRevealed(ctx context.Context, id mockroom.RoomID, participants []Participant) error
 }
 
 // Service is the rooms use cases.
@@ -437,7 +448,18 @@ func (s *Service) Reveal(ctx context.Context, id mockroom.RoomID, user mockroom.
 	if err := s.store.Reveal(ctx, id, user); err != nil {
 		return Room{}, err
 	}
-	return s.View(ctx, id, user)
+	after, err := s.Get(ctx, id)
+	if err != nil {
+		return Room{}, err
+	}
+	// Every reveal that finds both agreed announces, not only the one that completed the pair:
+	// the announcer keeps it to once, and a reveal retried after a failed announcement heals it.
+	if after.Revealed && s.cfg.Announcer != nil {
+		if err := s.cfg.Announcer.NamesRevealed(ctx, id, after.Participants); err != nil {
+			return Room{}, err
+		}
+	}
+	return ViewFor(after, user), nil
 }
 
 // maxMine bounds the rooms listed for one user.

@@ -224,7 +224,7 @@ func checkEventFrames(t *testing.T, cl *client, seen eventCoverage) {
 
 // TestEventFramesMatchEventSchemas runs a session that makes every kind of event, in its
 // variants (a note before the start, an extension while paused, a question started by
-// auto-advance, one without bank content), plus a peer room's swap, and validates what every
+// auto-advance, one without bank content), plus a peer room's swap and reveal, and validates what every
 // participant received against api/schemas/events/.
 func TestEventFramesMatchEventSchemas(t *testing.T) {
 	h := newHarness(t)
@@ -340,6 +340,15 @@ func TestEventFramesMatchEventSchemas(t *testing.T) {
 	}
 	b.command("note.add", map[string]any{"text": "second half note"})
 	b.waitEvent("note.added")
+	// Both reveal their names: the room service announces it through the engine.
+	if err := h.engine.NamesRevealed(t.Context(), "r-ev-peer", []live.RevealedName{
+		{UserID: interviewer.UserID, DisplayName: interviewer.Name}, {UserID: candidate.UserID, DisplayName: candidate.Name},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, cl := range []*client{a, b} {
+		cl.waitEvent("names.revealed")
+	}
 
 	seen := eventCoverage{}
 	for _, cl := range []*client{iv, cand, obs, iv2, lateIv, lateCand, a, b} {

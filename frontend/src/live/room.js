@@ -11,8 +11,6 @@ import { SharedEditor, LANGUAGES, colorFor } from './editor.js';
 import { privateMaterial } from './private.js';
 
 const WARN_AT_MS = 30_000;
-// How often the first peer to reveal re-reads the room until the other reveals too.
-const REVEAL_POLL_MS = 3000;
 
 export function renderRoom(el, { params }) {
   const roomId = params.id;
@@ -300,6 +298,21 @@ export function renderRoom(el, { params }) {
         renderAll();
         break;
       }
+      case 'names.revealed': {
+        // Both peers chose to show their names: the server tells the room once, with them.
+        const was = st.room.revealed;
+        for (const n of d.participants || []) {
+          const p = st.participants.get(n.user_id);
+          if (p) p.name = n.display_name;
+          else st.participants.set(n.user_id, { user_id: n.user_id, name: n.display_name, online: false });
+        }
+        st.room.revealed = true;
+        renderHead();
+        renderPeople();
+        renderChat();
+        if (!was) toast('You have both revealed your names.', 'info');
+        break;
+      }
       default:
         // Unknown events are skipped; the position was recorded by the connection.
         break;
@@ -334,7 +347,7 @@ export function renderRoom(el, { params }) {
     if (Array.isArray(room.halves)) st.room.halves = room.halves;
     // The server masks names until both peers reveal; once they have, its names replace the
     // pseudonyms the socket's snapshot carried.
-    const revealed = !!room.revealed;
+    const revealed = !!room.revealed || !!st.room.revealed;
     for (const rp of room.participants || []) {
       const name = rp.display_name || rp.name || '';
       const p = st.participants.get(rp.user_id);
@@ -350,15 +363,6 @@ export function renderRoom(el, { params }) {
     renderHead();
     renderPeople();
     renderChat();
-    watchReveal();
-  }
-
-  // watchReveal re-reads the room while this person has revealed and the peer has not yet: no
-  // event tells the room when names are shown, so the first to reveal learns it this way.
-  let revealTimer = null;
-  function watchReveal() {
-    clearTimeout(revealTimer);
-    if (st.room.kind === 'peer' && st.iRevealed && !st.room.revealed) revealTimer = setTimeout(loadRoomRecord, REVEAL_POLL_MS);
   }
 
   function renderAll() {
@@ -383,9 +387,12 @@ export function renderRoom(el, { params }) {
         revealButton.disabled = true;
         try {
           const r = await api.reveal(roomId);
+          // The names.revealed event may have come first and said so already.
+          const was = st.room.revealed;
           st.iRevealed = true;
           applyRecord(r?.room || r);
-          toast(st.room.revealed ? 'You have both revealed your names.' : 'Your peer will see your name once they reveal theirs too.');
+          if (!st.room.revealed) toast('Your peer will see your name once they reveal theirs too.');
+          else if (!was) toast('You have both revealed your names.');
         } catch (err) {
           revealButton.disabled = false;
           toast(err.message, 'error');
@@ -628,7 +635,6 @@ export function renderRoom(el, { params }) {
   loadRoomRecord();
   return () => {
     clearInterval(countdownTimer);
-    clearTimeout(revealTimer);
     conn.stop();
     editor.destroy();
     document.title = 'mockroom';

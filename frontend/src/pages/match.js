@@ -3,10 +3,6 @@ import { api } from '../api.js';
 import { navigate } from '../router.js';
 import { CATEGORIES, DEFAULT_TRACK, DIFFICULTIES, listOf } from './bank.js';
 
-// How often the page asks where a match stands while its confirm card is up. The long poll cannot
-// serve here: it answers at once while a match waits for the caller, so it would spin.
-const PROPOSAL_POLL_MS = 2000;
-
 // The peer queue: join for a track and level, wait on a long poll, then both people confirm
 // within a minute. The server decides everything (who is matched, the deadline, a no-show going
 // back to the head of the queue); this page only shows it.
@@ -23,6 +19,10 @@ export function renderMatch(el) {
   let shownNotice = '';
   // Each follow() loop has a generation; starting a new one (join, confirm, leave) ends the old.
   let generation = 0;
+  // skew is the server's clock minus this device's, from the last answer's server_time: the
+  // confirm countdown runs on the server's clock, whatever the device's says.
+  let skew = 0;
+  const serverNow = () => Date.now() + skew;
 
   const track = h('select', { name: 'track' }, h('option', { value: DEFAULT_TRACK, selected: true }, humanize(DEFAULT_TRACK.replace(/-/g, ' '))));
   const level = h('select', { name: 'level' }, DIFFICULTIES.map((d) => h('option', { value: d, selected: d === 'mid' }, humanize(d))));
@@ -109,12 +109,12 @@ export function renderMatch(el) {
   }
 
   function showProposal(m) {
-    const deadline = Date.parse(m.confirm_by) || Date.now() + 60_000;
+    const deadline = Date.parse(m.confirm_by) || serverNow() + 60_000;
     const countdown = h('strong', { class: 'confirm-countdown', 'aria-live': 'off' });
     const bar = h('progress', { max: 60, value: 60, 'aria-label': 'Time left to confirm' });
     const note = h('p', { class: 'muted small', hidden: true });
     const render = () => {
-      const left = deadline - Date.now();
+      const left = deadline - serverNow();
       countdown.textContent = formatDuration(Math.max(0, left));
       bar.value = Math.max(0, left / 1000);
       if (left <= 0) {
@@ -178,6 +178,8 @@ export function renderMatch(el) {
   // handle shows one answer of the queue (a MatchView: {status, reason, ticket, match, current})
   // and says whether to keep following it.
   function handle(v) {
+    const at = Date.parse(v?.server_time);
+    if (at) skew = at - Date.now();
     const st = v?.status === 'timeout' ? v.current : v?.status;
     const m = v?.match;
     switch (st) {
@@ -239,8 +241,9 @@ export function renderMatch(el) {
   }
 
   // follow shows first (or err) and then keeps the page in step with the server until the state
-  // is final: a long poll while queued or waiting for the peer, a short poll while the confirm
-  // card is up.
+  // is final, on the long poll throughout. With a match on screen (to confirm, or confirmed and
+  // waiting for the peer) the poll names it, so the server holds it until that match changes —
+  // the peer confirms or declines, or the window closes — instead of answering at once.
   async function follow(first, err) {
     const gen = ++generation;
     controller?.abort();
@@ -254,23 +257,15 @@ export function renderMatch(el) {
       controller = new AbortController();
       const signal = controller.signal;
       try {
-        v = phase === 'proposal' ? await statusSoon(signal) : await api.matchWait(signal, { timeout: '25s' });
+        const query = { timeout: '25s' };
+        if (shownMatch && (phase === 'proposal' || phase === 'pending')) query.seen_match = shownMatch;
+        v = await api.matchWait(signal, query);
       } catch (error) {
         if (error.name === 'AbortError' || stopped || gen !== generation) return;
         showJoin(error);
         return;
       }
     }
-  }
-
-  function statusSoon(signal) {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => api.matchStatus().then(resolve, reject), PROPOSAL_POLL_MS);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(new DOMException('aborted', 'AbortError'));
-      });
-    });
   }
 
   // leave takes the caller out of the queue; while matched, that declines the match.
