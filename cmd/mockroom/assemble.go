@@ -12,7 +12,6 @@ import (
 	"github.com/mockroom/mockroom/internal/account"
 	"github.com/mockroom/mockroom/internal/bank"
 	"github.com/mockroom/mockroom/internal/httpapi"
-	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/match"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redisstore"
@@ -80,13 +79,10 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	api.MountAuth(accounts)
 	api.MountBank(catalog)
 
-	// The room service tells live rooms what it decides (both peers revealed their names) by
-	// appending to their logs. That needs only the live store, so it is its own small engine
-	// that never runs: the node's engine reads rooms through the room service and is built later.
-	announcer := &liveAnnouncer{engine: live.NewEngine(live.Config{
-		Store:  redisstore.NewLiveStore(conn.Client, redisstore.DefaultKeys, conn.Sharded(), redisstore.WithWaitingTTL(roomWaitingTTL)),
-		Logger: log.With("component", "live"),
-	})}
+	// The room service tells live rooms what it decides (both peers revealed their names) through
+	// the node's live engine, which itself reads rooms through the room service: the announcer is
+	// bound to the engine once both exist, before the server takes any request.
+	announcer := &liveAnnouncer{}
 	rooms, err := room.NewService(redisstore.NewRoomStore(conn.Client, redisstore.DefaultKeys), catalog, room.Config{
 		InviteKey:  room.DeriveInviteKey(secret),
 		WaitingTTL: roomWaitingTTL,
@@ -113,11 +109,12 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 		"match sweeper":  matcher.Run,
 	})
 
-	stopLive, err := assembleLive(ctx, cfg, conn, registry, log, api, liveRooms{rooms}, liveQuestions{catalog}, accounts)
+	engine, stopLive, err := assembleLive(ctx, cfg, conn, registry, log, api, liveRooms{rooms}, liveQuestions{catalog}, accounts)
 	if err != nil {
 		stopMatch(ctx)
 		return nil, err
 	}
+	announcer.engine = engine
 	// The web app answers every path the API does not claim.
 	api.MountStatic(frontend.Dist())
 	return &application{handler: api, stoppers: []func(context.Context){stopMatch, stopLive}}, nil

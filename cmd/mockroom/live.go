@@ -22,7 +22,7 @@ const roomWaitingTTL = 7 * 24 * time.Hour
 // routes, and starts the engine's timers and fan-out and the sockets' session sweeper. The
 // returned stop closes every socket with "reconnect elsewhere" first, then stops the workers.
 func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, registry *prometheus.Registry, log *slog.Logger,
-	api *httpapi.Server, rooms live.Rooms, questions live.Questions, accounts *account.Service) (func(context.Context), error) {
+	api *httpapi.Server, rooms live.Rooms, questions live.Questions, accounts *account.Service) (*live.Engine, func(context.Context), error) {
 	keys := redisstore.DefaultKeys
 	bus := redisstore.NewLiveBus(conn.Client, keys, conn.Sharded())
 	// Appends made while another is in flight share one pipelined round trip.
@@ -46,7 +46,7 @@ func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, regist
 	})
 	if err != nil {
 		_ = store.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	api.MountLive(sockets)
 
@@ -54,7 +54,7 @@ func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, regist
 		"live engine":    engine.Run,
 		"socket sweeper": sockets.Run,
 	})
-	return func(ctx context.Context) {
+	return engine, func(ctx context.Context) {
 		_ = sockets.Close(ctx) // sockets first: clients are told to reconnect elsewhere
 		stopWorkers(ctx)
 		_ = store.Close() // after the engine: nothing appends any more
