@@ -3,62 +3,14 @@
 // question; both see it (the candidate without the interviewer's guidance), both type in the
 // shared editor and see each other's text, and chat goes both ways.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startServer } from '../../test-support/server.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { browserTests, RESULTS } from '../../test-support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results');
-const WAIT = 15_000;
-
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === 'true') {
-  test('chromium is installed', () => {
-    assert.fail(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium) to run the browser tests`);
-  });
-} else if (!haveChromium) {
-  console.log(`BROWSER TESTS LEFT OUT: ${CHROMIUM} is missing (apt-get install -y chromium). Nothing in ${fileURLToPath(import.meta.url)} ran.`);
-} else {
-  defineTests();
-}
-
-function defineTests() {
-  let server;
-  const browsers = [];
-  const dirs = [];
-
-  async function newBrowser() {
-    const { chromium } = await import('playwright-core');
-    const dir = mkdtempSync(join(tmpdir(), 'mockroom-chromium-'));
-    dirs.push(dir);
-    const ctx = await chromium.launchPersistentContext(dir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1440, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    browsers.push(ctx);
-    const page = ctx.pages()[0] || (await ctx.newPage());
-    page.setDefaultTimeout(WAIT);
-    const errors = [];
-    page.on('pageerror', (err) => errors.push(err));
-    page.jsErrors = errors;
-    return page;
-  }
-
-  before(async () => {
-    server = await startServer();
-  });
-
-  after(async () => {
-    for (const b of browsers) await b.close().catch(() => {});
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    if (server) await server.stop();
-  });
+browserTests(import.meta.url, (env) => {
+  const { newBrowser, browsers } = env;
 
   // The document text as the editor shows it, without the remote cursors' name labels.
   const editorText = (page) =>
@@ -73,7 +25,7 @@ function defineTests() {
     );
 
   test('interviewer and guest candidate run a live question together', { timeout: 180_000 }, async (t) => {
-    const base = server.baseURL;
+    const base = env.server.baseURL;
     const interviewer = await newBrowser();
     try {
       await run(t, base, interviewer);
@@ -82,7 +34,7 @@ function defineTests() {
       for (const [i, b] of browsers.entries()) {
         await b.pages()[0]?.screenshot({ path: join(RESULTS, `failure-${i}.png`), fullPage: true }).catch(() => {});
       }
-      console.log(`server log:\n${server.log().slice(-4000)}`);
+      console.log(`server log:\n${env.server.log().slice(-4000)}`);
       throw err;
     }
   });
@@ -202,4 +154,4 @@ function defineTests() {
     assert.deepEqual(candidate.jsErrors.map(String), [], 'no script errors in the candidate page');
     t.diagnostic(`screenshots in ${RESULTS}`);
   }
-}
+});

@@ -5,62 +5,14 @@
 // swap and the controls and guidance move with them. Both reveal, and then both see real names.
 // A second test leaves the queue, and declines a match, and checks what each side is told.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startServer } from '../../test-support/server.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { browserTests, RESULTS } from '../../test-support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results');
-const WAIT = 15_000;
-
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === 'true') {
-  test('chromium is installed', () => {
-    assert.fail(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium) to run the browser tests`);
-  });
-} else if (!haveChromium) {
-  console.log(`BROWSER TESTS LEFT OUT: ${CHROMIUM} is missing (apt-get install -y chromium). Nothing in ${fileURLToPath(import.meta.url)} ran.`);
-} else {
-  defineTests();
-}
-
-function defineTests() {
-  let server;
-  const browsers = [];
-  const dirs = [];
-
-  async function newBrowser() {
-    const { chromium } = await import('playwright-core');
-    const dir = mkdtempSync(join(tmpdir(), 'mockroom-chromium-'));
-    dirs.push(dir);
-    const ctx = await chromium.launchPersistentContext(dir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1440, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    browsers.push(ctx);
-    const page = ctx.pages()[0] || (await ctx.newPage());
-    page.setDefaultTimeout(WAIT);
-    const errors = [];
-    page.on('pageerror', (err) => errors.push(err));
-    page.jsErrors = errors;
-    return page;
-  }
-
-  before(async () => {
-    server = await startServer();
-  });
-
-  after(async () => {
-    for (const b of browsers) await b.close().catch(() => {});
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    if (server) await server.stop();
-  });
+browserTests(import.meta.url, (env) => {
+  const { newBrowser, browsers } = env;
 
   // withFailureShots runs body and, if it throws, saves a screenshot of every open page and prints
   // the end of the server's log.
@@ -72,7 +24,7 @@ function defineTests() {
       for (const [i, b] of browsers.entries()) {
         await b.pages()[0]?.screenshot({ path: join(RESULTS, `failure-${name}-${i}.png`), fullPage: true }).catch(() => {});
       }
-      console.log(`server log:\n${server.log().slice(-4000)}`);
+      console.log(`server log:\n${env.server.log().slice(-4000)}`);
       throw err;
     }
   }
@@ -83,7 +35,7 @@ function defineTests() {
   }
 
   async function signUp(page, name) {
-    const base = server.baseURL;
+    const base = env.server.baseURL;
     const slug = name.toLowerCase().replace(/[^a-z]+/g, '-');
     await page.goto(`${base}/signup?next=/match`);
     await page.getByLabel('Your name').fill(name);
@@ -418,4 +370,4 @@ function defineTests() {
       assert.deepEqual(d.jsErrors.map(String), [], 'no script errors in the second page');
     });
   });
-}
+});
