@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -25,37 +24,9 @@ import (
 // event's parts as one object {"data": …, "private": …}, so the same schema checks an event
 // frame, an event embedded in a snapshot (chat, notes) and the snapshot's current question.
 
-var (
-	eventSchemaOnce sync.Once
-	eventSchemas    map[string]*jsonschema.Schema // by event type
-	eventSchemaErr  error
-)
-
 func loadEventSchemas(t *testing.T) map[string]*jsonschema.Schema {
 	t.Helper()
-	eventSchemaOnce.Do(func() {
-		eventSchemas = map[string]*jsonschema.Schema{}
-		c := jsonschema.NewCompiler()
-		c.AssertFormat()
-		files, err := filepath.Glob(filepath.Join(apiDir, "schemas", "events", "*.json"))
-		if err != nil {
-			eventSchemaErr = err
-			return
-		}
-		for _, f := range files {
-			abs, _ := filepath.Abs(f)
-			s, err := c.Compile(abs)
-			if err != nil {
-				eventSchemaErr = err
-				return
-			}
-			eventSchemas[strings.TrimSuffix(filepath.Base(f), ".json")] = s
-		}
-	})
-	if eventSchemaErr != nil {
-		t.Fatalf("event schemas: %v", eventSchemaErr)
-	}
-	return eventSchemas
+	return schemasIn(t, "events")
 }
 
 // liveEventTypes reads the Type* constants of internal/live from its source, so an event type
