@@ -81,6 +81,19 @@ func Visible(ev Event, user mockroom.UserID, role mockroom.Role) (Event, bool) {
 	return ForRole(ev, role)
 }
 
+// AudienceKey names the group of receivers that get the same bytes of ev from Visible: everyone
+// in a role, except that the one person an event's private part is for is a group alone, and all
+// others are one group. Sockets in one group can share an encoded frame.
+func AudienceKey(ev Event, user mockroom.UserID, role mockroom.Role) string {
+	switch {
+	case ev.For == "":
+		return string(role)
+	case ev.For == user:
+		return "for"
+	}
+	return "not-for"
+}
+
 // wireEvent is how an event is stored in the log and published: the time is integer
 // milliseconds because the appending script stamps it and Lua cannot format a time.
 type wireEvent struct {

@@ -106,3 +106,37 @@ func TestPeerRoomPrivateMaterialStaysWithItsInterviewer(t *testing.T) {
 		t.Error("Ann's snapshot, as the candidate, carries Ben's note or guidance")
 	}
 }
+
+// Receivers with the same audience key must get the same event from Visible, or sockets sharing
+// an encoded frame would leak or lose material.
+func TestAudienceKeyGroupsIdenticalViews(t *testing.T) {
+	ann, ben, cy := mockroom.UserID("u-ann"), mockroom.UserID("u-ben"), mockroom.UserID("u-cy")
+	events := []live.Event{
+		{Type: live.TypeChatMessage, Data: []byte(`{"text":"hi"}`)},
+		{Type: live.TypeQuestionStarted, Data: []byte(`{"index":0}`), Private: []byte(`{"guide":{}}`)},
+		{Type: live.TypeQuestionStarted, Data: []byte(`{"index":1}`), Private: []byte(`{"guide":{}}`), For: ann},
+		{Type: live.TypeNoteAdded, Data: []byte(`{}`), Private: []byte(`{"text":"n"}`), InterviewerOnly: true, For: ben},
+	}
+	receivers := []struct {
+		user mockroom.UserID
+		role mockroom.Role
+	}{
+		{ann, mockroom.RoleInterviewer}, {ann, mockroom.RoleCandidate}, {ben, mockroom.RoleInterviewer},
+		{ben, mockroom.RoleCandidate}, {cy, mockroom.RoleObserver}, {cy, mockroom.RoleInterviewer},
+	}
+	for _, ev := range events {
+		seen := map[string]string{}
+		for _, r := range receivers {
+			v, ok := live.Visible(ev, r.user, r.role)
+			raw, _ := json.Marshal(struct {
+				V  live.Event
+				Ok bool
+			}{v, ok})
+			key := live.AudienceKey(ev, r.user, r.role)
+			if prev, found := seen[key]; found && prev != string(raw) {
+				t.Errorf("%s: key %q groups different views:\n%s\n%s", ev.Type, key, prev, raw)
+			}
+			seen[key] = string(raw)
+		}
+	}
+}

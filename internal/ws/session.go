@@ -307,16 +307,7 @@ func (c *conn) deliverLocked(ev live.Event, d *live.Delivery) {
 	encode := func() []byte { return encodeEvent(vis, c.srv.now()) }
 	var data []byte
 	if d != nil {
-		// Sockets receiving the same bytes share them: per role, except that the one person an
-		// event's private part is for gets a frame of their own.
-		key := string(c.role)
-		if ev.For != "" {
-			key = "not-for"
-			if ev.For == c.principal.UserID {
-				key = "for"
-			}
-		}
-		data = d.Shared(key, encode)
+		data = d.Shared(live.AudienceKey(ev, c.principal.UserID, c.role), encode)
 	} else {
 		data = encode()
 	}
