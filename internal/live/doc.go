@@ -15,7 +15,7 @@
 //	err := e.Leave(ctx, roomID, principal)
 //
 // A participant's role can change mid-session in peer rooms (roles.swapped): take it from the
-// latest roles.swapped event or a fresh Join/Snapshot, and filter with ForRole accordingly.
+// latest roles.swapped event or a fresh Join/Snapshot, and filter with Visible accordingly.
 //
 // Fan-out (decision): the Engine owns a per-node Fanout (e.Fanout()). The WebSocket layer
 // registers ONE listener per socket:
@@ -28,11 +28,14 @@
 // listener of the room in log order, on the fan-out goroutine: the listener MUST NOT block (do a
 // non-blocking enqueue; close the socket with the "slow consumer" code when its queue is full and
 // let it resume from its last position). Listeners receive UNFILTERED events: the WebSocket layer
-// calls ForRole(ev, role) per connection before encoding. Ephemeral events (Type "presence") have
+// calls Visible(ev, user, role) per connection before encoding, and sockets with the same
+// AudienceKey share one encoded frame (a SharedListener receives the Delivery that holds it). Ephemeral events (Type "presence") have
 // Offset 0 and are not part of the log; they may be shed.
 //
-// Role filtering: ForRole strips Private for candidate and observer and drops InterviewerOnly
-// events for them. A dropped event leaves a gap in the offsets the candidate sees; that is
+// Role filtering: Visible gives an event's private part (and an InterviewerOnly event) to the one
+// person it is For when set — a note's author, the interviewer of the half a peer question was
+// asked in — and otherwise follows ForRole, which strips Private for candidate and observer and
+// drops InterviewerOnly events for them. A dropped event leaves a gap in the offsets the candidate sees; that is
 // intended (offsets are positions in the room's log, not a per-role counter). A client resumes
 // from the last position it saw; EventsAfter checks that position against the log, so gaps
 // caused by filtering are never mistaken for loss.
