@@ -167,18 +167,20 @@ func TestRunEmbedded(t *testing.T) {
 	}
 }
 
-// waitStatus polls path until it answers want, for at most a bounded time: the condition is
-// external (a Redis process going away or coming back), so there is no event to wait on.
-func (s *started) waitStatus(t *testing.T, path string, want int) {
+// waitStatus polls path until it answers want, for at most within: the condition is external (a
+// Redis process going away or coming back), so there is no event to wait on. It returns how long
+// that took.
+func (s *started) waitStatus(t *testing.T, path string, want int, within time.Duration) time.Duration {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	start := time.Now()
+	deadline := start.Add(within)
 	for {
 		status, body := s.call(t, "GET", path, "", nil)
 		if status == want {
-			return
+			return time.Since(start)
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s still answers %d (%s), want %d", path, status, body, want)
+			t.Fatalf("%s still answers %d (%s) after %s, want %d", path, status, body, within, want)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -200,12 +202,15 @@ func TestRunOnRealRedisSurvivesRestart(t *testing.T) {
 	}
 
 	rs.Kill()
-	s.waitStatus(t, "/readyz", http.StatusServiceUnavailable)
+	// The bound: a store that went away shows on /readyz within 5 s.
+	took := s.waitStatus(t, "/readyz", http.StatusServiceUnavailable, 5*time.Second)
+	t.Logf("/readyz turned 503 %s after Redis stopped", took)
 	if status, _ := s.call(t, "GET", "/healthz", "", nil); status != http.StatusOK {
 		t.Errorf("/healthz with Redis down: %d, want 200 (liveness does not depend on the store)", status)
 	}
 	rs.Restart(t)
-	s.waitStatus(t, "/readyz", http.StatusOK)
+	took = s.waitStatus(t, "/readyz", http.StatusOK, 20*time.Second)
+	t.Logf("/readyz turned 200 %s after Redis came back", took)
 
 	if err := s.stop(); err != nil {
 		t.Fatalf("run returned %v after cancel", err)
