@@ -200,3 +200,37 @@ func TestSessionRevocationClosesTheSocket(t *testing.T) {
 }
 
 func (h *harness) nowMinusMinute() time.Time { return time.Now().Add(-time.Minute) }
+
+// An access token that expires while its socket is open closes the socket with 4001 within the
+// sweep interval; a socket that sent auth.refresh with a fresh token stays open past that moment.
+func TestExpiredTokenClosesTheSocket(t *testing.T) {
+	h := newHarness(t, func(c *ws.Config, _ *harnessOpts) { c.AuthCheckInterval = 20 * time.Millisecond })
+	h.mentorRoom("r-exp")
+	short := func(p mockroom.Principal) *client {
+		t.Helper()
+		tok := h.auth.issue(p, "sid-"+string(p.UserID), time.Now().Add(1500*time.Millisecond))
+		tk, status := h.ticket(tok, "r-exp")
+		if status != http.StatusOK {
+			t.Fatalf("ticket: %d", status)
+		}
+		cl, status := h.dialTicket("r-exp", tk, nil, false)
+		if cl == nil {
+			t.Fatalf("dial: %d", status)
+		}
+		cl.user, cl.clientID = p.UserID, "c-exp-"+string(p.UserID)
+		cl.send(map[string]any{"type": "join", "seq": cl.nextSeq(), "client_id": cl.clientID, "resume": nil})
+		cl.waitType("snapshot")
+		return cl
+	}
+	lapsing := short(candidate)
+	kept := short(interviewer)
+	kept.command("auth.refresh", map[string]any{"access_token": h.token(interviewer)})
+
+	start := time.Now()
+	if got := lapsing.waitClose(); got != 4001 {
+		t.Fatalf("close code %d, want 4001", got)
+	}
+	t.Logf("closed %s after the wait began (token lifetime 1.5 s)", time.Since(start))
+	// The refreshed socket outlived the old token's expiry and still answers.
+	kept.command("ping", nil)
+}
