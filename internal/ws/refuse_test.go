@@ -1,6 +1,7 @@
 package ws_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -233,4 +234,32 @@ func TestExpiredTokenClosesTheSocket(t *testing.T) {
 	t.Logf("closed %s after the wait began (token lifetime 1.5 s)", time.Since(start))
 	// The refreshed socket outlived the old token's expiry and still answers.
 	kept.command("ping", nil)
+}
+
+// Frames over a socket's rate are refused with rate_limited and take no effect; a socket that
+// keeps sending past its refusals is closed with 4009. The other participants' sockets go on.
+func TestRateLimitRefusesThenCloses(t *testing.T) {
+	h := newHarness(t, func(c *ws.Config, _ *harnessOpts) {
+		c.SlowRate, c.SlowBurst, c.AbuseLimit = 0.01, 3, 4
+	})
+	h.mentorRoom("r-rl")
+	iv := h.join(interviewer, "r-rl")
+	cand := h.join(candidate, "r-rl")
+	for i := range 3 { // the burst: accepted
+		cand.command("chat.send", map[string]any{"text": fmt.Sprintf("hello %d", i)})
+	}
+	before := h.head("r-rl")
+	if r := cand.refused("chat.send", map[string]any{"text": "one too many"}); r.str("code") != "rate_limited" {
+		t.Fatalf("over the rate: %q, want rate_limited", r.str("code"))
+	}
+	if after := h.head("r-rl"); after != before {
+		t.Errorf("a rate-limited chat changed the log: %s → %s", before, after)
+	}
+	for i := range 10 {
+		cand.send(map[string]any{"type": "chat.send", "seq": cand.nextSeq(), "text": fmt.Sprintf("spam %d", i)})
+	}
+	if got := cand.waitClose(); got != 4009 {
+		t.Errorf("close code %d, want 4009", got)
+	}
+	iv.command("chat.send", map[string]any{"text": "still here"})
 }
