@@ -207,7 +207,8 @@ export function scoreChoices({ name, levels, value, onPick, notObserved = false,
   const errorSlot = h('div', { class: 'choice-error' });
   const group = h('div', { class: `score-choices${compact ? ' compact' : ''}` }, opts, no);
   // Without a legend of its own the group is named by the fieldset around it.
-  const el = legend ? h('fieldset', { class: 'score-block nested' }, h('legend', null, legend), group, errorSlot) : h('div', { class: 'score-block' }, group, errorSlot);
+  // The error goes above the buttons, where it is read before them.
+  const el = legend ? h('fieldset', { class: 'score-block nested' }, h('legend', null, legend), errorSlot, group) : h('div', { class: 'score-block' }, errorSlot, group);
   return { el, first: inputs[0], errorSlot };
 }
 
@@ -225,24 +226,25 @@ function fieldErrors() {
   const fields = new Map();
   const shown = [];
   let seq = 0;
+  const clear = () => {
+    for (const { control, msg, described } of shown.splice(0)) {
+      msg.remove();
+      control?.removeAttribute('aria-invalid');
+      if (control) {
+        if (described) control.setAttribute('aria-describedby', described);
+        else control.removeAttribute('aria-describedby');
+      }
+    }
+  };
   return {
     register(name, control, slot) {
       if (!fields.has(name)) fields.set(name, { control, slot });
     },
-    clear() {
-      for (const { control, msg, described } of shown.splice(0)) {
-        msg.remove();
-        control?.removeAttribute('aria-invalid');
-        if (control) {
-          if (described) control.setAttribute('aria-describedby', described);
-          else control.removeAttribute('aria-describedby');
-        }
-      }
-    },
+    clear,
     // show puts each error beside its field and returns the errors that name no known field, for
     // the page to show at the top.
     show(list) {
-      this.clear();
+      clear();
       const unplaced = [];
       for (const err of list || []) {
         const f = lookup(fields, err.field);
@@ -260,7 +262,11 @@ function fieldErrors() {
         shown.push({ control: f.control, msg, described });
       }
       const first = shown[0]?.control;
-      if (first) first.focus();
+      if (first) {
+        first.focus({ preventScroll: true });
+        // Centre it: the sticky footer would hide a field scrolled to the bottom edge.
+        (shown[0].msg || first).scrollIntoView({ block: 'center' });
+      }
       return unplaced;
     },
   };
