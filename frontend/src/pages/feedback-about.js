@@ -41,7 +41,10 @@ function waitingCard(p, ctx) {
   if (ctx.overview.room_kind === 'peer') {
     const deadline = when(rel.deadline);
     const latestBy = deadline ? `; released at the latest on ${deadline}` : '';
-    if (!p.author_submitted) {
+    if (!p.author_submitted && rel.released) {
+      // The room's release already happened (deadline): theirs comes as soon as it is submitted.
+      text = `${capital(who)} has not submitted yet. You will see it here as soon as they do.`;
+    } else if (!p.author_submitted) {
       text = `${capital(who)} has not submitted yet${latestBy}.`;
     } else {
       text = `${capital(who)} has submitted. You see it once you have submitted yours${deadline ? `, or at the latest on ${deadline}` : ''}: neither of you reads the other's feedback first.`;

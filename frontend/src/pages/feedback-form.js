@@ -105,7 +105,7 @@ export function rubricForm({ rubric, questions = [], content, moments, index, on
     const qa = questions.find((x) => x.index === entry.index) || { index: entry.index };
     const sc = scoreChoices({
       name: `${id}-q${i}`,
-      levels: [1, 2, 3, 4].map((n) => ({ score: n, label: String(n) })),
+      levels: [1, 2, 3, 4].map((n) => ({ score: n })),
       value: entry.score,
       compact: true,
       legend: 'Score',
