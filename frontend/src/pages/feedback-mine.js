@@ -17,6 +17,7 @@ export function minePanel(initialForm, ctx) {
   let saver = null;
   let indicator = null;
   let moments = null; // loaded once, for candidate forms
+  let shownKey = null; // what the panel last showed, to skip a refresh that changed nothing
   const heading = h('h2', { id: `form-${form.id}-heading` });
   const body = h('div', { class: 'form-body' }, h('p', { class: 'muted' }, 'Loading the form…'));
   const el = h('section', { class: 'card feedback-card mine', id: `form-${form.id}`, dataset: { form: form.id, kind: form.kind }, 'aria-labelledby': heading.id }, heading, body);
@@ -42,6 +43,7 @@ export function minePanel(initialForm, ctx) {
   }
 
   async function show() {
+    shownKey = JSON.stringify([form, ctx.overview?.release]);
     title();
     try {
       if (!latest(form) || form.draft) {
@@ -299,6 +301,8 @@ export function minePanel(initialForm, ctx) {
     update(next, nextCtx) {
       ctx = { ...ctx, ...nextCtx };
       if (mode === 'edit') return;
+      const key = JSON.stringify([next, ctx.overview?.release]);
+      if (key === shownKey) return;
       form = next;
       show();
     },

@@ -10,8 +10,8 @@ function levelOf(levels, score) {
   return (levels || []).find((l) => l.score === score);
 }
 
-function scoreLine(levels, entry) {
-  if (entry?.not_observed) return h('p', { class: 'score-read not-observed' }, h('strong', null, 'Not observed'), ' — this session gave no evidence either way.');
+function scoreLine(levels, entry, notObserved) {
+  if (entry?.not_observed) return h('p', { class: 'score-read not-observed' }, h('strong', null, notObserved?.label || 'Not observed'), ` — ${notObserved?.description || 'this session gave no evidence either way.'}`);
   if (entry?.score === null || entry?.score === undefined) return h('p', { class: 'score-read muted' }, 'No score given.');
   const l = levelOf(levels, entry.score);
   return h('p', { class: 'score-read' }, h('strong', { class: 'score-number' }, `${entry.score} of 4`), l?.label ? ` · ${l.label}` : '', l?.description ? h('span', { class: 'score-description' }, l.description) : null);
@@ -51,7 +51,7 @@ export function rubricView({ rubric, content: stored, questions = [], index }) {
             'li',
             { class: 'quality-read', dataset: { quality: q.id } },
             h('h4', null, q.title),
-            scoreLine(q.levels, entry),
+            scoreLine(q.levels, entry, rubric.not_observed),
             entry?.evidence ? h('p', { class: 'read-text evidence' }, entry.evidence) : null,
             citedList(entry?.moments, index),
           );

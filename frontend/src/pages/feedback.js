@@ -42,6 +42,7 @@ export function renderFeedback(el, { params }) {
   let conn = null;
   let refreshing = null;
   let again = false;
+  let shownAbout = null;
 
   async function load() {
     const [overview, room] = await Promise.all([feedbackApi.overview(roomId), feedbackApi.room(roomId).catch(() => null)]);
@@ -113,7 +114,12 @@ export function renderFeedback(el, { params }) {
         mineHolder.append(panel.el);
       }
     }
-    replace(aboutHolder, aboutSection(ctx));
+    // Re-drawn only when something in it changed, so an open history or a rating being typed stays.
+    const aboutKey = JSON.stringify([ov.about_me, ov.pending, ov.release, [...ctx.names]]);
+    if (aboutKey !== shownAbout) {
+      shownAbout = aboutKey;
+      replace(aboutHolder, aboutSection(ctx));
+    }
     watchDeadline();
   }
 
