@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/mockroom/mockroom/frontend"
 	"github.com/mockroom/mockroom/internal/account"
 	"github.com/mockroom/mockroom/internal/bank"
+	"github.com/mockroom/mockroom/internal/feedback"
 	"github.com/mockroom/mockroom/internal/httpapi"
 	"github.com/mockroom/mockroom/internal/match"
 	"github.com/mockroom/mockroom/internal/mockroom"
@@ -115,9 +117,22 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 		return nil, err
 	}
 	announcer.engine = engine
+
+	// Feedback reads and appends to the rooms' logs through a store of its own (without the
+	// pipelining of the live engine's, which batches a busy node's appends).
+	feedbackLog := feedback.LiveLog{
+		Store: redisstore.NewLiveStore(conn.Client, redisstore.DefaultKeys, conn.Sharded(), redisstore.WithWaitingTTL(roomWaitingTTL)),
+		Now:   time.Now,
+	}
+	feedbacks := feedback.NewService(redisstore.NewFeedbackStore(conn.Client, redisstore.DefaultKeys), rooms, questions, feedbackLog,
+		feedback.Config{PeerDeadline: cfg.FeedbackDeadline, Logger: log.With("component", "feedback")})
+	api.MountFeedback(feedbacks)
+	stopFeedback := runWorkers(ctx, log, map[string]func(context.Context) error{
+		"feedback deadlines": func(ctx context.Context) error { feedbacks.Run(ctx); return nil },
+	})
 	// The web app answers every path the API does not claim.
 	api.MountStatic(frontend.Dist())
-	return &application{handler: api, stoppers: []func(context.Context){stopMatch, stopLive}}, nil
+	return &application{handler: api, stoppers: []func(context.Context){stopFeedback, stopMatch, stopLive}}, nil
 }
 
 // runWorkers starts background loops that live until the returned stop is called (not until ctx
