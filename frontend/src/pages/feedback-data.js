@@ -22,6 +22,7 @@ export const feedbackApi = {
   amend: (roomId, formId, requestId, content) => request('POST', `${form(roomId, formId)}/amend`, { body: { request_id: requestId, content } }),
   rate: (roomId, formId, rating) => request('PUT', `${form(roomId, formId)}/rating`, { body: rating }),
   release: (roomId) => request('POST', `${room(roomId)}/feedback/release`),
+  standing: (userId) => request('GET', `/api/v1/users/${encodeURIComponent(userId)}/standing`),
 };
 
 // rubricCache keeps each rubric version read once per page load: a form renders against the

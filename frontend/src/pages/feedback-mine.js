@@ -193,7 +193,6 @@ export function minePanel(initialForm, ctx) {
         form.released ? `Released to ${about()}${form.released_at ? ` on ${when(form.released_at)}` : ''}.` : releaseWaitText(),
       ),
       view(v, rubric),
-      form.released && form.rating ? h('p', { class: 'rating-received' }, `${about()} rated this feedback ${form.rating.score} of 4 for usefulness`, form.rating.line ? `: “${form.rating.line}”` : '.') : null,
       h(
         'div',
         { class: 'actions' },

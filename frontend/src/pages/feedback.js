@@ -11,6 +11,7 @@ import { feedbackApi, rubricCache } from './feedback-data.js';
 import { minePanel } from './feedback-mine.js';
 import { aboutSection } from './feedback-about.js';
 import { when } from './feedback-view.js';
+import { currentUser } from '../session.js';
 
 const DEADLINE_SLACK_MS = 1500;
 const DEADLINE_RETRIES = 5;
@@ -20,7 +21,8 @@ export function renderFeedback(el, { params }) {
   const title = h('h1', null, 'Feedback');
   const sub = h('p', { class: 'muted feedback-sub' });
   const notice = h('div', { class: 'feedback-notice', role: 'status' });
-  const mineHolder = h('section', { class: 'mine-list', id: 'mine', 'aria-labelledby': 'mine-heading', hidden: true }, h('h2', { id: 'mine-heading', class: 'section-heading' }, 'Your feedback to write'));
+  const standing = h('p', { class: 'muted small', id: 'standing', hidden: true });
+  const mineHolder = h('section', { class: 'mine-list', id: 'mine', 'aria-labelledby': 'mine-heading', hidden: true }, h('h2', { id: 'mine-heading', class: 'section-heading' }, 'Your feedback to write'), standing);
   const aboutHolder = h('div', { class: 'about-holder' });
   const page = h(
     'section',
@@ -114,6 +116,7 @@ export function renderFeedback(el, { params }) {
         mineHolder.append(panel.el);
       }
     }
+    if (ov.room_kind === 'peer' && mine.some((f) => f.kind === 'candidate')) showStanding();
     // Re-drawn only when something in it changed, so an open history or a rating being typed stays.
     const aboutKey = JSON.stringify([ov.about_me, ov.pending, ov.release, [...ctx.names]]);
     if (aboutKey !== shownAbout) {
@@ -121,6 +124,23 @@ export function renderFeedback(el, { params }) {
       replace(aboutHolder, aboutSection(ctx));
     }
     watchDeadline();
+  }
+
+  // showStanding says how useful peers found the feedback this person writes (feedback on
+  // feedback, averaged over every peer room), beside the forms they write.
+  async function showStanding() {
+    const me = currentUser()?.id;
+    if (!me) return;
+    try {
+      const st = await feedbackApi.standing(me);
+      if (left) return;
+      standing.hidden = false;
+      standing.textContent = st.count
+        ? `Peers rated the feedback you write ${st.average.toFixed(1)} of 4 for usefulness on average (${st.count} ${st.count === 1 ? 'rating' : 'ratings'}). Matching prefers helpful peers.`
+        : 'No peer has rated the feedback you write yet. Specific points tied to moments of the session are what peers find useful.';
+    } catch {
+      standing.hidden = true;
+    }
   }
 
   // watchDeadline refreshes the page when a held peer release is due, in case the socket misses

@@ -96,7 +96,11 @@ browserTests(
       await card.getByLabel(`Evidence for ${title}`).fill(evidence);
       if (cite.length) {
         await first.getByRole('button', { name: 'Cite a moment' }).click();
-        for (const words of cite) await first.locator('.cite-option', { hasText: words }).first().locator('input').check();
+        // A moment is picked by its words, or by its kind ({kind: 'code'}: the first of that kind).
+        for (const c of cite) {
+          const option = typeof c === 'string' ? first.locator('.cite-option', { hasText: c }) : first.locator(`.cite-option:has(.moment-${c.kind})`);
+          await option.first().locator('input').check();
+        }
         await page.keyboard.press('Escape');
         assert.equal(await first.locator('.cited-list .cited').count(), cite.length, 'the cited moments are listed under the evidence');
       }
@@ -150,7 +154,7 @@ browserTests(
         const card = mentor.locator('#form-candidate-0');
         await card.locator('.rubric-form').waitFor();
         const evidence = 'Chose a dict unprompted and said why a list would be slower';
-        await fillRubric(mentor, card, { evidence, cite: [chatLine.slice(0, 20), 'seen_before'] });
+        await fillRubric(mentor, card, { evidence, cite: [chatLine.slice(0, 20), { kind: 'code' }] });
         await mentor.locator('#save-state[data-status=saved]').waitFor();
         await mentor.locator('#save-state', { hasText: /Draft saved \d+ s ago/ }).waitFor();
         await shots(mentor, 'feedback-form-mentor');
@@ -256,7 +260,8 @@ browserTests(
         await mine.locator('.submitted-line', { hasText: 'version 1' }).waitFor();
 
         await asker.locator('.released-card[data-form=interviewer-0]', { hasText: 'one more hint would have helped' }).waitFor();
-        await asker.locator('#form-candidate-0 .rating-received', { hasText: '3 of 4' }).waitFor();
+        // The rating counts towards the interviewer's standing, shown beside the forms they write.
+        await asker.locator('#standing', { hasText: '3.0 of 4' }).waitFor();
         await shots(asker, 'feedback-released-peer-interviewer');
 
         assert.deepEqual(asker.jsErrors.map(String), [], 'no script errors in the interviewer page');
@@ -265,5 +270,5 @@ browserTests(
       });
     });
   },
-  { serverEnv: { MOCKROOM_FEEDBACK_RELEASE_AFTER: `${RELEASE_AFTER_S}s` } },
+  { serverEnv: { MOCKROOM_FEEDBACK_DEADLINE: `${RELEASE_AFTER_S}s` } },
 );
