@@ -96,7 +96,7 @@ function releasedCard(form, ctx) {
               'details',
               { class: 'history' },
               h('summary', null, `Earlier versions (${older.length})`),
-              older.map((old) => h('section', { class: 'version', dataset: { version: old.version } }, h('h4', null, `Version ${old.version} · submitted ${when(old.submitted_at)}`), view(old, rubric))),
+              older.map((old) => h('section', { class: 'version', dataset: { version: old.version } }, h('h5', null, `Version ${old.version} · submitted ${when(old.submitted_at)}`), view(old, rubric))),
             )
           : null,
         ctx.overview.room_kind === 'peer' && form.kind === 'candidate' ? ratingForm(form, rubric, ctx) : null,

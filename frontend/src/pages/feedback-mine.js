@@ -18,7 +18,7 @@ export function minePanel(initialForm, ctx) {
   let indicator = null;
   let moments = null; // loaded once, for candidate forms
   let shownKey = null; // what the panel last showed, to skip a refresh that changed nothing
-  const heading = h('h2', { id: `form-${form.id}-heading` });
+  const heading = h('h3', { id: `form-${form.id}-heading` });
   const body = h('div', { class: 'form-body' }, h('p', { class: 'muted' }, 'Loading the form…'));
   const el = h('section', { class: 'card feedback-card mine', id: `form-${form.id}`, dataset: { form: form.id, kind: form.kind }, 'aria-labelledby': heading.id }, heading, body);
 
@@ -214,7 +214,7 @@ export function minePanel(initialForm, ctx) {
         ? h(
             'section',
             { class: 'history', 'aria-label': 'Earlier versions' },
-            h('h3', null, 'Earlier versions'),
+            h('h4', null, 'Earlier versions'),
             h(
               'ul',
               { class: 'version-list' },

@@ -11,7 +11,8 @@ function levelOf(levels, score) {
 }
 
 function scoreLine(levels, entry, notObserved) {
-  if (entry?.not_observed) return h('p', { class: 'score-read not-observed' }, h('strong', null, notObserved?.label || 'Not observed'), ` — ${notObserved?.description || 'this session gave no evidence either way.'}`);
+  // What "not observed" means is said once above the list, not under every quality.
+  if (entry?.not_observed) return h('p', { class: 'score-read not-observed' }, h('strong', null, notObserved?.label || 'Not observed'));
   if (entry?.score === null || entry?.score === undefined) return h('p', { class: 'score-read muted' }, 'No score given.');
   const l = levelOf(levels, entry.score);
   return h('p', { class: 'score-read' }, h('strong', { class: 'score-number' }, `${entry.score} of 4`), l?.label ? ` · ${l.label}` : '', l?.description ? h('span', { class: 'score-description' }, l.description) : null);
@@ -19,7 +20,7 @@ function scoreLine(levels, entry, notObserved) {
 
 function textBlock(title, text) {
   if (!text) return null;
-  return h('div', { class: 'read-block' }, h('h3', null, title), h('p', { class: 'read-text' }, text));
+  return h('div', { class: 'read-block' }, h('h4', null, title), h('p', { class: 'read-text' }, text));
 }
 
 // rubricView shows a rubric form's content (as the server stores it); questions are the titles
@@ -33,7 +34,7 @@ export function rubricView({ rubric, content: stored, questions = [], index }) {
     h(
       'section',
       { class: 'read-part' },
-      h('h3', null, 'Overall recommendation'),
+      h('h4', null, 'Overall recommendation'),
       rec ? h('p', { class: 'recommendation-read' }, h('strong', null, rec.label), rec.description ? h('span', { class: 'score-description' }, rec.description) : null) : h('p', { class: 'muted' }, 'None given.'),
       textBlock('Strengths', content.strengths),
       textBlock('Things to improve', content.improvements),
@@ -41,7 +42,10 @@ export function rubricView({ rubric, content: stored, questions = [], index }) {
     h(
       'section',
       { class: 'read-part' },
-      h('h3', null, 'The rubric'),
+      h('h4', null, 'The rubric'),
+      rubric.qualities.some((q) => content.qualities[q.id]?.not_observed)
+        ? h('p', { class: 'small muted' }, `"${rubric.not_observed?.label || 'Not observed'}": ${rubric.not_observed?.description || 'the session gave no evidence on this quality either way; it is not a score.'}`)
+        : null,
       h(
         'ul',
         { class: 'quality-read-list' },
@@ -50,7 +54,7 @@ export function rubricView({ rubric, content: stored, questions = [], index }) {
           return h(
             'li',
             { class: 'quality-read', dataset: { quality: q.id } },
-            h('h4', null, q.title),
+            h('h5', null, q.title),
             scoreLine(q.levels, entry, rubric.not_observed),
             entry?.evidence ? h('p', { class: 'read-text evidence' }, entry.evidence) : null,
             citedList(entry?.moments, index),
@@ -62,13 +66,13 @@ export function rubricView({ rubric, content: stored, questions = [], index }) {
       ? h(
           'section',
           { class: 'read-part' },
-          h('h3', null, 'Per question'),
+          h('h4', null, 'Per question'),
           h(
             'ul',
             { class: 'quality-read-list' },
             content.questions.map((x) => {
               const qa = questions.find((t) => t.index === x.index) || {};
-              return h('li', { class: 'quality-read', dataset: { question: x.index } }, h('h4', null, `Question ${x.index + 1}${qa.title ? `: ${qa.title}` : ''}`), x.score ? h('p', { class: 'score-read' }, h('strong', null, `${x.score} of 4`)) : null, x.note ? h('p', { class: 'read-text' }, x.note) : null, citedList(x.moments, index));
+              return h('li', { class: 'quality-read', dataset: { question: x.index } }, h('h5', null, `Question ${x.index + 1}${qa.title ? `: ${qa.title}` : ''}`), x.score ? h('p', { class: 'score-read' }, h('strong', null, `${x.score} of 4`)) : null, x.note ? h('p', { class: 'read-text' }, x.note) : null, citedList(x.moments, index));
             }),
           ),
         )
@@ -85,7 +89,7 @@ export function interviewerView({ items, content: stored }) {
     h(
       'ul',
       { class: 'quality-read-list' },
-      items.map((item) => h('li', { class: 'quality-read', dataset: { item: item.id } }, h('h4', null, item.title), scoreLine(item.levels, content.items?.[item.id]))),
+      items.map((item) => h('li', { class: 'quality-read', dataset: { item: item.id } }, h('h5', null, item.title), scoreLine(item.levels, content.items?.[item.id]))),
     ),
     textBlock('Comment', content.comment),
   );
