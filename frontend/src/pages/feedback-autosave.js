@@ -129,6 +129,11 @@ function writeBackup(key, content) {
   }
 }
 
+// forgetBackup drops a browser copy that lost to a newer server draft.
+export function forgetBackup(key) {
+  clearBackup(BACKUP_PREFIX + key);
+}
+
 function clearBackup(key) {
   try {
     localStorage.removeItem(key);

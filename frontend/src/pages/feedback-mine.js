@@ -3,7 +3,7 @@
 // version shown read-only, "amend" for a new version, and the history of earlier versions.
 
 import { h, replace, toast, describeError } from '../dom.js';
-import { DraftSaver, readBackup, saveIndicator, requestId } from './feedback-autosave.js';
+import { DraftSaver, readBackup, forgetBackup, saveIndicator, requestId } from './feedback-autosave.js';
 import { feedbackApi, modelOf, toContent, checkContent, latest } from './feedback-data.js';
 import { rubricForm, interviewerForm } from './feedback-form.js';
 import { rubricView, interviewerView, when } from './feedback-view.js';
@@ -68,6 +68,7 @@ export function minePanel(initialForm, ctx) {
     const backup = readBackup(key);
     const serverAt = Date.parse(form.draft?.saved_at || '') || 0;
     const restored = backup && backup.at > serverAt ? backup.content : null;
+    if (backup && !restored) forgetBackup(key);
     const model = modelOf(form.kind, restored || base, form.questions);
     const shape = { qualities: rubric.qualities, items: rubric.interviewer_form };
     const index = momentIndex(ms);

@@ -159,6 +159,14 @@ browserTests(
         await mentor.locator('#save-state', { hasText: /Draft saved \d+ s ago/ }).waitFor();
         await shots(mentor, 'feedback-form-mentor');
 
+        // Typed while the network is gone: kept, said to be unsaved, saved once it is back.
+        const strengths = 'Talked through the approach before typing; asked about empty input.';
+        await mentor.context().setOffline(true);
+        await card.getByLabel('Strengths').fill(strengths);
+        await mentor.locator('#save-state[data-status=error]', { hasText: 'Kept in this browser' }).waitFor();
+        await mentor.context().setOffline(false);
+        await mentor.locator('#save-state[data-status=saved]').waitFor({ timeout: 30_000 });
+
         // The draft survives a reload.
         await mentor.reload();
         await card.locator('.rubric-form').waitFor();
@@ -166,6 +174,7 @@ browserTests(
         assert.equal(await card.getByLabel(`Evidence for ${firstTitle}`).inputValue(), evidence, 'the evidence is back after a reload');
         assert.equal(await card.locator('fieldset.quality').first().locator('.cited-list .cited').count(), 2, 'both cited moments are back after a reload');
         assert.ok(await card.locator('fieldset.quality').nth(1).locator('.not-observed input').isChecked(), '"not observed" is back after a reload');
+        assert.equal(await card.getByLabel('Strengths').inputValue(), strengths, 'what was typed offline is back after a reload');
 
         // A score without evidence is refused beside its field, and nothing is submitted.
         await card.getByLabel(`Evidence for ${firstTitle}`).fill('');
