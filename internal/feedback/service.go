@@ -533,6 +533,16 @@ func (s *Service) Standing(ctx context.Context, user mockroom.UserID) (Standing,
 	return s.store.Standing(ctx, user)
 }
 
+// Helpfulness is Standing as matching reads it: the average and the number of ratings.
+func (s *Service) Helpfulness(ctx context.Context, user mockroom.UserID) (float64, int, error) {
+	st, err := s.store.Standing(ctx, user)
+	if err != nil {
+		return 0, 0, err
+	}
+	avg, _ := st.Average()
+	return avg, st.Count, nil
+}
+
 // Rubric returns a track's rubric of version (0 for the current one).
 func (s *Service) Rubric(track mockroom.TrackID, version int) (bank.Rubric, error) {
 	t, err := s.tracks.Track(track)
