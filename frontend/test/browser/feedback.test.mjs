@@ -208,6 +208,16 @@ browserTests(
         await card.locator('.history summary', { hasText: 'Version 1' }).waitFor();
         await candidate.locator('.released-card', { hasText: 'tested the edge case' }).waitFor();
 
+        // The way back later: from the ended room, and from My rooms.
+        await candidate.locator('#back-to-room').click();
+        await candidate.locator('#go-feedback').click();
+        await candidate.waitForURL(feedbackURL(roomPath));
+        await candidate.locator('.released-card').waitFor();
+        await mentor.goto(`${base}/rooms`);
+        await mentor.getByRole('link', { name: 'Feedback for Feedback browser test' }).click();
+        await mentor.waitForURL(feedbackURL(roomPath));
+        await card.locator('.submitted-line', { hasText: 'version 2' }).waitFor();
+
         assert.deepEqual(mentor.jsErrors.map(String), [], 'no script errors in the mentor page');
         assert.deepEqual(candidate.jsErrors.map(String), [], 'no script errors in the candidate page');
         t.diagnostic(`screenshots in ${RESULTS}`);
