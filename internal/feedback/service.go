@@ -357,10 +357,7 @@ func (s *Service) submit(ctx context.Context, id mockroom.RoomID, user mockroom.
 		return Form{}, mockroom.Errorf(mockroom.KindConflict, "form_not_submitted", "submit the form before amending it")
 	}
 	// A duplicate still finishes what the first attempt may not have: the announcements.
-	if err := s.log.AppendOnce(ctx, id, fmt.Sprintf("sub:%s:%d", sl.id, res.Version), live.NewEvent{
-		Type: live.TypeFeedbackSubmitted, Actor: user,
-		Data: submittedData{FormID: sl.id, Kind: sl.kind, AuthorID: sl.author, AboutID: sl.about, Version: res.Version},
-	}); err != nil {
+	if err := s.log.AppendOnce(ctx, id, fmt.Sprintf("sub:%s:%d", sl.id, res.Version), SubmittedEvent(sl.ref(), res.Version)); err != nil {
 		return Form{}, err
 	}
 	if sc, err = s.loadRoom(ctx, sc.r); err != nil {
@@ -398,6 +395,21 @@ type releasedData struct {
 	Kind    Kind            `json:"kind"`
 	AboutID mockroom.UserID `json:"about_id"`
 	Reason  Reason          `json:"reason"`
+}
+
+// SubmittedEvent is the feedback.submitted event of version of form: who wrote about whom,
+// never what. The author is its actor.
+func SubmittedEvent(form FormRef, version int) live.NewEvent {
+	kind, _, _ := form.ID.Parse()
+	return live.NewEvent{Type: live.TypeFeedbackSubmitted, Actor: form.Author, Data: submittedData{
+		FormID: form.ID, Kind: kind, AuthorID: form.Author, AboutID: form.About, Version: version,
+	}}
+}
+
+// ReleasedEvent is the feedback.released event of form, sent by the server.
+func ReleasedEvent(form FormRef, reason Reason) live.NewEvent {
+	kind, _, _ := form.ID.Parse()
+	return live.NewEvent{Type: live.TypeFeedbackReleased, Data: releasedData{FormID: form.ID, Kind: kind, AboutID: form.About, Reason: reason}}
 }
 
 // applyRelease releases what the room's rule releases now and makes sure every released form
@@ -444,10 +456,7 @@ func (s *Service) announceReleased(ctx context.Context, sc scene, rec RoomRecord
 		if st.ReleasedAt.IsZero() || len(st.Versions) == 0 {
 			continue
 		}
-		if err := s.log.AppendOnce(ctx, sc.r.ID, "rel:"+string(sl.id), live.NewEvent{
-			Type: live.TypeFeedbackReleased,
-			Data: releasedData{FormID: sl.id, Kind: sl.kind, AboutID: sl.about, Reason: rec.Reason},
-		}); err != nil {
+		if err := s.log.AppendOnce(ctx, sc.r.ID, "rel:"+string(sl.id), ReleasedEvent(sl.ref(), rec.Reason)); err != nil {
 			return err
 		}
 	}
