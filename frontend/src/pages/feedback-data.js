@@ -116,6 +116,8 @@ export function checkContent(kind, content, { qualities = [], items = [] } = {})
     else if (a.score && !a.evidence) problems.push({ field: `qualities[${i}].evidence`, message: `Say what you saw that earned this score for ${title}.` });
   });
   if (!content.recommendation) problems.push({ field: 'recommendation', message: 'Choose an overall recommendation.' });
+  if (!content.strengths) problems.push({ field: 'strengths', message: 'Name at least one strength.' });
+  if (!content.improvements) problems.push({ field: 'improvements', message: 'Name at least one thing to improve.' });
   (content.questions || []).forEach((q, i) => {
     if (!q.score) problems.push({ field: `questions[${i}].score`, message: `Score question ${q.index + 1}.` });
   });

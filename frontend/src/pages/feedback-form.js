@@ -139,7 +139,7 @@ export function rubricForm({ rubric, questions = [], content, moments, index, on
     'div',
     { class: 'feedback-form rubric-form' },
     h('section', { class: 'form-part', 'aria-labelledby': `${id}-h-qualities` }, h('h4', { id: `${id}-h-qualities` }, 'The rubric'), h('p', { class: 'muted small' }, 'Score only what you saw. "Not observed" is its own answer and says nothing against the candidate; every score needs evidence.'), rubric.bar?.summary ? h('p', { class: 'small bar-summary' }, rubric.bar.summary) : null, qualitySections),
-    h('section', { class: 'form-part', 'aria-labelledby': `${id}-h-questions` }, h('h4', { id: `${id}-h-questions` }, 'Per question'), questionSections.length ? questionSections : h('p', { class: 'muted' }, 'No question was asked in this session.')),
+    h('section', { class: 'form-part', 'aria-labelledby': `${id}-h-questions` }, h('h4', { id: `${id}-h-questions` }, 'Per question'), h('p', { class: 'muted small' }, 'The questions asked in the session; those of the plan that never started are left out.'), questionSections.length ? questionSections : h('p', { class: 'muted' }, 'No question was asked in this session.')),
     h('section', { class: 'form-part', 'aria-labelledby': `${id}-h-overall` }, h('h4', { id: `${id}-h-overall` }, 'Overall'), h('fieldset', { class: 'recommendation' }, h('legend', null, 'Overall recommendation'), rec.el), strengths.el, improve.el),
   );
   return { el, content: c, showErrors: errors.show, clearErrors: errors.clear };

@@ -69,7 +69,7 @@ export function minePanel(initialForm, ctx) {
     const serverAt = Date.parse(form.draft?.saved_at || '') || 0;
     const restored = backup && backup.at > serverAt ? backup.content : null;
     if (backup && !restored) forgetBackup(key);
-    const model = modelOf(form.kind, restored || base, form.questions);
+    const model = modelOf(form.kind, restored || base, askedOf(form.questions, ms));
     const shape = { qualities: rubric.qualities, items: rubric.interviewer_form };
     const index = momentIndex(ms);
 
@@ -241,6 +241,13 @@ export function minePanel(initialForm, ctx) {
           )
         : null,
     );
+  }
+
+  // askedOf narrows a form's questions to those started in the session (a question moment each);
+  // the plan's others were never asked and get no score. Without moments, all are listed.
+  function askedOf(indexes, ms) {
+    const started = new Set(ms.filter((m) => m.kind === 'question' && typeof m.question_index === 'number').map((m) => m.question_index));
+    return started.size ? (indexes || []).filter((i) => started.has(i)) : indexes;
   }
 
   function releaseWaitText() {

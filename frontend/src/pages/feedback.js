@@ -58,7 +58,7 @@ export function renderFeedback(el, { params }) {
     ctx.questionTitles = (indexes, moments) =>
       (indexes || []).map((index) => ({
         index,
-        title: record.questions?.[index]?.title || (moments || []).find((m) => m.kind === 'question' && m.question_index === index)?.label || '',
+        title: record.questions?.[index]?.title || questionMomentTitle((moments || []).find((m) => m.kind === 'question' && m.question_index === index)),
       }));
     ctx.onSubmitted = () => refresh();
     return record;
@@ -185,4 +185,11 @@ export function renderFeedback(el, { params }) {
     for (const p of panels.values()) p.stop();
     document.title = 'mockroom';
   };
+}
+
+// questionMomentTitle is the question's title from its "question n started: title" moment (the
+// room record names questions only to the one who asked them).
+function questionMomentTitle(m) {
+  if (!m?.label) return '';
+  return m.label.replace(/^question \d+ started:?\s*/i, '');
 }
