@@ -2,7 +2,6 @@ package feedback_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"sync"
@@ -239,15 +238,6 @@ func (e *env) interviewerContent() feedback.Content {
 }
 
 func code(err error) string { return mockroom.ErrorCode(err) }
-
-func mustJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
 
 // failingLog is a node's log whose release announcements fail: the node dies after marking
 // the release and before telling the room.
