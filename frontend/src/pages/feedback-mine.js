@@ -18,6 +18,7 @@ export function minePanel(initialForm, ctx) {
   let indicator = null;
   let moments = null; // loaded once, for candidate forms
   let shownKey = null; // what the panel last showed, to skip a refresh that changed nothing
+  let amendClosed = false; // the author closed an amendment: a refresh does not reopen its draft
   const heading = h('h3', { id: `form-${form.id}-heading` });
   const body = h('div', { class: 'form-body' }, h('p', { class: 'muted' }, 'Loading the form…'));
   const el = h('section', { class: 'card feedback-card mine', id: `form-${form.id}`, dataset: { form: form.id, kind: form.kind }, 'aria-labelledby': heading.id }, heading, body);
@@ -46,7 +47,7 @@ export function minePanel(initialForm, ctx) {
     shownKey = JSON.stringify([form, ctx.overview?.release]);
     title();
     try {
-      if (!latest(form) || form.draft) {
+      if (!latest(form) || (form.draft && !amendClosed)) {
         // A draft after a submit is an amendment in progress: open it where it was left.
         await edit(latest(form) ? 'amend' : 'submit');
       } else {
@@ -115,6 +116,7 @@ export function minePanel(initialForm, ctx) {
                   type: 'button',
                   class: 'btn btn-ghost',
                   onclick: async () => {
+                    amendClosed = true;
                     await saver.flush();
                     await submitted();
                   },
@@ -204,7 +206,10 @@ export function minePanel(initialForm, ctx) {
                 type: 'button',
                 class: 'btn btn-secondary',
                 id: `amend-${form.id}`,
-                onclick: () => edit('amend').catch((err) => toast(describeError(err), 'error')),
+                onclick: () => {
+                  amendClosed = false;
+                  edit('amend').catch((err) => toast(describeError(err), 'error'));
+                },
               },
               'Amend (new version)',
             )
