@@ -47,7 +47,9 @@ func (s *Service) PollOnce(ctx context.Context) error {
 	return nil
 }
 
-// fireDeadline releases a due room's feedback, or moves an early entry to the real deadline.
+// fireDeadline releases a due room's feedback, or moves an early entry to the real deadline. A
+// mentor room is in the index only while a submit that releases on submit is under way: once
+// its release is applied, the entry goes.
 func (s *Service) fireDeadline(ctx context.Context, d Deadline) error {
 	r, err := s.rooms.Get(ctx, d.Room)
 	if mockroom.ErrorKind(err) == mockroom.KindNotFound {
@@ -68,7 +70,7 @@ func (s *Service) fireDeadline(ctx context.Context, d Deadline) error {
 	if sc, err = s.loadRoom(ctx, r); err != nil {
 		return err
 	}
-	if sc.rec.ReleasedAt.IsZero() {
+	if sc.rec.ReleasedAt.IsZero() && s.mode(r) == ModeDoubleBlind {
 		if !d.Due.Before(deadline) {
 			return nil // not released at its deadline: the entry stays for the next poll
 		}

@@ -1,6 +1,8 @@
 package feedback_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -223,5 +225,41 @@ func TestWhoMayWriteAndWhen(t *testing.T) {
 	e.clock.Advance(feedback.DefaultWriteWindow)
 	if _, err := svc.SaveDraft(ctx, id, mentor, form, feedback.Content{}); code(err) != "form_closed" {
 		t.Errorf("draft after the writing window: %v", err)
+	}
+}
+
+// dyingStore is a node's store that fails when it would release: the node stored the form and
+// died before the release.
+type dyingStore struct{ feedback.Store }
+
+func (dyingStore) Release(context.Context, mockroom.RoomID, feedback.Reason, time.Time, []feedback.FormID) (feedback.RoomRecord, error) {
+	return feedback.RoomRecord{}, errNodeDied
+}
+
+func TestOnSubmitReleaseFinishedByAnotherNode(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	const id mockroom.RoomID = "r-finish"
+	e.mentorRoom(id, room.ReleaseOnSubmit)
+	dying := feedback.NewService(dyingStore{e.store}, e.rooms, e.bank, e.liveLog(), feedback.Config{Now: e.clock.Now})
+	form := feedback.NewFormID(feedback.KindCandidate, 0)
+	if _, err := dying.Submit(ctx, id, mentor, form, feedback.SubmitRequest{RequestID: "a", Content: e.candidateContent([]int{0, 1})}); !errors.Is(err, errNodeDied) {
+		t.Fatalf("submit on the dying node: %v", err)
+	}
+	other := e.node(nil)
+	if _, err := other.Form(ctx, id, candidate, form); code(err) != "form_not_found" {
+		t.Fatalf("released before any node released it: %v", err)
+	}
+	if err := other.PollOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Form(ctx, id, candidate, form); err != nil {
+		t.Fatalf("the candidate cannot read it after another node's poll: %v", err)
+	}
+	if n := e.count(id, live.TypeFeedbackReleased); n != 1 {
+		t.Fatalf("%d feedback.released events", n)
+	}
+	if left, _ := e.store.DueDeadlines(ctx, e.clock.Now().AddDate(1, 0, 0), 10); len(left) != 0 {
+		t.Fatalf("index left with %v", left)
 	}
 }

@@ -336,9 +336,10 @@ func (s *Service) submit(ctx context.Context, id mockroom.RoomID, user mockroom.
 	if err := s.armPeerDeadline(ctx, sc); err != nil {
 		return Form{}, err
 	}
-	if sc.r.Kind == mockroom.RoomPeer && sc.rec.ReleasedAt.IsZero() && s.completesRoom(sc, sl) {
-		// This submit may complete the pair: make the room due now, so that if this node dies
-		// before releasing, another node releases it rather than waiting for the deadline.
+	if s.releasesNow(sc, sl) {
+		// This submit may release the room's feedback: make the room due now, so that if this
+		// node dies before releasing, another node's poll releases it (rather than the peer
+		// deadline, or never in a mentor room).
 		if err := s.store.ArmDeadline(ctx, id, s.cfg.Now()); err != nil {
 			return Form{}, err
 		}
@@ -370,6 +371,17 @@ func (s *Service) submit(ctx context.Context, id mockroom.RoomID, user mockroom.
 		return Form{}, err
 	}
 	return sc.form(sl, true), nil
+}
+
+// releasesNow reports whether submitting sl releases feedback by the room's rule.
+func (s *Service) releasesNow(sc scene, sl slot) bool {
+	switch s.mode(sc.r) {
+	case ModeOnSubmit:
+		return true
+	case ModeDoubleBlind:
+		return sc.rec.ReleasedAt.IsZero() && s.completesRoom(sc, sl)
+	}
+	return false
 }
 
 // completesRoom reports whether submitting sl leaves every form of the room submitted.
