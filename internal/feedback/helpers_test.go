@@ -174,7 +174,9 @@ func (e *env) mentorRoom(id mockroom.RoomID, release room.FeedbackRelease) mento
 	var l mentorLog
 	e.appendEv(id, live.NewEvent{Type: live.TypeRoomState, Data: map[string]string{"state": "live"}})
 	l.q0 = e.appendEv(id, live.NewEvent{Type: live.TypeQuestionStarted, Data: map[string]any{"index": 0, "title": "Lists"}})
-	l.code = e.appendEv(id, live.NewEvent{Type: live.TypeEditorUpdate, Actor: candidate, Data: map[string]any{"version": 0}})
+	l.code = e.appendEv(id, live.NewEvent{Type: live.TypeEditorUpdate, Actor: candidate, Data: map[string]any{"version": 0, "updates": []any{
+		map[string]any{"clientID": "c", "changes": []any{[]any{0, "", "def total(xs):", "    return sum(xs)"}}},
+	}}})
 	e.appendEv(id, live.NewEvent{Type: live.TypeEditorUpdate, Actor: candidate, Data: map[string]any{"version": 1}})
 	l.chat = e.appendEv(id, live.NewEvent{Type: live.TypeChatMessage, Actor: candidate, Data: map[string]string{"text": "I would use a dict here"}})
 	l.note = e.appendEv(id, live.NewEvent{Type: live.TypeNoteAdded, Actor: mentor, InterviewerOnly: true, For: mentor, Data: map[string]int{"question_index": 0}, Private: map[string]string{"text": "private"}})

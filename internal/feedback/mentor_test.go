@@ -3,6 +3,7 @@ package feedback_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -261,5 +262,50 @@ func TestOnSubmitReleaseFinishedByAnotherNode(t *testing.T) {
 	}
 	if left, _ := e.store.DueDeadlines(ctx, e.clock.Now().AddDate(1, 0, 0), 10); len(left) != 0 {
 		t.Fatalf("index left with %v", left)
+	}
+}
+
+func TestMomentsOfferedAndReadBack(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	const id mockroom.RoomID = "r-moments"
+	l := e.mentorRoom(id, room.ReleaseHeld)
+	svc := e.node(nil)
+	form := feedback.NewFormID(feedback.KindCandidate, 0)
+
+	ms, err := svc.Moments(ctx, id, mentor, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range ms {
+		got = append(got, fmt.Sprintf("%s %d-%d %s", m.Kind, m.From, m.To, m.Label))
+	}
+	want := []string{
+		fmt.Sprintf("question %d-%d question 1 started: Lists", l.q0, l.q0),
+		fmt.Sprintf("code %d-%d code by C: def total(xs):", l.code, l.code+1),
+		fmt.Sprintf("chat %d-%d chat: I would use a dict here", l.chat, l.chat),
+		fmt.Sprintf("question %d-%d question 2 started: Paths", l.q1, l.q1),
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("moments offered (-want +got), the private note must not be among them:\n%s", diff)
+	}
+
+	// The person the form is about reads the moments once the form is released to them.
+	if _, err := svc.Moments(ctx, id, candidate, form); code(err) != "form_not_found" {
+		t.Fatalf("candidate lists moments before release: %v", err)
+	}
+	if _, err := svc.Submit(ctx, id, mentor, form, feedback.SubmitRequest{RequestID: "a", Content: e.candidateContent([]int{0, 1})}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Release(ctx, id, mentor); err != nil {
+		t.Fatal(err)
+	}
+	back, err := svc.Moments(ctx, id, candidate, form)
+	if err != nil || len(back) != len(ms) {
+		t.Fatalf("candidate's moments after release: %d, %v", len(back), err)
+	}
+	if _, err := svc.Moments(ctx, id, observer, form); code(err) != "observer_no_feedback" {
+		t.Fatalf("observer lists moments: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -143,7 +144,7 @@ func (tl timeline) citeable(author, about mockroom.UserID) []Citeable {
 				continue
 			}
 			flush()
-			c.Kind, c.Label = "code", "code edited"
+			c.Kind, c.Label = "code", tl.codeLabel(ev)
 			code = &c
 			continue
 		case live.TypeQuestionStarted:
@@ -171,6 +172,46 @@ func (tl timeline) citeable(author, about mockroom.UserID) []Citeable {
 	}
 	flush()
 	return out
+}
+
+// codeLabel names a stretch of code by its author and the first line it inserted.
+func (tl timeline) codeLabel(ev live.Event) string {
+	label := "code"
+	if p, ok := tl.r.Participant(ev.Actor); ok && p.DisplayName != "" {
+		label += " by " + p.DisplayName
+	}
+	if line := firstInserted(ev.Data); line != "" {
+		label += ": " + shorten(line, 60)
+	}
+	return label
+}
+
+// firstInserted returns the first non-blank line an editor.update inserts. Its changes are
+// CodeMirror change sets: numbers keep text, arrays [deleted, line, line…] replace it.
+func firstInserted(data json.RawMessage) string {
+	var d struct {
+		Updates []struct {
+			Changes []json.RawMessage `json:"changes"`
+		} `json:"updates"`
+	}
+	if json.Unmarshal(data, &d) != nil {
+		return ""
+	}
+	for _, u := range d.Updates {
+		for _, ch := range u.Changes {
+			var part []json.RawMessage
+			if json.Unmarshal(ch, &part) != nil {
+				continue
+			}
+			for _, raw := range part[min(1, len(part)):] {
+				var line string
+				if json.Unmarshal(raw, &line) == nil && strings.TrimSpace(line) != "" {
+					return strings.TrimSpace(line)
+				}
+			}
+		}
+	}
+	return ""
 }
 
 func shorten(s string, n int) string {

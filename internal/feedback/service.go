@@ -501,7 +501,8 @@ func (s *Service) Release(ctx context.Context, id mockroom.RoomID, user mockroom
 	return s.releaseState(sc), nil
 }
 
-// Moments lists what the author of formID may cite in it.
+// Moments lists what the author of formID may cite in it (and, once released, what the person
+// it is about reads the citations against).
 func (s *Service) Moments(ctx context.Context, id mockroom.RoomID, user mockroom.UserID, formID FormID) ([]Citeable, error) {
 	sc, err := s.load(ctx, id, user)
 	if err != nil {
@@ -511,7 +512,9 @@ func (s *Service) Moments(ctx context.Context, id mockroom.RoomID, user mockroom
 		return nil, err
 	}
 	sl, ok := findSlot(sc.slots, formID)
-	if !ok || sl.author != user {
+	// The author picks from them; the person the form is about reads the cited ones once the
+	// form is released to them. Both see only what both saw.
+	if !ok || (sl.author != user && !(sl.about == user && sc.releasedToSubject(sl))) {
 		return nil, errFormNotFound(formID)
 	}
 	events, err := s.log.Events(ctx, id)
