@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/mockroom/mockroom/frontend"
 	"github.com/mockroom/mockroom/internal/account"
 	"github.com/mockroom/mockroom/internal/bank"
+	"github.com/mockroom/mockroom/internal/feedback"
 	"github.com/mockroom/mockroom/internal/httpapi"
 	"github.com/mockroom/mockroom/internal/match"
 	"github.com/mockroom/mockroom/internal/mockroom"
@@ -93,13 +95,23 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	}
 	api.MountRooms(rooms, accounts, cfg.PublicURL)
 
+	// Feedback reads and appends to the rooms' logs through a store of its own (without the
+	// pipelining of the live engine's, which batches a busy node's appends).
+	feedbackLog := feedback.LiveLog{
+		Store: redisstore.NewLiveStore(conn.Client, redisstore.DefaultKeys, conn.Sharded(), redisstore.WithWaitingTTL(roomWaitingTTL)),
+		Now:   time.Now,
+	}
+	feedbacks := feedback.NewService(redisstore.NewFeedbackStore(conn.Client, redisstore.DefaultKeys), rooms, questions, feedbackLog,
+		feedback.Config{PeerDeadline: cfg.FeedbackDeadline, Logger: log.With("component", "feedback")})
+	api.MountFeedback(feedbacks)
+
 	var tracks []mockroom.TrackID
 	for _, t := range questions.Tracks() {
 		tracks = append(tracks, t.ID)
 	}
 	notifier := redisstore.NewMatchNotifier(conn.Client, redisstore.DefaultKeys)
 	matcher, err := match.NewService(redisstore.NewMatchStore(conn.Client, redisstore.DefaultKeys), notifier, rooms,
-		match.Config{Tracks: tracks, Logger: log.With("component", "match")})
+		match.Config{Tracks: tracks, Logger: log.With("component", "match"), Standings: feedbacks})
 	if err != nil {
 		return nil, err
 	}
@@ -115,9 +127,13 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 		return nil, err
 	}
 	announcer.engine = engine
+
+	stopFeedback := runWorkers(ctx, log, map[string]func(context.Context) error{
+		"feedback deadlines": func(ctx context.Context) error { feedbacks.Run(ctx); return nil },
+	})
 	// The web app answers every path the API does not claim.
 	api.MountStatic(frontend.Dist())
-	return &application{handler: api, stoppers: []func(context.Context){stopMatch, stopLive}}, nil
+	return &application{handler: api, stoppers: []func(context.Context){stopFeedback, stopMatch, stopLive}}, nil
 }
 
 // runWorkers starts background loops that live until the returned stop is called (not until ctx

@@ -31,6 +31,8 @@ type config struct {
 	RefreshTokenTTL time.Duration
 	TrustedProxies  []netip.Prefix
 	PprofAddr       string
+	// FeedbackDeadline is how long after a peer room ends its feedback is released at the latest.
+	FeedbackDeadline time.Duration
 }
 
 // String prints the configuration with secrets masked, for the start-up log.
@@ -43,8 +45,8 @@ func (c config) String() string {
 	if c.RedisURL != "" {
 		redisURL = redactURL(c.RedisURL)
 	}
-	return fmt.Sprintf("addr=%s redis=%s token_secret=%s issuer=%s origins=%v public_url=%s trusted_proxies=%v log=%s/%s shutdown_timeout=%s",
-		c.Addr, redisURL, secret, c.TokenIssuer, c.AllowedOrigins, c.PublicURL, c.TrustedProxies, c.LogLevel, c.LogFormat, c.ShutdownTimeout)
+	return fmt.Sprintf("addr=%s redis=%s token_secret=%s issuer=%s origins=%v public_url=%s trusted_proxies=%v log=%s/%s shutdown_timeout=%s feedback_deadline=%s",
+		c.Addr, redisURL, secret, c.TokenIssuer, c.AllowedOrigins, c.PublicURL, c.TrustedProxies, c.LogLevel, c.LogFormat, c.ShutdownTimeout, c.FeedbackDeadline)
 }
 
 func redactURL(raw string) string {
@@ -78,6 +80,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	accessTTL := fs.String("access-token-ttl", env("MOCKROOM_ACCESS_TOKEN_TTL", "15m"), "access token lifetime, at most 1h (MOCKROOM_ACCESS_TOKEN_TTL)")
 	refreshTTL := fs.String("refresh-token-ttl", env("MOCKROOM_REFRESH_TOKEN_TTL", "720h"), "refresh token lifetime (MOCKROOM_REFRESH_TOKEN_TTL)")
 	proxies := fs.String("trusted-proxies", env("MOCKROOM_TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs of load balancers whose X-Forwarded-For is believed for per-address limits (MOCKROOM_TRUSTED_PROXIES)")
+	feedbackDeadline := fs.String("feedback-deadline", env("MOCKROOM_FEEDBACK_DEADLINE", "48h"), "how long after a peer session ends its double-blind feedback is released at the latest (MOCKROOM_FEEDBACK_DEADLINE)")
 	pprofAddr := fs.String("pprof-addr", env("MOCKROOM_PPROF_ADDR", ""), "loopback address for net/http/pprof, e.g. 127.0.0.1:6060; empty: off (MOCKROOM_PPROF_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -168,6 +171,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	cfg.ShutdownTimeout = parseDuration("MOCKROOM_SHUTDOWN_TIMEOUT", *shutdown, time.Second, 5*time.Minute)
 	cfg.AccessTokenTTL = parseDuration("MOCKROOM_ACCESS_TOKEN_TTL", *accessTTL, 30*time.Second, time.Hour)
 	cfg.RefreshTokenTTL = parseDuration("MOCKROOM_REFRESH_TOKEN_TTL", *refreshTTL, time.Hour, 90*24*time.Hour)
+	cfg.FeedbackDeadline = parseDuration("MOCKROOM_FEEDBACK_DEADLINE", *feedbackDeadline, time.Second, 30*24*time.Hour)
 
 	if len(problems) > 0 {
 		return config{}, errors.New("invalid configuration:\n  " + strings.Join(problems, "\n  "))

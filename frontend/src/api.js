@@ -4,10 +4,12 @@
 import { clearSession, getAccessToken, normalizeAuth, refresh, setSession, storedRefreshToken } from './session.js';
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, field) {
     super(message);
     this.status = status;
     this.code = code;
+    // The path of the field at fault, for a form the server refused (e.g. "qualities[2].evidence").
+    if (field) this.field = field;
   }
 }
 
@@ -55,7 +57,7 @@ export async function request(method, path, { body, auth = true, signal, query }
     const code = data?.code || `http_${res.status}`;
     let message = data?.message || `Request failed with status ${res.status}.`;
     if (res.status === 404 && code === 'route_not_found') message = 'This feature is not available on this server yet.';
-    throw new ApiError(res.status, code, message);
+    throw new ApiError(res.status, code, message, data?.field);
   }
   return data;
 }

@@ -10,6 +10,7 @@ import { renderNewRoom } from './pages/newroom.js';
 import { renderInvite } from './pages/invite.js';
 import { renderMyRooms } from './pages/myrooms.js';
 import { renderMatch } from './pages/match.js';
+import { renderFeedback } from './pages/feedback.js';
 
 function renderTopbar() {
   const bar = document.getElementById('topbar');
@@ -91,6 +92,7 @@ route(
     };
   }),
 );
+route('/rooms/:id/feedback', requireSignIn(renderFeedback));
 route('/invite', renderInvite);
 route('/invite/:token', renderInvite);
 route('/join', renderInvite);

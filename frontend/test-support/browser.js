@@ -16,8 +16,8 @@ export const WAIT = 15_000;
 
 // browserTests defines a file's tests with define(env) when Chromium is there. env.newBrowser()
 // opens a page in a fresh profile, env.browsers lists the open ones, env.server is the running
-// server (from the first test on).
-export function browserTests(fileURL, define) {
+// server (from the first test on). options.serverEnv adds variables to that server's environment.
+export function browserTests(fileURL, define, options = {}) {
   const haveChromium = existsSync(CHROMIUM);
   if (!haveChromium && process.env.CI === 'true') {
     test('chromium is installed', () => {
@@ -56,7 +56,7 @@ export function browserTests(fileURL, define) {
   };
 
   before(async () => {
-    env.server = await startServer();
+    env.server = await startServer({ env: options.serverEnv });
   });
 
   after(async () => {

@@ -32,7 +32,8 @@ function buildBinary(dir) {
   return out;
 }
 
-export async function startServer({ readyTimeoutMs = 20_000 } = {}) {
+// env adds variables for this server only (a test that needs, say, a short feedback deadline).
+export async function startServer({ readyTimeoutMs = 20_000, env: extraEnv = {} } = {}) {
   // Point the tests at a server that is already running (e.g. `npm run dev` against a deployment).
   if (process.env.MOCKROOM_TEST_BASE_URL) {
     return { baseURL: process.env.MOCKROOM_TEST_BASE_URL.replace(/\/$/, ''), log: () => '(external server)', stop: async () => {} };
@@ -46,6 +47,7 @@ export async function startServer({ readyTimeoutMs = 20_000 } = {}) {
     MOCKROOM_ADDR: `127.0.0.1:${port}`,
     MOCKROOM_PUBLIC_URL: baseURL,
     MOCKROOM_LOG_LEVEL: process.env.MOCKROOM_LOG_LEVEL || 'warn',
+    ...extraEnv,
   };
   delete env.MOCKROOM_REDIS_URL;
   if (process.env.MOCKROOM_TEST_REDIS_URL) {

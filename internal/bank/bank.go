@@ -122,7 +122,8 @@ func loadTrack(fsys fs.FS, dir string) (*Track, error) {
 		Preparation:      tf.Preparation,
 		byID:             map[QuestionID]int{},
 	}
-	if err := decodeFile(fsys, path.Join(dir, "rubric.json"), &t.Rubric); err != nil {
+	var err error
+	if t.Rubric, t.oldRubrics, err = loadRubrics(fsys, dir); err != nil {
 		return nil, err
 	}
 	if err := t.validateMeta(); err != nil {

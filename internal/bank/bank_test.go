@@ -142,7 +142,7 @@ func TestPythonRubric(t *testing.T) {
 			t.Errorf("form item %s has %d levels", f.ID, len(f.Levels))
 		}
 	}
-	if diff := cmp.Diff([]string{"question_clarity", "fairness", "hints", "time_management", "feedback_quality"}, form); diff != "" {
+	if diff := cmp.Diff([]string{"question_clarity", "hint_usefulness", "time_keeping", "respect", "feedback_usefulness"}, form); diff != "" {
 		t.Errorf("interviewer form (-want +got):\n%s", diff)
 	}
 

@@ -18,7 +18,9 @@ type Track struct {
 	// ClosingQuestions are the questions a candidate is encouraged to ask at the end.
 	ClosingQuestions []ClosingQuestion
 	Preparation      []PrepArea
-	Rubric           Rubric
+	// Rubric is the current edition; oldRubrics the earlier ones, oldest first.
+	Rubric     Rubric
+	oldRubrics []Rubric
 
 	questions []Question
 	byID      map[QuestionID]int

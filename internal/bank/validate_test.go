@@ -219,7 +219,7 @@ func TestLoadRejectsBadData(t *testing.T) {
 			`{"plans":[{"id":"p1","title":"P","slots":[{"question_id":"py-missing","minutes":5}]}]}`, "slot_question_unknown"},
 		{"built-in plan with owner", "python-developer/plans.json",
 			`{"plans":[{"id":"p1","title":"P","owner":"u","slots":[{"category":"candidate_questions","minutes":5}]}]}`, "owner"},
-		{"rubric level missing", "python-developer/rubric.json", `{"qualities":[{"id":"technical_expertise","title":"T","description":"D","levels":[]}],"recommendations":[],"interviewer_form":[]}`, "levels"},
+		{"rubric level missing", "python-developer/rubric.json", `{"version":2,"qualities":[{"id":"technical_expertise","title":"T","description":"D","levels":[]}],"recommendations":[],"interviewer_form":[]}`, "levels"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

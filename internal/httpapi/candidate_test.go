@@ -126,8 +126,9 @@ func (c leakCheck) walk(path string, v any, own bool, out *[]string) {
 
 // candidateStack is what withCandidateStack mounts, for the test to reach directly.
 type candidateStack struct {
-	catalog *bank.Catalog
-	rooms   *room.Service
+	catalog  *bank.Catalog
+	rooms    *room.Service
+	feedback feedbackStack
 }
 
 // withCandidateStack mounts every feature the way cmd/mockroom/assemble.go does — bank, rooms
@@ -162,7 +163,7 @@ func withCandidateStack(st *candidateStack) []testEnvOption {
 		<-notifier.Ready()
 		env.Server.MountMatch(matcher)
 		env.Server.MountLive(seatedLive{env: env, rooms: st.rooms})
-	})}
+	}), withFeedback(&st.feedback, func() *room.Service { return st.rooms })}
 }
 
 // seatedLive stands in for the socket layer.
@@ -322,6 +323,38 @@ var candidateRoutes = []candidateRoute{
 		s.call(t, "POST", "/api/v1/match/"+url.PathEscape(s.matchID)+"/confirm", nil, 200)
 	}},
 	{"DELETE /api/v1/match/queue", func(t *testing.T, s *sweep) { s.call(t, "DELETE", "/api/v1/match/queue", nil, 204) }},
+	{"GET /api/v1/tracks/{track}/rubric", func(t *testing.T, s *sweep) { s.call(t, "GET", s.trackPath()+"/rubric", nil, 200) }},
+	{"GET /api/v1/rooms/{id}/feedback", func(t *testing.T, s *sweep) { s.call(t, "GET", s.roomPath()+"/feedback", nil, 200) }},
+	// Before the room ends there is nothing to write; the form about the candidate is never
+	// theirs to read before release (a peer candidate may be the author of the other half's).
+	{"GET /api/v1/rooms/{id}/feedback/moments", func(t *testing.T, s *sweep) {
+		s.call(t, "GET", s.roomPath()+"/feedback/moments?form_id=candidate-0", nil, 200, 404)
+	}},
+	{"GET /api/v1/rooms/{id}/feedback/forms/{form_id}", func(t *testing.T, s *sweep) {
+		s.call(t, "GET", s.roomPath()+"/feedback/forms/candidate-0", nil, 200, 404)
+	}},
+	{"PUT /api/v1/rooms/{id}/feedback/forms/{form_id}/draft", func(t *testing.T, s *sweep) {
+		s.call(t, "PUT", s.roomPath()+"/feedback/forms/candidate-0/draft", map[string]any{"strengths": "x"}, 404, 409)
+	}},
+	{"POST /api/v1/rooms/{id}/feedback/forms/{form_id}/submit", func(t *testing.T, s *sweep) {
+		s.call(t, "POST", s.roomPath()+"/feedback/forms/candidate-0/submit", map[string]any{"request_id": "r", "content": map[string]any{}}, 404, 409)
+	}},
+	{"POST /api/v1/rooms/{id}/feedback/forms/{form_id}/amend", func(t *testing.T, s *sweep) {
+		s.call(t, "POST", s.roomPath()+"/feedback/forms/candidate-0/amend", map[string]any{"request_id": "r", "content": map[string]any{}}, 404, 409)
+	}},
+	{"PUT /api/v1/rooms/{id}/feedback/forms/{form_id}/rating", func(t *testing.T, s *sweep) {
+		s.call(t, "PUT", s.roomPath()+"/feedback/forms/candidate-0/rating", map[string]any{"score": 4}, 404, 409)
+	}},
+	{"POST /api/v1/rooms/{id}/feedback/release", func(t *testing.T, s *sweep) {
+		want := 403 // only the mentor releases
+		if s.kind == mockroom.RoomPeer {
+			want = 409
+		}
+		s.call(t, "POST", s.roomPath()+"/feedback/release", nil, want)
+	}},
+	{"GET /api/v1/users/{user_id}/standing", func(t *testing.T, s *sweep) {
+		s.call(t, "GET", "/api/v1/users/"+url.PathEscape(string(s.check.self))+"/standing", nil, 200)
+	}},
 	{"POST /api/v1/auth/signup", func(t *testing.T, s *sweep) {
 		n := testUserSeq.Add(1)
 		s.call(t, "POST", "/api/v1/auth/signup", map[string]string{"email": fmt.Sprintf("second%d@example.org", n), "password": "another long password", "name": "Second"}, 201)
@@ -495,7 +528,7 @@ func TestCandidateSeesNoInterviewerMaterial(t *testing.T) {
 		}
 		// A feature mounted by a new Mount method would be missing from this server, and so
 		// from Routes: every Mount method must be one this test mounts, or not serve the API.
-		mounted := map[string]bool{"MountAuth": true, "MountBank": true, "MountRooms": true, "MountMatch": true, "MountLive": true}
+		mounted := map[string]bool{"MountAuth": true, "MountBank": true, "MountRooms": true, "MountMatch": true, "MountLive": true, "MountFeedback": true}
 		st := reflect.TypeFor[*Server]()
 		for i := range st.NumMethod() {
 			name := st.Method(i).Name

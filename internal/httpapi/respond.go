@@ -17,6 +17,7 @@ import (
 type errorBody struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
 }
 
 // statusOf maps an error kind to its HTTP status. It is the only such table in the project.
@@ -63,7 +64,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if kind == mockroom.KindUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="mockroom"`)
 	}
-	writeJSON(w, status, errorBody{Code: mockroom.ErrorCode(err), Message: mockroom.ErrorMessage(err)})
+	writeJSON(w, status, errorBody{Code: mockroom.ErrorCode(err), Message: mockroom.ErrorMessage(err), Field: mockroom.ErrorField(err)})
 }
 
 // decodeJSON reads one JSON object from the body into dst, strictly: unknown fields, trailing

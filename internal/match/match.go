@@ -160,9 +160,13 @@ type Store interface {
 	// Enqueue adds the ticket at the tail; KindConflict "already_queued" if the user has an
 	// active ticket in that queue.
 	Enqueue(ctx context.Context, t Ticket) error
-	// Pair takes the two people at the head of q, if there are two, and matches them; each
-	// side carries its ticket's categories.
-	Pair(ctx context.Context, q Queue, id string, roomID mockroom.RoomID, now, confirmBy time.Time) (Match, bool, error)
+	// Pair takes the person at the head of q and the next in line, if there are two, and
+	// matches them; each side carries its ticket's categories. When prefer is third in line
+	// and joined within TieWindow of the second, prefer is matched instead and the second keeps
+	// the head of the line.
+	Pair(ctx context.Context, q Queue, id string, roomID mockroom.RoomID, now, confirmBy time.Time, prefer mockroom.UserID) (Match, bool, error)
+	// Waiting lists up to n people at the head of q, in order.
+	Waiting(ctx context.Context, q Queue, n int) ([]mockroom.UserID, error)
 	// Confirm records user's confirmation; when both have confirmed the match is confirmed.
 	// KindNotFound "match_not_found", KindConflict "match_cancelled" or "match_expired".
 	Confirm(ctx context.Context, q Queue, id string, user mockroom.UserID, now time.Time, keep time.Duration) (Match, error)
@@ -179,6 +183,21 @@ type Store interface {
 	CountNoShow(ctx context.Context, user mockroom.UserID) error
 	NoShows(ctx context.Context, user mockroom.UserID) (int64, error)
 }
+
+// Standings tell how useful peers found the feedback a person wrote; the feedback service
+// implements it.
+type Standings interface {
+	// Helpfulness is the average rating (1–4) of user's feedback and how many ratings it has.
+	Helpfulness(ctx context.Context, user mockroom.UserID) (average float64, ratings int, err error)
+}
+
+// The helpful-peer tie-break (api/openapi.yaml, joining the queue): the person who waited longest
+// is always paired first; their peer is the next in line unless the one after joined within
+// TieWindow of them and has a higher standing, counted from MinRatings ratings.
+const (
+	TieWindow  = 30 * time.Second
+	MinRatings = 3
+)
 
 // Notifier wakes people waiting for news, on whichever node they wait. A notification is only a
 // hint to look again: Wait always re-reads the state, so a lost one delays, never misleads.

@@ -31,6 +31,8 @@ type Config struct {
 	MaxPoll time.Duration
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// Standings, if set, breaks ties in favour of helpful peers (see TieWindow).
+	Standings Standings
 }
 
 // Service is the matching use cases.
@@ -196,13 +198,51 @@ func (s *Service) claim(ctx context.Context, user mockroom.UserID, q Queue) (mar
 func (s *Service) pairAll(ctx context.Context, q Queue) error {
 	for range 1000 {
 		now := s.cfg.Now()
-		m, ok, err := s.store.Pair(ctx, q, uuid.NewString(), mockroom.RoomID(uuid.NewString()), now, now.Add(s.cfg.ConfirmWindow))
+		prefer, err := s.preferred(ctx, q)
+		if err != nil {
+			return err
+		}
+		m, ok, err := s.store.Pair(ctx, q, uuid.NewString(), mockroom.RoomID(uuid.NewString()), now, now.Add(s.cfg.ConfirmWindow), prefer)
 		if err != nil || !ok {
 			return err
 		}
 		s.notify(ctx, m.A.User, m.B.User)
 	}
 	return nil
+}
+
+// preferred returns the third in line when their standing beats the second's, for Pair to
+// match with the head if they also joined within TieWindow of the second. Only a tie-break: the
+// head is always paired, and the second, if passed over, is the head of the next pairing.
+func (s *Service) preferred(ctx context.Context, q Queue) (mockroom.UserID, error) {
+	if s.cfg.Standings == nil {
+		return "", nil
+	}
+	line, err := s.store.Waiting(ctx, q, 3)
+	if err != nil || len(line) < 3 {
+		return "", err
+	}
+	second, err := s.standing(ctx, line[1])
+	if err != nil {
+		return "", err
+	}
+	third, err := s.standing(ctx, line[2])
+	if err != nil {
+		return "", err
+	}
+	if third > second {
+		return line[2], nil
+	}
+	return "", nil
+}
+
+// standing is a person's helpfulness, 0 with fewer than MinRatings ratings.
+func (s *Service) standing(ctx context.Context, user mockroom.UserID) (float64, error) {
+	avg, n, err := s.cfg.Standings.Helpfulness(ctx, user)
+	if err != nil || n < MinRatings {
+		return 0, err
+	}
+	return avg, nil
 }
 
 func (s *Service) notify(ctx context.Context, users ...mockroom.UserID) {

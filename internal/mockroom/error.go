@@ -27,7 +27,10 @@ type Error struct {
 	Kind    Kind
 	Code    string
 	Message string
-	Err     error // the cause, if any; never shown to clients
+	// Field, for an input that breaks a rule, is the path of the field at fault
+	// (e.g. "qualities[2].evidence"), so a form can point at it.
+	Field string
+	Err   error // the cause, if any; never shown to clients
 }
 
 func (e *Error) Error() string {
@@ -65,6 +68,15 @@ func ErrorCode(err error) string {
 		return e.Code
 	}
 	return "internal"
+}
+
+// ErrorField returns the field an *Error names, "" for none.
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // ErrorMessage returns a message safe to show to clients: the *Error's own message, or a generic

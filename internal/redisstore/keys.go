@@ -165,3 +165,18 @@ func (k Keys) BankQuestions(author mockroom.UserID, track mockroom.TrackID) stri
 func (k Keys) BankPlans(owner mockroom.UserID, track mockroom.TrackID) string {
 	return k.user(owner, "bank:"+string(track)+":plans")
 }
+
+// Feedback is the hash of a room's feedback: drafts, submitted versions, request ids, release
+// marks and ratings, one field each (see feedback.go).
+func (k Keys) Feedback(id mockroom.RoomID) string { return k.room(id, "feedback") }
+
+// FeedbackDeadlines is the index of peer rooms whose feedback is released at a deadline (a
+// sorted set of "<room>|<due ms>" scored by due time). Small: a room is in it from its first
+// feedback until release.
+func (k Keys) FeedbackDeadlines() string { return k.Prefix + ":{feedback}:deadlines" }
+
+// UserFeedbackRooms is the set of rooms in which a user wrote feedback or was written about.
+func (k Keys) UserFeedbackRooms(id mockroom.UserID) string { return k.user(id, "feedback_rooms") }
+
+// UserStanding holds the ratings of the feedback a user wrote: "<room>|<form>" → score.
+func (k Keys) UserStanding(id mockroom.UserID) string { return k.user(id, "standing") }

@@ -209,8 +209,8 @@ func (s *MatchStore) Enqueue(ctx context.Context, t match.Ticket) error {
 }
 
 // Pair implements match.Store.
-func (s *MatchStore) Pair(ctx context.Context, q match.Queue, id string, roomID mockroom.RoomID, now, confirmBy time.Time) (match.Match, bool, error) {
-	raw, err := matchPairScript.Run(ctx, s.client, s.queueKeys(q), id, string(roomID), ms(now), ms(confirmBy)).Text()
+func (s *MatchStore) Pair(ctx context.Context, q match.Queue, id string, roomID mockroom.RoomID, now, confirmBy time.Time, prefer mockroom.UserID) (match.Match, bool, error) {
+	raw, err := matchPairScript.Run(ctx, s.client, s.queueKeys(q), id, string(roomID), ms(now), ms(confirmBy), string(prefer), match.TieWindow.Milliseconds()).Text()
 	if errors.Is(err, redis.Nil) {
 		return match.Match{}, false, nil
 	}
@@ -219,6 +219,19 @@ func (s *MatchStore) Pair(ctx context.Context, q match.Queue, id string, roomID 
 	}
 	m, err := decodeMatch(raw, q)
 	return m, err == nil, err
+}
+
+// Waiting implements match.Store.
+func (s *MatchStore) Waiting(ctx context.Context, q match.Queue, n int) ([]mockroom.UserID, error) {
+	ids, err := s.client.ZRange(ctx, s.keys.MatchQueue(q.Track, q.Level), 0, int64(n-1)).Result()
+	if err != nil {
+		return nil, matchStoreDown(err)
+	}
+	out := make([]mockroom.UserID, len(ids))
+	for i, id := range ids {
+		out[i] = mockroom.UserID(id)
+	}
+	return out, nil
 }
 
 // Confirm implements match.Store.

@@ -12,9 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/mockroom/mockroom/internal/feedback"
 	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
 )
@@ -283,6 +285,19 @@ func TestEventFramesMatchEventSchemas(t *testing.T) {
 		cl.waitFor("wrap-up", func(f frame) bool {
 			return f.str("event") == "room.state" && f.obj("data").str("state") == string(mockroom.StateWrapUp)
 		})
+	}
+	// After the session the feedback service tells the room that a form was submitted and
+	// released (as it builds those events; the content never travels in them).
+	form := feedback.FormRef{ID: "candidate-0", Author: interviewer.UserID, About: candidate.UserID}
+	fbLog := feedback.LiveLog{Store: h.log, Now: time.Now}
+	if err := fbLog.AppendOnce(t.Context(), "r-ev", "sub", feedback.SubmittedEvent(form, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := fbLog.AppendOnce(t.Context(), "r-ev", "rel", feedback.ReleasedEvent(form, feedback.ReasonMentor)); err != nil {
+		t.Fatal(err)
+	}
+	for _, cl := range []*client{iv, cand, obs} {
+		cl.waitEvent(live.TypeFeedbackReleased)
 	}
 	lateIv := h.join(interviewer, "r-ev")
 	lateCand := h.join(candidate, "r-ev")

@@ -106,9 +106,11 @@ type harness struct {
 	auth   *fakeAuth
 	track  *bank.Track
 	engine *live.Engine
-	srv    *ws.Server
-	http   *httptest.Server
-	reg    *prometheus.Registry
+	// log is the rooms' log, for events that other services append (feedback).
+	log  *redisstore.LiveStore
+	srv  *ws.Server
+	http *httptest.Server
+	reg  *prometheus.Registry
 	// sockets numbers the joins, so each socket has its own client id.
 	sockets int
 }
@@ -138,8 +140,9 @@ func newHarness(t *testing.T, opts ...option) *harness {
 		reg:   prometheus.NewRegistry(),
 	}
 	bus := redisstore.NewLiveBus(client, keys, rs.Real)
+	h.log = redisstore.NewLiveStore(client, keys, rs.Real)
 	h.engine = live.NewEngine(live.Config{
-		Store: redisstore.NewLiveStore(client, keys, rs.Real), Rooms: h.rooms, Questions: bankQuestions{track}, Bus: bus,
+		Store: h.log, Rooms: h.rooms, Questions: bankQuestions{track}, Bus: bus,
 		PollEvery: 50 * time.Millisecond,
 	})
 	cfg := ws.Config{

@@ -5,6 +5,7 @@
 
 import { h, replace, toast, humanize, formatDuration } from '../dom.js';
 import { api } from '../api.js';
+import { navigate } from '../router.js';
 import { inviteLinks, inviteList } from '../pages/newroom.js';
 import { LiveConnection } from './connection.js';
 import { SharedEditor, LANGUAGES, colorFor } from './editor.js';
@@ -187,6 +188,11 @@ export function renderRoom(el, { params }) {
     const d = f.data || {};
     switch (f.event) {
       case 'room.state':
+        // Seen live, the end of the session takes each participant to their feedback form.
+        if (d.state === 'wrap_up' && st.room.state === 'live' && st.you && st.you.role !== 'observer') {
+          navigate(`/rooms/${encodeURIComponent(roomId)}/feedback`);
+          return;
+        }
         st.room.state = d.state;
         if (d.state !== 'live') st.question = null;
         renderHead();
@@ -421,7 +427,14 @@ export function renderRoom(el, { params }) {
     const q = st.question;
     const total = st.room.question_count || 0;
     if (st.room.state === 'wrap_up' || st.room.state === 'closed') {
-      replace(questionPanel, h('h2', { id: 'question-heading' }, 'The interview has ended'), h('p', null, 'Thank you both. Feedback is written after the session; you can find this room under ', h('a', { href: '/rooms' }, 'My rooms'), '.'));
+      const observer = st.you?.role === 'observer';
+      replace(
+        questionPanel,
+        h('h2', { id: 'question-heading' }, 'The interview has ended'),
+        observer
+          ? h('p', null, 'Thank you for observing. You can find this room under ', h('a', { href: '/rooms' }, 'My rooms'), '.')
+          : [h('p', null, 'Thank you both. Write your feedback while the session is fresh; what is written about you appears on the same page once it is released.'), h('a', { href: `/rooms/${encodeURIComponent(roomId)}/feedback`, class: 'btn btn-primary', id: 'go-feedback' }, 'Go to feedback')],
+      );
       return;
     }
     if (!q) {

@@ -29,7 +29,12 @@ export function renderMyRooms(el) {
       'li',
       { class: 'card room-item' },
       h('div', null, h('a', { href: `/rooms/${encodeURIComponent(id)}`, class: 'room-title' }, r.title || `Room ${id}`), h('div', { class: 'muted' }, [humanize(r.kind || 'mentor'), role ? `you: ${role}` : null, when(r.started_at || r.created_at)].filter(Boolean).join(' · '))),
-      h('span', { class: `state state-${state}` }, humanize(state === 'wrap_up' ? 'wrap-up' : state)),
+      h(
+        'div',
+        { class: 'room-item-end' },
+        (state === 'wrap_up' || state === 'closed') && role !== 'observer' ? h('a', { href: `/rooms/${encodeURIComponent(id)}/feedback`, class: 'btn btn-secondary btn-small feedback-link', 'aria-label': `Feedback for ${r.title || `room ${id}`}` }, 'Feedback') : null,
+        h('span', { class: `state state-${state}` }, humanize(state === 'wrap_up' ? 'wrap-up' : state)),
+      ),
     );
   };
   api
