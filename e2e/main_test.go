@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -153,9 +152,9 @@ func call(t *testing.T, base, method, path, token string, body, out any) {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, method, base+path, rd)
+	// The test's context, not a fixed timeout: a signup hashes a password (argon2id, 64 MiB),
+	// which a busy machine can make slow. A hung server is caught by go test -timeout.
+	req, _ := http.NewRequestWithContext(t.Context(), method, base+path, rd)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -175,6 +175,11 @@ func clusterMentorRoom(t *testing.T, s *started) {
 	if status != http.StatusOK {
 		t.Errorf("claim: %d %s", status, body)
 	}
+	// The claim keeps the session the candidate's socket is bound to (a session sweep may run
+	// at any moment from here on); the socket takes the new token as the web client hands it.
+	var claimed session
+	mustJSON(t, body, &claimed)
+	candSock.command("auth.refresh", map[string]any{"access_token": claimed.AccessToken})
 	status, body = s.call(t, "POST", "/api/v1/auth/login", "", map[string]string{"email": "cleo@example.org", "password": "password of cleo"})
 	if status != http.StatusOK {
 		t.Errorf("login after claim: %d %s", status, body)

@@ -54,7 +54,10 @@ func start(t *testing.T, env map[string]string) *started {
 	logs := &lockedBuffer{}
 	getenv := func(k string) string { return env[k] }
 	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, getenv, logs, ready) }()
-	s := &started{logs: logs, client: &http.Client{Transport: &http.Transport{}, Timeout: 10 * time.Second}}
+	// No client timeout: a signup or login hashes a password with argon2id (64 MiB, 3 passes),
+	// which under -race on a busy machine took more than the 10 s once allowed. Requests carry
+	// the test's context; a server that hangs is caught by go test -timeout with every stack.
+	s := &started{logs: logs, client: &http.Client{Transport: &http.Transport{}}}
 	select {
 	case addr := <-ready:
 		s.base = "http://" + addr

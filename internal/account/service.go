@@ -206,7 +206,11 @@ type ClaimInput struct {
 }
 
 // Claim turns the guest that accessToken identifies into a full account with the same user id.
-// The guest's session ends and a new one starts, so tokens that say "guest" stop working.
+// The session goes on under a new refresh token instead of ending: a room socket the guest has
+// open is bound to this session, and ending it would let the next session sweep close that
+// socket before the client could hand it the new access token. What says "guest" stops working
+// all the same: the guest's refresh token is replaced (presenting it again counts as reuse), and
+// verify refuses access tokens that still say guest.
 func (s *Service) Claim(ctx context.Context, accessToken string, in ClaimInput) (User, Pair, error) {
 	claims, err := s.verify(ctx, accessToken)
 	if err != nil {
@@ -239,10 +243,14 @@ func (s *Service) Claim(ctx context.Context, accessToken string, in ClaimInput) 
 	if err != nil {
 		return User{}, Pair{}, err
 	}
-	if err := s.store.RevokeSession(ctx, SessionRef{UserID: u.ID, SessionID: claims.SessionID}); err != nil {
+	refresh, refreshHash, err := newRefreshToken()
+	if err != nil {
 		return User{}, Pair{}, err
 	}
-	pair, err := s.startSession(ctx, u)
+	if err := s.store.CreateSession(ctx, SessionRef{UserID: u.ID, SessionID: claims.SessionID}, refreshHash, s.refreshTTL); err != nil {
+		return User{}, Pair{}, err
+	}
+	pair, err := s.issue(u, claims.SessionID, refresh)
 	if err != nil {
 		return User{}, Pair{}, err
 	}
@@ -320,11 +328,22 @@ func (s *Service) verify(ctx context.Context, accessToken string) (AccessClaims,
 	if !active {
 		return AccessClaims{}, mockroom.Errorf(mockroom.KindUnauthorized, "session_revoked", "this session has ended; log in again")
 	}
+	if claims.Principal.Guest {
+		// A claimed guest keeps its session (see Claim) but not its guest tokens. Only guest
+		// tokens pay for this read.
+		u, err := s.store.UserByID(ctx, claims.Principal.UserID)
+		if mockroom.ErrorKind(err) == mockroom.KindNotFound || (err == nil && !u.Guest) {
+			return AccessClaims{}, mockroom.Errorf(mockroom.KindUnauthorized, "session_revoked", "this guest identity became an account; use the tokens it was given, or log in")
+		}
+		if err != nil {
+			return AccessClaims{}, err
+		}
+	}
 	return claims, nil
 }
 
 // SessionActive reports whether the session sid of user is still active: false once it was
-// logged out, revoked by theft detection, ended by a claim, or expired.
+// logged out, revoked by theft detection, or expired. A claim does not end it.
 func (s *Service) SessionActive(ctx context.Context, user mockroom.UserID, sid string) (bool, error) {
 	if user == "" || sid == "" {
 		return false, nil

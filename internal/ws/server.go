@@ -77,6 +77,9 @@ type Config struct {
 	SlowRate, SlowBurst float64 // every other frame: 5, 20
 	AbuseLimit          int     // refusals within AbuseWindow that close the socket: 100
 	AbuseWindow         time.Duration
+	// Now is the clock of ticket and token expiry, rate limits and frame times; default
+	// time.Now. Tests move it to reach an expiry without waiting for it.
+	Now func() time.Time
 }
 
 func (c *Config) defaults() {
@@ -113,6 +116,9 @@ func (c *Config) defaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 }
 
 // Server accepts sockets for live rooms on this node.
@@ -148,7 +154,7 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, engine: cfg.Engine, fanout: cfg.Fanout, auth: cfg.Auth, log: cfg.Logger,
 		metrics: newMetrics(cfg.Registry),
 		origins: map[string]bool{},
-		now:     time.Now,
+		now:     cfg.Now,
 		conns:   map[*conn]struct{}{},
 		rooms:   map[mockroom.RoomID]int{},
 	}
