@@ -1,8 +1,10 @@
 package feedback_test
 
 import (
+	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mockroom/mockroom/internal/feedback"
 	"github.com/mockroom/mockroom/internal/live"
@@ -239,5 +241,49 @@ func TestReleasedToAndEraseUser(t *testing.T) {
 	}
 	if st, _ := svc.Standing(ctx, bob); st.Count != 0 {
 		t.Fatalf("ann's rating of bob's feedback still counts: %+v", st)
+	}
+}
+
+// signallingLog tells the test each time a release reaches the room's log.
+type signallingLog struct {
+	feedback.LiveLog
+	released chan<- string
+}
+
+func (l signallingLog) AppendOnce(ctx context.Context, id mockroom.RoomID, once string, ev live.NewEvent) error {
+	err := l.LiveLog.AppendOnce(ctx, id, once, ev)
+	if err == nil && ev.Type == live.TypeFeedbackReleased {
+		l.released <- once
+	}
+	return err
+}
+
+// TestRunReleasesAtTheDeadline runs the poller as a node does and stops it.
+func TestRunReleasesAtTheDeadline(t *testing.T) {
+	e := newEnv(t)
+	const id mockroom.RoomID = "r-run"
+	e.peerRoom(id)
+	e.submitAll(e.node(nil), id, bob)
+	e.clock.Advance(feedback.DefaultPeerDeadline)
+
+	released := make(chan string, 4)
+	svc := feedback.NewService(e.store, e.rooms, e.bank, signallingLog{e.liveLog(), released},
+		feedback.Config{Now: e.clock.Now, PollEvery: 10 * time.Millisecond})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { defer close(done); svc.Run(ctx) }()
+	got := map[string]bool{}
+	for len(got) < 2 {
+		select {
+		case once := <-released:
+			got[once] = true
+		case <-t.Context().Done():
+			t.Fatal("the poller never released")
+		}
+	}
+	cancel()
+	<-done
+	if got := e.seesAbout(svc, id, ann); len(got) != 2 {
+		t.Fatalf("ann sees %v after the deadline", got)
 	}
 }
