@@ -16,6 +16,7 @@ import (
 	"github.com/mockroom/mockroom/internal/httpapi"
 	"github.com/mockroom/mockroom/internal/match"
 	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/record"
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/room"
 	"github.com/mockroom/mockroom/internal/token"
@@ -104,6 +105,9 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	feedbacks := feedback.NewService(redisstore.NewFeedbackStore(conn.Client, redisstore.DefaultKeys), rooms, questions, feedbackLog,
 		feedback.Config{PeerDeadline: cfg.FeedbackDeadline, Logger: log.With("component", "feedback")})
 	api.MountFeedback(feedbacks)
+	// A finished session's record is read from the same log, with the feedback its reader may
+	// read.
+	api.MountReview(record.NewService(rooms, feedbackLog, feedbacks))
 
 	var tracks []mockroom.TrackID
 	for _, t := range questions.Tracks() {

@@ -186,8 +186,13 @@ func (b *builder) startPart(ev live.Event) {
 		BudgetMS int64             `json:"budget_ms"`
 	}
 	_ = json.Unmarshal(ev.Data, &d)
-	if d.Title == "" && d.Index >= 0 && d.Index < len(b.room.Questions) {
-		d.Title = b.room.Questions[d.Index].Title
+	if d.Index >= 0 && d.Index < len(b.room.Questions) {
+		if d.Title == "" {
+			d.Title = b.room.Questions[d.Index].Title
+		}
+		if d.Category == "" {
+			d.Category = b.room.Questions[d.Index].Category
+		}
 	}
 	if d.Title == "" {
 		d.Title = "Your own questions"

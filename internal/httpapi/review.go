@@ -1,0 +1,67 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/record"
+)
+
+type sessionsView struct {
+	Sessions []record.Summary `json:"sessions"`
+}
+
+// MountReview mounts the review endpoints: the caller's past sessions, one session's record as
+// the caller may see it, and its exports. Who sees what is the record's business (the feedback
+// service's release rules, notes for their author only).
+func (s *Server) MountReview(svc *record.Service) {
+	s.handleFunc("GET /api/v1/me/sessions", s.authed(func(w http.ResponseWriter, r *http.Request, p mockroom.Principal) {
+		q := r.URL.Query()
+		f := record.Filter{Role: mockroom.Role(q.Get("role")), Kind: mockroom.RoomKind(q.Get("kind"))}
+		list, err := svc.List(r.Context(), p.UserID, f)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, sessionsView{Sessions: list})
+	}))
+
+	get := func(r *http.Request, p mockroom.Principal) (record.Record, error) {
+		return svc.Get(r.Context(), mockroom.RoomID(r.PathValue("id")), p.UserID)
+	}
+	s.handleFunc("GET /api/v1/sessions/{id}", s.authed(func(w http.ResponseWriter, r *http.Request, p mockroom.Principal) {
+		rec, err := get(r, p)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, rec)
+	}))
+	s.handleFunc("GET /api/v1/sessions/{id}/export.json", s.authed(func(w http.ResponseWriter, r *http.Request, p mockroom.Principal) {
+		rec, err := get(r, p)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.Header().Set("Content-Disposition", attachment("mockroom-session-"+string(rec.RoomID)+".json"))
+		writeJSON(w, http.StatusOK, rec)
+	}))
+	s.handleFunc("GET /api/v1/sessions/{id}/export.md", s.authed(func(w http.ResponseWriter, r *http.Request, p mockroom.Principal) {
+		rec, err := get(r, p)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Disposition", attachment("mockroom-session-"+string(rec.RoomID)+".md"))
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(record.Markdown(rec)))
+	}))
+}
+
+// attachment is a Content-Disposition asking the browser to save the body as name. Room ids are
+// URL-safe, so name needs no quoting beyond the quotes.
+func attachment(name string) string {
+	return `attachment; filename="` + name + `"`
+}
