@@ -11,6 +11,7 @@ import { renderInvite } from './pages/invite.js';
 import { renderMyRooms } from './pages/myrooms.js';
 import { renderMatch } from './pages/match.js';
 import { renderFeedback } from './pages/feedback.js';
+import { renderSessions } from './pages/sessions.js';
 
 function renderTopbar() {
   const bar = document.getElementById('topbar');
@@ -27,6 +28,7 @@ function renderTopbar() {
       signedIn && !user?.guest ? link('/rooms/new', 'New room') : null,
       signedIn && !user?.guest ? link('/match', 'Practise with a peer') : null,
       signedIn ? link('/rooms', 'My rooms') : null,
+      signedIn ? link('/sessions', 'My sessions') : null,
     ),
     h(
       'div',
@@ -93,6 +95,27 @@ route(
   }),
 );
 route('/rooms/:id/feedback', requireSignIn(renderFeedback));
+route('/sessions', requireSignIn(renderSessions));
+// The review page replays code with CodeMirror's change sets; load it only when opened.
+route(
+  '/sessions/:id',
+  requireSignIn((el, ctx) => {
+    let cleanup = null;
+    let left = false;
+    el.append(h('p', { class: 'page muted' }, 'Opening the session…'));
+    import('./pages/review.js')
+      .then(({ renderReview }) => {
+        if (left) return;
+        el.replaceChildren();
+        cleanup = renderReview(el, ctx);
+      })
+      .catch(() => replace(el, h('p', { class: 'page alert alert-error' }, 'The session could not be loaded. Check your connection and reload.')));
+    return () => {
+      left = true;
+      cleanup?.();
+    };
+  }),
+);
 route('/invite', renderInvite);
 route('/invite/:token', renderInvite);
 route('/join', renderInvite);

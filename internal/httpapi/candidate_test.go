@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"github.com/mockroom/mockroom/internal/bank"
+	"github.com/mockroom/mockroom/internal/feedback"
 	"github.com/mockroom/mockroom/internal/match"
 	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/record"
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/room"
 )
@@ -163,7 +165,10 @@ func withCandidateStack(st *candidateStack) []testEnvOption {
 		<-notifier.Ready()
 		env.Server.MountMatch(matcher)
 		env.Server.MountLive(seatedLive{env: env, rooms: st.rooms})
-	}), withFeedback(&st.feedback, func() *room.Service { return st.rooms })}
+	}), withFeedback(&st.feedback, func() *room.Service { return st.rooms }), withMount(func(t *testing.T, env *testEnv) {
+		logs := feedback.LiveLog{Store: st.feedback.log, Now: time.Now}
+		env.Server.MountReview(record.NewService(st.rooms, logs, st.feedback.svc))
+	})}
 }
 
 // seatedLive stands in for the socket layer.
@@ -355,6 +360,16 @@ var candidateRoutes = []candidateRoute{
 	{"GET /api/v1/users/{user_id}/standing", func(t *testing.T, s *sweep) {
 		s.call(t, "GET", "/api/v1/users/"+url.PathEscape(string(s.check.self))+"/standing", nil, 200)
 	}},
+	{"GET /api/v1/me/sessions", func(t *testing.T, s *sweep) { s.call(t, "GET", "/api/v1/me/sessions", nil, 200) }},
+	{"GET /api/v1/sessions/{id}", func(t *testing.T, s *sweep) {
+		s.call(t, "GET", "/api/v1/sessions/"+url.PathEscape(string(s.roomID)), nil, 200, 409)
+	}},
+	{"GET /api/v1/sessions/{id}/export.json", func(t *testing.T, s *sweep) {
+		s.call(t, "GET", "/api/v1/sessions/"+url.PathEscape(string(s.roomID))+"/export.json", nil, 200, 409)
+	}},
+	{"GET /api/v1/sessions/{id}/export.md", func(t *testing.T, s *sweep) {
+		s.call(t, "GET", "/api/v1/sessions/"+url.PathEscape(string(s.roomID))+"/export.md", nil, 200, 409)
+	}},
 	{"POST /api/v1/auth/signup", func(t *testing.T, s *sweep) {
 		n := testUserSeq.Add(1)
 		s.call(t, "POST", "/api/v1/auth/signup", map[string]string{"email": fmt.Sprintf("second%d@example.org", n), "password": "another long password", "name": "Second"}, 201)
@@ -528,7 +543,7 @@ func TestCandidateSeesNoInterviewerMaterial(t *testing.T) {
 		}
 		// A feature mounted by a new Mount method would be missing from this server, and so
 		// from Routes: every Mount method must be one this test mounts, or not serve the API.
-		mounted := map[string]bool{"MountAuth": true, "MountBank": true, "MountRooms": true, "MountMatch": true, "MountLive": true, "MountFeedback": true}
+		mounted := map[string]bool{"MountAuth": true, "MountBank": true, "MountRooms": true, "MountMatch": true, "MountLive": true, "MountFeedback": true, "MountReview": true}
 		st := reflect.TypeFor[*Server]()
 		for i := range st.NumMethod() {
 			name := st.Method(i).Name

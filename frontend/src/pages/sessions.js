@@ -1,0 +1,84 @@
+// My sessions: every finished session the reader took part in, filterable by role and kind.
+
+import { h, errorBox, humanize, replace } from '../dom.js';
+import { reviewApi } from '../review/review-data.js';
+
+function when(ts) {
+  const d = new Date(ts);
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function minutes(ms) {
+  const m = Math.round((ms || 0) / 60000);
+  return m < 1 ? 'under a minute' : `${m} min`;
+}
+
+export function renderSessions(el, { query }) {
+  const role = h(
+    'select',
+    { id: 'filter-role', name: 'role' },
+    h('option', { value: '' }, 'Given and taken'),
+    h('option', { value: 'candidate' }, 'Taken (I was the candidate)'),
+    h('option', { value: 'interviewer' }, 'Given (I interviewed)'),
+    h('option', { value: 'observer' }, 'Observed'),
+  );
+  const kind = h('select', { id: 'filter-kind', name: 'kind' }, h('option', { value: '' }, 'Mentor and peer'), h('option', { value: 'mentor' }, 'Mentor-led'), h('option', { value: 'peer' }, 'Peer practice'));
+  role.value = query.get('role') || '';
+  kind.value = query.get('kind') || '';
+  const list = h('div', { class: 'results', 'aria-live': 'polite', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading your sessions…'));
+  el.append(
+    h(
+      'section',
+      { class: 'page' },
+      h('div', { class: 'page-head' }, h('h1', null, 'My sessions'), h('a', { href: '/progress', class: 'btn btn-secondary' }, 'My progress')),
+      h('div', { class: 'filters' }, h('label', { for: 'filter-role' }, 'Role'), role, h('label', { for: 'filter-kind' }, 'Kind'), kind),
+      list,
+    ),
+  );
+  const item = (s) =>
+    h(
+      'li',
+      { class: 'card session-item', dataset: { room: s.room_id } },
+      h(
+        'div',
+        null,
+        h('a', { href: `/sessions/${encodeURIComponent(s.room_id)}`, class: 'room-title' }, s.title || `Session ${s.room_id}`),
+        h('div', { class: 'muted' }, [when(s.started_at), humanize(s.kind), `you: ${s.roles.join(' and ')}`, minutes(s.duration_ms), `${s.questions} questions planned`].join(' · ')),
+      ),
+      h(
+        'div',
+        { class: 'session-headline' },
+        s.headline
+          ? [
+              s.headline.scores ? h('span', { class: 'score', title: `Mean of ${s.headline.scores} scores released to you` }, `${s.headline.average.toFixed(1)} / 4`) : null,
+              s.headline.recommendation ? h('span', { class: 'badge' }, humanize(s.headline.recommendation)) : null,
+            ]
+          : h('span', { class: 'muted' }, 'No feedback released to you'),
+      ),
+    );
+  let seq = 0;
+  const load = () => {
+    const mine = ++seq;
+    const q = { role: role.value, kind: kind.value };
+    const url = new URL(location.href);
+    for (const [k, v] of Object.entries(q)) v ? url.searchParams.set(k, v) : url.searchParams.delete(k);
+    history.replaceState(null, '', url.pathname + url.search);
+    list.setAttribute('aria-busy', 'true');
+    reviewApi
+      .sessions(q)
+      .then((data) => {
+        if (mine !== seq) return;
+        const sessions = data?.sessions || [];
+        if (!sessions.length) {
+          replace(list, h('div', { class: 'card empty' }, h('p', null, 'No finished sessions match.'), h('p', null, h('a', { href: '/match' }, 'Practise with a peer'), ' or ', h('a', { href: '/rooms/new' }, 'create a mentor room'), '.')));
+          return;
+        }
+        replace(list, h('ul', { class: 'room-list' }, sessions.map(item)));
+      })
+      .catch((err) => mine === seq && replace(list, errorBox(err)))
+      .finally(() => mine === seq && list.setAttribute('aria-busy', 'false'));
+  };
+  role.addEventListener('change', load);
+  kind.addEventListener('change', load);
+  load();
+}
