@@ -18,7 +18,7 @@ const module = "github.com/mockroom/mockroom"
 // where data lives (Redis), nor how tokens are encoded (JWT).
 var domainPackages = []string{
 	"internal/mockroom", "internal/bank", "internal/editor", "internal/room",
-	"internal/match", "internal/live", "internal/account", "internal/feedback", "internal/record",
+	"internal/match", "internal/live", "internal/account", "internal/feedback", "internal/record", "internal/progress",
 }
 
 // forbidden are import paths (or prefixes ending in "/") no domain package may depend on, even

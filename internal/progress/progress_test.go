@@ -1,0 +1,109 @@
+package progress_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mockroom/mockroom/internal/bank"
+	"github.com/mockroom/mockroom/internal/feedback"
+	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/progress"
+	"github.com/mockroom/mockroom/internal/record"
+	"github.com/mockroom/mockroom/internal/room"
+)
+
+const me, mentor mockroom.UserID = "me", "mentor"
+
+var t0 = time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+
+// session is a mentor session of me on the given categories, scored q per question and
+// problem_solving s on the rubric; released says whether the form reached me.
+func session(id mockroom.RoomID, day int, cats []mockroom.Category, q int, s int, released bool) progress.Input {
+	r := room.Room{ID: id, Kind: mockroom.RoomMentor, Participants: []room.Participant{
+		{UserID: mentor, Role: mockroom.RoleInterviewer}, {UserID: me, Role: mockroom.RoleCandidate},
+	}}
+	var qs []feedback.QuestionAnswer
+	for i, c := range cats {
+		r.Questions = append(r.Questions, room.PlannedQuestion{Category: c, Minutes: 10})
+		qs = append(qs, feedback.QuestionAnswer{Index: i, Score: q})
+	}
+	f := feedback.Form{Kind: feedback.KindCandidate, Author: mentor, About: me, Released: released, Versions: []feedback.Version{{Version: 1, Content: feedback.Content{
+		Qualities: []feedback.QualityAnswer{{Quality: "problem_solving", Score: s}, {Quality: "databases", NotObserved: true}},
+		Questions: qs,
+	}}}}
+	return progress.Input{
+		Summary: record.Summary{RoomID: id, StartedAt: t0.AddDate(0, 0, day), Roles: []mockroom.Role{mockroom.RoleCandidate}},
+		Room:    r, Forms: []feedback.Form{f},
+	}
+}
+
+var prep = []bank.PrepArea{
+	{ID: "coding", Title: "Coding problems", Categories: []mockroom.Category{mockroom.CategoryProblemSolve}, Qualities: []bank.Quality{"problem_solving"}},
+	{ID: "design", Title: "System design", Categories: []mockroom.Category{mockroom.CategorySystemDesign}},
+	{ID: "core", Title: "Core language", Categories: []mockroom.Category{mockroom.CategoryTechnical}},
+	{ID: "mocks", Title: "Mock interviews", AllSessions: true},
+}
+
+func TestProgressAcrossThreeSessions(t *testing.T) {
+	in := []progress.Input{
+		// Out of order on purpose: points come out oldest first.
+		session("r3", 3, []mockroom.Category{mockroom.CategoryProblemSolve}, 4, 4, true),
+		session("r1", 1, []mockroom.Category{mockroom.CategoryProblemSolve, mockroom.CategoryTechnical}, 2, 2, true),
+		session("r2", 2, []mockroom.Category{mockroom.CategoryTechnical}, 3, 3, true),
+		session("r4", 4, []mockroom.Category{mockroom.CategorySystemDesign}, 1, 1, false), // not released: asked, not scored
+	}
+	p := progress.Compute(in, me, prep)
+
+	if p.Sessions != (progress.Counts{Taken: 4}) {
+		t.Errorf("counts %+v", p.Sessions)
+	}
+	ps := p.Qualities[0]
+	var scores []int
+	for _, pt := range ps.Points {
+		scores = append(scores, pt.Score)
+	}
+	if ps.ID != "problem_solving" || !cmp.Equal(scores, []int{2, 3, 4}) || *ps.Average != 3 {
+		t.Errorf("problem_solving %+v", ps)
+	}
+	if db := p.Qualities[1]; db.ID != "databases" || db.NotObserved != 3 || db.Average != nil {
+		t.Errorf("databases %+v: not observed is not a score", db)
+	}
+	byCat := map[mockroom.Category]progress.Category{}
+	for _, c := range p.Categories {
+		byCat[c.Category] = c
+	}
+	if c := byCat[mockroom.CategoryProblemSolve]; c.Asked != 2 || c.Scored != 2 || *c.Average != 3 {
+		t.Errorf("problem solving %+v", c)
+	}
+	if c := byCat[mockroom.CategorySystemDesign]; c.Asked != 1 || c.Scored != 0 || c.Average != nil {
+		t.Errorf("system design %+v: asked once, its score not released", c)
+	}
+	status := map[string]string{}
+	for _, a := range p.Map {
+		status[a.ID] = a.Status
+	}
+	want := map[string]string{"coding": "on_track", "design": "practised", "core": "on_track", "mocks": "practised"}
+	if diff := cmp.Diff(want, status); diff != "" {
+		t.Errorf("map statuses (-want +got):\n%s", diff)
+	}
+	// design was asked with no score released (counted at the middle, 2.5), core averages 2.5,
+	// coding 3: the two weakest, in the checklist's order on a tie.
+	if got := p.Suggestion.Areas; !cmp.Equal(got, []string{"design", "core"}) {
+		t.Errorf("suggested areas %v, want the weakest two", got)
+	}
+	if n := len(p.Suggestion.Slots); n != 3 || p.Suggestion.Slots[2].Category != mockroom.CategoryOwnQuestions {
+		t.Errorf("suggested slots %+v", p.Suggestion.Slots)
+	}
+}
+
+func TestNothingReleasedIsNothingScored(t *testing.T) {
+	p := progress.Compute([]progress.Input{session("r", 1, []mockroom.Category{mockroom.CategoryTechnical}, 4, 4, false)}, me, prep)
+	if len(p.Qualities) != 0 {
+		t.Errorf("qualities %+v from a form not released", p.Qualities)
+	}
+	if p.Map[0].Status != "not_practised" || p.Suggestion.Areas[0] != "coding" {
+		t.Errorf("map %+v suggestion %+v", p.Map, p.Suggestion)
+	}
+}
