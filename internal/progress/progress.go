@@ -62,8 +62,8 @@ type Category struct {
 
 // Area is one item of the preparation checklist.
 type Area struct {
-	ID         string              `json:"id"`
-	Title      string              `json:"title"`
+	ID          string              `json:"id"`
+	Title       string              `json:"title"`
 	Description string              `json:"description"`
 	Categories  []mockroom.Category `json:"categories,omitempty"`
 	// Practised counts the questions of the area's categories asked (and the sessions taken,
