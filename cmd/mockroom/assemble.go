@@ -16,6 +16,7 @@ import (
 	"github.com/mockroom/mockroom/internal/httpapi"
 	"github.com/mockroom/mockroom/internal/match"
 	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/progress"
 	"github.com/mockroom/mockroom/internal/record"
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/room"
@@ -107,7 +108,8 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	api.MountFeedback(feedbacks)
 	// A finished session's record is read from the same log, with the feedback its reader may
 	// read.
-	api.MountReview(record.NewService(rooms, feedbackLog, feedbacks))
+	records := record.NewService(rooms, feedbackLog, feedbacks)
+	api.MountReview(records, progress.NewService(records, rooms, feedbacks, questions))
 
 	var tracks []mockroom.TrackID
 	for _, t := range questions.Tracks() {

@@ -18,6 +18,7 @@ import (
 	"github.com/mockroom/mockroom/internal/feedback"
 	"github.com/mockroom/mockroom/internal/match"
 	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/progress"
 	"github.com/mockroom/mockroom/internal/record"
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/room"
@@ -167,7 +168,8 @@ func withCandidateStack(st *candidateStack) []testEnvOption {
 		env.Server.MountLive(seatedLive{env: env, rooms: st.rooms})
 	}), withFeedback(&st.feedback, func() *room.Service { return st.rooms }), withMount(func(t *testing.T, env *testEnv) {
 		logs := feedback.LiveLog{Store: st.feedback.log, Now: time.Now}
-		env.Server.MountReview(record.NewService(st.rooms, logs, st.feedback.svc))
+		records := record.NewService(st.rooms, logs, st.feedback.svc)
+		env.Server.MountReview(records, progress.NewService(records, st.rooms, st.feedback.svc, st.catalog.Bank()))
 	})}
 }
 
@@ -361,6 +363,7 @@ var candidateRoutes = []candidateRoute{
 		s.call(t, "GET", "/api/v1/users/"+url.PathEscape(string(s.check.self))+"/standing", nil, 200)
 	}},
 	{"GET /api/v1/me/sessions", func(t *testing.T, s *sweep) { s.call(t, "GET", "/api/v1/me/sessions", nil, 200) }},
+	{"GET /api/v1/me/progress", func(t *testing.T, s *sweep) { s.call(t, "GET", "/api/v1/me/progress", nil, 200) }},
 	{"GET /api/v1/sessions/{id}", func(t *testing.T, s *sweep) {
 		s.call(t, "GET", "/api/v1/sessions/"+url.PathEscape(string(s.roomID)), nil, 200, 409)
 	}},

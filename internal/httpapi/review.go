@@ -4,17 +4,34 @@ import (
 	"net/http"
 
 	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/progress"
 	"github.com/mockroom/mockroom/internal/record"
 )
+
+// DefaultTrack is the track progress is computed for when the request names none.
+const DefaultTrack mockroom.TrackID = "python-developer"
 
 type sessionsView struct {
 	Sessions []record.Summary `json:"sessions"`
 }
 
 // MountReview mounts the review endpoints: the caller's past sessions, one session's record as
-// the caller may see it, and its exports. Who sees what is the record's business (the feedback
-// service's release rules, notes for their author only).
-func (s *Server) MountReview(svc *record.Service) {
+// the caller may see it, its exports, and the caller's progress. Who sees what is the record's
+// business (the feedback service's release rules, notes for their author only).
+func (s *Server) MountReview(svc *record.Service, prog *progress.Service) {
+	s.handleFunc("GET /api/v1/me/progress", s.authed(func(w http.ResponseWriter, r *http.Request, p mockroom.Principal) {
+		track := mockroom.TrackID(r.URL.Query().Get("track"))
+		if track == "" {
+			track = DefaultTrack
+		}
+		out, err := prog.Get(r.Context(), p.UserID, track)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	}))
+
 	s.handleFunc("GET /api/v1/me/sessions", s.authed(func(w http.ResponseWriter, r *http.Request, p mockroom.Principal) {
 		q := r.URL.Query()
 		f := record.Filter{Role: mockroom.Role(q.Get("role")), Kind: mockroom.RoomKind(q.Get("kind"))}

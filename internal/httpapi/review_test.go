@@ -13,6 +13,7 @@ import (
 	"github.com/mockroom/mockroom/internal/feedback"
 	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/progress"
 	"github.com/mockroom/mockroom/internal/record"
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/room"
@@ -36,7 +37,8 @@ func withReview(st *feedbackStack) testEnvOption {
 		st.log = redisstore.NewLiveStore(env.Client, env.Keys, false)
 		logs := feedback.LiveLog{Store: st.log, Now: time.Now}
 		st.svc = feedback.NewService(redisstore.NewFeedbackStore(env.Client, env.Keys), st.rooms, b, logs, feedback.Config{})
-		env.Server.MountReview(record.NewService(st.rooms, logs, st.svc))
+		records := record.NewService(st.rooms, logs, st.svc)
+		env.Server.MountReview(records, progress.NewService(records, st.rooms, st.svc, b))
 	})
 }
 
@@ -68,6 +70,9 @@ func driftReview(t *testing.T, c *driftClient, st *feedbackStack) {
 	c.Do(t, driftRequest{Method: "GET", Path: "/api/v1/me/sessions?role=interviewer&kind=mentor", Token: mentor.AccessToken, WantStatus: 200})
 	c.Do(t, driftRequest{Method: "GET", Path: "/api/v1/me/sessions?role=boss", Token: mentor.AccessToken, WantStatus: 400, SkipRequestValidation: true})
 	c.Do(t, driftRequest{Method: "GET", Path: "/api/v1/me/sessions", WantStatus: 401, SkipRequestValidation: true})
+	c.Do(t, driftRequest{Method: "GET", Path: "/api/v1/me/progress", Token: cand.AccessToken, WantStatus: 200})
+	c.Do(t, driftRequest{Method: "GET", Path: "/api/v1/me/progress?track=python-developer", Token: mentor.AccessToken, WantStatus: 200})
+	c.Do(t, driftRequest{Method: "GET", Path: "/api/v1/me/progress?track=cobol", Token: mentor.AccessToken, WantStatus: 404})
 	c.Do(t, driftRequest{Method: "GET", Path: base, Token: cand.AccessToken, WantStatus: 200})
 	c.Do(t, driftRequest{Method: "GET", Path: base, Token: stranger.AccessToken, WantStatus: 403})
 	c.Do(t, driftRequest{Method: "GET", Path: "/api/v1/sessions/no-such-room", Token: cand.AccessToken, WantStatus: 404})
@@ -128,6 +133,18 @@ func TestReviewShowsEachPersonTheirSession(t *testing.T) {
 	}
 	if len(rec.Feedback) != 1 || rec.Feedback[0].About != mockroom.UserID(cand.ID) {
 		t.Errorf("candidate's record has %d forms, want the released one", len(rec.Feedback))
+	}
+
+	res, body = env.do(t, "GET", "/api/v1/me/progress", cand.AccessToken, nil)
+	var prog progress.Progress
+	if res.StatusCode != 200 || json.Unmarshal(body, &prog) != nil {
+		t.Fatalf("progress: %d %s", res.StatusCode, body)
+	}
+	if prog.Sessions.Taken != 1 || len(prog.Qualities) == 0 || len(prog.Qualities[0].Points) != 1 || prog.Qualities[0].Points[0].Score != 3 {
+		t.Errorf("progress %+v, want one session taken and its released scores", prog)
+	}
+	if len(prog.Map) == 0 || len(prog.Suggestion.Slots) == 0 {
+		t.Errorf("progress without a preparation map or a suggestion: %+v", prog)
 	}
 
 	res, body = env.do(t, "GET", "/api/v1/sessions/"+string(r.ID)+"/export.md", cand.AccessToken, nil)

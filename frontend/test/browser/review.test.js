@@ -1,0 +1,142 @@
+// End to end in a real browser: reading a session back the day after.
+//
+// A mentor session is run with the candidate typing twice around a chat line; the mentor submits
+// feedback that cites the chat line. The candidate finds the session in My sessions with its
+// headline score, opens it, drags the replay slider to the start (the editor is empty) and back,
+// clicks the moment cited in the feedback (the editor shows the code as it was then: the first
+// lines, not the later ones), clicks a timeline entry, and downloads the Markdown export.
+// Screenshots, light and dark, wide and 375 px, go to test-results/.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { browserTests, RESULTS } from '../../test-support/browser.js';
+import { mentorRoom, startQuestion, endInterview } from '../../test-support/people.js';
+
+browserTests(import.meta.url, (env) => {
+  const { newBrowser, browsers } = env;
+
+  async function shots(page, name) {
+    mkdirSync(RESULTS, { recursive: true });
+    const size = page.viewportSize();
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize(size);
+      await page.screenshot({ path: join(RESULTS, `${name}-${scheme}.png`), fullPage: true });
+      await page.setViewportSize({ width: 375, height: 812 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px at 375 px (${scheme})`);
+      await page.screenshot({ path: join(RESULTS, `${name}-${scheme}-375.png`), fullPage: true });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize(size);
+  }
+
+  // scoreRubric answers the mentor's form: the first quality a 3 with evidence citing the moment
+  // whose words are given, every other quality "not observed", a recommendation, each question a
+  // score, strengths and things to improve.
+  async function scoreRubric(page, card, evidence, momentWords) {
+    const qualities = card.locator('fieldset.quality');
+    const first = qualities.first();
+    await first.getByLabel(/^3 · /).check();
+    const title = (await first.locator('legend').first().innerText()).trim();
+    await card.getByLabel(`Evidence for ${title}`).fill(evidence);
+    await first.getByRole('button', { name: 'Cite a moment' }).click();
+    await first.locator('.cite-option', { hasText: momentWords }).first().locator('input').check();
+    await page.keyboard.press('Escape');
+    const n = await qualities.count();
+    for (let i = 1; i < n; i++) await qualities.nth(i).locator('.not-observed input').check();
+    await card.locator('fieldset.recommendation').getByLabel(/^Yes/).check();
+    const questions = card.locator('fieldset.question-score');
+    for (let i = 0; i < (await questions.count()); i++) await questions.nth(i).getByLabel('3', { exact: true }).check();
+    await card.getByLabel('Strengths').fill('Explained the plan before typing.');
+    await card.getByLabel('Things to improve').fill('Name the cost of the approach.');
+  }
+
+  const codeText = (page) => page.locator('#replay-code').innerText();
+
+  test('the candidate replays a finished session and jumps to a cited moment', { timeout: 240_000 }, async (t) => {
+    try {
+      const base = env.server.baseURL;
+      const title = 'Review browser test';
+      const { mentor, candidate, roomPath } = await mentorRoom(newBrowser, base, { mentorName: 'Rita Reviewer', candidateName: 'Cody Candidate', title });
+      await startQuestion(mentor, candidate);
+
+      // Code, a chat line, more code: the cited chat line sits between the two.
+      await candidate.locator('#editor .cm-content').click();
+      await candidate.keyboard.press('Control+End');
+      await candidate.keyboard.type('\ndef first_version(xs):\n    return xs\n');
+      await mentor.waitForFunction(() => document.querySelector('#editor .cm-content')?.innerText.includes('first_version'));
+      const chatLine = 'Sorting first makes the rest linear';
+      await candidate.locator('#chat-input').fill(chatLine);
+      await candidate.locator('#chat-input').press('Enter');
+      await mentor.locator('#chat-log .chat-text', { hasText: chatLine }).waitFor();
+      await candidate.locator('#editor .cm-content').click();
+      await candidate.keyboard.press('Control+End');
+      await candidate.keyboard.type('\ndef later_version(xs):\n    return sorted(xs)\n');
+      await mentor.waitForFunction(() => document.querySelector('#editor .cm-content')?.innerText.includes('later_version'));
+
+      await endInterview(mentor);
+      await mentor.waitForURL(new RegExp(`${roomPath.replace(/\//g, '\\/')}\\/feedback$`));
+      const card = mentor.locator('#form-candidate-0');
+      await card.locator('.rubric-form').waitFor();
+      await scoreRubric(mentor, card, 'Said why sorting helps before coding it.', chatLine.slice(0, 20));
+      await card.getByRole('button', { name: 'Submit feedback' }).click();
+      await card.locator('.submitted-line', { hasText: 'version 1' }).waitFor();
+
+      // My sessions lists it with the released headline.
+      await candidate.goto(`${base}/sessions`);
+      const item = candidate.locator('.session-item', { hasText: title });
+      await item.waitFor();
+      assert.match(await item.innerText(), /3\.0 \/ 4/, 'the headline score released to the candidate is shown');
+      await candidate.getByRole('combobox', { name: 'Role' }).selectOption('interviewer');
+      await candidate.locator('.empty', { hasText: 'No finished sessions match' }).waitFor();
+      await candidate.getByRole('combobox', { name: 'Role' }).selectOption('candidate');
+      await item.getByRole('link', { name: title }).click();
+      await candidate.waitForURL(/\/sessions\/[^/]+$/);
+
+      // The replay opens at the end: the final code.
+      await candidate.locator('#replay-code span').first().waitFor();
+      assert.match(await codeText(candidate), /later_version/);
+      assert.equal(await candidate.locator('.replay-status').innerText(), '', 'the replay ends on the final code the server kept');
+
+      // Drag the slider to the start: nothing typed yet.
+      const slider = candidate.locator('#replay-slider');
+      const box = await slider.boundingBox();
+      await candidate.mouse.move(box.x + box.width - 4, box.y + box.height / 2);
+      await candidate.mouse.down();
+      await candidate.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+      await candidate.mouse.move(box.x - 20, box.y + box.height / 2, { steps: 5 });
+      await candidate.mouse.up();
+      await candidate.waitForFunction(() => document.querySelector('#replay-code')?.dataset.step === '0');
+      assert.doesNotMatch(await codeText(candidate), /first_version/, 'at the start of the slider nothing is typed');
+
+      // The cited moment: the first version is there, the later one not yet.
+      await candidate.locator('.cited-moment').first().click();
+      await candidate.waitForFunction(() => /first_version/.test(document.querySelector('#replay-code')?.innerText || ''));
+      const atMoment = await codeText(candidate);
+      assert.doesNotMatch(atMoment, /later_version/, `at the cited moment the later code is not typed yet:\n${atMoment}`);
+      assert.ok(await candidate.locator('.tl.current', { hasText: chatLine }).count(), 'the cited chat line is marked in the timeline');
+      await shots(candidate, 'review-candidate');
+
+      // A timeline entry jumps too: the session's start shows no code.
+      await candidate.locator('.tl-question .tl-jump').first().click();
+      await candidate.waitForFunction(() => !/first_version/.test(document.querySelector('#replay-code')?.innerText || ''));
+
+      // The Markdown export downloads and reads on its own.
+      const [dl] = await Promise.all([candidate.waitForEvent('download'), candidate.locator('#export-md').click()]);
+      const md = readFileSync(await dl.path(), 'utf8');
+      assert.match(md, /## Code, question 1: /);
+      assert.ok(md.includes('later_version') && md.includes(chatLine), 'the export holds the code and the chat');
+
+      assert.deepEqual(candidate.jsErrors.map(String), [], 'no script errors in the candidate page');
+      t.diagnostic(`screenshots in ${RESULTS}`);
+    } catch (err) {
+      mkdirSync(RESULTS, { recursive: true });
+      for (const [i, b] of browsers.entries()) await b.pages()[0]?.screenshot({ path: join(RESULTS, `failure-review-${i}.png`), fullPage: true }).catch(() => {});
+      console.log(`server log:\n${env.server.log().slice(-4000)}`);
+      throw err;
+    }
+  });
+});
