@@ -109,7 +109,7 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	// A finished session's record is read from the same log, with the feedback its reader may
 	// read.
 	records := record.NewService(rooms, feedbackLog, feedbacks)
-	api.MountReview(records, progress.NewService(records, rooms, feedbacks, questions))
+	api.MountReview(records, progress.NewService(records, rooms, feedbacks, questions), accounts)
 
 	var tracks []mockroom.TrackID
 	for _, t := range questions.Tracks() {

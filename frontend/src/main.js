@@ -12,6 +12,7 @@ import { renderMyRooms } from './pages/myrooms.js';
 import { renderMatch } from './pages/match.js';
 import { renderFeedback } from './pages/feedback.js';
 import { renderSessions } from './pages/sessions.js';
+import { renderProgress } from './pages/progress.js';
 
 function renderTopbar() {
   const bar = document.getElementById('topbar');
@@ -96,6 +97,7 @@ route(
 );
 route('/rooms/:id/feedback', requireSignIn(renderFeedback));
 route('/sessions', requireSignIn(renderSessions));
+route('/progress', requireSignIn(renderProgress));
 // The review page replays code with CodeMirror's change sets; load it only when opened.
 route(
   '/sessions/:id',

@@ -169,7 +169,7 @@ func withCandidateStack(st *candidateStack) []testEnvOption {
 	}), withFeedback(&st.feedback, func() *room.Service { return st.rooms }), withMount(func(t *testing.T, env *testEnv) {
 		logs := feedback.LiveLog{Store: st.feedback.log, Now: time.Now}
 		records := record.NewService(st.rooms, logs, st.feedback.svc)
-		env.Server.MountReview(records, progress.NewService(records, st.rooms, st.feedback.svc, st.catalog.Bank()))
+		env.Server.MountReview(records, progress.NewService(records, st.rooms, st.feedback.svc, st.catalog.Bank()), env.Accounts)
 	})}
 }
 
@@ -364,6 +364,7 @@ var candidateRoutes = []candidateRoute{
 	}},
 	{"GET /api/v1/me/sessions", func(t *testing.T, s *sweep) { s.call(t, "GET", "/api/v1/me/sessions", nil, 200) }},
 	{"GET /api/v1/me/progress", func(t *testing.T, s *sweep) { s.call(t, "GET", "/api/v1/me/progress", nil, 200) }},
+	{"GET /api/v1/me/export", func(t *testing.T, s *sweep) { s.call(t, "GET", "/api/v1/me/export", nil, 200) }},
 	{"GET /api/v1/sessions/{id}", func(t *testing.T, s *sweep) {
 		s.call(t, "GET", "/api/v1/sessions/"+url.PathEscape(string(s.roomID)), nil, 200, 409)
 	}},

@@ -38,7 +38,7 @@ func withReview(st *feedbackStack) testEnvOption {
 		logs := feedback.LiveLog{Store: st.log, Now: time.Now}
 		st.svc = feedback.NewService(redisstore.NewFeedbackStore(env.Client, env.Keys), st.rooms, b, logs, feedback.Config{})
 		records := record.NewService(st.rooms, logs, st.svc)
-		env.Server.MountReview(records, progress.NewService(records, st.rooms, st.svc, b))
+		env.Server.MountReview(records, progress.NewService(records, st.rooms, st.svc, b), env.Accounts)
 	})
 }
 
@@ -73,6 +73,7 @@ func driftReview(t *testing.T, c *driftClient, st *feedbackStack) {
 	c.Do(t, driftRequest{Method: "GET", Path: "/api/v1/me/progress", Token: cand.AccessToken, WantStatus: 200})
 	c.Do(t, driftRequest{Method: "GET", Path: "/api/v1/me/progress?track=python-developer", Token: mentor.AccessToken, WantStatus: 200})
 	c.Do(t, driftRequest{Method: "GET", Path: "/api/v1/me/progress?track=cobol", Token: mentor.AccessToken, WantStatus: 404})
+	c.Do(t, driftRequest{Method: "GET", Path: "/api/v1/me/export", Token: cand.AccessToken, WantStatus: 200})
 	c.Do(t, driftRequest{Method: "GET", Path: base, Token: cand.AccessToken, WantStatus: 200})
 	c.Do(t, driftRequest{Method: "GET", Path: base, Token: stranger.AccessToken, WantStatus: 403})
 	c.Do(t, driftRequest{Method: "GET", Path: "/api/v1/sessions/no-such-room", Token: cand.AccessToken, WantStatus: 404})
@@ -145,6 +146,13 @@ func TestReviewShowsEachPersonTheirSession(t *testing.T) {
 	}
 	if len(prog.Map) == 0 || len(prog.Suggestion.Slots) == 0 {
 		t.Errorf("progress without a preparation map or a suggestion: %+v", prog)
+	}
+
+	res, body = env.do(t, "GET", "/api/v1/me/export", cand.AccessToken, nil)
+	var all myData
+	if res.StatusCode != 200 || json.Unmarshal(body, &all) != nil || string(all.User.ID) != cand.ID || len(all.Sessions) != 1 ||
+		all.Sessions[0].Final.Text != rec.Final.Text || all.Progress.Sessions.Taken != 1 {
+		t.Errorf("my data export: %d %.300s", res.StatusCode, body)
 	}
 
 	res, body = env.do(t, "GET", "/api/v1/sessions/"+string(r.ID)+"/export.md", cand.AccessToken, nil)

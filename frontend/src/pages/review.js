@@ -92,6 +92,9 @@ function questionsCard(rec) {
     { class: 'card' },
     h('h2', null, 'Questions'),
     h(
+      'div',
+      { class: 'table-wrap' },
+      h(
       'table',
       { class: 'questions-table' },
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'Question'), h('th', { scope: 'col' }, 'Time used'), h('th', { scope: 'col' }, 'Notes'))),
@@ -108,6 +111,7 @@ function questionsCard(rec) {
             h('td', null, [q.paused_ms ? `paused ${minutes(q.paused_ms)}` : '', q.extended_ms ? `extended ${minutes(q.extended_ms)}` : '', q.warnings ? `${q.warnings} warning(s)` : '', q.expired ? 'time ran out' : ''].filter(Boolean).join(', ') || '—'),
           ),
         ),
+      ),
       ),
     ),
   );

@@ -1,7 +1,7 @@
 // My sessions: every finished session the reader took part in, filterable by role and kind.
 
-import { h, errorBox, humanize, replace } from '../dom.js';
-import { reviewApi } from '../review/review-data.js';
+import { h, errorBox, humanize, replace, toast, describeError } from '../dom.js';
+import { reviewApi, download } from '../review/review-data.js';
 
 function when(ts) {
   const d = new Date(ts);
@@ -30,7 +30,17 @@ export function renderSessions(el, { query }) {
     h(
       'section',
       { class: 'page' },
-      h('div', { class: 'page-head' }, h('h1', null, 'My sessions'), h('a', { href: '/progress', class: 'btn btn-secondary' }, 'My progress')),
+      h(
+        'div',
+        { class: 'page-head' },
+        h('h1', null, 'My sessions'),
+        h(
+          'div',
+          { class: 'actions' },
+          h('a', { href: '/progress', class: 'btn btn-secondary' }, 'My progress'),
+          h('button', { type: 'button', class: 'btn btn-ghost', id: 'export-all', onclick: () => download('/api/v1/me/export', 'mockroom-my-data.json').catch((err) => toast(describeError(err), 'error')) }, 'Download all my data'),
+        ),
+      ),
       h('div', { class: 'filters' }, h('label', { for: 'filter-role' }, 'Role'), role, h('label', { for: 'filter-kind' }, 'Kind'), kind),
       list,
     ),

@@ -5,6 +5,7 @@
 // headline score, opens it, drags the replay slider to the start (the editor is empty) and back,
 // clicks the moment cited in the feedback (the editor shows the code as it was then: the first
 // lines, not the later ones), clicks a timeline entry, and downloads the Markdown export.
+// Two more sessions follow, and the progress page draws the three scores of each quality.
 // Screenshots, light and dark, wide and 375 px, go to test-results/.
 
 import { test } from 'node:test';
@@ -36,27 +37,56 @@ browserTests(import.meta.url, (env) => {
   // scoreRubric answers the mentor's form: the first quality a 3 with evidence citing the moment
   // whose words are given, every other quality "not observed", a recommendation, each question a
   // score, strengths and things to improve.
-  async function scoreRubric(page, card, evidence, momentWords) {
+  async function scoreRubric(page, card, evidence, momentWords, score = 3) {
     const qualities = card.locator('fieldset.quality');
     const first = qualities.first();
-    await first.getByLabel(/^3 · /).check();
+    await first.getByLabel(new RegExp(`^${score} · `)).check();
     const title = (await first.locator('legend').first().innerText()).trim();
     await card.getByLabel(`Evidence for ${title}`).fill(evidence);
-    await first.getByRole('button', { name: 'Cite a moment' }).click();
-    await first.locator('.cite-option', { hasText: momentWords }).first().locator('input').check();
-    await page.keyboard.press('Escape');
+    if (momentWords) {
+      await first.getByRole('button', { name: 'Cite a moment' }).click();
+      await first.locator('.cite-option', { hasText: momentWords }).first().locator('input').check();
+      await page.keyboard.press('Escape');
+    }
     const n = await qualities.count();
     for (let i = 1; i < n; i++) await qualities.nth(i).locator('.not-observed input').check();
     await card.locator('fieldset.recommendation').getByLabel(/^Yes/).check();
     const questions = card.locator('fieldset.question-score');
-    for (let i = 0; i < (await questions.count()); i++) await questions.nth(i).getByLabel('3', { exact: true }).check();
+    for (let i = 0; i < (await questions.count()); i++) await questions.nth(i).getByLabel(String(score), { exact: true }).check();
     await card.getByLabel('Strengths').fill('Explained the plan before typing.');
     await card.getByLabel('Things to improve').fill('Name the cost of the approach.');
   }
 
   const codeText = (page) => page.locator('#replay-code').innerText();
 
-  test('the candidate replays a finished session and jumps to a cited moment', { timeout: 240_000 }, async (t) => {
+  // anotherSession runs one more short mentor session of the same two people (the candidate
+  // follows the new invite signed in) and submits feedback with the given score.
+  async function anotherSession(base, mentor, candidate, title, score) {
+    await mentor.goto(`${base}/rooms/new`);
+    await mentor.locator('input[name=plan]').first().waitFor();
+    await mentor.getByLabel('Title').fill(title);
+    await mentor.getByRole('button', { name: 'Create room' }).click();
+    const invite = mentor.locator('.invite[data-role=candidate] input');
+    await invite.waitFor();
+    const inviteURL = await invite.inputValue();
+    await mentor.locator('#enter-room').click();
+    await mentor.waitForURL(/\/rooms\/[^/]+$/);
+    await mentor.locator('#conn-status.conn-live').waitFor();
+    await candidate.goto(inviteURL.replace(/^https?:\/\/[^/]+/, base));
+    await candidate.getByRole('button', { name: /^Join as/ }).click();
+    await candidate.waitForURL(/\/rooms\/[^/]+$/);
+    await candidate.locator('#conn-status.conn-live').waitFor();
+    await startQuestion(mentor, candidate);
+    await endInterview(mentor);
+    await mentor.waitForURL(/\/feedback$/);
+    const card = mentor.locator('#form-candidate-0');
+    await card.locator('.rubric-form').waitFor();
+    await scoreRubric(mentor, card, `Scored ${score} in ${title}.`, null, score);
+    await card.getByRole('button', { name: 'Submit feedback' }).click();
+    await card.locator('.submitted-line', { hasText: 'version 1' }).waitFor();
+  }
+
+  test('the candidate replays a finished session and jumps to a cited moment', { timeout: 600_000 }, async (t) => {
     try {
       const base = env.server.baseURL;
       const title = 'Review browser test';
@@ -129,6 +159,21 @@ browserTests(import.meta.url, (env) => {
       const md = readFileSync(await dl.path(), 'utf8');
       assert.match(md, /## Code, question 1: /);
       assert.ok(md.includes('later_version') && md.includes(chatLine), 'the export holds the code and the chat');
+
+      // Two more sessions, scored 2 and 4: the progress page draws the first quality's three
+      // scores in order, with their average.
+      await anotherSession(base, mentor, candidate, 'Second session', 2);
+      await anotherSession(base, mentor, candidate, 'Third session', 4);
+      await candidate.goto(`${base}/progress`);
+      const firstChart = candidate.locator('.quality-chart').first();
+      await firstChart.waitFor();
+      assert.equal(await firstChart.locator('circle').count(), 3, 'three sessions, three points');
+      assert.match(await firstChart.locator('svg').getAttribute('aria-label'), /: 3, 2, 4$/, 'the scores in the order of the sessions');
+      assert.match(await firstChart.locator('figcaption').innerText(), /average 3\.0 over 3 sessions/);
+      assert.match(await candidate.locator('#progress-counts').innerText(), /Sessions taken: 3/);
+      assert.ok((await candidate.locator('.prep-area').count()) >= 9, 'the preparation map lists the checklist');
+      await candidate.locator('#suggestion li').first().waitFor();
+      await shots(candidate, 'progress-candidate');
 
       assert.deepEqual(candidate.jsErrors.map(String), [], 'no script errors in the candidate page');
       t.diagnostic(`screenshots in ${RESULTS}`);
