@@ -146,13 +146,22 @@ func (e *Engine) loadDoc(ctx context.Context, id mockroom.RoomID, c *roomCache) 
 }
 
 // push accepts an editor.push. Caller holds c.mu.
-func (e *Engine) push(ctx context.Context, id mockroom.RoomID, c *roomCache, m Member, cmd Command) (Result, error) {
+//
+// Every update must name the pushing socket's own client id: @codemirror/collab takes an update
+// with its own clientID as the confirmation of its unconfirmed edit, so an update under another
+// client's id would make that client drop its edit and never converge again.
+func (e *Engine) push(ctx context.Context, id mockroom.RoomID, c *roomCache, m Member, cmd Command, clientID string) (Result, error) {
 	var d pushData
 	if err := json.Unmarshal(cmd.Data, &d); err != nil {
 		return Result{}, invalid("push_malformed", "editor.push needs {version, updates:[{clientID, changes}]}")
 	}
 	if len(d.Updates) == 0 {
 		return Result{}, invalid("push_empty", "editor.push needs at least one update")
+	}
+	for _, u := range d.Updates {
+		if u.ClientID != clientID {
+			return Result{}, invalid("client_id_mismatch", "every update's clientID must be this socket's client_id %q", clientID)
+		}
 	}
 	if m.Role == mockroom.RoleCandidate && c.locked {
 		return Result{}, mockroom.Errorf(mockroom.KindConflict, "editor_locked", "the interviewer has locked the editor")
