@@ -201,6 +201,8 @@ func conflictError(err error) error {
 	switch ce.Field {
 	case FieldPhase:
 		return mockroom.Errorf(mockroom.KindConflict, "room_state", "not possible while the room is %s", phaseName(ce.Actual))
+	case fieldClosed:
+		return mockroom.Errorf(mockroom.KindConflict, "room_closed", "the room is closed")
 	case FieldLocked:
 		return mockroom.Errorf(mockroom.KindConflict, "editor_locked", "the interviewer has locked the editor")
 	}
@@ -215,7 +217,11 @@ func phaseName(v string) string {
 }
 
 // notEnded refuses a command once the session is over.
-var notEnded = []Check{{Field: FieldPhase, Value: string(mockroom.StateWrapUp), Not: true}, {Field: FieldPhase, Value: string(mockroom.StateClosed), Not: true}}
+var notEnded = []Check{
+	{Field: FieldPhase, Value: string(mockroom.StateWrapUp), Not: true},
+	{Field: FieldPhase, Value: string(mockroom.StateClosed), Not: true},
+	{Field: fieldClosed, Value: "1", Not: true},
+}
 
 // simple builds the request of a command that needs no state read.
 func (e *Engine) simple(info RoomInfo, c *roomCache, m Member, cmd Command, qidx int) (AppendRequest, error) {

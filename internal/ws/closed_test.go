@@ -1,0 +1,48 @@
+package ws_test
+
+import (
+	"testing"
+
+	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/ws"
+)
+
+// TestClosingARoomEndsEverySocketAtOnce: every socket gets room.state closed and then the
+// terminal close code 4010; joining the closed room again closes with 4010 too, never with the
+// "reconnect and resume" code 1011.
+func TestClosingARoomEndsEverySocketAtOnce(t *testing.T) {
+	h := newHarness(t)
+	h.mentorRoom("r-close")
+	iv := h.join(interviewer, "r-close")
+	cand := h.join(candidate, "r-close")
+	iv.command("room.start", nil)
+	iv.command("room.end", nil)
+
+	h.rooms.Update("r-close", func(r *live.RoomInfo) { r.State = mockroom.StateClosed })
+	if err := h.engine.RoomClosed(t.Context(), "r-close"); err != nil {
+		t.Fatal(err)
+	}
+	// A second call (a retry) adds nothing.
+	if err := h.engine.RoomClosed(t.Context(), "r-close"); err != nil {
+		t.Fatal(err)
+	}
+	for _, cl := range []*client{iv, cand} {
+		cl.waitFor("room.state closed", func(f frame) bool {
+			return f.str("event") == "room.state" && f.obj("data").str("state") == "closed"
+		})
+		if code := cl.waitClose(); code != ws.CloseRoomClosed {
+			t.Errorf("%s: close code %d, want %d", cl.user, code, ws.CloseRoomClosed)
+		}
+		checkServerFrames(t, cl)
+	}
+
+	again := h.connect(candidate, "r-close")
+	again.send(map[string]any{"type": "join", "seq": 1, "client_id": "again", "resume": nil})
+	if r := again.reply(1); r.str("code") != "room_closed" {
+		t.Errorf("join of a closed room: %v, want room_closed", r)
+	}
+	if code := again.waitClose(); code != ws.CloseRoomClosed {
+		t.Errorf("join of a closed room: close code %d, want %d", code, ws.CloseRoomClosed)
+	}
+}
