@@ -1,6 +1,7 @@
 package ws_test
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/mockroom/mockroom/internal/live"
@@ -44,5 +45,29 @@ func TestClosingARoomEndsEverySocketAtOnce(t *testing.T) {
 	}
 	if code := again.waitClose(); code != ws.CloseRoomClosed {
 		t.Errorf("join of a closed room: close code %d, want %d", code, ws.CloseRoomClosed)
+	}
+}
+
+// TestTicketsOnlyForParticipants: an outsider gets 403 not_a_participant, a room that does not
+// exist 404 room_not_found, before any socket opens.
+func TestTicketsOnlyForParticipants(t *testing.T) {
+	h := newHarness(t)
+	h.mentorRoom("r-tix")
+	for _, tt := range []struct {
+		p      mockroom.Principal
+		room   mockroom.RoomID
+		status int
+	}{
+		{stranger, "r-tix", http.StatusForbidden},
+		{candidate, "r-nowhere", http.StatusNotFound},
+		{candidate, "r-tix", http.StatusOK},
+	} {
+		tk, status := h.ticket(h.token(tt.p), tt.room)
+		if status != tt.status {
+			t.Errorf("ticket for %s in %s: status %d, want %d", tt.p.UserID, tt.room, status, tt.status)
+		}
+		if tt.status != http.StatusOK && tk != "" {
+			t.Errorf("ticket for %s in %s: a ticket was issued with the refusal", tt.p.UserID, tt.room)
+		}
 	}
 }

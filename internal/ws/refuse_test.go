@@ -172,6 +172,10 @@ func TestTicketsAndOrigins(t *testing.T) {
 	if _, status := h.dialTicket("r-tk", tk, http.Header{"Origin": {"https://evil.example"}}, false); status != http.StatusForbidden {
 		t.Errorf("foreign origin: %d, want 403", status)
 	}
+	// Two Origin headers are refused even when the first is allowed.
+	if _, status := h.dialTicket("r-tk", tk, http.Header{"Origin": {origin, "https://evil.example"}}, false); status != http.StatusForbidden {
+		t.Errorf("two origins: %d, want 403", status)
+	}
 	// The origin was refused before the ticket was spent.
 	cl, status := h.dialTicket("r-tk", tk, nil, false)
 	if cl == nil {

@@ -22,6 +22,8 @@ import (
 
 // Engine is what the socket layer needs of the live engine (*live.Engine).
 type Engine interface {
+	// Participant checks that the room exists and user is one of its participants.
+	Participant(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) (live.Member, error)
 	Join(ctx context.Context, room mockroom.RoomID, p mockroom.Principal) (live.Member, error)
 	Snapshot(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) (live.Snapshot, error)
 	EventsAfter(ctx context.Context, room mockroom.RoomID, pos mockroom.Position, max int) ([]live.Event, bool, error)
@@ -54,9 +56,6 @@ type Config struct {
 	Fanout  Fanout
 	Auth    Verifier
 	Tickets TicketStore
-	// Member, when set, is asked at ticket time whether the caller belongs to the room, so a
-	// stranger is refused before opening a socket. The engine checks again at join.
-	Member   func(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) error
 	Logger   *slog.Logger
 	Registry prometheus.Registerer
 	// AllowedOrigins lists the origins (scheme://host[:port]) browsers may open sockets from.
@@ -191,10 +190,10 @@ func (s *Server) IssueTicket(ctx context.Context, room mockroom.RoomID, accessTo
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	if s.cfg.Member != nil {
-		if err := s.cfg.Member(ctx, room, claims.Principal.UserID); err != nil {
-			return "", time.Time{}, err
-		}
+	// Only a participant of a room that exists gets a ticket (the engine checks again at join).
+	if _, err := s.engine.Participant(ctx, room, claims.Principal.UserID); err != nil {
+		s.storeError(err)
+		return "", time.Time{}, err
 	}
 	var raw [24]byte
 	_, _ = rand.Read(raw[:])
@@ -233,7 +232,9 @@ func (s *Server) originAllowed(origin string) bool {
 // only before the upgrade, for the HTTP layer to answer; after it, everything is said with
 // frames and close codes.
 func (s *Server) Accept(w http.ResponseWriter, r *http.Request, room mockroom.RoomID, ticket string) error {
-	if !s.originAllowed(r.Header.Get("Origin")) {
+	// A handshake with two Origin headers is refused whatever they say: only one can be the
+	// page's, and checking the first would let the second through.
+	if origins := r.Header.Values("Origin"); len(origins) > 1 || !s.originAllowed(r.Header.Get("Origin")) {
 		return mockroom.Errorf(mockroom.KindForbidden, "origin_not_allowed", "sockets may not be opened from this origin")
 	}
 	if !websocket.IsWebSocketUpgrade(r) {
