@@ -52,10 +52,10 @@ type TicketStore interface {
 
 // Config configures a Server. Zero durations and sizes take the documented defaults.
 type Config struct {
-	Engine  Engine
-	Fanout  Fanout
-	Auth    Verifier
-	Tickets TicketStore
+	Engine   Engine
+	Fanout   Fanout
+	Auth     Verifier
+	Tickets  TicketStore
 	Logger   *slog.Logger
 	Registry prometheus.Registerer
 	// AllowedOrigins lists the origins (scheme://host[:port]) browsers may open sockets from.
