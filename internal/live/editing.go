@@ -186,7 +186,9 @@ func (e *Engine) push(ctx context.Context, id mockroom.RoomID, c *roomCache, m M
 		if _, err := trial.Push(d.Version, d.Updates); err != nil {
 			return Result{}, err
 		}
-		checks := []Check{{Field: FieldVersion, Value: versionValue(d.Version)}}
+		// The editor is open from the room's creation until the session ends (room.end or the
+		// last question), like the chat: the code written in the session is its record.
+		checks := append([]Check{{Field: FieldVersion, Value: versionValue(d.Version)}}, notEnded...)
 		if m.Role == mockroom.RoleCandidate {
 			checks = append(checks, Check{Field: FieldLocked, Value: "1", Not: true}, Check{Field: FieldHalf, Value: halfValue(c.half)})
 		}
@@ -204,6 +206,8 @@ func (e *Engine) push(ctx context.Context, id mockroom.RoomID, c *roomCache, m M
 				return Result{}, err
 			}
 			continue
+		case errors.As(err, &ce) && (ce.Field == FieldPhase || ce.Field == fieldClosed):
+			return Result{}, conflictError(err)
 		case errors.As(err, &ce) && ce.Field == FieldLocked:
 			c.locked = true
 			return Result{}, mockroom.Errorf(mockroom.KindConflict, "editor_locked", "the interviewer has locked the editor")

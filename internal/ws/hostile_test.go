@@ -103,3 +103,35 @@ func TestResentPushGetsItsOriginalResult(t *testing.T) {
 		t.Errorf("re-sent push result %v, want duplicate with version 1 and position %v", res, orig["position"])
 	}
 }
+
+// TestEditingIsOpenUntilTheEnd: the editor takes pushes before the start (the interviewer may
+// set up code) and during the session, and refuses them after room.end, like the chat.
+func TestEditingIsOpenUntilTheEnd(t *testing.T) {
+	h := newHarness(t)
+	h.mentorRoom("r-edit-end")
+	iv := h.join(interviewer, "r-edit-end")
+	cand := h.join(candidate, "r-edit-end")
+	cand.command("editor.push", map[string]any{"version": 0, "updates": []any{
+		map[string]any{"clientID": cand.clientID, "changes": []any{[]any{0, "a"}}},
+	}})
+	iv.command("room.start", nil)
+	cand.command("editor.push", map[string]any{"version": 1, "updates": []any{
+		map[string]any{"clientID": cand.clientID, "changes": []any{1, []any{0, "b"}}},
+	}})
+	iv.command("room.end", nil)
+	cand.waitFor("wrap-up", func(f frame) bool {
+		return f.str("event") == "room.state" && f.obj("data").str("state") == "wrap_up"
+	})
+	before := h.head("r-edit-end")
+	if r := cand.refused("editor.push", map[string]any{"version": 2, "updates": []any{
+		map[string]any{"clientID": cand.clientID, "changes": []any{2, []any{0, "c"}}},
+	}}); r.str("code") != "room_state" {
+		t.Errorf("push after the end: %q, want room_state", r.str("code"))
+	}
+	if r := cand.refused("chat.send", map[string]any{"text": "late"}); r.str("code") != "room_state" {
+		t.Errorf("chat after the end: %q, want room_state", r.str("code"))
+	}
+	if got := h.head("r-edit-end"); got != before {
+		t.Errorf("a refused push changed the log: %s → %s", before, got)
+	}
+}
