@@ -20,6 +20,7 @@ const (
 	CloseSlowConsumer     = 4008
 	CloseRateLimited      = 4009
 	CloseRoomClosed       = 4010
+	CloseTooManySockets   = 4029
 	CloseProtocol         = 4400
 	CloseStoreUnavailable = 4503
 )
@@ -28,7 +29,7 @@ const (
 var CloseCodes = []int{
 	CloseNormal, CloseInvalidUTF8, CloseBinary, CloseTooBig, CloseInternal, CloseShutdown,
 	CloseAuthLapsed, CloseForbidden, CloseRoomGone, CloseSlowConsumer, CloseRateLimited,
-	CloseRoomClosed, CloseProtocol, CloseStoreUnavailable,
+	CloseRoomClosed, CloseTooManySockets, CloseProtocol, CloseStoreUnavailable,
 }
 
 // closeCodeFor maps an error that ends a join to the close code the client acts on.

@@ -71,3 +71,22 @@ func TestTicketsOnlyForParticipants(t *testing.T) {
 		}
 	}
 }
+
+// TestSocketsPerPersonAreBounded: a ninth socket of one person to one room is closed with 4029;
+// the other person is not affected.
+func TestSocketsPerPersonAreBounded(t *testing.T) {
+	h := newHarness(t)
+	h.mentorRoom("r-many")
+	iv := h.join(interviewer, "r-many")
+	var open []*client
+	for range 8 {
+		open = append(open, h.join(candidate, "r-many"))
+	}
+	extra := h.connect(candidate, "r-many")
+	if code := extra.waitClose(); code != ws.CloseTooManySockets {
+		t.Fatalf("ninth socket: close code %d, want %d", code, ws.CloseTooManySockets)
+	}
+	// The eight still work, and the interviewer hears them.
+	open[0].command("chat.send", map[string]any{"text": "still here"})
+	iv.waitFor("the candidate's chat", func(f frame) bool { return f.str("event") == "chat.message" })
+}

@@ -71,6 +71,10 @@ type Config struct {
 	AuthCheckInterval time.Duration // 5 s
 	TicketTTL         time.Duration // 30 s
 	ResumeMax         int           // 2000 events
+	// MaxSocketsPerPerson bounds one person's open sockets to one room on this node (8): a tab
+	// or two per device is normal, dozens are abuse. The socket beyond it is closed with
+	// CloseTooManySockets.
+	MaxSocketsPerPerson int
 	// Rates of the per-socket token buckets (per second) and their bursts.
 	FastRate, FastBurst float64 // editor pushes and presence: 60, 120
 	SlowRate, SlowBurst float64 // every other frame: 5, 20
@@ -102,6 +106,9 @@ func (c *Config) defaults() {
 	set(&c.AbuseWindow, 10*time.Second)
 	if c.ResumeMax <= 0 {
 		c.ResumeMax = 2000
+	}
+	if c.MaxSocketsPerPerson <= 0 {
+		c.MaxSocketsPerPerson = 8
 	}
 	if c.FastRate <= 0 {
 		c.FastRate, c.FastBurst = 60, 120
@@ -138,6 +145,7 @@ type Server struct {
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
 	rooms   map[mockroom.RoomID]int
+	people  map[personInRoom]int
 	nextID  uint64
 	closing bool
 	wg      sync.WaitGroup
@@ -156,6 +164,7 @@ func New(cfg Config) (*Server, error) {
 		now:     cfg.Now,
 		conns:   map[*conn]struct{}{},
 		rooms:   map[mockroom.RoomID]int{},
+		people:  map[personInRoom]int{},
 	}
 	for _, o := range cfg.AllowedOrigins {
 		s.origins[strings.ToLower(strings.TrimRight(o, "/"))] = true
@@ -172,6 +181,12 @@ func New(cfg Config) (*Server, error) {
 		Error:       func(http.ResponseWriter, *http.Request, int, error) {},
 	}
 	return s, nil
+}
+
+// personInRoom counts one person's sockets to one room.
+type personInRoom struct {
+	room mockroom.RoomID
+	user mockroom.UserID
 }
 
 type ticketData struct {
@@ -285,16 +300,27 @@ func (s *Server) start(ws *websocket.Conn, out *batchConn, room mockroom.RoomID,
 		abuse: abuse{limit: s.cfg.AbuseLimit, window: s.cfg.AbuseWindow},
 	}
 	c.ctx, c.cancel = context.WithCancel(s.baseCtx)
+	refuse := func(code int, text string) {
+		c.cancel()
+		msg := websocket.FormatCloseMessage(code, text)
+		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.WriteWait))
+		_ = ws.Close()
+	}
+	pr := personInRoom{room, p.UserID}
 	s.mu.Lock()
 	if s.closing {
 		// Close is already waiting for the sockets it knows; this one never starts.
 		s.mu.Unlock()
-		c.cancel()
-		msg := websocket.FormatCloseMessage(CloseShutdown, "server shutting down: reconnect and resume")
-		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.WriteWait))
-		_ = ws.Close()
+		refuse(CloseShutdown, "server shutting down: reconnect and resume")
 		return
 	}
+	if s.people[pr] >= s.cfg.MaxSocketsPerPerson {
+		s.mu.Unlock()
+		s.metrics.drops.WithLabelValues("too_many_sockets").Inc()
+		refuse(CloseTooManySockets, "too many open sockets to this room: close another tab")
+		return
+	}
+	s.people[pr]++
 	s.nextID++
 	c.id = s.nextID
 	s.conns[c] = struct{}{}
@@ -317,6 +343,10 @@ func (s *Server) remove(c *conn) {
 	delete(s.conns, c)
 	if s.rooms[c.room]--; s.rooms[c.room] <= 0 {
 		delete(s.rooms, c.room)
+	}
+	pr := personInRoom{c.room, c.principal.UserID}
+	if s.people[pr]--; s.people[pr] <= 0 {
+		delete(s.people, pr)
 	}
 	s.metrics.openSockets.Set(float64(len(s.conns)))
 	s.metrics.liveRooms.Set(float64(len(s.rooms)))
