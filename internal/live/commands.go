@@ -31,8 +31,8 @@ const (
 
 // Limits on command content.
 const (
-	MaxChatRunes     = 2000
-	MaxNoteRunes     = 4000
+	MaxChatUnits     = 2000 // UTF-16 code units, as a browser counts
+	MaxNoteUnits     = 4000
 	MaxClientIDBytes = 128
 	MaxExtendSeconds = 3600
 )
@@ -239,12 +239,12 @@ func (e *Engine) simple(info RoomInfo, c *roomCache, m Member, cmd Command, qidx
 	}
 	switch cmd.Type {
 	case CmdChatSend:
-		if err := checkText(d.Text, MaxChatRunes, "chat_text"); err != nil {
+		if err := mockroom.CheckText(d.Text, MaxChatUnits, true); err != nil {
 			return req, err
 		}
 		req.Events = []NewEvent{{Type: TypeChatMessage, Actor: m.UserID, Data: map[string]string{"text": d.Text}, Keep: KeepChat}}
 	case CmdNoteAdd:
-		if err := checkText(d.Text, MaxNoteRunes, "note_text"); err != nil {
+		if err := mockroom.CheckText(d.Text, MaxNoteUnits, true); err != nil {
 			return req, err
 		}
 		// The whole event is the interviewer's; the text is also in Private so that even a
@@ -285,18 +285,4 @@ func (e *Engine) simple(info RoomInfo, c *roomCache, m Member, cmd Command, qidx
 		req.Events = []NewEvent{{Type: TypeAllowance, Actor: m.UserID, Data: map[string]any{"user_id": d.User, "factor": d.Factor}}}
 	}
 	return req, nil
-}
-
-func checkText(s string, maxRunes int, code string) error {
-	if !utf8.ValidString(s) {
-		return invalid(code+"_invalid", "text must be valid UTF-8")
-	}
-	n := utf8.RuneCountInString(s)
-	if n == 0 {
-		return invalid(code+"_empty", "text is empty")
-	}
-	if n > maxRunes {
-		return mockroom.Errorf(mockroom.KindTooLarge, code+"_too_long", "text is %d characters, limit %d", n, maxRunes)
-	}
-	return nil
 }

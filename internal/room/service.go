@@ -339,8 +339,8 @@ func (s *Service) AcceptInvite(ctx context.Context, raw string, p mockroom.Princ
 	if name == "" {
 		name = p.Name
 	}
-	if name == "" || utf8.RuneCountInString(name) > 60 {
-		return Room{}, Participant{}, invalid("invalid_display_name", "display_name must be 1–60 characters")
+	if err := mockroom.CheckText(name, 60, false); err != nil {
+		return Room{}, Participant{}, invalid("invalid_display_name", "display_name must be 1–60 characters, visible, on one line: %s", mockroom.ErrorMessage(err))
 	}
 	now := s.cfg.Now().UTC()
 	part := Participant{UserID: p.UserID, Role: inv.Role, DisplayName: name, Guest: p.Guest, JoinedAt: now}

@@ -135,3 +135,37 @@ func TestEditingIsOpenUntilTheEnd(t *testing.T) {
 		t.Errorf("a refused push changed the log: %s → %s", before, got)
 	}
 }
+
+// TestChatAndNotesFollowTheTextRule: invisible-only text, bidi overrides and lone surrogates are
+// refused (never stored altered), and the length counts UTF-16 units.
+func TestChatAndNotesFollowTheTextRule(t *testing.T) {
+	h := newHarness(t)
+	h.mentorRoom("r-text")
+	iv := h.join(interviewer, "r-text")
+	before := h.head("r-text")
+	for _, tt := range []struct{ raw, code string }{
+		{`"\u200b\u200b"`, "text_empty"},
+		{`"abc\u202edef"`, "text_invalid"},
+		{`"lone \ud800 surrogate"`, "text_invalid"},
+	} {
+		for _, typ := range []string{"chat.send", "note.add"} {
+			seq := iv.nextSeq()
+			iv.sendRaw([]byte(fmt.Sprintf(`{"type":%q,"seq":%d,"text":%s}`, typ, seq, tt.raw)))
+			if r := iv.reply(seq); r.str("code") != tt.code {
+				t.Errorf("%s %s: %v, want %s", typ, tt.raw, r, tt.code)
+			}
+		}
+	}
+	// 1000 emoji are 2000 UTF-16 units: the limit; one more unit is too long.
+	long := ""
+	for range 1000 {
+		long += "😀"
+	}
+	iv.command("chat.send", map[string]any{"text": long})
+	if r := iv.refused("chat.send", map[string]any{"text": long + "a"}); r.str("code") != "text_too_long" {
+		t.Errorf("chat of 2001 units: %q, want text_too_long", r.str("code"))
+	}
+	if after := h.head("r-text"); after == before {
+		t.Fatal("the accepted chat did not reach the log")
+	}
+}
