@@ -76,3 +76,10 @@ func (a *liveAnnouncer) NamesRevealed(ctx context.Context, id mockroom.RoomID, p
 	}
 	return a.engine.NamesRevealed(ctx, id, names)
 }
+
+func (a *liveAnnouncer) RoomClosed(ctx context.Context, id mockroom.RoomID) error {
+	if a.engine == nil {
+		return errors.New("announce closing: no live engine")
+	}
+	return a.engine.RoomClosed(ctx, id)
+}

@@ -49,17 +49,13 @@ func NormalizeEmail(email string) (string, error) {
 	return e, nil
 }
 
-// NormalizeName trims a display name and checks it has 1 to MaxNameLen printable characters.
+// NormalizeName trims a display name and checks it by the rule for every text people show one
+// another (mockroom.CheckText): 1 to MaxNameLen UTF-16 units with something visible, one line,
+// no control or bidi control characters.
 func NormalizeName(name string) (string, error) {
 	n := strings.TrimSpace(name)
-	count := utf8.RuneCountInString(n)
-	if count == 0 || count > MaxNameLen {
-		return "", mockroom.Errorf(mockroom.KindInvalid, "name_invalid", "name must have 1 to %d characters", MaxNameLen)
-	}
-	for _, r := range n {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return "", mockroom.Errorf(mockroom.KindInvalid, "name_invalid", "name must not contain control characters")
-		}
+	if err := mockroom.CheckText(n, MaxNameLen, false); err != nil {
+		return "", mockroom.Errorf(mockroom.KindInvalid, "name_invalid", "name: %s", mockroom.ErrorMessage(err))
 	}
 	return n, nil
 }

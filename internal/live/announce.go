@@ -43,3 +43,31 @@ func (e *Engine) NamesRevealed(ctx context.Context, id mockroom.RoomID, names []
 	}
 	return err
 }
+
+// RoomClosed appends room.state {state: closed} to the room's log once: every socket of the room,
+// on every node, delivers it and closes at once with the "room closed" code, and later joins are
+// refused with the same code. Like NamesRevealed it is the room service's decision, called
+// after the room was closed there, and may be called again (a retry) without a second event.
+// The phase field is left alone: a room closed before it started keeps the short retention of
+// a room that never started.
+func (e *Engine) RoomClosed(ctx context.Context, id mockroom.RoomID) error {
+	_, err := e.store.Append(ctx, id, AppendRequest{
+		Now:    e.now(),
+		Checks: []Check{{Field: fieldClosed, Value: ""}},
+		Set:    []FieldValue{{fieldClosed, "1"}},
+		Events: []NewEvent{{Type: TypeRoomState, Data: map[string]string{"state": string(mockroom.StateClosed)}}},
+	})
+	var ce *ConflictError
+	if errors.As(err, &ce) && ce.Field == fieldClosed {
+		return nil // already in the log
+	}
+	if err == nil {
+		c := e.room(id)
+		c.mu.Lock()
+		if c.loaded {
+			c.info.State = mockroom.StateClosed
+		}
+		c.mu.Unlock()
+	}
+	return err
+}

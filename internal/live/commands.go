@@ -31,8 +31,8 @@ const (
 
 // Limits on command content.
 const (
-	MaxChatRunes     = 2000
-	MaxNoteRunes     = 4000
+	MaxChatUnits     = 2000 // UTF-16 code units, as a browser counts
+	MaxNoteUnits     = 4000
 	MaxClientIDBytes = 128
 	MaxExtendSeconds = 3600
 )
@@ -84,6 +84,13 @@ func invalid(code, format string, args ...any) error {
 
 // Execute applies cmd from p to the room. Bad input or a command p's role may not send gets a
 // *mockroom.Error and changes nothing.
+//
+// The store remembers commands per person and client id: a client id is no secret (every
+// editor update shows its author's), so one person naming another's client id must neither
+// silence that person's commands nor pass for them. A command the engine would refuse is
+// first looked up there, so a repeat of one that was applied gets its original result even
+// when the room has moved on since (a re-sent push whose version is now stale, a control
+// after the role swap).
 func (e *Engine) Execute(ctx context.Context, id mockroom.RoomID, p mockroom.Principal, cmd Command) (Result, error) {
 	if cmd.ClientID == "" || len(cmd.ClientID) > MaxClientIDBytes || !utf8.ValidString(cmd.ClientID) {
 		return Result{}, invalid("client_id_invalid", "client_id must be 1 to %d bytes", MaxClientIDBytes)
@@ -94,9 +101,57 @@ func (e *Engine) Execute(ctx context.Context, id mockroom.RoomID, p mockroom.Pri
 	if !interviewerOnly[cmd.Type] && !participantCommands[cmd.Type] {
 		return Result{}, invalid("command_unknown", "unknown command %q", cmd.Type)
 	}
+	socketClient := cmd.ClientID
+	cmd.ClientID = commandKey(p.UserID, cmd.ClientID)
 	c := e.room(id)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	res, err := e.execute(ctx, id, c, p, cmd, socketClient)
+	if err == nil || !refusal(err) {
+		return res, err
+	}
+	prev, seen, serr := e.store.Seen(ctx, id, cmd.ClientID, cmd.Seq)
+	if serr != nil || !seen {
+		return Result{}, err
+	}
+	return e.duplicate(ctx, id, cmd, prev), nil
+}
+
+// commandKey is the name under which the store remembers a person's client's commands.
+func commandKey(user mockroom.UserID, clientID string) string {
+	return string(user) + " " + clientID
+}
+
+// refusal reports whether err is the engine judging the command, not a failure to reach a
+// verdict.
+func refusal(err error) bool {
+	switch mockroom.ErrorKind(err) {
+	case mockroom.KindInvalid, mockroom.KindConflict, mockroom.KindForbidden, mockroom.KindTooLarge:
+		return true
+	}
+	return false
+}
+
+// duplicate is the result of a command applied before: for an editor push, with the version
+// the push reached, read from the event it appended.
+func (e *Engine) duplicate(ctx context.Context, id mockroom.RoomID, cmd Command, prev AppendResult) Result {
+	r := Result{Position: prev.Head, Duplicate: true}
+	if cmd.Type != CmdEditorPush || prev.Head.Offset == 0 {
+		return r
+	}
+	_, evs, err := e.store.Read(ctx, id, prev.Head.Offset, 1)
+	if err != nil || len(evs) != 1 || evs[0].Type != TypeEditorUpdate || evs[0].ID != prev.Head.EventID {
+		return r
+	}
+	var d updateData
+	if json.Unmarshal(evs[0].Data, &d) == nil {
+		r.Version = d.Version + len(d.Updates)
+	}
+	return r
+}
+
+// execute applies cmd. Caller holds c.mu.
+func (e *Engine) execute(ctx context.Context, id mockroom.RoomID, c *roomCache, p mockroom.Principal, cmd Command, socketClient string) (Result, error) {
 	info, m, err := e.member(ctx, id, c, p.UserID)
 	if err != nil {
 		return Result{}, err
@@ -106,7 +161,7 @@ func (e *Engine) Execute(ctx context.Context, id mockroom.RoomID, p mockroom.Pri
 	}
 	switch cmd.Type {
 	case CmdEditorPush:
-		return e.push(ctx, id, c, m, cmd)
+		return e.push(ctx, id, c, m, cmd, socketClient)
 	case CmdChatSend, CmdNoteAdd, CmdEditorLanguage, CmdLockEditor, CmdUnlockEditor, CmdSetAllowance:
 		qidx := -1
 		if cmd.Type == CmdNoteAdd {
@@ -146,6 +201,8 @@ func conflictError(err error) error {
 	switch ce.Field {
 	case FieldPhase:
 		return mockroom.Errorf(mockroom.KindConflict, "room_state", "not possible while the room is %s", phaseName(ce.Actual))
+	case fieldClosed:
+		return mockroom.Errorf(mockroom.KindConflict, "room_closed", "the room is closed")
 	case FieldLocked:
 		return mockroom.Errorf(mockroom.KindConflict, "editor_locked", "the interviewer has locked the editor")
 	}
@@ -160,7 +217,11 @@ func phaseName(v string) string {
 }
 
 // notEnded refuses a command once the session is over.
-var notEnded = []Check{{Field: FieldPhase, Value: string(mockroom.StateWrapUp), Not: true}, {Field: FieldPhase, Value: string(mockroom.StateClosed), Not: true}}
+var notEnded = []Check{
+	{Field: FieldPhase, Value: string(mockroom.StateWrapUp), Not: true},
+	{Field: FieldPhase, Value: string(mockroom.StateClosed), Not: true},
+	{Field: fieldClosed, Value: "1", Not: true},
+}
 
 // simple builds the request of a command that needs no state read.
 func (e *Engine) simple(info RoomInfo, c *roomCache, m Member, cmd Command, qidx int) (AppendRequest, error) {
@@ -178,12 +239,12 @@ func (e *Engine) simple(info RoomInfo, c *roomCache, m Member, cmd Command, qidx
 	}
 	switch cmd.Type {
 	case CmdChatSend:
-		if err := checkText(d.Text, MaxChatRunes, "chat_text"); err != nil {
+		if err := mockroom.CheckText(d.Text, MaxChatUnits, true); err != nil {
 			return req, err
 		}
 		req.Events = []NewEvent{{Type: TypeChatMessage, Actor: m.UserID, Data: map[string]string{"text": d.Text}, Keep: KeepChat}}
 	case CmdNoteAdd:
-		if err := checkText(d.Text, MaxNoteRunes, "note_text"); err != nil {
+		if err := mockroom.CheckText(d.Text, MaxNoteUnits, true); err != nil {
 			return req, err
 		}
 		// The whole event is the interviewer's; the text is also in Private so that even a
@@ -224,18 +285,4 @@ func (e *Engine) simple(info RoomInfo, c *roomCache, m Member, cmd Command, qidx
 		req.Events = []NewEvent{{Type: TypeAllowance, Actor: m.UserID, Data: map[string]any{"user_id": d.User, "factor": d.Factor}}}
 	}
 	return req, nil
-}
-
-func checkText(s string, maxRunes int, code string) error {
-	if !utf8.ValidString(s) {
-		return invalid(code+"_invalid", "text must be valid UTF-8")
-	}
-	n := utf8.RuneCountInString(s)
-	if n == 0 {
-		return invalid(code+"_empty", "text is empty")
-	}
-	if n > maxRunes {
-		return mockroom.Errorf(mockroom.KindTooLarge, code+"_too_long", "text is %d characters, limit %d", n, maxRunes)
-	}
-	return nil
 }

@@ -146,13 +146,22 @@ func (e *Engine) loadDoc(ctx context.Context, id mockroom.RoomID, c *roomCache) 
 }
 
 // push accepts an editor.push. Caller holds c.mu.
-func (e *Engine) push(ctx context.Context, id mockroom.RoomID, c *roomCache, m Member, cmd Command) (Result, error) {
+//
+// Every update must name the pushing socket's own client id: @codemirror/collab takes an update
+// with its own clientID as the confirmation of its unconfirmed edit, so an update under another
+// client's id would make that client drop its edit and never converge again.
+func (e *Engine) push(ctx context.Context, id mockroom.RoomID, c *roomCache, m Member, cmd Command, clientID string) (Result, error) {
 	var d pushData
 	if err := json.Unmarshal(cmd.Data, &d); err != nil {
 		return Result{}, invalid("push_malformed", "editor.push needs {version, updates:[{clientID, changes}]}")
 	}
 	if len(d.Updates) == 0 {
 		return Result{}, invalid("push_empty", "editor.push needs at least one update")
+	}
+	for _, u := range d.Updates {
+		if u.ClientID != clientID {
+			return Result{}, invalid("client_id_mismatch", "every update's clientID must be this socket's client_id %q", clientID)
+		}
 	}
 	if m.Role == mockroom.RoleCandidate && c.locked {
 		return Result{}, mockroom.Errorf(mockroom.KindConflict, "editor_locked", "the interviewer has locked the editor")
@@ -177,7 +186,9 @@ func (e *Engine) push(ctx context.Context, id mockroom.RoomID, c *roomCache, m M
 		if _, err := trial.Push(d.Version, d.Updates); err != nil {
 			return Result{}, err
 		}
-		checks := []Check{{Field: FieldVersion, Value: versionValue(d.Version)}}
+		// The editor is open from the room's creation until the session ends (room.end or the
+		// last question), like the chat: the code written in the session is its record.
+		checks := append([]Check{{Field: FieldVersion, Value: versionValue(d.Version)}}, notEnded...)
 		if m.Role == mockroom.RoleCandidate {
 			checks = append(checks, Check{Field: FieldLocked, Value: "1", Not: true}, Check{Field: FieldHalf, Value: halfValue(c.half)})
 		}
@@ -195,6 +206,8 @@ func (e *Engine) push(ctx context.Context, id mockroom.RoomID, c *roomCache, m M
 				return Result{}, err
 			}
 			continue
+		case errors.As(err, &ce) && (ce.Field == FieldPhase || ce.Field == fieldClosed):
+			return Result{}, conflictError(err)
 		case errors.As(err, &ce) && ce.Field == FieldLocked:
 			c.locked = true
 			return Result{}, mockroom.Errorf(mockroom.KindConflict, "editor_locked", "the interviewer has locked the editor")

@@ -154,6 +154,21 @@ func (e *Engine) member(ctx context.Context, id mockroom.RoomID, c *roomCache, u
 	return info, m, nil
 }
 
+// Participant checks, against the room service (never a cache), that the room exists and user
+// takes part in it: a *mockroom.Error of KindNotFound (room_not_found) or KindForbidden
+// (not_a_participant) otherwise. It returns the person as the room records them.
+func (e *Engine) Participant(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) (Member, error) {
+	info, err := e.rooms.Room(ctx, id)
+	if err != nil {
+		return Member{}, err
+	}
+	m, ok := roleOf(info, user, -1)
+	if !ok {
+		return Member{}, mockroom.Errorf(mockroom.KindForbidden, "not_a_participant", "you are not a participant of this room")
+	}
+	return m, nil
+}
+
 // Join admits p to the room on this node: it checks membership against the room service
 // (always fresh), records presence, and returns p's current role.
 func (e *Engine) Join(ctx context.Context, id mockroom.RoomID, p mockroom.Principal) (Member, error) {

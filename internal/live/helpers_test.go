@@ -125,7 +125,7 @@ func (e *env) exec(eng *live.Engine, p mockroom.Principal, seq uint64, typ strin
 	if data != nil {
 		raw, _ = json.Marshal(data)
 	}
-	return eng.Execute(e.t.Context(), e.room, p, live.Command{ClientID: "c-" + string(p.UserID), Seq: seq, Type: typ, Data: raw})
+	return eng.Execute(e.t.Context(), e.room, p, live.Command{ClientID: "cm1", Seq: seq, Type: typ, Data: raw})
 }
 
 func (e *env) mustExec(eng *live.Engine, p mockroom.Principal, seq uint64, typ string, data any) live.Result {

@@ -31,6 +31,7 @@ const (
 	fieldAllowance = "allow:"   // + user id: a per-person time allowance set during the session
 	fieldJoined    = "joined:"  // + user id: set when the person's first join was recorded
 	fieldRevealed  = "revealed" // "1" once names.revealed is in the log
+	fieldClosed    = "closed"   // "1" once room.state closed is in the log
 )
 
 // State is a room's live state, decoded.

@@ -19,6 +19,10 @@ type Store interface {
 	// sets fields, appends the events with fresh offsets and publishes them, all at once.
 	// A condition that fails returns a *ConflictError and changes nothing.
 	Append(ctx context.Context, room mockroom.RoomID, req AppendRequest) (AppendResult, error)
+	// Seen looks up (client, seq) in the idempotency record without changing anything: ok is
+	// set, with the result Append gave, when the command was applied already (Head is zero
+	// when seq is older than the client's last command).
+	Seen(ctx context.Context, room mockroom.RoomID, client string, seq uint64) (res AppendResult, ok bool, err error)
 	// State returns the room's live state fields (empty for a room with no log yet).
 	State(ctx context.Context, room mockroom.RoomID) (State, error)
 	// Read returns the head of the log and up to max events from offset from (inclusive).

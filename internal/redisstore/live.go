@@ -207,6 +207,31 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 	return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %q", res[0])
 }
 
+// Seen implements live.Store. It reads what live_append.lua records per client.
+func (s *LiveStore) Seen(ctx context.Context, room mockroom.RoomID, client string, seq uint64) (live.AppendResult, bool, error) {
+	last, err := s.client.HGet(ctx, s.keys.LiveClients(room), client).Result()
+	if errors.Is(err, redis.Nil) {
+		return live.AppendResult{}, false, nil
+	}
+	if err != nil {
+		return live.AppendResult{}, false, unavailable(err, "read the command record")
+	}
+	seqPart, head, _ := strings.Cut(last, "\n")
+	lastSeq, _ := strconv.ParseUint(seqPart, 10, 64)
+	switch {
+	case seq > lastSeq:
+		return live.AppendResult{}, false, nil
+	case seq < lastSeq:
+		return live.AppendResult{Duplicate: true}, true, nil
+	}
+	parts := strings.SplitN(head, " ", 3)
+	if len(parts) != 3 {
+		return live.AppendResult{Duplicate: true}, true, nil
+	}
+	off, _ := strconv.ParseUint(parts[1], 10, 64)
+	return live.AppendResult{Duplicate: true, Head: mockroom.Position{Epoch: parts[0], Offset: mockroom.EventOffset(off), EventID: parts[2]}}, true, nil
+}
+
 // State implements live.Store.
 func (s *LiveStore) State(ctx context.Context, room mockroom.RoomID) (live.State, error) {
 	f, err := s.client.HGetAll(ctx, s.keys.LiveState(room)).Result()

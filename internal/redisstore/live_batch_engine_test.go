@@ -42,7 +42,7 @@ func typeOne(t *testing.T, eng *live.Engine, room mockroom.RoomID, ver int, c st
 		changes = []any{ver, []any{0, c}}
 	}
 	raw, _ := json.Marshal(map[string]any{"version": ver, "updates": []map[string]any{{"clientID": "cm1", "changes": changes}}})
-	_, err := eng.Execute(t.Context(), room, clusterCandidate, live.Command{ClientID: "c-cand", Seq: uint64(ver + 1), Type: live.CmdEditorPush, Data: raw})
+	_, err := eng.Execute(t.Context(), room, clusterCandidate, live.Command{ClientID: "cm1", Seq: uint64(ver + 1), Type: live.CmdEditorPush, Data: raw})
 	return err
 }
 

@@ -346,7 +346,7 @@ func TestTwoNodesOnClusterDeliverEveryRoomInOrder(t *testing.T) {
 		if data != nil {
 			raw, _ = json.Marshal(data)
 		}
-		if _, err := a.engine.Execute(t.Context(), id, p, live.Command{ClientID: "c-" + string(p.UserID), Seq: seq, Type: typ, Data: raw}); err != nil {
+		if _, err := a.engine.Execute(t.Context(), id, p, live.Command{ClientID: "cm1", Seq: seq, Type: typ, Data: raw}); err != nil {
 			t.Fatalf("%s in %s: %v", typ, id, err)
 		}
 	}

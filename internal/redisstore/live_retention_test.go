@@ -59,7 +59,7 @@ func (r *retentionRoom) exec(p mockroom.Principal, typ string, data any) live.Re
 		raw, _ = json.Marshal(data)
 	}
 	r.seq[p.UserID]++
-	res, err := r.engine.Execute(r.t.Context(), r.id, p, live.Command{ClientID: "c-" + string(p.UserID), Seq: r.seq[p.UserID], Type: typ, Data: raw})
+	res, err := r.engine.Execute(r.t.Context(), r.id, p, live.Command{ClientID: "cm1", Seq: r.seq[p.UserID], Type: typ, Data: raw})
 	if err != nil {
 		r.t.Fatalf("%s by %s: %v", typ, p.UserID, err)
 	}

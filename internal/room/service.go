@@ -84,6 +84,9 @@ type Announcer interface {
 	// than once for one room (two reveals completing the pair at once, a retry); the room
 	// hears it once.
 	NamesRevealed(ctx context.Context, id mockroom.RoomID, participants []Participant) error
+	// RoomClosed tells everyone connected to the room that it is closed. It may be called
+	// more than once for one room (a retry); the room hears it once.
+	RoomClosed(ctx context.Context, id mockroom.RoomID) error
 }
 
 // Service is the rooms use cases.
@@ -336,8 +339,8 @@ func (s *Service) AcceptInvite(ctx context.Context, raw string, p mockroom.Princ
 	if name == "" {
 		name = p.Name
 	}
-	if name == "" || utf8.RuneCountInString(name) > 60 {
-		return Room{}, Participant{}, invalid("invalid_display_name", "display_name must be 1–60 characters")
+	if err := mockroom.CheckText(name, 60, false); err != nil {
+		return Room{}, Participant{}, invalid("invalid_display_name", "display_name must be 1–60 characters, visible, on one line: %s", mockroom.ErrorMessage(err))
 	}
 	now := s.cfg.Now().UTC()
 	part := Participant{UserID: p.UserID, Role: inv.Role, DisplayName: name, Guest: p.Guest, JoinedAt: now}
@@ -429,7 +432,19 @@ func (s *Service) Close(ctx context.Context, id mockroom.RoomID, by mockroom.Use
 	if r.CreatedBy != by {
 		return Room{}, mockroom.Errorf(mockroom.KindForbidden, "not_room_owner", "only the room's interviewer can close it")
 	}
-	return s.Transition(ctx, id, r.State, mockroom.StateClosed)
+	// A closed room is closed again without error, so a close whose announcement failed can
+	// be retried.
+	if r.State != mockroom.StateClosed {
+		if r, err = s.Transition(ctx, id, r.State, mockroom.StateClosed); err != nil {
+			return Room{}, err
+		}
+	}
+	if s.cfg.Announcer != nil {
+		if err := s.cfg.Announcer.RoomClosed(ctx, id); err != nil {
+			return Room{}, err
+		}
+	}
+	return r, nil
 }
 
 // Reveal records that user agrees to show their name to the other person of a peer room. Names

@@ -19,6 +19,8 @@ const (
 	CloseRoomGone         = 4004
 	CloseSlowConsumer     = 4008
 	CloseRateLimited      = 4009
+	CloseRoomClosed       = 4010
+	CloseTooManySockets   = 4029
 	CloseProtocol         = 4400
 	CloseStoreUnavailable = 4503
 )
@@ -27,11 +29,14 @@ const (
 var CloseCodes = []int{
 	CloseNormal, CloseInvalidUTF8, CloseBinary, CloseTooBig, CloseInternal, CloseShutdown,
 	CloseAuthLapsed, CloseForbidden, CloseRoomGone, CloseSlowConsumer, CloseRateLimited,
-	CloseProtocol, CloseStoreUnavailable,
+	CloseRoomClosed, CloseTooManySockets, CloseProtocol, CloseStoreUnavailable,
 }
 
 // closeCodeFor maps an error that ends a join to the close code the client acts on.
 func closeCodeFor(err error) int {
+	if mockroom.ErrorCode(err) == "room_closed" {
+		return CloseRoomClosed
+	}
 	switch mockroom.ErrorKind(err) {
 	case mockroom.KindUnauthorized:
 		return CloseAuthLapsed

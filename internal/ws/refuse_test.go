@@ -84,12 +84,12 @@ func TestMalformedFramesAreRefusedWithoutEffect(t *testing.T) {
 	}
 	// Stale editor version.
 	if r := cand.refused("editor.push", map[string]any{"version": 7, "updates": []any{
-		map[string]any{"clientID": "c", "changes": []any{[]any{0, "x"}}}}}); r.str("code") != "version_stale" && r.str("code") != "version_ahead" {
+		map[string]any{"clientID": cand.clientID, "changes": []any{[]any{0, "x"}}}}}); r.str("code") != "version_stale" && r.str("code") != "version_ahead" {
 		t.Errorf("stale push: %q", r.str("code"))
 	}
 	// A change set that does not fit the document.
 	if r := cand.refused("editor.push", map[string]any{"version": 0, "updates": []any{
-		map[string]any{"clientID": "c", "changes": []any{5, []any{0, "x"}}}}}); r.str("code") == "" {
+		map[string]any{"clientID": cand.clientID, "changes": []any{5, []any{0, "x"}}}}}); r.str("code") != "changes_length_mismatch" {
 		t.Error("oversized change set accepted")
 	}
 	// The socket still works and nothing was appended.
@@ -171,6 +171,10 @@ func TestTicketsAndOrigins(t *testing.T) {
 	tk, _ = h.ticket(tok, "r-tk")
 	if _, status := h.dialTicket("r-tk", tk, http.Header{"Origin": {"https://evil.example"}}, false); status != http.StatusForbidden {
 		t.Errorf("foreign origin: %d, want 403", status)
+	}
+	// Two Origin headers are refused even when the first is allowed.
+	if _, status := h.dialTicket("r-tk", tk, http.Header{"Origin": {origin, "https://evil.example"}}, false); status != http.StatusForbidden {
+		t.Errorf("two origins: %d, want 403", status)
 	}
 	// The origin was refused before the ticket was spent.
 	cl, status := h.dialTicket("r-tk", tk, nil, false)

@@ -22,6 +22,8 @@ import (
 
 // Engine is what the socket layer needs of the live engine (*live.Engine).
 type Engine interface {
+	// Participant checks that the room exists and user is one of its participants.
+	Participant(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) (live.Member, error)
 	Join(ctx context.Context, room mockroom.RoomID, p mockroom.Principal) (live.Member, error)
 	Snapshot(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) (live.Snapshot, error)
 	EventsAfter(ctx context.Context, room mockroom.RoomID, pos mockroom.Position, max int) ([]live.Event, bool, error)
@@ -50,13 +52,10 @@ type TicketStore interface {
 
 // Config configures a Server. Zero durations and sizes take the documented defaults.
 type Config struct {
-	Engine  Engine
-	Fanout  Fanout
-	Auth    Verifier
-	Tickets TicketStore
-	// Member, when set, is asked at ticket time whether the caller belongs to the room, so a
-	// stranger is refused before opening a socket. The engine checks again at join.
-	Member   func(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) error
+	Engine   Engine
+	Fanout   Fanout
+	Auth     Verifier
+	Tickets  TicketStore
 	Logger   *slog.Logger
 	Registry prometheus.Registerer
 	// AllowedOrigins lists the origins (scheme://host[:port]) browsers may open sockets from.
@@ -72,6 +71,10 @@ type Config struct {
 	AuthCheckInterval time.Duration // 5 s
 	TicketTTL         time.Duration // 30 s
 	ResumeMax         int           // 2000 events
+	// MaxSocketsPerPerson bounds one person's open sockets to one room on this node (8): a tab
+	// or two per device is normal, dozens are abuse. The socket beyond it is closed with
+	// CloseTooManySockets.
+	MaxSocketsPerPerson int
 	// Rates of the per-socket token buckets (per second) and their bursts.
 	FastRate, FastBurst float64 // editor pushes and presence: 60, 120
 	SlowRate, SlowBurst float64 // every other frame: 5, 20
@@ -103,6 +106,9 @@ func (c *Config) defaults() {
 	set(&c.AbuseWindow, 10*time.Second)
 	if c.ResumeMax <= 0 {
 		c.ResumeMax = 2000
+	}
+	if c.MaxSocketsPerPerson <= 0 {
+		c.MaxSocketsPerPerson = 8
 	}
 	if c.FastRate <= 0 {
 		c.FastRate, c.FastBurst = 60, 120
@@ -139,6 +145,7 @@ type Server struct {
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
 	rooms   map[mockroom.RoomID]int
+	people  map[personInRoom]int
 	nextID  uint64
 	closing bool
 	wg      sync.WaitGroup
@@ -157,6 +164,7 @@ func New(cfg Config) (*Server, error) {
 		now:     cfg.Now,
 		conns:   map[*conn]struct{}{},
 		rooms:   map[mockroom.RoomID]int{},
+		people:  map[personInRoom]int{},
 	}
 	for _, o := range cfg.AllowedOrigins {
 		s.origins[strings.ToLower(strings.TrimRight(o, "/"))] = true
@@ -175,6 +183,12 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// personInRoom counts one person's sockets to one room.
+type personInRoom struct {
+	room mockroom.RoomID
+	user mockroom.UserID
+}
+
 type ticketData struct {
 	User      mockroom.UserID `json:"u"`
 	Name      string          `json:"n"`
@@ -191,10 +205,10 @@ func (s *Server) IssueTicket(ctx context.Context, room mockroom.RoomID, accessTo
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	if s.cfg.Member != nil {
-		if err := s.cfg.Member(ctx, room, claims.Principal.UserID); err != nil {
-			return "", time.Time{}, err
-		}
+	// Only a participant of a room that exists gets a ticket (the engine checks again at join).
+	if _, err := s.engine.Participant(ctx, room, claims.Principal.UserID); err != nil {
+		s.storeError(err)
+		return "", time.Time{}, err
 	}
 	var raw [24]byte
 	_, _ = rand.Read(raw[:])
@@ -233,7 +247,9 @@ func (s *Server) originAllowed(origin string) bool {
 // only before the upgrade, for the HTTP layer to answer; after it, everything is said with
 // frames and close codes.
 func (s *Server) Accept(w http.ResponseWriter, r *http.Request, room mockroom.RoomID, ticket string) error {
-	if !s.originAllowed(r.Header.Get("Origin")) {
+	// A handshake with two Origin headers is refused whatever they say: only one can be the
+	// page's, and checking the first would let the second through.
+	if origins := r.Header.Values("Origin"); len(origins) > 1 || !s.originAllowed(r.Header.Get("Origin")) {
 		return mockroom.Errorf(mockroom.KindForbidden, "origin_not_allowed", "sockets may not be opened from this origin")
 	}
 	if !websocket.IsWebSocketUpgrade(r) {
@@ -284,16 +300,27 @@ func (s *Server) start(ws *websocket.Conn, out *batchConn, room mockroom.RoomID,
 		abuse: abuse{limit: s.cfg.AbuseLimit, window: s.cfg.AbuseWindow},
 	}
 	c.ctx, c.cancel = context.WithCancel(s.baseCtx)
+	refuse := func(code int, text string) {
+		c.cancel()
+		msg := websocket.FormatCloseMessage(code, text)
+		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.WriteWait))
+		_ = ws.Close()
+	}
+	pr := personInRoom{room, p.UserID}
 	s.mu.Lock()
 	if s.closing {
 		// Close is already waiting for the sockets it knows; this one never starts.
 		s.mu.Unlock()
-		c.cancel()
-		msg := websocket.FormatCloseMessage(CloseShutdown, "server shutting down: reconnect and resume")
-		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.WriteWait))
-		_ = ws.Close()
+		refuse(CloseShutdown, "server shutting down: reconnect and resume")
 		return
 	}
+	if s.people[pr] >= s.cfg.MaxSocketsPerPerson {
+		s.mu.Unlock()
+		s.metrics.drops.WithLabelValues("too_many_sockets").Inc()
+		refuse(CloseTooManySockets, "too many open sockets to this room: close another tab")
+		return
+	}
+	s.people[pr]++
 	s.nextID++
 	c.id = s.nextID
 	s.conns[c] = struct{}{}
@@ -316,6 +343,10 @@ func (s *Server) remove(c *conn) {
 	delete(s.conns, c)
 	if s.rooms[c.room]--; s.rooms[c.room] <= 0 {
 		delete(s.rooms, c.room)
+	}
+	pr := personInRoom{c.room, c.principal.UserID}
+	if s.people[pr]--; s.people[pr] <= 0 {
+		delete(s.people, pr)
 	}
 	s.metrics.openSockets.Set(float64(len(s.conns)))
 	s.metrics.liveRooms.Set(float64(len(s.rooms)))

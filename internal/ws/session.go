@@ -316,6 +316,18 @@ func (c *conn) deliverLocked(ev live.Event, d *live.Delivery) {
 		f.acceptedAt = ev.At
 	}
 	c.enqueueLocked(f)
+	if ev.Type == live.TypeRoomState && roomClosed(ev) {
+		// The event goes out first: the writer sends what is queued before the close frame.
+		c.closeLocked(CloseRoomClosed, "the room is closed")
+	}
+}
+
+// roomClosed reports whether a room.state event says the room is closed.
+func roomClosed(ev live.Event) bool {
+	var d struct {
+		State mockroom.RoomState `json:"state"`
+	}
+	return json.Unmarshal(ev.Data, &d) == nil && d.State == mockroom.StateClosed
 }
 
 // swapRoleLocked applies a roles.swapped event to this socket: from this event on it is

@@ -63,11 +63,11 @@ func TestScriptedSessionNeverLeaksInterviewerMaterial(t *testing.T) {
 	iv.command("note.add", map[string]any{"text": note})
 	cand.command("chat.send", map[string]any{"text": "hello, ready"})
 	cand.command("editor.push", map[string]any{"version": 0, "updates": []any{
-		map[string]any{"clientID": "cand", "changes": []any{[]any{0, "def f():", "    return 1"}}},
+		map[string]any{"clientID": cand.clientID, "changes": []any{[]any{0, "def f():", "    return 1"}}},
 	}})
 	iv.command("editor.lock", map[string]any{"locked": true})
 	if r := cand.refused("editor.push", map[string]any{"version": 1, "updates": []any{
-		map[string]any{"clientID": "cand", "changes": []any{[]any{0, "x"}, 21}},
+		map[string]any{"clientID": cand.clientID, "changes": []any{[]any{0, "x"}, 21}},
 	}}); r.str("code") != "editor_locked" {
 		t.Errorf("push while locked: code %q, want editor_locked", r.str("code"))
 	}

@@ -15,6 +15,8 @@ const FINAL_CLOSES = new Map([
   [1009, 'The app sent a message that was too large.'],
   [4003, 'You are no longer a participant of this room.'],
   [4004, 'This room no longer exists.'],
+  [4010, 'This room is closed.'],
+  [4029, 'This room is open in too many tabs or windows. Close one, then reload this page.'],
   [4400, 'The app broke the live protocol; reload the page.'],
 ]);
 

@@ -111,7 +111,15 @@ export function renderRoom(el, { params }) {
     connBadge.className = `conn conn-${state}`;
     connBadge.textContent = { connecting: 'Connecting…', live: 'Connected', reconnecting: 'Reconnecting…', closed: 'Disconnected' }[state];
     if (state === 'reconnecting') showBanner('Connection lost. Reconnecting… Your place in the room is kept.', 'warn');
-    else if (state === 'closed') showBanner(info?.message || 'Disconnected.', 'error', true);
+    else if (state === 'closed' && info?.code === 'close_4010') {
+      // The room was closed: show the ended session and the way to its record.
+      st.room.state = 'closed';
+      st.question = null;
+      renderHead();
+      renderQuestion();
+      renderControls();
+      showBanner('This room is closed.', 'info', true);
+    } else if (state === 'closed') showBanner(info?.message || 'Disconnected.', 'error', true);
     else if (state === 'live' && banner.dataset.kind === 'warn') showBanner(null);
     // Edits typed while away go out as soon as the room is back.
     if (state === 'live') editor.schedulePush();
