@@ -107,6 +107,8 @@ func (e *Engine) Execute(ctx context.Context, id mockroom.RoomID, p mockroom.Pri
 	switch cmd.Type {
 	case CmdEditorPush:
 		return e.push(ctx, id, c, m, cmd)
+	case CmdHintGive, CmdClarificationGive:
+		return e.give(ctx, id, c, info, m, cmd)
 	case CmdChatSend, CmdNoteAdd, CmdEditorLanguage, CmdLockEditor, CmdUnlockEditor, CmdSetAllowance:
 		qidx := -1
 		if cmd.Type == CmdNoteAdd {
