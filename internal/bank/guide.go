@@ -3,6 +3,7 @@ package bank
 import (
 	"fmt"
 	"regexp"
+	"strings"
 )
 
 // Rules of the guide fields of format 2 (see api/bank.md). A custom question may leave them out;
@@ -16,6 +17,9 @@ const (
 	maxTopics         = 4
 	maxSolutionLen    = 20000
 	maxClarifications = 10
+	// PythonVersion is the oldest Python the built-in coding questions assume; their prompts
+	// say so.
+	PythonVersion = "3.12"
 )
 
 // exceptionName is what a test's raises field may hold: a Python exception class, optionally
@@ -147,6 +151,9 @@ func (t *Track) validateComplete(q Question) error {
 		return invalid("too_many_items", "%s: guide.follow_ups has %d entries; at most %d", where, len(g.FollowUps), MaxFollowUps)
 	}
 	if q.Coding != nil {
+		if !strings.Contains(q.Prompt, PythonVersion) {
+			return invalid("prompt_without_version", "%s: prompt: a coding prompt states the Python version it assumes (%q)", where, PythonVersion+"+")
+		}
 		if g.Solution == "" {
 			return missing("guide.solution", "a coding question's reference solution")
 		}

@@ -46,6 +46,9 @@ func TestLoadRejectsIncompleteBuiltInQuestion(t *testing.T) {
 		{"three scores", codingFile, func(q, g map[string]any) { g["scoring"] = []any{"a", "b", "c"} }, []string{"scoring_invalid"}},
 		{"empty score", codingFile, func(q, g map[string]any) { g["scoring"] = []any{"a", "", "c", "d"} }, []string{"guide.scoring[1] (score 2)"}},
 		{"five follow-ups", codingFile, func(q, g map[string]any) { g["follow_ups"] = []any{"a", "b", "c", "d", "e"} }, []string{"too_many_items", "guide.follow_ups"}},
+		{"coding prompt without the Python version", codingFile, func(q, g map[string]any) {
+			q["prompt"] = strings.ReplaceAll(q["prompt"].(string), "3.12", "3")
+		}, []string{"prompt_without_version", "prompt"}},
 		{"coding without solution", codingFile, func(q, g map[string]any) { delete(g, "solution") }, []string{"missing_field", "guide.solution"}},
 		{"three tests", codingFile, func(q, g map[string]any) { g["tests"] = g["tests"].([]any)[:3] }, []string{"too_few_tests", "guide.tests"}},
 		{"test with expect and raises", codingFile, func(q, g map[string]any) {
