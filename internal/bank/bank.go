@@ -99,6 +99,7 @@ type trackFile struct {
 	Categories       []CategoryInfo    `json:"categories"`
 	ClosingQuestions []ClosingQuestion `json:"closing_questions"`
 	Preparation      []PrepArea        `json:"preparation"`
+	Topics           []Topic           `json:"topics"`
 }
 
 type plansFile struct {
@@ -120,6 +121,7 @@ func loadTrack(fsys fs.FS, dir string) (*Track, error) {
 		Categories:       tf.Categories,
 		ClosingQuestions: tf.ClosingQuestions,
 		Preparation:      tf.Preparation,
+		Topics:           tf.Topics,
 		byID:             map[QuestionID]int{},
 	}
 	var err error
@@ -191,7 +193,10 @@ func (t *Track) validateBuiltIn(q Question) error {
 	if strings.HasPrefix(string(q.ID), CustomIDPrefix) {
 		return invalid("question_id_invalid", "question %s: the %q prefix is reserved for custom questions", q.ID, CustomIDPrefix)
 	}
-	return validateQuestion(q, t.Rubric.HasQuality)
+	if err := validateQuestion(q, t.Rubric.HasQuality); err != nil {
+		return err
+	}
+	return t.validateComplete(q)
 }
 
 // decodeFile parses one JSON file strictly: unknown fields and trailing data are errors, so a

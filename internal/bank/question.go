@@ -29,6 +29,8 @@ type Question struct {
 	// SeedTopic names the topic of the source guide this question covers, for the built-in
 	// questions that carry one of its sample questions over; empty otherwise.
 	SeedTopic string `json:"seed_topic,omitempty"`
+	// Topics are ids from the track's topic list; built-in questions name one to four.
+	Topics []string `json:"topics,omitempty"`
 	// Coding is set for questions worked in the shared editor.
 	Coding *Coding         `json:"coding,omitempty"`
 	Guide  *Guidance       `json:"guide"`
@@ -62,6 +64,53 @@ type Guidance struct {
 	FollowUps    []string `json:"follow_ups"`
 	// Qualities are the rubric qualities an answer gives evidence for.
 	Qualities []Quality `json:"qualities"`
+
+	// Why says what the question finds out about the candidate.
+	Why string `json:"why,omitempty"`
+	// Clarifications are questions a candidate may ask about the task, with the answer the
+	// interviewer gives. The candidate sees one only once the interviewer gives it.
+	Clarifications []Clarification `json:"clarifications,omitempty"`
+	// Hints are given one at a time, in order; each caps the score the answer can reach.
+	Hints []Hint `json:"hints,omitempty"`
+	// Scoring says what an answer to this question scoring 1, 2, 3 and 4 looks like, in order.
+	Scoring []string `json:"scoring,omitempty"`
+	// Solution is a reference solution of a coding question; Tests check it (and any answer).
+	Solution string     `json:"solution,omitempty"`
+	Tests    []CodeTest `json:"tests,omitempty"`
+	// Story and Probes guide a behavioural question: what each part of a good story holds,
+	// and questions that dig into it.
+	Story  *Story   `json:"story,omitempty"`
+	Probes []string `json:"probes,omitempty"`
+}
+
+// Clarification is a question a candidate may ask about a task and the answer to give.
+type Clarification struct {
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+}
+
+// Hint is one hint of a question. MaxScore is the highest score on the question's scoring
+// guide an answer can reach once this hint was given.
+type Hint struct {
+	Text     string `json:"text"`
+	MaxScore int    `json:"max_score"`
+}
+
+// CodeTest is one check of a coding question: Call is a Python expression; a correct solution
+// makes it equal the Python expression Expect, or raise the exception class named by Raises.
+// Exactly one of Expect and Raises is set.
+type CodeTest struct {
+	Call   string `json:"call"`
+	Expect string `json:"expect,omitempty"`
+	Raises string `json:"raises,omitempty"`
+}
+
+// Story is what a good answer to a behavioural question holds in each of its four parts.
+type Story struct {
+	Situation  string `json:"situation"`
+	Action     string `json:"action"`
+	Result     string `json:"result"`
+	Reflection string `json:"reflection"`
 }
 
 // IsCustom reports whether an interviewer added q through the API.
@@ -97,6 +146,7 @@ func (q Question) Public() PublicQuestion {
 // Clone returns a deep copy, so a caller may change its copy without touching the bank.
 func (q Question) Clone() Question {
 	q.Coding = q.Coding.clone()
+	q.Topics = slices.Clone(q.Topics)
 	if q.Guide != nil {
 		g := *q.Guide
 		g.LooksFor = slices.Clone(g.LooksFor)
@@ -104,6 +154,15 @@ func (q Question) Clone() Question {
 		g.StrongAnswer = slices.Clone(g.StrongAnswer)
 		g.FollowUps = slices.Clone(g.FollowUps)
 		g.Qualities = slices.Clone(g.Qualities)
+		g.Clarifications = slices.Clone(g.Clarifications)
+		g.Hints = slices.Clone(g.Hints)
+		g.Scoring = slices.Clone(g.Scoring)
+		g.Tests = slices.Clone(g.Tests)
+		g.Probes = slices.Clone(g.Probes)
+		if g.Story != nil {
+			st := *g.Story
+			g.Story = &st
+		}
 		q.Guide = &g
 	}
 	return q

@@ -18,6 +18,8 @@ type Track struct {
 	// ClosingQuestions are the questions a candidate is encouraged to ask at the end.
 	ClosingQuestions []ClosingQuestion
 	Preparation      []PrepArea
+	// Topics is the list questions draw their topics from.
+	Topics []Topic
 	// Rubric is the current edition; oldRubrics the earlier ones, oldest first.
 	Rubric     Rubric
 	oldRubrics []Rubric

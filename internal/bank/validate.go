@@ -132,7 +132,7 @@ func validateQuestion(q Question, hasQuality func(Quality) bool) error {
 		}
 		seen[ql] = true
 	}
-	return nil
+	return validateGuideV2(where, g)
 }
 
 // text checks that a required text field is present, valid UTF-8 and not too long.

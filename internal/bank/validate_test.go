@@ -177,7 +177,7 @@ func TestValidatePlan(t *testing.T) {
 		{"two own-question slots", func(p *mockroom.Plan) { p.Slots = append(p.Slots, p.Slots[3]) }, "slot_invalid"},
 		{"more slots than questions", func(p *mockroom.Plan) {
 			p.Slots = nil
-			for range 12 {
+			for range bank.MaxPlanSlots {
 				p.Slots = append(p.Slots, mockroom.Slot{Category: mockroom.CategorySystemDesign, Difficulty: mockroom.Mid, Minutes: 5})
 			}
 		}, "slot_category_empty"},

@@ -46,6 +46,22 @@ func (t *Track) validateMeta() error {
 		}
 	}
 
+	if len(t.Topics) == 0 {
+		return fmt.Errorf("no topics")
+	}
+	seen = map[string]bool{}
+	for _, tp := range t.Topics {
+		if !snakePattern.MatchString(tp.ID) {
+			return fmt.Errorf("topic id %q must be lower-case snake_case", tp.ID)
+		}
+		if err := uniqueID("topic", tp.ID, seen); err != nil {
+			return err
+		}
+		if err := texts("topic "+tp.ID, tp.Title); err != nil {
+			return err
+		}
+	}
+
 	if err := t.Rubric.validate(); err != nil {
 		return err
 	}

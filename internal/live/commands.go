@@ -162,6 +162,8 @@ func (e *Engine) execute(ctx context.Context, id mockroom.RoomID, c *roomCache, 
 	switch cmd.Type {
 	case CmdEditorPush:
 		return e.push(ctx, id, c, m, cmd, socketClient)
+	case CmdHintGive, CmdClarificationGive:
+		return e.give(ctx, id, c, info, m, cmd)
 	case CmdChatSend, CmdNoteAdd, CmdEditorLanguage, CmdLockEditor, CmdUnlockEditor, CmdSetAllowance:
 		qidx := -1
 		if cmd.Type == CmdNoteAdd {

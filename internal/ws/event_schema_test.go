@@ -260,6 +260,9 @@ func TestEventFramesMatchEventSchemas(t *testing.T) {
 	cand.command("chat.send", map[string]any{"text": "ready when you are"})
 	iv.command("chat.send", map[string]any{"text": "go ahead"})
 	iv.command("note.add", map[string]any{"text": "reads the prompt twice"})
+	iv.command("hint.give", map[string]any{"number": 1})
+	iv.command("clarification.give", map[string]any{"number": 1})
+	cand.waitEvent("clarification.given")
 	iv.command("timer.pause", nil)
 	iv.command("timer.extend", map[string]any{"seconds": 30}) // while paused: no deadline
 	iv.command("timer.resume", nil)

@@ -4,13 +4,15 @@
 
 import { h, humanize } from '../dom.js';
 
-const ORDER = ['guidance', 'looks_for', 'red_flags', 'strong_answer', 'follow_ups', 'qualities'];
+const ORDER = ['guidance', 'looks_for', 'red_flags', 'strong_answer', 'follow_ups', 'story', 'probes', 'qualities'];
 const LABELS = {
   guidance: 'How to judge the answer',
   looks_for: 'Look for',
   red_flags: 'Red flags',
   strong_answer: 'A strong answer',
   follow_ups: 'Follow-up questions',
+  story: 'A good story holds',
+  probes: 'Probes',
   qualities: 'Rubric qualities',
 };
 
@@ -35,4 +37,83 @@ export function privateMaterial(p) {
   if (typeof p !== 'object' || p === null) return value(p);
   if (p.guide && typeof p.guide === 'object') p = { ...p.guide, ...Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'guide')) };
   return h('div', { class: 'guide-body' }, sections(p));
+}
+
+// The interviewer's guide for the running question, laid out in the order an interview uses it:
+// why we ask, clarifications and hints (each with a button that gives it to the candidate; hints
+// only in order), the 1–4 scoring guide, then what to listen for. given is {hints: Set of
+// numbers, clarifications: Set of numbers}; give(type, number) sends the command.
+const REST = ['looks_for', 'red_flags', 'strong_answer', 'follow_ups', 'story', 'probes', 'qualities'];
+
+export function guidePanel(guide, given, give) {
+  const part = (key, title, ...body) => h('div', { class: `guide-part guide-${key}` }, h('h3', null, title), ...body);
+  const parts = [];
+  if (guide.why) parts.push(part('why', 'Why we ask', h('p', null, guide.why)));
+  const clar = guide.clarifications || [];
+  if (clar.length) {
+    parts.push(
+      part(
+        'clarifications',
+        'If the candidate asks',
+        h(
+          'ul',
+          { class: 'give-list', id: 'guide-clarifications' },
+          clar.map((c, i) => {
+            const n = i + 1;
+            const done = given.clarifications.has(n);
+            return h(
+              'li',
+              { class: done ? 'given' : '' },
+              h('strong', null, c.question),
+              ' ',
+              h('span', null, c.answer),
+              ' ',
+              done
+                ? h('span', { class: 'badge', id: `clarification-given-${n}` }, 'Given')
+                : h('button', { type: 'button', class: 'btn btn-small btn-ghost', id: `give-clarification-${n}`, onclick: () => give('clarification.give', n) }, 'Give answer'),
+            );
+          }),
+        ),
+      ),
+    );
+  }
+  const hints = guide.hints || [];
+  if (hints.length) {
+    const next = [...Array(hints.length).keys()].map((i) => i + 1).find((n) => !given.hints.has(n));
+    parts.push(
+      part(
+        'hints',
+        'Hints, in order',
+        h(
+          'ol',
+          { class: 'give-list', id: 'guide-hints' },
+          hints.map((hint, i) => {
+            const n = i + 1;
+            const done = given.hints.has(n);
+            return h(
+              'li',
+              { class: done ? 'given' : '' },
+              h('span', null, hint.text),
+              ' ',
+              h('span', { class: 'muted small' }, `(caps the score at ${hint.max_score})`),
+              ' ',
+              done
+                ? h('span', { class: 'badge', id: `hint-given-${n}` }, 'Given')
+                : h('button', { type: 'button', class: 'btn btn-small btn-ghost', id: `give-hint-${n}`, disabled: n !== next, title: n !== next ? 'Give the hints before it first' : null, onclick: () => give('hint.give', n) }, `Give hint ${n}`),
+            );
+          }),
+        ),
+      ),
+    );
+  }
+  if (guide.scoring?.length === 4) {
+    parts.push(part('scoring', 'Scoring this question', h('ol', { class: 'scoring' }, guide.scoring.map((s, i) => h('li', null, h('strong', null, `${i + 1}: `), s)))));
+  }
+  const rest = Object.fromEntries(REST.filter((k) => guide[k] !== undefined).map((k) => [k, guide[k]]));
+  parts.push(...sections(rest));
+  if (guide.solution) parts.push(part('solution', 'Reference solution', h('pre', { class: 'example' }, guide.solution)));
+  if (guide.tests?.length) {
+    parts.push(part('tests', 'Checks of a solution', h('ul', null, guide.tests.map((t) => h('li', null, h('code', null, t.call), t.raises ? ` raises ${t.raises}` : ` → ${t.expect}`)))));
+  }
+  return h('div', { class: 'guide-body' }, parts);
 }

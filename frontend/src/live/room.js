@@ -9,7 +9,7 @@ import { navigate } from '../router.js';
 import { inviteLinks, inviteList } from '../pages/newroom.js';
 import { LiveConnection } from './connection.js';
 import { SharedEditor, LANGUAGES, colorFor } from './editor.js';
-import { privateMaterial } from './private.js';
+import { guidePanel, privateMaterial } from './private.js';
 
 const WARN_AT_MS = 30_000;
 
@@ -21,6 +21,8 @@ export function renderRoom(el, { params }) {
     participants: new Map(),
     question: null,
     chat: [],
+    // hint.given and clarification.given events: what the interviewer gave, per question.
+    given: [],
     notes: [],
     snapshots: 0,
     language: 'python',
@@ -149,7 +151,11 @@ export function renderRoom(el, { params }) {
     st.question = q ? questionFrom({ ...(q.data || q), index: q.index ?? q.data?.index }, q.private ?? q.data?.private, room.timer || q) : null;
     if (q?.count) st.room.question_count = q.count;
     if (room.question_count) st.room.question_count = room.question_count;
-    st.chat = (room.chat || []).map((c) => ({ offset: c.offset, actor: c.actor, at: c.at, text: c.text ?? c.data?.text ?? '' }));
+    // room.chat keeps chat messages and what the interviewer gave (hints, clarifications).
+    const kept = room.chat || [];
+    const isGiven = (c) => c.type === 'hint.given' || c.type === 'clarification.given';
+    st.chat = kept.filter((c) => !isGiven(c)).map((c) => ({ offset: c.offset, actor: c.actor, at: c.at, text: c.text ?? c.data?.text ?? '' }));
+    st.given = kept.filter(isGiven).map((c) => ({ type: c.type, ...c.data }));
     st.notes = (room.notes || []).map((n) => ({ offset: n.offset, at: n.at, text: n.text ?? n.private?.text ?? n.data?.text ?? '', question_index: n.question_index ?? n.data?.question_index }));
     const doc = room.doc || { text: '', version: 0, language: 'python', locked: false };
     st.language = doc.language || 'python';
@@ -285,6 +291,13 @@ export function renderRoom(el, { params }) {
       case 'chat.message':
         st.chat.push({ offset: f.offset, actor: f.actor, at: f.at, text: d.text });
         appendChat(st.chat[st.chat.length - 1]);
+        break;
+      case 'hint.given':
+      case 'clarification.given':
+        st.given.push({ type: f.event, ...d });
+        renderQuestion();
+        renderPrivate();
+        announce(f.event === 'hint.given' ? `Hint ${d.number}: ${d.text}` : `Clarification: ${d.question} ${d.answer}`);
         break;
       case 'note.added':
         // The note's text is the event's private part; data only says which question it is on.
@@ -473,8 +486,32 @@ export function renderRoom(el, { params }) {
         ? h('div', { class: 'examples' }, h('h3', null, 'Examples'), q.coding.examples.map((ex) => h('pre', { class: 'example' }, `${ex.input}\n→ ${ex.output}`)))
         : null,
       q.allowance && q.allowance !== 1 ? h('p', { class: 'muted small' }, `Includes a ${Math.round((q.allowance - 1) * 100)}% time allowance.`) : null,
+      givenList(q.index),
     );
     tickCountdown();
+  }
+
+  // givenList shows everyone the clarifications and hints the interviewer gave for question idx.
+  function givenList(idx) {
+    const mine = st.given.filter((g) => g.question_index === idx);
+    const clar = mine.filter((g) => g.type === 'clarification.given');
+    const hints = mine.filter((g) => g.type === 'hint.given').sort((a, b) => a.number - b.number);
+    if (!clar.length && !hints.length) return null;
+    return h(
+      'div',
+      { class: 'given', id: 'given' },
+      clar.length ? [h('h3', null, 'Clarifications'), h('ul', { id: 'given-clarifications' }, clar.map((c) => h('li', null, h('strong', null, c.question), ' ', c.answer)))] : null,
+      hints.length ? [h('h3', null, 'Hints'), h('ol', { id: 'given-hints' }, hints.map((g) => h('li', { value: g.number, 'data-number': g.number }, g.text)))] : null,
+    );
+  }
+
+  // givenFor returns the numbers of the hints and clarifications given for question idx.
+  function givenFor(idx) {
+    const mine = st.given.filter((g) => g.question_index === idx);
+    return {
+      hints: new Set(mine.filter((g) => g.type === 'hint.given').map((g) => g.number)),
+      clarifications: new Set(mine.filter((g) => g.type === 'clarification.given').map((g) => g.number)),
+    };
   }
 
   function tickCountdown() {
@@ -569,7 +606,9 @@ export function renderRoom(el, { params }) {
     replace(
       privatePanel,
       h('h2', null, 'Interviewer only ', h('span', { class: 'badge' }, 'hidden from the candidate')),
-      q && q.private ? h('div', { id: 'guidance' }, privateMaterial(q.private)) : h('p', { class: 'muted' }, q ? 'No guidance for this question.' : 'Guidance for each question appears here while it runs.'),
+      q && q.private
+        ? h('div', { id: 'guidance' }, q.private.guide ? guidePanel(q.private.guide, givenFor(q.index), (type, number) => command(type, { number }).catch(() => {})) : privateMaterial(q.private))
+        : h('p', { class: 'muted' }, q ? 'No guidance for this question.' : 'Guidance for each question appears here while it runs.'),
       h('h3', null, 'Private notes'),
       h(
         'ul',
