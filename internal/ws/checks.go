@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/mockroom/mockroom/internal/live"
 )
 
 // The checks below validate one field's raw JSON, as the scanner found it: well-formed, without
@@ -121,6 +123,24 @@ var checkClientID = checkChars(64, `^[A-Za-z0-9_.:-]{1,64}$`, func(c byte) bool 
 var checkLanguage = checkChars(32, `^[a-z0-9+#-]{1,32}$`, func(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '#' || c == '-'
 })
+
+// checkRunID: ^[A-Za-z0-9_-]{1,64}$
+var checkRunID = checkChars(live.MaxRunIDBytes, `^[A-Za-z0-9_-]{1,64}$`, func(c byte) bool {
+	return isAlnum(c) || c == '_' || c == '-'
+})
+
+// checkRunStatus: one of the statuses a run may end with.
+func checkRunStatus(raw []byte) error {
+	s, err := decodeString(raw)
+	if err != nil {
+		return err
+	}
+	switch string(s) {
+	case live.RunOK, live.RunError, live.RunTimeout, live.RunCancelled:
+		return nil
+	}
+	return errors.New("must be ok, error, timeout or cancelled")
+}
 
 // strictMembers reads a JSON object whose members are all named in names (exactly), into vals
 // by position. A member whose value is null counts as absent, as it did when these objects were
