@@ -10,6 +10,7 @@ import { inviteLinks, inviteList } from '../pages/newroom.js';
 import { LiveConnection } from './connection.js';
 import { SharedEditor, LANGUAGES, colorFor } from './editor.js';
 import { privateMaterial } from './private.js';
+import { runsPanel } from './runs.js';
 
 const WARN_AT_MS = 30_000;
 
@@ -105,6 +106,8 @@ export function renderRoom(el, { params }) {
       toast(err.message || err.code, 'error', 6000);
       throw err;
     });
+  const runs = runsPanel({ conn, editor, command, ctx: () => ({ you: st.you, question: st.question, language: st.language, nameOf }) });
+  editorHost.after(runs.el);
 
   // ---- handlers ----
   function onStatus(state, info) {
@@ -155,6 +158,7 @@ export function renderRoom(el, { params }) {
       showBanner(null);
     }
     renderAll();
+    runs.snapshot(room.runs);
   }
 
   function participantFrom(p) {
@@ -199,6 +203,7 @@ export function renderRoom(el, { params }) {
         renderQuestion();
         renderControls();
         renderPrivate();
+        runs.render();
         break;
       case 'participant.joined': {
         const n = participantFrom({ ...d, online: true });
@@ -219,6 +224,7 @@ export function renderRoom(el, { params }) {
         if (d.count) st.room.question_count = d.count;
         if (st.room.state === 'waiting') st.room.state = 'live';
         announce(`Question ${d.index + 1} started: ${d.title || ''}`);
+        runs.questionChanged();
         renderHead();
         renderQuestion();
         renderControls();
@@ -268,6 +274,12 @@ export function renderRoom(el, { params }) {
         st.language = d.language;
         editor.setLanguage(d.language);
         langSelect.value = d.language;
+        runs.render();
+        break;
+      case 'run.started':
+      case 'run.finished':
+      case 'run.shared':
+        runs.event(f);
         break;
       case 'editor.lock':
         st.locked = !!d.locked;
@@ -372,6 +384,7 @@ export function renderRoom(el, { params }) {
   }
 
   function renderAll() {
+    runs.render();
     renderHead();
     renderQuestion();
     renderControls();
@@ -649,6 +662,7 @@ export function renderRoom(el, { params }) {
   return () => {
     clearInterval(countdownTimer);
     conn.stop();
+    runs.destroy();
     editor.destroy();
     document.title = 'mockroom';
   };
