@@ -43,7 +43,27 @@ const (
 	MaxRunDurationMS = 600_000
 	// MaxRunIDBytes bounds a client-chosen run id.
 	MaxRunIDBytes = 64
+	// MaxRunTests bounds the test results one run reports; their text counts towards
+	// MaxRunOutputBytes with the output.
+	MaxRunTests = 100
+	// MaxRunTestNameBytes bounds a test's name.
+	MaxRunTestNameBytes = 200
 )
+
+// Run kinds.
+const (
+	RunKindCode     = "code"     // the document as a program
+	RunKindExamples = "examples" // the document, then each of the question's examples checked
+)
+
+// RunTest is the result of one test of a run, as the browser that ran it reported it.
+type RunTest struct {
+	Name     string `json:"name"`
+	Passed   bool   `json:"passed"`
+	Expected string `json:"expected"`
+	Actual   string `json:"actual"`
+	Error    string `json:"error,omitempty"`
+}
 
 // Run statuses a client may report.
 const (
@@ -108,15 +128,17 @@ type runStartData struct {
 	Version       *int   `json:"version"`
 	QuestionIndex *int   `json:"question_index"`
 	Private       bool   `json:"private"`
+	Kind          string `json:"kind"`
 }
 
 // runFinishData is what run.finish carries.
 type runFinishData struct {
-	RunID      string  `json:"run_id"`
-	Status     string  `json:"status"`
-	Output     *string `json:"output"`
-	Truncated  bool    `json:"truncated"`
-	DurationMS *int64  `json:"duration_ms"`
+	RunID      string    `json:"run_id"`
+	Status     string    `json:"status"`
+	Output     *string   `json:"output"`
+	Truncated  bool      `json:"truncated"`
+	DurationMS *int64    `json:"duration_ms"`
+	Tests      []RunTest `json:"tests"`
 }
 
 // runEventData is the data of run.started (without the result fields), run.finished and
@@ -126,11 +148,13 @@ type runEventData struct {
 	QuestionIndex int             `json:"question_index"`
 	Version       int             `json:"version"`
 	Language      string          `json:"language,omitempty"`
+	Kind          string          `json:"kind,omitempty"`
 	Private       bool            `json:"private,omitempty"`
 	Status        string          `json:"status,omitempty"`
 	Output        *string         `json:"output,omitempty"`
 	Truncated     bool            `json:"truncated,omitempty"`
 	DurationMS    *int64          `json:"duration_ms,omitempty"`
+	Tests         []RunTest       `json:"tests,omitempty"`
 	RanBy         mockroom.UserID `json:"ran_by,omitempty"`
 }
 
@@ -195,6 +219,13 @@ func (e *Engine) runStart(st State, m Member, cmd Command) (AppendRequest, error
 	if d.Version == nil || d.QuestionIndex == nil {
 		return AppendRequest{}, invalid("data_malformed", "run.start needs {run_id, version, question_index}")
 	}
+	switch d.Kind {
+	case "", RunKindCode:
+		d.Kind = ""
+	case RunKindExamples:
+	default:
+		return AppendRequest{}, invalid("run_kind", "kind must be code or examples, not %q", d.Kind)
+	}
 	if d.Private && m.Role != mockroom.RoleInterviewer {
 		return AppendRequest{}, mockroom.Errorf(mockroom.KindForbidden, "role_forbidden", "only the interviewer may run code privately")
 	}
@@ -231,7 +262,7 @@ func (e *Engine) runStart(st State, m Member, cmd Command) (AppendRequest, error
 		lang = "plaintext"
 	}
 	ne := NewEvent{Type: TypeRunStarted, Actor: m.UserID, Data: runEventData{
-		RunID: d.RunID, QuestionIndex: st.QIndex, Version: *d.Version, Language: lang, Private: d.Private,
+		RunID: d.RunID, QuestionIndex: st.QIndex, Version: *d.Version, Language: lang, Kind: d.Kind, Private: d.Private,
 	}}
 	if d.Private {
 		ne.InterviewerOnly, ne.For = true, m.UserID
@@ -256,11 +287,25 @@ func (e *Engine) runFinish(st State, m Member, cmd Command) (AppendRequest, erro
 	default:
 		return AppendRequest{}, invalid("run_status", "status must be ok, error, timeout or cancelled, not %q", d.Status)
 	}
-	if len(*d.Output) > MaxRunOutputBytes {
-		return AppendRequest{}, mockroom.Errorf(mockroom.KindTooLarge, "too_large", "the output is %d bytes, limit %d: truncate it and set truncated", len(*d.Output), MaxRunOutputBytes)
+	if len(d.Tests) > MaxRunTests {
+		return AppendRequest{}, mockroom.Errorf(mockroom.KindTooLarge, "too_large", "%d test results, limit %d", len(d.Tests), MaxRunTests)
 	}
-	if !utf8.ValidString(*d.Output) {
-		return AppendRequest{}, invalid("run_output", "the output must be valid UTF-8")
+	size := len(*d.Output)
+	texts := []string{*d.Output}
+	for i, tr := range d.Tests {
+		if tr.Name == "" || len(tr.Name) > MaxRunTestNameBytes {
+			return AppendRequest{}, invalid("run_test_name", "test %d: a name of 1 to %d bytes is needed", i, MaxRunTestNameBytes)
+		}
+		size += len(tr.Name) + len(tr.Expected) + len(tr.Actual) + len(tr.Error)
+		texts = append(texts, tr.Name, tr.Expected, tr.Actual, tr.Error)
+	}
+	if size > MaxRunOutputBytes {
+		return AppendRequest{}, mockroom.Errorf(mockroom.KindTooLarge, "too_large", "the output and test results are %d bytes, limit %d: truncate them and set truncated", size, MaxRunOutputBytes)
+	}
+	for _, t := range texts {
+		if !utf8.ValidString(t) {
+			return AppendRequest{}, invalid("run_output", "the output and test results must be valid UTF-8")
+		}
 	}
 	if *d.DurationMS < 0 || *d.DurationMS > MaxRunDurationMS {
 		return AppendRequest{}, invalid("run_duration", "duration_ms must be between 0 and %d", MaxRunDurationMS)
@@ -280,7 +325,7 @@ func (e *Engine) runFinish(st State, m Member, cmd Command) (AppendRequest, erro
 	done.State = runDone
 	ne := NewEvent{Type: TypeRunFinished, Actor: m.UserID, Data: runEventData{
 		RunID: d.RunID, QuestionIndex: rec.Question, Version: rec.Version, Private: rec.Private,
-		Status: d.Status, Output: d.Output, Truncated: d.Truncated, DurationMS: d.DurationMS,
+		Status: d.Status, Output: d.Output, Truncated: d.Truncated, DurationMS: d.DurationMS, Tests: d.Tests,
 	}}
 	if rec.Private {
 		ne.InterviewerOnly, ne.For = true, m.UserID

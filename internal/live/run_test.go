@@ -39,6 +39,11 @@ func TestRunsAreSharedWithTheRoom(t *testing.T) {
 	e.mustExec(eng, candidate, 1, live.CmdEditorPush, push(0, "print('hi')", 0))
 	e.mustExec(eng, candidate, 2, live.CmdRunStart, runStart("r-1", 1, 0))
 	e.mustExec(eng, candidate, 3, live.CmdRunFinish, runFinish("r-1", live.RunOK, "hi\n"))
+	e.mustExec(eng, candidate, 4, live.CmdRunStart, map[string]any{"run_id": "r-ex", "version": 1, "question_index": 0, "kind": "examples"})
+	e.mustExec(eng, candidate, 5, live.CmdRunFinish, map[string]any{"run_id": "r-ex", "status": "ok", "output": "", "duration_ms": 9, "tests": []map[string]any{
+		{"name": "example 1", "passed": true, "expected": "5", "actual": "5"},
+		{"name": "example 2", "passed": false, "expected": "[1]", "actual": "", "error": "KeyError: 'x'"},
+	}})
 	e.mustExec(eng, interviewer, 2, live.CmdRunStart, map[string]any{"run_id": "r-2", "version": 1, "question_index": 0, "private": true})
 	e.mustExec(eng, interviewer, 3, live.CmdRunFinish, runFinish("r-2", live.RunError, "hidden check failed"))
 
@@ -57,7 +62,7 @@ func TestRunsAreSharedWithTheRoom(t *testing.T) {
 		}
 		return out
 	}
-	want := []string{"run.started r-1", "run.finished r-1"}
+	want := []string{"run.started r-1", "run.finished r-1", "run.started r-ex", "run.finished r-ex"}
 	for _, p := range []mockroom.Principal{candidate, observer} {
 		if diff := cmp.Diff(want, types(snapFor(p))); diff != "" {
 			t.Errorf("%s's snapshot runs (-want +got):\n%s", p.UserID, diff)
@@ -86,7 +91,14 @@ func TestRunsAreSharedWithTheRoom(t *testing.T) {
 	if diff := cmp.Diff(append(want, "run.shared r-2"), types(runs)); diff != "" {
 		t.Fatalf("candidate's runs after the share (-want +got):\n%s", diff)
 	}
-	shared := runData(t, runs[2])
+	shared := runData(t, runs[4])
+	ex := runData(t, runs[3])
+	if tests, _ := ex["tests"].([]any); len(tests) != 2 || tests[1].(map[string]any)["error"] != "KeyError: 'x'" || tests[0].(map[string]any)["passed"] != true {
+		t.Errorf("the examples run's results = %v", ex["tests"])
+	}
+	if started := runData(t, runs[2]); started["kind"] != "examples" {
+		t.Errorf("run.started of the examples run = %v", started)
+	}
 	if shared["output"] != "hidden check failed" || shared["ran_by"] != string(interviewer.UserID) || shared["status"] != "error" {
 		t.Errorf("run.shared data = %v", shared)
 	}
@@ -97,8 +109,8 @@ func TestRunsAreSharedWithTheRoom(t *testing.T) {
 		t.Errorf("the next question's snapshot has runs: %v", types(runs))
 	}
 	all := e.all(eng)
-	if n := countType(all, live.TypeRunStarted) + countType(all, live.TypeRunFinished) + countType(all, live.TypeRunShared); n != 5 {
-		t.Errorf("the log holds %d run events, want 5", n)
+	if n := countType(all, live.TypeRunStarted) + countType(all, live.TypeRunFinished) + countType(all, live.TypeRunShared); n != 7 {
+		t.Errorf("the log holds %d run events, want 7", n)
 	}
 }
 
@@ -124,6 +136,13 @@ func TestHostileRunReportsAreRefusedWithoutEffect(t *testing.T) {
 		{"unknown status", candidate, live.CmdRunFinish, runFinish("mine", "passed", "ok"), "run_status"},
 		{"negative duration", candidate, live.CmdRunFinish, map[string]any{"run_id": "mine", "status": "ok", "output": "", "duration_ms": -1}, "run_duration"},
 		{"endless duration", candidate, live.CmdRunFinish, map[string]any{"run_id": "mine", "status": "ok", "output": "", "duration_ms": live.MaxRunDurationMS + 1}, "run_duration"},
+		{"test results over the cap", candidate, live.CmdRunFinish, map[string]any{"run_id": "mine", "status": "ok", "output": strings.Repeat("o", live.MaxRunOutputBytes-10), "duration_ms": 1,
+			"tests": []map[string]any{{"name": "t", "passed": false, "expected": "1", "actual": strings.Repeat("2", 20)}}}, "too_large"},
+		{"too many test results", candidate, live.CmdRunFinish, map[string]any{"run_id": "mine", "status": "ok", "output": "", "duration_ms": 1,
+			"tests": make([]map[string]any, live.MaxRunTests+1)}, "too_large"},
+		{"a test without a name", candidate, live.CmdRunFinish, map[string]any{"run_id": "mine", "status": "ok", "output": "", "duration_ms": 1,
+			"tests": []map[string]any{{"passed": true, "expected": "1", "actual": "1"}}}, "run_test_name"},
+		{"unknown kind", candidate, live.CmdRunStart, map[string]any{"run_id": "k", "version": 1, "question_index": 0, "kind": "hidden"}, "run_kind"},
 		{"missing output", candidate, live.CmdRunFinish, map[string]any{"run_id": "mine", "status": "ok", "duration_ms": 1}, "data_malformed"},
 		{"finish of a run never started", candidate, live.CmdRunFinish, runFinish("ghost", live.RunOK, "made up"), "run_unknown"},
 		{"finish of someone else's run", candidate, live.CmdRunFinish, runFinish("priv", live.RunOK, "made up"), "run_not_yours"},

@@ -79,10 +79,10 @@ var frameSpecs = map[string][]field{
 	TypeRoomEnd:        {{"seq", true, checkSeq}},
 	// The engine checks run reports against the room (live.MaxRunOutputBytes and the rest); here
 	// only their shape, and sizes the frame limit would cut anyway.
-	TypeRunStart: {{"private", false, checkBool}, {"question_index", true, checkUint(0, maxQuestions)},
+	TypeRunStart: {{"kind", false, checkRunKind}, {"private", false, checkBool}, {"question_index", true, checkUint(0, maxQuestions)},
 		{"run_id", true, checkRunID}, {"seq", true, checkSeq}, {"version", true, checkUint(0, maxSeq)}},
 	TypeRunFinish: {{"duration_ms", true, checkUint(0, live.MaxRunDurationMS)}, {"output", true, checkString(0, 64<<10, false)},
-		{"run_id", true, checkRunID}, {"seq", true, checkSeq}, {"status", true, checkRunStatus}, {"truncated", false, checkBool}},
+		{"run_id", true, checkRunID}, {"seq", true, checkSeq}, {"status", true, checkRunStatus}, {"tests", false, checkRunTests}, {"truncated", false, checkBool}},
 	TypeRunShare: {{"run_id", true, checkRunID}, {"seq", true, checkSeq}},
 }
 

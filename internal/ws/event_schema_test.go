@@ -264,6 +264,11 @@ func TestEventFramesMatchEventSchemas(t *testing.T) {
 	// loaded now gets them in its snapshot.
 	cand.command("run.start", map[string]any{"run_id": "c-run-1", "version": 1, "question_index": 0})
 	cand.command("run.finish", map[string]any{"run_id": "c-run-1", "status": "ok", "output": "1\n", "duration_ms": 35})
+	cand.command("run.start", map[string]any{"run_id": "c-run-2", "version": 1, "question_index": 0, "kind": "examples"})
+	cand.command("run.finish", map[string]any{"run_id": "c-run-2", "status": "ok", "output": "", "duration_ms": 35, "tests": []any{
+		map[string]any{"name": "example 1", "passed": false, "expected": "2", "actual": "1"},
+		map[string]any{"name": "example 2", "passed": false, "expected": "3", "actual": "", "error": "NameError: name 'g' is not defined"},
+	}})
 	iv.command("run.start", map[string]any{"run_id": "i-run-1", "version": 1, "question_index": 0, "private": true})
 	iv.command("run.finish", map[string]any{"run_id": "i-run-1", "status": "error", "output": "Traceback", "truncated": true, "duration_ms": 40})
 	iv.command("run.share", map[string]any{"run_id": "i-run-1"})
