@@ -1,10 +1,32 @@
 import { defineConfig } from 'vite';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+// Pyodide's runtime (the interpreter as WebAssembly and the standard library) is copied as-is into
+// dist/pyodide/, so the server serves it like any other asset and nothing comes from a CDN. The
+// room's Web Worker loads it from there the first time someone presses Run.
+const PYODIDE_FILES = ['pyodide.mjs', 'pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json'];
+
+function copyPyodide() {
+  return {
+    name: 'mockroom-copy-pyodide',
+    apply: 'build',
+    closeBundle() {
+      const from = fileURLToPath(new URL('./node_modules/pyodide/', import.meta.url));
+      const to = fileURLToPath(new URL('./dist/pyodide/', import.meta.url));
+      mkdirSync(to, { recursive: true });
+      for (const f of PYODIDE_FILES) copyFileSync(from + f, to + f);
+    },
+  };
+}
 
 // The build lands in dist/, which is committed and embedded into the Go binary (embed.go), so
 // `go run ./cmd/mockroom` serves the app without Node. No source maps: they would double the
 // size of what every binary carries.
 export default defineConfig({
   base: '/',
+  plugins: [copyPyodide()],
+  worker: { format: 'es' },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

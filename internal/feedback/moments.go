@@ -16,7 +16,7 @@ import (
 // Citeable is a moment of the session offered to a form's author to cite.
 type Citeable struct {
 	Moment
-	Kind          string          `json:"kind"` // question, timer, chat, code
+	Kind          string          `json:"kind"` // question, timer, chat, code, run
 	At            time.Time       `json:"at"`
 	Actor         mockroom.UserID `json:"actor,omitempty"`
 	QuestionIndex *int            `json:"question_index,omitempty"`
@@ -110,8 +110,8 @@ func (tl timeline) asked(questions []int) []int {
 }
 
 // citeable lists the moments author may cite in a form about about: question starts, timer
-// warnings and expiries, chat lines, and stretches of code (consecutive editor updates of one
-// author), each seen by both.
+// warnings and expiries, chat lines, stretches of code (consecutive editor updates of one
+// author) and code runs, each seen by both.
 func (tl timeline) citeable(author, about mockroom.UserID) []Citeable {
 	var out []Citeable
 	current := -1
@@ -164,6 +164,8 @@ func (tl timeline) citeable(author, about mockroom.UserID) []Citeable {
 			}
 			_ = json.Unmarshal(ev.Data, &d)
 			c.Kind, c.Label = "chat", "chat: "+shorten(d.Text, 80)
+		case live.TypeRunFinished, live.TypeRunShared:
+			c.Kind, c.Label = "run", tl.runLabel(ev)
 		default:
 			continue
 		}
@@ -172,6 +174,36 @@ func (tl timeline) citeable(author, about mockroom.UserID) []Citeable {
 	}
 	flush()
 	return out
+}
+
+// runLabel names a code run by who ran it, how it ended and the first line it printed. A run
+// is cited by its result (run.finished, or run.shared for an interviewer's private run that was
+// shown to the room later); the result is what that person's browser reported.
+func (tl timeline) runLabel(ev live.Event) string {
+	var d struct {
+		Status string          `json:"status"`
+		Output string          `json:"output"`
+		RanBy  mockroom.UserID `json:"ran_by"`
+	}
+	_ = json.Unmarshal(ev.Data, &d)
+	by := ev.Actor
+	if d.RanBy != "" {
+		by = d.RanBy
+	}
+	label := "run"
+	if p, ok := tl.r.Participant(by); ok && p.DisplayName != "" {
+		label += " by " + p.DisplayName
+	}
+	if ev.Type == live.TypeRunShared {
+		label += " (shared)"
+	}
+	label += ": " + map[string]string{live.RunOK: "finished", live.RunError: "error", live.RunTimeout: "stopped at the time limit", live.RunCancelled: "stopped"}[d.Status]
+	for line := range strings.Lines(d.Output) {
+		if line = strings.TrimSpace(line); line != "" {
+			return label + " · " + shorten(line, 60)
+		}
+	}
+	return label
 }
 
 // codeLabel names a stretch of code by its author and the first line it inserted.

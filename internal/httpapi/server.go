@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"path"
 	"strconv"
 	"time"
 
@@ -149,8 +150,22 @@ func (s *Server) MountStatic(files fs.FS) {
 				return
 			}
 		}
+		// Browsers compile WebAssembly while it downloads only when it is served as
+		// application/wasm, and load module scripts only with a JavaScript type: say so rather
+		// than depend on the machine's MIME tables.
+		if ct, ok := staticTypes[path.Ext(r.URL.Path)]; ok {
+			w.Header().Set("Content-Type", ct)
+		}
 		fileServer.ServeHTTP(w, r)
 	})
+}
+
+// staticTypes are the content types of the web app's files that must not be left to guessing
+// (the Python runtime under /pyodide/).
+var staticTypes = map[string]string{
+	".wasm": "application/wasm",
+	".mjs":  "text/javascript; charset=utf-8",
+	".zip":  "application/zip",
 }
 
 // ServeHTTP records metrics around the router. The route label is the matched pattern, never the

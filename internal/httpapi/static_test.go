@@ -12,8 +12,10 @@ import (
 func TestStaticAppBesideTheAPI(t *testing.T) {
 	s := New(Options{})
 	s.MountStatic(fstest.MapFS{
-		"index.html":    {Data: []byte("<!doctype html><title>app</title>")},
-		"assets/app.js": {Data: []byte("console.log('app')")},
+		"index.html":      {Data: []byte("<!doctype html><title>app</title>")},
+		"assets/app.js":   {Data: []byte("console.log('app')")},
+		"pyodide/py.wasm": {Data: []byte("\x00asm")},
+		"pyodide/py.mjs":  {Data: []byte("export {}")},
 	})
 	tests := []struct {
 		method, path string
@@ -42,6 +44,13 @@ func TestStaticAppBesideTheAPI(t *testing.T) {
 				t.Errorf("API path answered with %q, want JSON", rec.Header().Get("Content-Type"))
 			}
 		})
+	}
+	for path, want := range map[string]string{"/pyodide/py.wasm": "application/wasm", "/pyodide/py.mjs": "text/javascript; charset=utf-8"} {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if got := rec.Header().Get("Content-Type"); rec.Code != 200 || got != want {
+			t.Errorf("GET %s = %d with Content-Type %q, want 200 with %q", path, rec.Code, got, want)
+		}
 	}
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", nil))

@@ -72,7 +72,7 @@ func Allowed(role mockroom.Role, typ string) bool {
 	switch {
 	case interviewerOnly[typ]:
 		return role == mockroom.RoleInterviewer
-	case participantCommands[typ]:
+	case participantCommands[typ], runCommands[typ]:
 		return role == mockroom.RoleInterviewer || role == mockroom.RoleCandidate
 	}
 	return false
@@ -97,6 +97,9 @@ func (e *Engine) Execute(ctx context.Context, id mockroom.RoomID, p mockroom.Pri
 	}
 	if cmd.Seq == 0 {
 		return Result{}, invalid("seq_invalid", "seq must be a positive number")
+	}
+	if runCommands[cmd.Type] {
+		return e.run(ctx, id, p, cmd)
 	}
 	if !interviewerOnly[cmd.Type] && !participantCommands[cmd.Type] {
 		return Result{}, invalid("command_unknown", "unknown command %q", cmd.Type)

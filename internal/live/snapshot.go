@@ -25,6 +25,9 @@ type Snapshot struct {
 	Chat         []Event            `json:"chat"`
 	// Notes are the interviewer's private notes; empty for everyone else.
 	Notes []Event `json:"notes,omitempty"`
+	// Runs are the current question's code runs (run.started, run.finished, run.shared events)
+	// as this person may see them, in log order.
+	Runs []Event `json:"runs"`
 }
 
 // ParticipantView is a participant with presence.
@@ -123,6 +126,9 @@ func (e *Engine) Snapshot(ctx context.Context, id mockroom.RoomID, user mockroom
 		if visible, ok := Visible(*q, m.UserID, m.Role); ok {
 			s.Question = &QuestionView{Index: v.State.QIndex, Count: len(info.Questions), Data: visible.Data, Private: visible.Private}
 		}
+	}
+	if s.Runs, err = e.currentRuns(ctx, id, v.State, m); err != nil {
+		return Snapshot{}, err
 	}
 	if v.State.HasTimer && v.State.Phase == mockroom.StateLive {
 		t := v.State.Timer

@@ -50,6 +50,11 @@ type State struct {
 	Allowance  map[mockroom.UserID]float64
 	// Joined holds everyone whose first join is in the log.
 	Joined map[mockroom.UserID]bool
+	// Runs holds each code run's record by run id (see run.go).
+	Runs map[string]string
+	// RunQ is the question whose runs begin after offset RunFrom; -1 before the first run.
+	RunQ    int
+	RunFrom mockroom.EventOffset
 }
 
 // ParseState decodes the store's fields. Unparseable numbers read as zero: the fields are only
@@ -66,6 +71,11 @@ func ParseState(f map[string]string) State {
 		DocVersion: int(atoi(f[FieldVersion])),
 		Language:   f[FieldLanguage],
 		Locked:     f[FieldLocked] == "1",
+		RunQ:       -1,
+		RunFrom:    mockroom.EventOffset(atoi(f[fieldRunFrom])),
+	}
+	if v := f[fieldRunQ]; v != "" {
+		s.RunQ = int(atoi(v))
 	}
 	if s.Phase == "" {
 		s.Phase = mockroom.StateWaiting
@@ -96,6 +106,12 @@ func ParseState(f map[string]string) State {
 				s.Joined = map[mockroom.UserID]bool{}
 			}
 			s.Joined[mockroom.UserID(user)] = true
+		}
+		if run, ok := strings.CutPrefix(k, fieldRun); ok {
+			if s.Runs == nil {
+				s.Runs = map[string]string{}
+			}
+			s.Runs[run] = v
 		}
 		if user, ok := strings.CutPrefix(k, fieldAllowance); ok {
 			if a, err := strconv.ParseFloat(v, 64); err == nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/mockroom/mockroom/internal/live"
 )
 
 // The checks below validate one field's raw JSON, as the scanner found it: well-formed, without
@@ -121,6 +123,72 @@ var checkClientID = checkChars(64, `^[A-Za-z0-9_.:-]{1,64}$`, func(c byte) bool 
 var checkLanguage = checkChars(32, `^[a-z0-9+#-]{1,32}$`, func(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '#' || c == '-'
 })
+
+// checkRunID: ^[A-Za-z0-9_-]{1,64}$
+var checkRunID = checkChars(live.MaxRunIDBytes, `^[A-Za-z0-9_-]{1,64}$`, func(c byte) bool {
+	return isAlnum(c) || c == '_' || c == '-'
+})
+
+// checkRunStatus: one of the statuses a run may end with.
+func checkRunStatus(raw []byte) error {
+	s, err := decodeString(raw)
+	if err != nil {
+		return err
+	}
+	switch string(s) {
+	case live.RunOK, live.RunError, live.RunTimeout, live.RunCancelled:
+		return nil
+	}
+	return errors.New("must be ok, error, timeout or cancelled")
+}
+
+// checkRunKind: code or examples.
+func checkRunKind(raw []byte) error {
+	s, err := decodeString(raw)
+	if err != nil {
+		return err
+	}
+	if k := string(s); k != live.RunKindCode && k != live.RunKindExamples {
+		return errors.New("must be code or examples")
+	}
+	return nil
+}
+
+var runTestFields = []string{"name", "passed", "expected", "actual", "error"}
+
+// checkRunTests checks the shape of a run's test results; the engine checks their sizes.
+func checkRunTests(raw []byte) error {
+	n := 0
+	if err := eachElement(raw, func([]byte) error { n++; return nil }); err != nil {
+		return err
+	}
+	if n > live.MaxRunTests {
+		return fmt.Errorf("must hold at most %d results", live.MaxRunTests)
+	}
+	i := 0
+	return eachElement(raw, func(el []byte) error {
+		defer func() { i++ }()
+		var v [5][]byte
+		if err := strictMembers(el, runTestFields, v[:]); err != nil {
+			return fmt.Errorf("test %d %v", i, err)
+		}
+		if v[0] == nil || v[1] == nil || v[2] == nil || v[3] == nil {
+			return fmt.Errorf("test %d needs name, passed, expected and actual", i)
+		}
+		if err := checkBool(v[1]); err != nil {
+			return fmt.Errorf("test %d passed %v", i, err)
+		}
+		for _, f := range []int{0, 2, 3, 4} {
+			if v[f] == nil {
+				continue
+			}
+			if err := checkString(0, 64<<10, false)(v[f]); err != nil {
+				return fmt.Errorf("test %d %s %v", i, runTestFields[f], err)
+			}
+		}
+		return nil
+	})
+}
 
 // strictMembers reads a JSON object whose members are all named in names (exactly), into vals
 // by position. A member whose value is null counts as absent, as it did when these objects were

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
 )
 
@@ -30,6 +31,9 @@ const (
 	TypeTimerExtend    = "timer.extend"
 	TypeAllowanceSet   = "allowance.set"
 	TypeRoomEnd        = "room.end"
+	TypeRunStart       = "run.start"
+	TypeRunFinish      = "run.finish"
+	TypeRunShare       = "run.share"
 )
 
 // Limits of individual fields; the frame itself is capped by Config.MaxFrameBytes.
@@ -41,6 +45,7 @@ const (
 	maxUpdates      = 512
 	maxRanges       = 100
 	maxExtendSecond = 3600
+	maxQuestions    = 1000
 )
 
 // field describes one field a frame type may carry: whether it must be present and how its raw
@@ -72,6 +77,13 @@ var frameSpecs = map[string][]field{
 	TypeTimerExtend:    {{"seconds", true, checkUint(1, maxExtendSecond)}, {"seq", true, checkSeq}},
 	TypeAllowanceSet:   {{"factor", true, checkFactor}, {"seq", true, checkSeq}, {"user_id", true, checkString(1, 128, false)}},
 	TypeRoomEnd:        {{"seq", true, checkSeq}},
+	// The engine checks run reports against the room (live.MaxRunOutputBytes and the rest); here
+	// only their shape, and sizes the frame limit would cut anyway.
+	TypeRunStart: {{"kind", false, checkRunKind}, {"private", false, checkBool}, {"question_index", true, checkUint(0, maxQuestions)},
+		{"run_id", true, checkRunID}, {"seq", true, checkSeq}, {"version", true, checkUint(0, maxSeq)}},
+	TypeRunFinish: {{"duration_ms", true, checkUint(0, live.MaxRunDurationMS)}, {"output", true, checkString(0, 64<<10, false)},
+		{"run_id", true, checkRunID}, {"seq", true, checkSeq}, {"status", true, checkRunStatus}, {"tests", false, checkRunTests}, {"truncated", false, checkBool}},
+	TypeRunShare: {{"run_id", true, checkRunID}, {"seq", true, checkSeq}},
 }
 
 // ClientTypes returns every client frame type, sorted.

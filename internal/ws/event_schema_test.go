@@ -182,7 +182,7 @@ func checkEventFrames(t *testing.T, cl *client, seen eventCoverage) {
 				check(live.TypeQuestionStarted, q, "snapshot room.question", raw)
 				seen["snapshot question"]++
 			}
-			for _, list := range []string{"chat", "notes"} {
+			for _, list := range []string{"chat", "notes", "runs"} {
 				events, _ := room[list].([]any)
 				for _, e := range events {
 					ev, _ := e.(map[string]any)
@@ -263,6 +263,21 @@ func TestEventFramesMatchEventSchemas(t *testing.T) {
 	iv.command("hint.give", map[string]any{"number": 1})
 	iv.command("clarification.give", map[string]any{"number": 1})
 	cand.waitEvent("clarification.given")
+	// Runs: the candidate's, then the interviewer's private one, shared afterwards; a page
+	// loaded now gets them in its snapshot.
+	cand.command("run.start", map[string]any{"run_id": "c-run-1", "version": 1, "question_index": 0})
+	cand.command("run.finish", map[string]any{"run_id": "c-run-1", "status": "ok", "output": "1\n", "duration_ms": 35})
+	cand.command("run.start", map[string]any{"run_id": "c-run-2", "version": 1, "question_index": 0, "kind": "examples"})
+	cand.command("run.finish", map[string]any{"run_id": "c-run-2", "status": "ok", "output": "", "duration_ms": 35, "tests": []any{
+		map[string]any{"name": "example 1", "passed": false, "expected": "2", "actual": "1"},
+		map[string]any{"name": "example 2", "passed": false, "expected": "3", "actual": "", "error": "NameError: name 'g' is not defined"},
+	}})
+	iv.command("run.start", map[string]any{"run_id": "i-run-1", "version": 1, "question_index": 0, "private": true})
+	iv.command("run.finish", map[string]any{"run_id": "i-run-1", "status": "error", "output": "Traceback", "truncated": true, "duration_ms": 40})
+	iv.command("run.share", map[string]any{"run_id": "i-run-1"})
+	cand.waitEvent("run.shared")
+	midCand := h.join(candidate, "r-ev")
+	midIv := h.join(interviewer, "r-ev")
 	iv.command("timer.pause", nil)
 	iv.command("timer.extend", map[string]any{"seconds": 30}) // while paused: no deadline
 	iv.command("timer.resume", nil)
@@ -340,7 +355,7 @@ func TestEventFramesMatchEventSchemas(t *testing.T) {
 	}
 
 	seen := eventCoverage{}
-	for _, cl := range []*client{iv, cand, obs, iv2, lateIv, lateCand, a, b} {
+	for _, cl := range []*client{iv, cand, obs, iv2, lateIv, lateCand, a, b, midCand, midIv} {
 		checkServerFrames(t, cl)
 		checkEventFrames(t, cl, seen)
 	}
@@ -353,7 +368,7 @@ func TestEventFramesMatchEventSchemas(t *testing.T) {
 		}
 	}
 	want = append(want, "private "+live.TypeQuestionStarted, "private "+live.TypeNoteAdded,
-		"snapshot question", "snapshot chat", "snapshot notes")
+		"snapshot question", "snapshot chat", "snapshot notes", "snapshot runs")
 	for _, k := range want {
 		if seen[k] == 0 {
 			t.Errorf("the session validated no %s (validated: %v)", k, seen)

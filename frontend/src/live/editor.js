@@ -319,6 +319,20 @@ export class SharedEditor {
     this.view?.dispatch({ effects: dropRemote.of(userId) });
   }
 
+  // settled resolves with the document and its version once every local edit has been confirmed
+  // by the room, or with null when that takes longer than ms: code runs are tied to a version
+  // everyone has.
+  async settled(ms) {
+    const end = Date.now() + ms;
+    while (this.view) {
+      if (sendableUpdates(this.view.state).length === 0) return { version: getSyncedVersion(this.view.state), text: this.view.state.doc.toString() };
+      if (Date.now() >= end) return null;
+      this.schedulePush();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return null;
+  }
+
   get text() {
     return this.view ? this.view.state.doc.toString() : '';
   }

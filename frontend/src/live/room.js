@@ -10,6 +10,7 @@ import { inviteLinks, inviteList } from '../pages/newroom.js';
 import { LiveConnection } from './connection.js';
 import { SharedEditor, LANGUAGES, colorFor } from './editor.js';
 import { guidePanel, privateMaterial } from './private.js';
+import { runsPanel } from './runs.js';
 
 const WARN_AT_MS = 30_000;
 
@@ -107,6 +108,8 @@ export function renderRoom(el, { params }) {
       toast(err.message || err.code, 'error', 6000);
       throw err;
     });
+  const runs = runsPanel({ conn, editor, command, ctx: () => ({ you: st.you, question: st.question, language: st.language, nameOf }) });
+  editorHost.after(runs.el);
 
   // ---- handlers ----
   function onStatus(state, info) {
@@ -169,6 +172,7 @@ export function renderRoom(el, { params }) {
       showBanner(null);
     }
     renderAll();
+    runs.snapshot(room.runs);
   }
 
   function participantFrom(p) {
@@ -213,6 +217,7 @@ export function renderRoom(el, { params }) {
         renderQuestion();
         renderControls();
         renderPrivate();
+        runs.render();
         break;
       case 'participant.joined': {
         const n = participantFrom({ ...d, online: true });
@@ -233,6 +238,7 @@ export function renderRoom(el, { params }) {
         if (d.count) st.room.question_count = d.count;
         if (st.room.state === 'waiting') st.room.state = 'live';
         announce(`Question ${d.index + 1} started: ${d.title || ''}`);
+        runs.questionChanged();
         renderHead();
         renderQuestion();
         renderControls();
@@ -282,6 +288,12 @@ export function renderRoom(el, { params }) {
         st.language = d.language;
         editor.setLanguage(d.language);
         langSelect.value = d.language;
+        runs.render();
+        break;
+      case 'run.started':
+      case 'run.finished':
+      case 'run.shared':
+        runs.event(f);
         break;
       case 'editor.lock':
         st.locked = !!d.locked;
@@ -393,6 +405,7 @@ export function renderRoom(el, { params }) {
   }
 
   function renderAll() {
+    runs.render();
     renderHead();
     renderQuestion();
     renderControls();
@@ -696,6 +709,7 @@ export function renderRoom(el, { params }) {
   return () => {
     clearInterval(countdownTimer);
     conn.stop();
+    runs.destroy();
     editor.destroy();
     document.title = 'mockroom';
   };

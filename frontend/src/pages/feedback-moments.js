@@ -9,13 +9,14 @@ const KIND_NAMES = {
   question: 'Question',
   chat: 'Chat',
   code: 'Code',
+  run: 'Run',
   timer: 'Timer',
   hint: 'Hint',
   note: 'Note',
 };
 
 // The order the picker lists the kinds in.
-const KIND_ORDER = ['question', 'code', 'chat', 'timer', 'hint'];
+const KIND_ORDER = ['question', 'code', 'run', 'chat', 'timer', 'hint'];
 
 export function kindName(kind) {
   return KIND_NAMES[kind] || (kind ? kind.charAt(0).toUpperCase() + kind.slice(1) : 'Moment');

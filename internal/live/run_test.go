@@ -1,0 +1,196 @@
+package live_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+func runStart(id string, version, question int) map[string]any {
+	return map[string]any{"run_id": id, "version": version, "question_index": question}
+}
+
+func runFinish(id, status, output string) map[string]any {
+	return map[string]any{"run_id": id, "status": status, "output": output, "duration_ms": 120}
+}
+
+// runData decodes a run event's data.
+func runData(t *testing.T, ev live.Event) map[string]any {
+	t.Helper()
+	var d map[string]any
+	if err := json.Unmarshal(ev.Data, &d); err != nil {
+		t.Fatalf("%s data: %v", ev.Type, err)
+	}
+	return d
+}
+
+// A candidate's run is seen by everyone with its output; an interviewer's private run only by
+// that interviewer until shared; a snapshot lists the current question's runs as its reader may
+// see them.
+func TestRunsAreSharedWithTheRoom(t *testing.T) {
+	e := newEnv(t)
+	eng := e.quiet()
+	e.mustExec(eng, interviewer, 1, live.CmdStart, nil)
+	e.mustExec(eng, candidate, 1, live.CmdEditorPush, push(0, "print('hi')", 0))
+	e.mustExec(eng, candidate, 2, live.CmdRunStart, runStart("r-1", 1, 0))
+	e.mustExec(eng, candidate, 3, live.CmdRunFinish, runFinish("r-1", live.RunOK, "hi\n"))
+	e.mustExec(eng, candidate, 4, live.CmdRunStart, map[string]any{"run_id": "r-ex", "version": 1, "question_index": 0, "kind": "examples"})
+	e.mustExec(eng, candidate, 5, live.CmdRunFinish, map[string]any{"run_id": "r-ex", "status": "ok", "output": "", "duration_ms": 9, "tests": []map[string]any{
+		{"name": "example 1", "passed": true, "expected": "5", "actual": "5"},
+		{"name": "example 2", "passed": false, "expected": "[1]", "actual": "", "error": "KeyError: 'x'"},
+	}})
+	e.mustExec(eng, interviewer, 2, live.CmdRunStart, map[string]any{"run_id": "r-2", "version": 1, "question_index": 0, "private": true})
+	e.mustExec(eng, interviewer, 3, live.CmdRunFinish, runFinish("r-2", live.RunError, "hidden check failed"))
+
+	snapFor := func(p mockroom.Principal) []live.Event {
+		t.Helper()
+		s, err := eng.Snapshot(t.Context(), e.room, p.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Runs
+	}
+	types := func(evs []live.Event) []string {
+		var out []string
+		for _, ev := range evs {
+			out = append(out, ev.Type+" "+runData(t, ev)["run_id"].(string))
+		}
+		return out
+	}
+	want := []string{"run.started r-1", "run.finished r-1", "run.started r-ex", "run.finished r-ex"}
+	for _, p := range []mockroom.Principal{candidate, observer} {
+		if diff := cmp.Diff(want, types(snapFor(p))); diff != "" {
+			t.Errorf("%s's snapshot runs (-want +got):\n%s", p.UserID, diff)
+		}
+	}
+	ivWant := append(want, "run.started r-2", "run.finished r-2")
+	if diff := cmp.Diff(ivWant, types(snapFor(interviewer))); diff != "" {
+		t.Errorf("interviewer's snapshot runs (-want +got):\n%s", diff)
+	}
+	fin := runData(t, snapFor(candidate)[1])
+	if fin["output"] != "hi\n" || fin["status"] != "ok" || fin["version"] != 1.0 || fin["question_index"] != 0.0 {
+		t.Errorf("run.finished data = %v", fin)
+	}
+
+	// The private run's events reach nobody else, live or replayed.
+	for _, ev := range e.all(eng) {
+		for _, role := range []mockroom.Role{mockroom.RoleCandidate, mockroom.RoleObserver} {
+			if v, ok := live.Visible(ev, candidate.UserID, role); ok && strings.Contains(string(v.Data), "hidden check") {
+				t.Errorf("%s receives the private run's output in %s", role, ev.Type)
+			}
+		}
+	}
+
+	e.mustExec(eng, interviewer, 4, live.CmdRunShare, map[string]any{"run_id": "r-2"})
+	runs := snapFor(candidate)
+	if diff := cmp.Diff(append(want, "run.shared r-2"), types(runs)); diff != "" {
+		t.Fatalf("candidate's runs after the share (-want +got):\n%s", diff)
+	}
+	shared := runData(t, runs[4])
+	ex := runData(t, runs[3])
+	if tests, _ := ex["tests"].([]any); len(tests) != 2 || tests[1].(map[string]any)["error"] != "KeyError: 'x'" || tests[0].(map[string]any)["passed"] != true {
+		t.Errorf("the examples run's results = %v", ex["tests"])
+	}
+	if started := runData(t, runs[2]); started["kind"] != "examples" {
+		t.Errorf("run.started of the examples run = %v", started)
+	}
+	if shared["output"] != "hidden check failed" || shared["ran_by"] != string(interviewer.UserID) || shared["status"] != "error" {
+		t.Errorf("run.shared data = %v", shared)
+	}
+
+	// The next question starts with no runs; the record keeps them all.
+	e.mustExec(eng, interviewer, 5, live.CmdNext, nil)
+	if runs := snapFor(interviewer); len(runs) != 0 {
+		t.Errorf("the next question's snapshot has runs: %v", types(runs))
+	}
+	all := e.all(eng)
+	if n := countType(all, live.TypeRunStarted) + countType(all, live.TypeRunFinished) + countType(all, live.TypeRunShared); n != 7 {
+		t.Errorf("the log holds %d run events, want 7", n)
+	}
+}
+
+// A hostile client's run reports are refused with a clear code and leave the log and every
+// snapshot as they were.
+func TestHostileRunReportsAreRefusedWithoutEffect(t *testing.T) {
+	e := newEnv(t)
+	eng := e.quiet()
+	e.mustExec(eng, interviewer, 1, live.CmdStart, nil)
+	e.mustExec(eng, candidate, 1, live.CmdEditorPush, push(0, "while True: pass", 0))
+	e.mustExec(eng, candidate, 2, live.CmdRunStart, runStart("mine", 1, 0))
+	e.mustExec(eng, interviewer, 2, live.CmdRunStart, map[string]any{"run_id": "priv", "version": 1, "question_index": 0, "private": true})
+
+	huge := strings.Repeat("x", live.MaxRunOutputBytes+1)
+	tests := []struct {
+		name string
+		who  mockroom.Principal
+		typ  string
+		data any
+		code string
+	}{
+		{"oversized output", candidate, live.CmdRunFinish, runFinish("mine", live.RunOK, huge), "too_large"},
+		{"unknown status", candidate, live.CmdRunFinish, runFinish("mine", "passed", "ok"), "run_status"},
+		{"negative duration", candidate, live.CmdRunFinish, map[string]any{"run_id": "mine", "status": "ok", "output": "", "duration_ms": -1}, "run_duration"},
+		{"endless duration", candidate, live.CmdRunFinish, map[string]any{"run_id": "mine", "status": "ok", "output": "", "duration_ms": live.MaxRunDurationMS + 1}, "run_duration"},
+		{"test results over the cap", candidate, live.CmdRunFinish, map[string]any{"run_id": "mine", "status": "ok", "output": strings.Repeat("o", live.MaxRunOutputBytes-10), "duration_ms": 1,
+			"tests": []map[string]any{{"name": "t", "passed": false, "expected": "1", "actual": strings.Repeat("2", 20)}}}, "too_large"},
+		{"too many test results", candidate, live.CmdRunFinish, map[string]any{"run_id": "mine", "status": "ok", "output": "", "duration_ms": 1,
+			"tests": make([]map[string]any, live.MaxRunTests+1)}, "too_large"},
+		{"a test without a name", candidate, live.CmdRunFinish, map[string]any{"run_id": "mine", "status": "ok", "output": "", "duration_ms": 1,
+			"tests": []map[string]any{{"passed": true, "expected": "1", "actual": "1"}}}, "run_test_name"},
+		{"unknown kind", candidate, live.CmdRunStart, map[string]any{"run_id": "k", "version": 1, "question_index": 0, "kind": "hidden"}, "run_kind"},
+		{"missing output", candidate, live.CmdRunFinish, map[string]any{"run_id": "mine", "status": "ok", "duration_ms": 1}, "data_malformed"},
+		{"finish of a run never started", candidate, live.CmdRunFinish, runFinish("ghost", live.RunOK, "made up"), "run_unknown"},
+		{"finish of someone else's run", candidate, live.CmdRunFinish, runFinish("priv", live.RunOK, "made up"), "run_not_yours"},
+		{"finish from an observer", observer, live.CmdRunFinish, runFinish("mine", live.RunOK, "made up"), "role_forbidden"},
+		{"start from an observer", observer, live.CmdRunStart, runStart("obs", 1, 0), "role_forbidden"},
+		{"version that does not exist", candidate, live.CmdRunStart, runStart("v9", 9, 0), "run_version"},
+		{"negative version", candidate, live.CmdRunStart, runStart("vneg", -1, 0), "run_version"},
+		{"another question", candidate, live.CmdRunStart, runStart("q1", 1, 1), "run_question"},
+		{"run id taken", candidate, live.CmdRunStart, runStart("mine", 1, 0), "run_exists"},
+		{"run id with a separator", candidate, live.CmdRunStart, runStart("a|b", 1, 0), "run_id_invalid"},
+		{"private run from a candidate", candidate, live.CmdRunStart, map[string]any{"run_id": "p", "version": 1, "question_index": 0, "private": true}, "role_forbidden"},
+		{"share from a candidate", candidate, live.CmdRunShare, map[string]any{"run_id": "mine"}, "role_forbidden"},
+		{"share of the candidate's run", interviewer, live.CmdRunShare, map[string]any{"run_id": "mine"}, "run_not_yours"},
+		{"share before the end", interviewer, live.CmdRunShare, map[string]any{"run_id": "priv"}, "run_open"},
+		{"from a stranger", stranger, live.CmdRunFinish, runFinish("mine", live.RunOK, "x"), "not_a_participant"},
+	}
+	before := e.all(eng)
+	snaps := map[mockroom.UserID]live.Snapshot{}
+	for _, p := range []mockroom.Principal{interviewer, candidate, observer} {
+		s, err := eng.Snapshot(t.Context(), e.room, p.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.ServerTime, s.Timer = s.ServerTime.UTC(), nil // the clock is fixed; the timer view is derived
+		snaps[p.UserID] = s
+	}
+	for i, tt := range tests {
+		_, err := e.exec(eng, tt.who, uint64(100+i), tt.typ, tt.data)
+		if code := mockroom.ErrorCode(err); code != tt.code {
+			t.Errorf("%s: error %v (code %q), want code %q", tt.name, err, code, tt.code)
+		}
+	}
+	if diff := cmp.Diff(before, e.all(eng)); diff != "" {
+		t.Errorf("refused reports changed the log (-before +after):\n%s", diff)
+	}
+	for user, want := range snaps {
+		got, err := eng.Snapshot(t.Context(), e.room, user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.ServerTime, got.Timer = got.ServerTime.UTC(), nil
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("refused reports changed %s's snapshot (-before +after):\n%s", user, diff)
+		}
+	}
+	// The honest report still goes through, once.
+	e.mustExec(eng, candidate, 200, live.CmdRunFinish, runFinish("mine", live.RunTimeout, "stopped after 10 s"))
+	if _, err := e.exec(eng, candidate, 201, live.CmdRunFinish, runFinish("mine", live.RunOK, "again")); mockroom.ErrorCode(err) != "run_finished" {
+		t.Errorf("a second finish: %v, want run_finished", err)
+	}
+}
