@@ -8,7 +8,6 @@ package httpapi
 
 import (
 	"context"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -128,30 +127,6 @@ func (s *Server) handleFunc(pattern string, h http.HandlerFunc) { s.Handle(patte
 // Routes returns the patterns mounted through Handle, in mounting order. The OpenAPI drift test
 // checks that each one is documented.
 func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
-
-// MountStatic serves the web app from files at "/", falling back to index.html for client-side
-// routes so a reload on /rooms/abc still loads the app.
-func (s *Server) MountStatic(files fs.FS) {
-	fileServer := http.FileServerFS(files)
-	// The pattern is "/" with no method: "GET /" would conflict with the "/api/" catch-all (neither
-	// is more specific than the other), while "/" loses to it, so unknown API paths still get JSON.
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Code: "method_not_allowed", Message: r.Method + " is not allowed here; the web app answers GET and HEAD"})
-			return
-		}
-		if r.URL.Path != "/" {
-			if _, err := fs.Stat(files, r.URL.Path[1:]); err != nil {
-				r2 := r.Clone(r.Context())
-				r2.URL.Path = "/"
-				fileServer.ServeHTTP(w, r2)
-				return
-			}
-		}
-		fileServer.ServeHTTP(w, r)
-	})
-}
 
 // ServeHTTP records metrics around the router. The route label is the matched pattern, never the
 // raw path, so ids do not explode the label space.
