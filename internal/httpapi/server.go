@@ -48,6 +48,8 @@ type Server struct {
 	mux      *http.ServeMux
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// authFailures counts refused credentials and limited sign-ups and log-ins (auth_metrics.go).
+	authFailures *prometheus.CounterVec
 	// routes lists the patterns mounted through Handle, for the OpenAPI drift test.
 	routes []string
 }
@@ -77,7 +79,8 @@ func New(opts Options) *Server {
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
 		}, []string{"route"}),
 	}
-	registerOnce(opts.Registry, s.requests, s.latency)
+	s.authFailures = newAuthFailures()
+	registerOnce(opts.Registry, s.requests, s.latency, s.authFailures)
 	registerOnce(opts.Registry, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -140,6 +143,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
 	s.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	s.countAuthFailure(route, rec.status)
 }
 
 type statusRecorder struct {
