@@ -55,7 +55,7 @@ type conn struct {
 	listening  bool
 
 	// Reader-goroutine state.
-	handedOver bool   // the joining reader has handed over to a fresh one
+	handedOver bool          // the joining reader has handed over to a fresh one
 	fast, slow *rate.Limiter // editor+presence, everything else
 	abuse      abuse
 }
