@@ -74,7 +74,8 @@ func (n *node) log() string {
 }
 
 // startNode starts a server process on a free port against redisURL and waits until it is ready.
-func startNode(t *testing.T, name, redisURL string) *node {
+// extraEnv adds NAME=value settings.
+func startNode(t *testing.T, name, redisURL string, extraEnv ...string) *node {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -91,6 +92,7 @@ func startNode(t *testing.T, name, redisURL string) *node {
 		"MOCKROOM_PUBLIC_URL="+n.url,
 		"MOCKROOM_SHUTDOWN_TIMEOUT=5s",
 	)
+	n.cmd.Env = append(n.cmd.Env, extraEnv...)
 	n.cmd.Stdout, n.cmd.Stderr = n, n
 	if err := n.cmd.Start(); err != nil {
 		t.Fatal(err)

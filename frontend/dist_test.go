@@ -67,3 +67,20 @@ func TestDistHasNoSourceMaps(t *testing.T) {
 		t.Errorf("dist carries source maps %v; they only grow the binary", maps)
 	}
 }
+
+// TestDistHasNoInlineScript: the server's Content-Security-Policy allows scripts from the app's
+// origin only, so an inline script or event-handler attribute in index.html would not run.
+func TestDistHasNoInlineScript(t *testing.T) {
+	index, err := fs.ReadFile(Dist(), "index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`(?is)<script\b([^>]*)>(.*?)</script>`).FindAllStringSubmatch(string(index), -1) {
+		if !strings.Contains(m[1], "src=") || strings.TrimSpace(m[2]) != "" {
+			t.Errorf("index.html has an inline script, which the CSP blocks: %.80s", m[0])
+		}
+	}
+	if handler := regexp.MustCompile(`(?i)\son[a-z]+\s*=`).FindString(string(index)); handler != "" {
+		t.Errorf("index.html has an inline event handler %q, which the CSP blocks", handler)
+	}
+}

@@ -115,6 +115,9 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	for _, t := range questions.Tracks() {
 		tracks = append(tracks, t.ID)
 	}
+	if err := registry.Register(newStoreCollector(conn, tracks, log)); err != nil {
+		return nil, err
+	}
 	notifier := redisstore.NewMatchNotifier(conn.Client, redisstore.DefaultKeys)
 	matcher, err := match.NewService(redisstore.NewMatchStore(conn.Client, redisstore.DefaultKeys), notifier, rooms,
 		match.Config{Tracks: tracks, Logger: log.With("component", "match"), Standings: feedbacks})

@@ -33,6 +33,8 @@ type config struct {
 	PprofAddr       string
 	// FeedbackDeadline is how long after a peer room ends its feedback is released at the latest.
 	FeedbackDeadline time.Duration
+	// ShowVersion: print the build and exit (-version); nothing else is read or checked.
+	ShowVersion bool
 }
 
 // String prints the configuration with secrets masked, for the start-up log.
@@ -82,8 +84,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	proxies := fs.String("trusted-proxies", env("MOCKROOM_TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs of load balancers whose X-Forwarded-For is believed for per-address limits (MOCKROOM_TRUSTED_PROXIES)")
 	feedbackDeadline := fs.String("feedback-deadline", env("MOCKROOM_FEEDBACK_DEADLINE", "48h"), "how long after a peer session ends its double-blind feedback is released at the latest (MOCKROOM_FEEDBACK_DEADLINE)")
 	pprofAddr := fs.String("pprof-addr", env("MOCKROOM_PPROF_ADDR", ""), "loopback address for net/http/pprof, e.g. 127.0.0.1:6060; empty: off (MOCKROOM_PPROF_ADDR)")
+	showVersion := fs.Bool("version", false, "print the version and build, then exit")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
+	}
+	if *showVersion {
+		return config{ShowVersion: true}, nil
 	}
 
 	var problems []string

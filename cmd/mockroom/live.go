@@ -28,12 +28,17 @@ func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, regist
 	// Appends made while another is in flight share one pipelined round trip.
 	store := redisstore.NewLiveStore(conn.Client, keys, conn.Sharded(),
 		redisstore.WithWaitingTTL(roomWaitingTTL), redisstore.WithPipelinedAppends())
+	timerFired, err := newTimerLag(registry)
+	if err != nil {
+		return nil, nil, err
+	}
 	engine := live.NewEngine(live.Config{
-		Store:     store,
-		Rooms:     rooms,
-		Questions: questions,
-		Bus:       bus,
-		Logger:    log.With("component", "live"),
+		TimerFired: timerFired,
+		Store:      store,
+		Rooms:      rooms,
+		Questions:  questions,
+		Bus:        bus,
+		Logger:     log.With("component", "live"),
 	})
 	sockets, err := ws.New(ws.Config{
 		Engine:         engine,

@@ -43,8 +43,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	build := readBuildInfo()
+	if cfg.ShowVersion {
+		_, err := fmt.Fprintln(stdout, build)
+		return err
+	}
 	log := newLogger(cfg, stdout)
-	log.Info("starting mockroom", "config", cfg.String())
+	log.Info("starting mockroom", "version", build.Version, "revision", build.Revision, "go", build.GoVersion, "config", cfg.String())
 
 	conn, err := redisstore.Open(ctx, cfg.RedisURL, log)
 	if err != nil {
@@ -53,6 +58,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	defer conn.Close()
 
 	registry := prometheus.NewRegistry()
+	if err := registerBuildInfo(registry, build); err != nil {
+		return err
+	}
 	app, err := assemble(ctx, cfg, conn, registry, log)
 	if err != nil {
 		return err

@@ -50,6 +50,10 @@ export function browserTests(fileURL, define, options = {}) {
       page.setDefaultTimeout(WAIT);
       const errors = [];
       page.on('pageerror', (err) => errors.push(err));
+      // The server's Content-Security-Policy: anything it blocks is an error of the page.
+      page.on('console', (msg) => {
+        if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) errors.push(new Error(`CSP violation: ${msg.text()}`));
+      });
       page.jsErrors = errors;
       return page;
     },

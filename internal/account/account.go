@@ -93,8 +93,9 @@ type Store interface {
 	SessionActive(ctx context.Context, ref SessionRef) (bool, error)
 }
 
-// Counter counts attempts in fixed windows. Hit adds one attempt for (scope, subject) and
-// returns the count in the current window and the time until that window ends.
+// Counter limits attempts with a generic cell rate algorithm. Allow counts one attempt of
+// (scope, subject) at now when the limit has room for it and reports whether it did; when not,
+// it also returns how long until an attempt would be allowed (a refused attempt is not counted).
 type Counter interface {
-	Hit(ctx context.Context, scope, subject string, window time.Duration) (count int64, resetIn time.Duration, err error)
+	Allow(ctx context.Context, scope, subject string, limit Limit, now time.Time) (allowed bool, retryAfter time.Duration, err error)
 }

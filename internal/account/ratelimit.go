@@ -8,13 +8,23 @@ import (
 	"github.com/mockroom/mockroom/internal/mockroom"
 )
 
-// Limits caps attempts per fixed window. Login attempts are counted before the password is
-// checked, successful or not, so the limit also slows down anyone probing which emails exist.
+// Limits caps attempts: each is how many attempts may come at once, and the allowance refills
+// evenly over Window (10 per minute: ten at once, then one every 6 s). This is a generic cell
+// rate algorithm: unlike counting per fixed window, a burst at the end of one minute cannot be
+// followed by another at the start of the next. Login attempts are counted before the password
+// is checked, successful or not, so the limit also slows down anyone probing which emails exist.
 type Limits struct {
 	LoginPerAccount  int // login attempts for one email
 	LoginPerAddress  int // login attempts from one client address
 	SignupPerAddress int // signups and guest claims from one client address
 	Window           time.Duration
+}
+
+// Limit is one limit as the Counter applies it: Burst attempts at once, refilled at Burst per
+// Period.
+type Limit struct {
+	Burst  int
+	Period time.Duration
 }
 
 // DefaultLimits are the production limits.
@@ -42,18 +52,18 @@ func (e *RetryAfterError) RetryAfter() time.Duration {
 	return max(d, time.Second)
 }
 
-// limit counts one attempt for (scope, subject) and refuses it when the window's count passes
-// max. An empty subject (an unknown client address) is not counted.
+// limit counts one attempt for (scope, subject) and refuses it when the limit has no room. An
+// empty subject (an unknown client address) is not counted.
 func (s *Service) limit(ctx context.Context, scope, subject string, maxHits int) error {
 	if subject == "" || maxHits <= 0 {
 		return nil
 	}
-	n, resetIn, err := s.counter.Hit(ctx, scope, subject, s.limits.Window)
+	ok, retryAfter, err := s.counter.Allow(ctx, scope, subject, Limit{Burst: maxHits, Period: s.limits.Window}, s.now())
 	if err != nil {
 		return err
 	}
-	if n > int64(maxHits) {
-		retry := &RetryAfterError{After: resetIn}
+	if !ok {
+		retry := &RetryAfterError{After: retryAfter}
 		return mockroom.Wrap(retry, mockroom.KindRateLimited, "rate_limited",
 			"too many attempts; try again in "+strconv.Itoa(int(retry.RetryAfter()/time.Second))+" s")
 	}

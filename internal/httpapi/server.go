@@ -8,11 +8,9 @@ package httpapi
 
 import (
 	"context"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"path"
 	"strconv"
 	"time"
 
@@ -50,6 +48,8 @@ type Server struct {
 	mux      *http.ServeMux
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// authFailures counts refused credentials and limited sign-ups and log-ins (auth_metrics.go).
+	authFailures *prometheus.CounterVec
 	// routes lists the patterns mounted through Handle, for the OpenAPI drift test.
 	routes []string
 }
@@ -79,7 +79,8 @@ func New(opts Options) *Server {
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
 		}, []string{"route"}),
 	}
-	registerOnce(opts.Registry, s.requests, s.latency)
+	s.authFailures = newAuthFailures()
+	registerOnce(opts.Registry, s.requests, s.latency, s.authFailures)
 	registerOnce(opts.Registry, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -130,44 +131,6 @@ func (s *Server) handleFunc(pattern string, h http.HandlerFunc) { s.Handle(patte
 // checks that each one is documented.
 func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
-// MountStatic serves the web app from files at "/", falling back to index.html for client-side
-// routes so a reload on /rooms/abc still loads the app.
-func (s *Server) MountStatic(files fs.FS) {
-	fileServer := http.FileServerFS(files)
-	// The pattern is "/" with no method: "GET /" would conflict with the "/api/" catch-all (neither
-	// is more specific than the other), while "/" loses to it, so unknown API paths still get JSON.
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Code: "method_not_allowed", Message: r.Method + " is not allowed here; the web app answers GET and HEAD"})
-			return
-		}
-		if r.URL.Path != "/" {
-			if _, err := fs.Stat(files, r.URL.Path[1:]); err != nil {
-				r2 := r.Clone(r.Context())
-				r2.URL.Path = "/"
-				fileServer.ServeHTTP(w, r2)
-				return
-			}
-		}
-		// Browsers compile WebAssembly while it downloads only when it is served as
-		// application/wasm, and load module scripts only with a JavaScript type: say so rather
-		// than depend on the machine's MIME tables.
-		if ct, ok := staticTypes[path.Ext(r.URL.Path)]; ok {
-			w.Header().Set("Content-Type", ct)
-		}
-		fileServer.ServeHTTP(w, r)
-	})
-}
-
-// staticTypes are the content types of the web app's files that must not be left to guessing
-// (the Python runtime under /pyodide/).
-var staticTypes = map[string]string{
-	".wasm": "application/wasm",
-	".mjs":  "text/javascript; charset=utf-8",
-	".zip":  "application/zip",
-}
-
 // ServeHTTP records metrics around the router. The route label is the matched pattern, never the
 // raw path, so ids do not explode the label space.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -180,6 +143,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
 	s.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	s.countAuthFailure(route, rec.status)
 }
 
 type statusRecorder struct {

@@ -32,6 +32,9 @@ type Config struct {
 	PollEvery time.Duration
 	// EditorLimits bound change sets and the document size.
 	EditorLimits editor.Limits
+	// TimerFired, when set, is told how late each timer item (warning, expiry, advance) fired:
+	// from the time it was due to the poll that fired it. Operators watch it as timer lag.
+	TimerFired func(lag time.Duration)
 }
 
 // Engine runs live rooms on one node. It keeps no state a peer node needs: the store holds the
@@ -47,6 +50,7 @@ type Engine struct {
 	limits    editor.Limits
 	fanout    *Fanout
 	newID     func() string
+	fired     func(lag time.Duration)
 
 	mu    sync.Mutex
 	cache map[mockroom.RoomID]*roomCache
@@ -57,7 +61,7 @@ func NewEngine(cfg Config) *Engine {
 	e := &Engine{
 		store: cfg.Store, rooms: cfg.Rooms, questions: cfg.Questions, log: cfg.Logger,
 		now: cfg.Now, pollEvery: cfg.PollEvery, limits: cfg.EditorLimits,
-		cache: map[mockroom.RoomID]*roomCache{}, newID: NewIDSource(),
+		cache: map[mockroom.RoomID]*roomCache{}, newID: NewIDSource(), fired: cfg.TimerFired,
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)

@@ -60,6 +60,11 @@ func (e *Engine) fire(ctx context.Context, ref TimerRef, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	if e.fired != nil && (len(res.Fired) > 0 || res.Advance) {
+		// An index entry is never late, only early or stale: one that fired something was due
+		// at ref.Due.
+		e.fired(max(e.now().Sub(ref.Due), 0))
+	}
 	if res.Advance {
 		if err := e.advance(ctx, ref); err != nil {
 			return err // the entry stays due: the next poll, on any node, tries again

@@ -262,14 +262,16 @@ func NewRateCounter(client redis.UniversalClient, keys Keys) *RateCounter {
 
 var _ account.Counter = (*RateCounter)(nil)
 
-// Hit implements account.Counter with INCR and PEXPIRE in one script, so a window always ends.
-func (c *RateCounter) Hit(ctx context.Context, scope, subject string, window time.Duration) (int64, time.Duration, error) {
-	res, err := accountRateLimitScript.Run(ctx, c.client, []string{c.keys.RateLimit(scope, subject)}, window.Milliseconds()).Int64Slice()
+// Allow implements account.Counter with one GCRA script (account_ratelimit.lua).
+func (c *RateCounter) Allow(ctx context.Context, scope, subject string, limit account.Limit, now time.Time) (bool, time.Duration, error) {
+	interval := limit.Period.Milliseconds() / int64(limit.Burst)
+	res, err := accountRateLimitScript.Run(ctx, c.client, []string{c.keys.RateLimit(scope, subject)},
+		now.UnixMilli(), max(interval, 1), limit.Burst).Int64Slice()
 	if err != nil {
-		return 0, 0, accountUnavailable(err)
+		return false, 0, accountUnavailable(err)
 	}
 	if len(res) != 2 {
-		return 0, 0, mockroom.Errorf(mockroom.KindInternal, "internal", "rate limit script returned %d values", len(res))
+		return false, 0, mockroom.Errorf(mockroom.KindInternal, "internal", "rate limit script returned %d values", len(res))
 	}
-	return res[0], time.Duration(res[1]) * time.Millisecond, nil
+	return res[0] == 1, time.Duration(res[1]) * time.Millisecond, nil
 }

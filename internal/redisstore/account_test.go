@@ -211,16 +211,56 @@ func TestRateCounter(t *testing.T) {
 	srv := redistest.Shared(t)
 	c := NewRateCounter(srv.Client(t), Keys{Prefix: redistest.Prefix(t)})
 	ctx := t.Context()
-	for want := int64(1); want <= 3; want++ {
-		n, reset, err := c.Hit(ctx, "login_addr", "10.0.0.1", time.Minute)
-		if err != nil || n != want || reset <= 0 || reset > time.Minute {
-			t.Fatalf("hit %d: n=%d reset=%s err=%v", want, n, reset, err)
+	limit := account.Limit{Burst: 3, Period: time.Minute} // three at once, then one every 20 s
+	start := time.UnixMilli(1_700_000_000_000)
+	allow := func(scope, subject string, at time.Duration) (bool, time.Duration) {
+		t.Helper()
+		ok, retry, err := c.Allow(ctx, scope, subject, limit, start.Add(at))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok, retry
+	}
+	for i := range 3 {
+		if ok, _ := allow("login_addr", "10.0.0.1", 0); !ok {
+			t.Fatalf("attempt %d of a burst of 3 refused", i+1)
 		}
 	}
-	if n, _, _ := c.Hit(ctx, "login_addr", "10.0.0.2", time.Minute); n != 1 {
-		t.Errorf("another subject starts at %d, want 1", n)
+	if ok, retry := allow("login_addr", "10.0.0.1", 0); ok || retry != 20*time.Second {
+		t.Fatalf("4th attempt at once: allowed %v, retry %s; want refused, retry 20s", ok, retry)
 	}
-	if n, _, _ := c.Hit(ctx, "login_account", "10.0.0.1", time.Minute); n != 1 {
-		t.Errorf("another scope starts at %d, want 1", n)
+	// Refused attempts are not counted: retrying does not push the time out.
+	if ok, retry := allow("login_addr", "10.0.0.1", 5*time.Second); ok || retry != 15*time.Second {
+		t.Fatalf("retry after 5 s: allowed %v, retry %s; want refused, retry 15s", ok, retry)
+	}
+	// The allowance refills evenly: one attempt every 20 s, never a fresh burst of 3 at a
+	// window edge (a fixed one-minute window would allow 3 more at 60 s, 6 within a second).
+	if ok, _ := allow("login_addr", "10.0.0.1", 20*time.Second); !ok {
+		t.Fatal("attempt at 20 s refused, want the refilled one allowed")
+	}
+	if ok, _ := allow("login_addr", "10.0.0.1", 21*time.Second); ok {
+		t.Fatal("a second attempt at 21 s allowed")
+	}
+	allowedAtEdge := 0
+	for range 3 {
+		if ok, _ := allow("login_addr", "10.0.0.1", 60*time.Second); ok {
+			allowedAtEdge++
+		}
+	}
+	if allowedAtEdge != 2 {
+		t.Errorf("at 60 s, %d of 3 attempts allowed; want 2 (refilled at 40 s and 60 s)", allowedAtEdge)
+	}
+	// After a whole period of quiet the full burst is back.
+	for i := range 3 {
+		if ok, _ := allow("login_addr", "10.0.0.1", 3*time.Minute); !ok {
+			t.Fatalf("attempt %d after a quiet period refused", i+1)
+		}
+	}
+	// Other subjects and scopes have allowances of their own.
+	if ok, _ := allow("login_addr", "10.0.0.2", 0); !ok {
+		t.Error("another subject was refused")
+	}
+	if ok, _ := allow("login_account", "10.0.0.1", 0); !ok {
+		t.Error("another scope was refused")
 	}
 }

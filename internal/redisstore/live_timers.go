@@ -65,6 +65,20 @@ func (s *LiveStore) DueTimers(ctx context.Context, shard int, now time.Time, max
 	return out, nil
 }
 
+// PendingTimers counts the rooms' timer index entries over every shard: rooms with a timer item
+// still to fire (and, briefly, stale entries a poll is about to drop). For the operator's metric.
+func (s *LiveStore) PendingTimers(ctx context.Context) (int64, error) {
+	var total int64
+	for shard := range s.shards {
+		n, err := s.client.ZCard(ctx, s.keys.LiveTimers(shard)).Result()
+		if err != nil {
+			return 0, unavailable(err, "count pending timers")
+		}
+		total += n
+	}
+	return total, nil
+}
+
 // maxFiresPerCall bounds the events one fire call may append: two warnings and the expiry.
 const maxFiresPerCall = 4
 

@@ -234,6 +234,15 @@ func (s *MatchStore) Waiting(ctx context.Context, q match.Queue, n int) ([]mockr
 	return out, nil
 }
 
+// QueueLength counts the people waiting in a queue, for the operator's metric.
+func (s *MatchStore) QueueLength(ctx context.Context, q match.Queue) (int64, error) {
+	n, err := s.client.ZCard(ctx, s.keys.MatchQueue(q.Track, q.Level)).Result()
+	if err != nil {
+		return 0, matchStoreDown(err)
+	}
+	return n, nil
+}
+
 // Confirm implements match.Store.
 func (s *MatchStore) Confirm(ctx context.Context, q match.Queue, id string, user mockroom.UserID, now time.Time, keep time.Duration) (match.Match, error) {
 	res, err := matchConfirmScript.Run(ctx, s.client, s.queueKeys(q), id, string(user), ms(now), keep.Milliseconds()).StringSlice()

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
+	"golang.org/x/time/rate"
 )
 
 // conn is one socket. The reader goroutine owns the decoding, the rate limits and the command
@@ -54,8 +55,8 @@ type conn struct {
 	listening  bool
 
 	// Reader-goroutine state.
-	handedOver bool   // the joining reader has handed over to a fresh one
-	fast, slow bucket // editor+presence, everything else
+	handedOver bool          // the joining reader has handed over to a fresh one
+	fast, slow *rate.Limiter // editor+presence, everything else
 	abuse      abuse
 }
 

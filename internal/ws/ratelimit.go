@@ -1,33 +1,19 @@
 package ws
 
-import "time"
+import (
+	"math"
+	"time"
 
-// bucket is a token bucket owned by one socket's reader goroutine (so it needs no lock).
-type bucket struct {
-	rate   float64 // tokens per second
-	burst  float64
-	tokens float64
-	last   time.Time
-}
+	"golang.org/x/time/rate"
+)
 
-func newBucket(rate, burst float64, now time.Time) bucket {
-	return bucket{rate: rate, burst: burst, tokens: burst, last: now}
-}
-
-// take spends one token if there is one.
-func (b *bucket) take(now time.Time) bool {
-	if el := now.Sub(b.last).Seconds(); el > 0 {
-		b.tokens += el * b.rate
-		if b.tokens > b.burst {
-			b.tokens = b.burst
-		}
-	}
-	b.last = now
-	if b.tokens >= 1 {
-		b.tokens--
-		return true
-	}
-	return false
+// newBucket is a socket's token bucket: perSecond frames a second on average, burst at once,
+// full at the start. The socket's reader asks it with the frame's arrival time (AllowN), so tests
+// drive it with the server's clock.
+func newBucket(perSecond, burst float64, now time.Time) *rate.Limiter {
+	l := rate.NewLimiter(rate.Limit(perSecond), int(math.Ceil(burst)))
+	l.AllowN(now, 0) // start the refill clock at now, the bucket full
+	return l
 }
 
 // abuse counts refusals in a sliding window; a socket that keeps sending after being refused is

@@ -48,11 +48,11 @@ func (c *conn) handle(data []byte) bool {
 		return false
 	}
 
-	b := &c.slow
+	b := c.slow
 	if cmd.Type == TypeEditorPush || cmd.Type == TypePresence {
-		b = &c.fast
+		b = c.fast
 	}
-	if !b.take(now) {
+	if !b.AllowN(now, 1) {
 		c.sendError(cmd.Seq, "rate_limited", "too many frames; slow down")
 		return c.refusedOK(now)
 	}
