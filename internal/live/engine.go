@@ -32,6 +32,9 @@ type Config struct {
 	PollEvery time.Duration
 	// EditorLimits bound change sets and the document size.
 	EditorLimits editor.Limits
+	// QuietCheck is how long a room served here may go without an event before the node reads
+	// its log anyway, in case a published event was lost (default DefaultQuietCheck).
+	QuietCheck time.Duration
 }
 
 // Engine runs live rooms on one node. It keeps no state a peer node needs: the store holds the
@@ -47,6 +50,7 @@ type Engine struct {
 	limits    editor.Limits
 	fanout    *Fanout
 	newID     func() string
+	warn      *rateLogger // for warnings an outage repeats on every poll
 
 	mu    sync.Mutex
 	cache map[mockroom.RoomID]*roomCache
@@ -68,7 +72,11 @@ func NewEngine(cfg Config) *Engine {
 	if e.pollEvery <= 0 {
 		e.pollEvery = 200 * time.Millisecond
 	}
-	e.fanout = newFanout(cfg.Bus, cfg.Store, e.log, e.observe, e.forget)
+	if cfg.QuietCheck <= 0 {
+		cfg.QuietCheck = DefaultQuietCheck
+	}
+	e.fanout = newFanout(cfg.Bus, cfg.Store, e.log, e.observe, e.forget, cfg.QuietCheck)
+	e.warn = e.fanout.warn
 	return e
 }
 

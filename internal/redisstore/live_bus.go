@@ -88,7 +88,8 @@ func (b *LiveBus) Unsubscribe(ctx context.Context, room mockroom.RoomID) error {
 	return nil
 }
 
-// Receive implements live.Bus. On a single Redis, when ctx ends, the connection is closed so the
+// Receive implements live.Bus. Each confirmation of a room's subscription, the first and any after
+// a reconnect, is returned as a notice (a nil payload). On a single Redis, when ctx ends, the connection is closed so the
 // blocked read returns; the bus is then done. On a Cluster, Receive only stops waiting; Close
 // releases the connections.
 func (b *LiveBus) Receive(ctx context.Context) (mockroom.RoomID, []byte, error) {
@@ -103,9 +104,16 @@ func (b *LiveBus) Receive(ctx context.Context) (mockroom.RoomID, []byte, error) 
 		if err != nil {
 			return "", nil, err
 		}
-		if m, ok := msg.(*redis.Message); ok {
+		switch m := msg.(type) {
+		case *redis.Message:
 			if room, ok := b.keys.LiveChannelRoom(m.Channel); ok {
 				return room, []byte(m.Payload), nil
+			}
+		case *redis.Subscription:
+			// Also after a reconnect, when the PubSub subscribes again by itself: tell the
+			// fan-out, which reads the log for what was published while the connection was down.
+			if room, ok := b.keys.LiveChannelRoom(m.Channel); ok && (m.Kind == "subscribe" || m.Kind == "ssubscribe") {
+				return room, nil, nil
 			}
 		}
 	}

@@ -30,8 +30,9 @@ import (
 // Slot moves: when a slot is resharded, or its master fails over, the old master drops the
 // subscription (a server-sent sunsubscribe) or answers with an error (MOVED); the reader then
 // asks the client to reload the slot map and opens a fresh PubSub for the slot on its new owner.
-// Messages published in between are not received; the fan-out notices the gap in offsets at the
-// room's next event and reads the missed ones from the log.
+// Messages published in between are not received: every subscription confirmed, on a fresh
+// connection as on the first, is passed to the fan-out as a notice (a message without payload),
+// and the fan-out reads the room's log for what it missed.
 type slotBus struct {
 	client *redis.ClusterClient
 	keys   Keys
@@ -224,6 +225,9 @@ func (b *slotBus) read(ctx context.Context, s *slotSub, c *slotConn) {
 				return
 			}
 		case *redis.Subscription:
+			if m.Kind == "ssubscribe" && !b.notice(c, m.Channel) {
+				return
+			}
 			if b.confirmed(s, c, m) {
 				// The master dropped a channel we still want: the slot has moved.
 				if !b.pause(c, &backoff) {
@@ -233,6 +237,24 @@ func (b *slotBus) read(ctx context.Context, s *slotSub, c *slotConn) {
 				return
 			}
 		}
+	}
+}
+
+// notice tells the fan-out, through the merged stream, that room's channel is subscribed on c
+// (for the first time, or again after a reconnect or a move to a new master), so it reads the
+// room's log for anything published while it was not. False if c was stopped meanwhile.
+func (b *slotBus) notice(c *slotConn, ch string) bool {
+	room, ok := b.keys.LiveChannelRoom(ch)
+	if !ok {
+		return true
+	}
+	select {
+	case b.msgs <- busMessage{room: room}:
+		return true
+	case <-c.quit:
+		return false
+	case <-b.done:
+		return false
 	}
 }
 
