@@ -73,7 +73,7 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	api := httpapi.New(httpapi.Options{
 		Logger:   log,
 		Registry: registry,
-		Ready:    conn.Ping,
+		Ready:    conn.Ready,
 		Auth:     accounts,
 
 		TrustedProxies: cfg.TrustedProxies,
