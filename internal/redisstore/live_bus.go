@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 
 	"github.com/redis/go-redis/v9"
@@ -29,12 +30,31 @@ type LiveBus struct {
 
 var _ live.Bus = (*LiveBus)(nil)
 
+// BusOption configures a LiveBus.
+type BusOption func(*busOptions)
+
+type busOptions struct {
+	log   *slog.Logger
+	moved func()
+}
+
+// WithBusLogger logs, on a Redis Cluster, when a slot's subscription moves to a new master
+// (after a failover or a resharding), rate-limited.
+func WithBusLogger(l *slog.Logger) BusOption { return func(o *busOptions) { o.log = l } }
+
+// WithMoveCounter calls moved each time a slot's subscription moves to a new master, for a metric.
+func WithMoveCounter(moved func()) BusOption { return func(o *busOptions) { o.moved = moved } }
+
 // NewLiveBus returns a bus on client; sharded as Conn.Sharded(). A *redis.ClusterClient gets
 // one sharded subscription per slot.
-func NewLiveBus(client redis.UniversalClient, keys Keys, sharded bool) *LiveBus {
+func NewLiveBus(client redis.UniversalClient, keys Keys, sharded bool, opts ...BusOption) *LiveBus {
+	o := busOptions{log: slog.New(slog.DiscardHandler), moved: func() {}}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	b := &LiveBus{client: client, keys: keys, sharded: sharded}
 	if cc, ok := client.(*redis.ClusterClient); ok && sharded {
-		b.cluster = newSlotBus(cc, keys)
+		b.cluster = newSlotBus(cc, keys, o)
 	}
 	return b
 }

@@ -36,6 +36,8 @@ import (
 type slotBus struct {
 	client *redis.ClusterClient
 	keys   Keys
+	opts   busOptions
+	moves  logLimiter
 	msgs   chan busMessage
 	done   chan struct{} // closed by close
 	wg     sync.WaitGroup
@@ -58,6 +60,7 @@ type slotSub struct {
 	// pending are Subscribe calls waiting for the server to confirm their channel.
 	pending map[string][]chan struct{}
 	conn    *slotConn // nil while (re)connecting failed
+	addr    string    // the master that last confirmed a subscription of the slot
 }
 
 // slotConn is one PubSub and the quit signal of its reader.
@@ -79,9 +82,13 @@ const subscribeTimeout = 10 * time.Second
 // mergedBuffer lets readers run a little ahead of the fan-out.
 const mergedBuffer = 256
 
-func newSlotBus(client *redis.ClusterClient, keys Keys) *slotBus {
+// moveLogEvery is how often, at most, the bus logs a subscription move: a failed master may have
+// served many of the node's slots, and each moves.
+const moveLogEvery = 10 * time.Second
+
+func newSlotBus(client *redis.ClusterClient, keys Keys, opts busOptions) *slotBus {
 	return &slotBus{
-		client: client, keys: keys,
+		client: client, keys: keys, opts: opts, moves: logLimiter{every: moveLogEvery},
 		msgs: make(chan busMessage, mergedBuffer), done: make(chan struct{}),
 		slots: map[uint16]*slotSub{},
 	}
@@ -225,8 +232,11 @@ func (b *slotBus) read(ctx context.Context, s *slotSub, c *slotConn) {
 				return
 			}
 		case *redis.Subscription:
-			if m.Kind == "ssubscribe" && !b.notice(c, m.Channel) {
-				return
+			if m.Kind == "ssubscribe" {
+				b.checkMove(ctx, s, m.Channel)
+				if !b.notice(c, m.Channel) {
+					return
+				}
 			}
 			if b.confirmed(s, c, m) {
 				// The master dropped a channel we still want: the slot has moved.
@@ -237,6 +247,29 @@ func (b *slotBus) read(ctx context.Context, s *slotSub, c *slotConn) {
 				return
 			}
 		}
+	}
+}
+
+// checkMove notes which master confirmed a subscription of s and, when it is not the one that
+// confirmed the slot's previous subscription, logs and counts a move. The client's slot map is
+// what the PubSub connected with, so its master for the channel is the one that confirmed.
+func (b *slotBus) checkMove(ctx context.Context, s *slotSub, ch string) {
+	node, err := b.client.MasterForKey(ctx, ch)
+	if err != nil {
+		return
+	}
+	addr := node.Options().Addr
+	b.mu.Lock()
+	prev := s.addr
+	s.addr = addr
+	b.mu.Unlock()
+	if prev == "" || prev == addr {
+		return
+	}
+	b.opts.moved()
+	if ok, suppressed := b.moves.allow("moved"); ok {
+		b.opts.log.Info("room subscription moved to the slot's new master", "slot", s.slot, "from", prev, "to", addr,
+			"moves_not_logged", suppressed)
 	}
 }
 

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -66,7 +67,8 @@ func TestLiveBusFollowsAMovedSlot(t *testing.T) {
 		to = c.Addrs[1]
 	}
 
-	bus := NewLiveBus(c.NewClient(), keys, true)
+	var moves atomic.Int64
+	bus := NewLiveBus(c.NewClient(), keys, true, WithMoveCounter(func() { moves.Add(1) }))
 	ctx, cancel := context.WithCancel(t.Context())
 	var wg sync.WaitGroup
 	got := collect(ctx, &wg, bus)
@@ -97,6 +99,9 @@ func TestLiveBusFollowsAMovedSlot(t *testing.T) {
 	}
 	if msgs := got.waitFor(t, room, 2); msgs[1] != "after" {
 		t.Fatalf("messages %q, want the one published after the move last", msgs)
+	}
+	if n := moves.Load(); n != 1 {
+		t.Errorf("%d subscription moves counted, want 1", n)
 	}
 	owner := slotOwners(t, client)[slot]
 	if owner != to {
