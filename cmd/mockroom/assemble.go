@@ -66,6 +66,9 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 		return nil, err
 	}
 
+	storeMetrics := newStoreMetrics(registry)
+	watchStore(conn, storeMetrics, log)
+
 	questions, err := bank.Load()
 	if err != nil {
 		return nil, fmt.Errorf("question bank: %w", err)
@@ -75,7 +78,7 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	api := httpapi.New(httpapi.Options{
 		Logger:   log,
 		Registry: registry,
-		Ready:    conn.Ping,
+		Ready:    conn.Ready,
 		Auth:     accounts,
 
 		TrustedProxies: cfg.TrustedProxies,
@@ -130,7 +133,7 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 		"match sweeper":  matcher.Run,
 	})
 
-	engine, stopLive, err := assembleLive(ctx, cfg, conn, registry, log, api, liveRooms{rooms}, liveQuestions{catalog}, accounts)
+	engine, stopLive, err := assembleLive(ctx, cfg, conn, registry, storeMetrics, log, api, liveRooms{rooms}, liveQuestions{catalog}, accounts)
 	if err != nil {
 		stopMatch(ctx)
 		return nil, err

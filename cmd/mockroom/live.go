@@ -21,10 +21,11 @@ const roomWaitingTTL = 7 * 24 * time.Hour
 // assembleLive builds the live engine and the socket server, mounts the ticket and socket
 // routes, and starts the engine's timers and fan-out and the sockets' session sweeper. The
 // returned stop closes every socket with "reconnect elsewhere" first, then stops the workers.
-func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, registry *prometheus.Registry, log *slog.Logger,
+func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, registry *prometheus.Registry, storeMetrics *storeMetrics, log *slog.Logger,
 	api *httpapi.Server, rooms live.Rooms, questions live.Questions, accounts *account.Service) (*live.Engine, func(context.Context), error) {
 	keys := redisstore.DefaultKeys
-	bus := redisstore.NewLiveBus(conn.Client, keys, conn.Sharded())
+	bus := redisstore.NewLiveBus(conn.Client, keys, conn.Sharded(),
+		redisstore.WithBusLogger(log.With("component", "live")), redisstore.WithMoveCounter(storeMetrics.moves.Inc))
 	// Appends made while another is in flight share one pipelined round trip.
 	store := redisstore.NewLiveStore(conn.Client, keys, conn.Sharded(),
 		redisstore.WithWaitingTTL(roomWaitingTTL), redisstore.WithPipelinedAppends())

@@ -35,6 +35,9 @@ type Config struct {
 	// TimerFired, when set, is told how late each timer item (warning, expiry, advance) fired:
 	// from the time it was due to the poll that fired it. Operators watch it as timer lag.
 	TimerFired func(lag time.Duration)
+	// QuietCheck is how long a room served here may go without an event before the node reads
+	// its log anyway, in case a published event was lost (default DefaultQuietCheck).
+	QuietCheck time.Duration
 }
 
 // Engine runs live rooms on one node. It keeps no state a peer node needs: the store holds the
@@ -51,6 +54,7 @@ type Engine struct {
 	fanout    *Fanout
 	newID     func() string
 	fired     func(lag time.Duration)
+	warn      *rateLogger // for warnings an outage repeats on every poll
 
 	mu    sync.Mutex
 	cache map[mockroom.RoomID]*roomCache
@@ -72,7 +76,11 @@ func NewEngine(cfg Config) *Engine {
 	if e.pollEvery <= 0 {
 		e.pollEvery = 200 * time.Millisecond
 	}
-	e.fanout = newFanout(cfg.Bus, cfg.Store, e.log, e.observe, e.forget)
+	if cfg.QuietCheck <= 0 {
+		cfg.QuietCheck = DefaultQuietCheck
+	}
+	e.fanout = newFanout(cfg.Bus, cfg.Store, e.log, e.observe, e.forget, cfg.QuietCheck)
+	e.warn = e.fanout.warn
 	return e
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/mockroom/mockroom/internal/mockroom"
 )
@@ -14,7 +16,9 @@ import (
 type Bus interface {
 	Subscribe(ctx context.Context, room mockroom.RoomID) error
 	Unsubscribe(ctx context.Context, room mockroom.RoomID) error
-	// Receive blocks until a message for a subscribed room arrives or ctx is done.
+	// Receive blocks until a message for a subscribed room arrives or ctx is done. A nil
+	// payload is a notice that the room's subscription was (re)established: messages published
+	// before it may not have reached this node, and the fan-out reads the room's log for them.
 	Receive(ctx context.Context) (mockroom.RoomID, []byte, error)
 }
 
@@ -70,15 +74,18 @@ type ListenerID uint64
 
 // Fanout hands a room's events to the node's local listeners. The node is subscribed to a room's
 // channel while the room has at least one local listener. Events are decoded once per node.
-// Pub/sub may lose messages when its connection drops; the fan-out notices the gap in offsets
-// and reads the missing events from the log before going on, so listeners see every durable
-// event exactly once and in order.
+// Pub/sub may lose messages when its connection drops; the fan-out reads the missing events from
+// the log (see catchup.go), so listeners see every durable event exactly once and in order.
 type Fanout struct {
 	bus     Bus
 	store   Store
 	log     *slog.Logger
 	observe func(mockroom.RoomID, Event)
 	forget  func(mockroom.RoomID)
+	catchUp *catchUpQueue
+	// quietCheck is how long a room may go without an event before its log is read anyway.
+	quietCheck time.Duration
+	warn       *rateLogger
 
 	subMu sync.Mutex // orders subscribe/unsubscribe calls on the bus
 	mu    sync.RWMutex
@@ -87,12 +94,19 @@ type Fanout struct {
 }
 
 type fanRoom struct {
-	listeners map[ListenerID]Listener
-	last      mockroom.Position // last durable event delivered; only the run goroutine touches it after setup
+	listeners map[ListenerID]Listener // guarded by Fanout.mu
+
+	// mu orders the delivery of the room's durable events: the run goroutine and the catch-up
+	// goroutine both deliver while holding it.
+	mu       sync.Mutex
+	last     mockroom.Position // last durable event delivered
+	failures int               // catch-up reads failed in a row
+	heard    atomic.Int64      // unix nanoseconds of the last delivery or catch-up, for the quiet check
 }
 
-func newFanout(bus Bus, store Store, log *slog.Logger, observe func(mockroom.RoomID, Event), forget func(mockroom.RoomID)) *Fanout {
-	return &Fanout{bus: bus, store: store, log: log, observe: observe, forget: forget, rooms: map[mockroom.RoomID]*fanRoom{}}
+func newFanout(bus Bus, store Store, log *slog.Logger, observe func(mockroom.RoomID, Event), forget func(mockroom.RoomID), quietCheck time.Duration) *Fanout {
+	return &Fanout{bus: bus, store: store, log: log, observe: observe, forget: forget, rooms: map[mockroom.RoomID]*fanRoom{},
+		catchUp: newCatchUpQueue(), quietCheck: quietCheck, warn: newRateLogger(log, warnEvery)}
 }
 
 // Add registers l for room's events, subscribing the node to the room on its first listener.
@@ -118,8 +132,10 @@ func (f *Fanout) Add(ctx context.Context, room mockroom.RoomID, l Listener) (Lis
 		_ = f.bus.Unsubscribe(ctx, room)
 		return 0, err
 	}
+	r := &fanRoom{listeners: map[ListenerID]Listener{id: l}, last: head}
+	r.heard.Store(time.Now().UnixNano())
 	f.mu.Lock()
-	f.rooms[room] = &fanRoom{listeners: map[ListenerID]Listener{id: l}, last: head}
+	f.rooms[room] = r
 	f.mu.Unlock()
 	return id, nil
 }
@@ -160,6 +176,13 @@ func (f *Fanout) run(ctx context.Context) error {
 		<-ctx.Done()
 		return nil
 	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		f.runCatchUp(ctx)
+	}()
+	defer wg.Wait()
 	for {
 		room, payload, err := f.bus.Receive(ctx)
 		if ctx.Err() != nil {
@@ -169,16 +192,24 @@ func (f *Fanout) run(ctx context.Context) error {
 			f.log.Warn("room fan-out receive", "err", err)
 			continue
 		}
+		if payload == nil { // (re)subscribed: look in the log for what was published meanwhile
+			f.catchUp.kick(room)
+			continue
+		}
 		ev, err := DecodeEvent(payload)
 		if err != nil {
 			f.log.Error("room fan-out: undecodable event", "room_id", room, "err", err)
 			continue
 		}
-		f.deliver(ctx, room, ev)
+		f.deliver(room, ev)
 	}
 }
 
-func (f *Fanout) deliver(ctx context.Context, room mockroom.RoomID, ev Event) {
+// deliver hands ev, just received from the bus, to the room's listeners if it is the next event
+// they expect. Anything else (a gap before it, or a catch-up of the room in progress) is left to
+// the catch-up goroutine, which reads the log from the last event delivered; this goroutine
+// never waits for the store.
+func (f *Fanout) deliver(room mockroom.RoomID, ev Event) {
 	f.mu.RLock()
 	r, ok := f.rooms[room]
 	f.mu.RUnlock()
@@ -189,22 +220,23 @@ func (f *Fanout) deliver(ctx context.Context, room mockroom.RoomID, ev Event) {
 		f.send(room, ev)
 		return
 	}
-	if ev.Epoch == r.last.Epoch && ev.Offset <= r.last.Offset {
-		return // already delivered (read from the log, or seen before subscribing)
+	if !r.mu.TryLock() {
+		f.catchUp.kick(room) // the catch-up under way may have read the log before ev was appended
+		return
 	}
-	if ev.Epoch == r.last.Epoch && ev.Offset > r.last.Offset+1 {
-		_, missed, err := f.store.Read(ctx, room, r.last.Offset+1, int(ev.Offset-r.last.Offset-1))
-		if err != nil {
-			f.log.Error("room fan-out: fill a gap", "room_id", room, "err", err)
-		}
-		for _, m := range missed {
-			if m.Offset < ev.Offset {
-				f.observe(room, m)
-				f.send(room, m)
-			}
-		}
+	defer r.mu.Unlock()
+	switch follows(r.last, ev) {
+	case evNext:
+		f.deliverLocked(room, r, ev)
+	case evGap:
+		f.catchUp.kick(room)
 	}
+}
+
+// deliverLocked delivers the next durable event of the room. Caller holds r.mu.
+func (f *Fanout) deliverLocked(room mockroom.RoomID, r *fanRoom, ev Event) {
 	r.last = ev.Position()
+	r.heard.Store(time.Now().UnixNano())
 	f.observe(room, ev)
 	f.send(room, ev)
 }

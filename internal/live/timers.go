@@ -20,7 +20,7 @@ func (e *Engine) pollTimers(ctx context.Context) {
 		}
 		for shard := range e.store.TimerShards() {
 			if err := e.pollShard(ctx, shard); err != nil && ctx.Err() == nil {
-				e.log.Warn("poll room timers", "shard", shard, "err", err)
+				e.warn.Warn("poll room timers", "shard", shard, "err", err)
 			}
 		}
 	}
@@ -47,7 +47,7 @@ func (e *Engine) pollShard(ctx context.Context, shard int) error {
 	}
 	for _, ref := range refs {
 		if err := e.fire(ctx, ref, now); err != nil {
-			e.log.Warn("fire room timer", "room_id", ref.Room, "err", err)
+			e.warn.Warn("fire room timer", "room_id", ref.Room, "err", err)
 		}
 	}
 	return nil

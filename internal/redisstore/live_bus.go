@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 
 	"github.com/redis/go-redis/v9"
@@ -29,12 +30,31 @@ type LiveBus struct {
 
 var _ live.Bus = (*LiveBus)(nil)
 
+// BusOption configures a LiveBus.
+type BusOption func(*busOptions)
+
+type busOptions struct {
+	log   *slog.Logger
+	moved func()
+}
+
+// WithBusLogger logs, on a Redis Cluster, when a slot's subscription moves to a new master
+// (after a failover or a resharding), rate-limited.
+func WithBusLogger(l *slog.Logger) BusOption { return func(o *busOptions) { o.log = l } }
+
+// WithMoveCounter calls moved each time a slot's subscription moves to a new master, for a metric.
+func WithMoveCounter(moved func()) BusOption { return func(o *busOptions) { o.moved = moved } }
+
 // NewLiveBus returns a bus on client; sharded as Conn.Sharded(). A *redis.ClusterClient gets
 // one sharded subscription per slot.
-func NewLiveBus(client redis.UniversalClient, keys Keys, sharded bool) *LiveBus {
+func NewLiveBus(client redis.UniversalClient, keys Keys, sharded bool, opts ...BusOption) *LiveBus {
+	o := busOptions{log: slog.New(slog.DiscardHandler), moved: func() {}}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	b := &LiveBus{client: client, keys: keys, sharded: sharded}
 	if cc, ok := client.(*redis.ClusterClient); ok && sharded {
-		b.cluster = newSlotBus(cc, keys)
+		b.cluster = newSlotBus(cc, keys, o)
 	}
 	return b
 }
@@ -88,7 +108,8 @@ func (b *LiveBus) Unsubscribe(ctx context.Context, room mockroom.RoomID) error {
 	return nil
 }
 
-// Receive implements live.Bus. On a single Redis, when ctx ends, the connection is closed so the
+// Receive implements live.Bus. Each confirmation of a room's subscription, the first and any after
+// a reconnect, is returned as a notice (a nil payload). On a single Redis, when ctx ends, the connection is closed so the
 // blocked read returns; the bus is then done. On a Cluster, Receive only stops waiting; Close
 // releases the connections.
 func (b *LiveBus) Receive(ctx context.Context) (mockroom.RoomID, []byte, error) {
@@ -103,9 +124,16 @@ func (b *LiveBus) Receive(ctx context.Context) (mockroom.RoomID, []byte, error) 
 		if err != nil {
 			return "", nil, err
 		}
-		if m, ok := msg.(*redis.Message); ok {
+		switch m := msg.(type) {
+		case *redis.Message:
 			if room, ok := b.keys.LiveChannelRoom(m.Channel); ok {
 				return room, []byte(m.Payload), nil
+			}
+		case *redis.Subscription:
+			// Also after a reconnect, when the PubSub subscribes again by itself: tell the
+			// fan-out, which reads the log for what was published while the connection was down.
+			if room, ok := b.keys.LiveChannelRoom(m.Channel); ok && (m.Kind == "subscribe" || m.Kind == "ssubscribe") {
+				return room, nil, nil
 			}
 		}
 	}

@@ -30,11 +30,14 @@ import (
 // Slot moves: when a slot is resharded, or its master fails over, the old master drops the
 // subscription (a server-sent sunsubscribe) or answers with an error (MOVED); the reader then
 // asks the client to reload the slot map and opens a fresh PubSub for the slot on its new owner.
-// Messages published in between are not received; the fan-out notices the gap in offsets at the
-// room's next event and reads the missed ones from the log.
+// Messages published in between are not received: every subscription confirmed, on a fresh
+// connection as on the first, is passed to the fan-out as a notice (a message without payload),
+// and the fan-out reads the room's log for what it missed.
 type slotBus struct {
 	client *redis.ClusterClient
 	keys   Keys
+	opts   busOptions
+	moves  logLimiter
 	msgs   chan busMessage
 	done   chan struct{} // closed by close
 	wg     sync.WaitGroup
@@ -57,6 +60,7 @@ type slotSub struct {
 	// pending are Subscribe calls waiting for the server to confirm their channel.
 	pending map[string][]chan struct{}
 	conn    *slotConn // nil while (re)connecting failed
+	addr    string    // the master that last confirmed a subscription of the slot
 }
 
 // slotConn is one PubSub and the quit signal of its reader.
@@ -78,9 +82,13 @@ const subscribeTimeout = 10 * time.Second
 // mergedBuffer lets readers run a little ahead of the fan-out.
 const mergedBuffer = 256
 
-func newSlotBus(client *redis.ClusterClient, keys Keys) *slotBus {
+// moveLogEvery is how often, at most, the bus logs a subscription move: a failed master may have
+// served many of the node's slots, and each moves.
+const moveLogEvery = 10 * time.Second
+
+func newSlotBus(client *redis.ClusterClient, keys Keys, opts busOptions) *slotBus {
 	return &slotBus{
-		client: client, keys: keys,
+		client: client, keys: keys, opts: opts, moves: logLimiter{every: moveLogEvery},
 		msgs: make(chan busMessage, mergedBuffer), done: make(chan struct{}),
 		slots: map[uint16]*slotSub{},
 	}
@@ -224,6 +232,12 @@ func (b *slotBus) read(ctx context.Context, s *slotSub, c *slotConn) {
 				return
 			}
 		case *redis.Subscription:
+			if m.Kind == "ssubscribe" {
+				b.checkMove(ctx, s, m.Channel)
+				if !b.notice(c, m.Channel) {
+					return
+				}
+			}
 			if b.confirmed(s, c, m) {
 				// The master dropped a channel we still want: the slot has moved.
 				if !b.pause(c, &backoff) {
@@ -233,6 +247,47 @@ func (b *slotBus) read(ctx context.Context, s *slotSub, c *slotConn) {
 				return
 			}
 		}
+	}
+}
+
+// checkMove notes which master confirmed a subscription of s and, when it is not the one that
+// confirmed the slot's previous subscription, logs and counts a move. The client's slot map is
+// what the PubSub connected with, so its master for the channel is the one that confirmed.
+func (b *slotBus) checkMove(ctx context.Context, s *slotSub, ch string) {
+	node, err := b.client.MasterForKey(ctx, ch)
+	if err != nil {
+		return
+	}
+	addr := node.Options().Addr
+	b.mu.Lock()
+	prev := s.addr
+	s.addr = addr
+	b.mu.Unlock()
+	if prev == "" || prev == addr {
+		return
+	}
+	b.opts.moved()
+	if ok, suppressed := b.moves.allow("moved"); ok {
+		b.opts.log.Info("room subscription moved to the slot's new master", "slot", s.slot, "from", prev, "to", addr,
+			"moves_not_logged", suppressed)
+	}
+}
+
+// notice tells the fan-out, through the merged stream, that room's channel is subscribed on c
+// (for the first time, or again after a reconnect or a move to a new master), so it reads the
+// room's log for anything published while it was not. False if c was stopped meanwhile.
+func (b *slotBus) notice(c *slotConn, ch string) bool {
+	room, ok := b.keys.LiveChannelRoom(ch)
+	if !ok {
+		return true
+	}
+	select {
+	case b.msgs <- busMessage{room: room}:
+		return true
+	case <-c.quit:
+		return false
+	case <-b.done:
+		return false
 	}
 }
 

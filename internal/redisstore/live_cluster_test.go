@@ -69,15 +69,17 @@ func spreadRooms(t *testing.T, client *redis.ClusterClient, keys Keys, perMaster
 	return rooms
 }
 
-// collector is a test's end of a bus: everything the bus delivers, per room.
+// collector is a test's end of a bus: everything the bus delivers, per room, and how many
+// subscription notices (messages without payload) each room received.
 type collector struct {
-	mu   sync.Mutex
-	got  map[mockroom.RoomID][]string
-	wake chan struct{}
+	mu      sync.Mutex
+	got     map[mockroom.RoomID][]string
+	notices map[mockroom.RoomID]int
+	wake    chan struct{}
 }
 
 func collect(ctx context.Context, wg *sync.WaitGroup, bus *LiveBus) *collector {
-	c := &collector{got: map[mockroom.RoomID][]string{}, wake: make(chan struct{}, 1)}
+	c := &collector{got: map[mockroom.RoomID][]string{}, notices: map[mockroom.RoomID]int{}, wake: make(chan struct{}, 1)}
 	wg.Go(func() {
 		for {
 			room, payload, err := bus.Receive(ctx)
@@ -85,7 +87,11 @@ func collect(ctx context.Context, wg *sync.WaitGroup, bus *LiveBus) *collector {
 				return
 			}
 			c.mu.Lock()
-			c.got[room] = append(c.got[room], string(payload))
+			if payload == nil {
+				c.notices[room]++
+			} else {
+				c.got[room] = append(c.got[room], string(payload))
+			}
 			c.mu.Unlock()
 			select {
 			case c.wake <- struct{}{}:
@@ -112,6 +118,27 @@ func (c *collector) waitFor(t *testing.T, room mockroom.RoomID, n int) []string 
 		case <-c.wake:
 		case <-deadline.C:
 			t.Fatalf("room %s: %d of %d messages arrived: %q", room, len(got), n, got)
+		}
+	}
+}
+
+// waitNotices blocks until room has received at least n subscription notices and returns how
+// many it has.
+func (c *collector) waitNotices(t *testing.T, room mockroom.RoomID, n int) int {
+	t.Helper()
+	hang := time.NewTimer(time.Minute) // a guard against hanging, not a measure of speed
+	defer hang.Stop()
+	for {
+		c.mu.Lock()
+		got := c.notices[room]
+		c.mu.Unlock()
+		if got >= n {
+			return got
+		}
+		select {
+		case <-c.wake:
+		case <-hang.C:
+			t.Fatalf("room %s: %d of %d subscription notices arrived", room, got, n)
 		}
 	}
 }

@@ -35,7 +35,10 @@ type Conn struct {
 //   - there is no sharded pub/sub (SPUBLISH/SSUBSCRIBE): Conn.Sharded reports false and fan-out
 //     uses plain PUBLISH/SUBSCRIBE, which is equivalent on a single node;
 //   - nothing is persisted; a restart loses everything.
+//
+// The Redis client's own log lines are routed to logger (see RouteClientLogs).
 func Open(ctx context.Context, rawURL string, logger *slog.Logger) (*Conn, error) {
+	RouteClientLogs(logger)
 	if rawURL == "" {
 		m := miniredis.NewMiniRedis()
 		m.ClockTTL(true)

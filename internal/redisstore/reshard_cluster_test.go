@@ -3,8 +3,8 @@ package redisstore
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -67,7 +67,8 @@ func TestLiveBusFollowsAMovedSlot(t *testing.T) {
 		to = c.Addrs[1]
 	}
 
-	bus := NewLiveBus(c.NewClient(), keys, true)
+	var moves atomic.Int64
+	bus := NewLiveBus(c.NewClient(), keys, true, WithMoveCounter(func() { moves.Add(1) }))
 	ctx, cancel := context.WithCancel(t.Context())
 	var wg sync.WaitGroup
 	got := collect(ctx, &wg, bus)
@@ -85,33 +86,23 @@ func TestLiveBusFollowsAMovedSlot(t *testing.T) {
 	}
 	got.waitFor(t, room, 1)
 
-	moveSlot(t, c, slot, from, to)
-	// The publisher learns of the move from a MOVED reply; the bus from the old master.
-	// Publish until one message arrives: those sent while the bus resubscribes are lost, as
-	// the bus documents (the fan-out fills such gaps from the room's log).
-	sent := 0
-	for n := 1; ; n++ {
-		if err := client.SPublish(t.Context(), keys.LiveChannel(room), "after").Err(); err != nil {
-			t.Fatalf("publish after the move: %v", err)
-		}
-		sent++
-		got.mu.Lock()
-		arrived := len(got.got[room])
-		got.mu.Unlock()
-		if arrived > 1 {
-			break
-		}
-		if sent > 200 {
-			t.Fatalf("nothing arrived after the slot moved from %s to %s (%d published)", from, to, sent)
-		}
-		select { // give the bus a moment: woken by any delivery, or after a short bound
-		case <-got.wake:
-		case <-t.Context().Done():
-			return
-		case <-time.After(50 * time.Millisecond):
-		}
+	if n := got.waitNotices(t, room, 1); n != 1 {
+		t.Fatalf("%d subscription notices before the move, want 1", n)
 	}
-	t.Logf("published %d times after the move before one arrived", sent)
+	moveSlot(t, c, slot, from, to)
+	// Messages published while the bus resubscribes are lost, as the bus documents; it tells
+	// the fan-out with a notice once the new owner has confirmed the subscription (the fan-out
+	// then reads the room's log), and from then on every message arrives.
+	got.waitNotices(t, room, 2)
+	if err := client.SPublish(t.Context(), keys.LiveChannel(room), "after").Err(); err != nil {
+		t.Fatalf("publish after the move: %v", err)
+	}
+	if msgs := got.waitFor(t, room, 2); msgs[1] != "after" {
+		t.Fatalf("messages %q, want the one published after the move last", msgs)
+	}
+	if n := moves.Load(); n != 1 {
+		t.Errorf("%d subscription moves counted, want 1", n)
+	}
 	owner := slotOwners(t, client)[slot]
 	if owner != to {
 		t.Fatalf("slot %d is served by %s, want %s", slot, owner, to)
