@@ -61,6 +61,9 @@ type config struct {
 	// only; each room a channel named channelPrefix+run+room).
 	target        string
 	channelPrefix string
+	// pprofURL, when set, is a node's net/http/pprof base: a CPU profile of the middle of the
+	// typing window is saved to pprofOut.
+	pprofURL, pprofOut string
 }
 
 func parseConfig(args []string, stderr io.Writer) (config, error) {
@@ -84,6 +87,8 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	pids := fs.String("pid", "", "extra processes whose CPU to measure from /proc, e.g. server=1234,redis=1200")
 	target := fs.String("target", "mockroom", "server under test: mockroom, or centrifugo (typing only; -url is its HTTP base, its clients must be allowed to connect without a token, subscribe and publish)")
 	prefix := fs.String("channel-prefix", "load:", "centrifugo: channel name prefix (its namespace decides history and recovery)")
+	pprofURL := fs.String("pprof", "", "typing: a node's pprof base URL (its -pprof-addr, e.g. http://127.0.0.1:6060): profile its CPU over the middle of the window")
+	pprofOut := fs.String("pprof-out", "node.pprof", "typing: where -pprof saves the profile")
 	remote := fs.Bool("allow-remote", false, "allow URLs that are not loopback (off: this tool measures a machine it runs on)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -92,7 +97,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		mode: *mode, rooms: *rooms, rate: *rate, duration: *duration, warmup: *warmup, drain: *drain, gcWait: *gcWait,
 		sockets: *sockets, concurrency: *conc, typist: *typist, start: *startRooms, maxDoc: *maxDoc,
 		track: *track, plan: *plan, pids: map[string]int{}, allowRemote: *remote,
-		target: *target, channelPrefix: *prefix,
+		target: *target, channelPrefix: *prefix, pprofURL: strings.TrimRight(*pprofURL, "/"), pprofOut: *pprofOut,
 	}
 	var problems []string
 	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }

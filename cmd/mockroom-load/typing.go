@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -485,7 +488,51 @@ func typeOnSchedule(ctx context.Context, cfg config, w *window, meter *cpuMeter,
 			}
 		})
 	}
+	var profiled chan struct{}
+	if cfg.pprofURL != "" {
+		profiled = make(chan struct{})
+		go func() {
+			defer close(profiled)
+			profileMiddle(ctx, cfg, w)
+		}()
+	}
 	typers.Wait()
 	<-meterStarted
+	if profiled != nil {
+		<-profiled
+	}
 	return meter.end(ctx)
+}
+
+// profileMiddle saves a CPU profile of the node at cfg.pprofURL taken over the middle half of
+// the window (at most 30 s of it). On any failure no file is left: the run itself never fails
+// for want of a profile.
+func profileMiddle(ctx context.Context, cfg config, w *window) {
+	secs := max(1, min(30, int(cfg.duration.Seconds()/2)))
+	at := w.from.Add((cfg.duration - time.Duration(secs)*time.Second) / 2)
+	select {
+	case <-time.After(time.Until(at)):
+	case <-ctx.Done():
+		return
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.pprofURL+"/debug/pprof/profile?seconds="+strconv.Itoa(secs), nil)
+	if err != nil {
+		return
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return
+	}
+	f, err := os.Create(cfg.pprofOut)
+	if err != nil {
+		return
+	}
+	_, err = io.Copy(f, resp.Body)
+	if cerr := f.Close(); err != nil || cerr != nil {
+		_ = os.Remove(cfg.pprofOut)
+	}
 }
