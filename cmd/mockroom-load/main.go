@@ -57,6 +57,13 @@ type config struct {
 	track, plan string
 	pids        map[string]int
 	allowRemote bool
+	// target is the server under test: mockroom, or centrifugo (its JSON protocol, typing
+	// only; each room a channel named channelPrefix+run+room).
+	target        string
+	channelPrefix string
+	// pprofURL, when set, is a node's net/http/pprof base: a CPU profile of the middle of the
+	// typing window is saved to pprofOut.
+	pprofURL, pprofOut string
 }
 
 func parseConfig(args []string, stderr io.Writer) (config, error) {
@@ -78,6 +85,10 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	track := fs.String("track", "python-developer", "track of the rooms")
 	plan := fs.String("plan", "general-45", "built-in plan of the rooms")
 	pids := fs.String("pid", "", "extra processes whose CPU to measure from /proc, e.g. server=1234,redis=1200")
+	target := fs.String("target", "mockroom", "server under test: mockroom, or centrifugo (typing only; -url is its HTTP base, its clients must be allowed to connect without a token, subscribe and publish)")
+	prefix := fs.String("channel-prefix", "load:", "centrifugo: channel name prefix (its namespace decides history and recovery)")
+	pprofURL := fs.String("pprof", "", "typing: a node's pprof base URL (its -pprof-addr, e.g. http://127.0.0.1:6060): profile its CPU over the middle of the window")
+	pprofOut := fs.String("pprof-out", "node.pprof", "typing: where -pprof saves the profile")
 	remote := fs.Bool("allow-remote", false, "allow URLs that are not loopback (off: this tool measures a machine it runs on)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -86,6 +97,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		mode: *mode, rooms: *rooms, rate: *rate, duration: *duration, warmup: *warmup, drain: *drain, gcWait: *gcWait,
 		sockets: *sockets, concurrency: *conc, typist: *typist, start: *startRooms, maxDoc: *maxDoc,
 		track: *track, plan: *plan, pids: map[string]int{}, allowRemote: *remote,
+		target: *target, channelPrefix: *prefix, pprofURL: strings.TrimRight(*pprofURL, "/"), pprofOut: *pprofOut,
 	}
 	var problems []string
 	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
@@ -111,6 +123,15 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	case "typing", "idle", "reconnect":
 	default:
 		bad("-mode: %q is not typing, idle or reconnect", cfg.mode)
+	}
+	switch cfg.target {
+	case "mockroom":
+	case "centrifugo":
+		if cfg.mode != "typing" {
+			bad("-target centrifugo: only -mode typing")
+		}
+	default:
+		bad("-target: %q is not mockroom or centrifugo", cfg.target)
 	}
 	if cfg.rooms < 1 || cfg.rooms > maxRooms {
 		bad("-rooms: must be 1..%d", maxRooms)
@@ -176,8 +197,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer a.close()
 	meter := newCPUMeter(cfg.urls, cfg.pids, a.client)
 	fmt.Fprintf(stdout, "mockroom-load %s against %s (load average before: %s)\n", strings.Join(args, " "), strings.Join(cfg.urls, ","), loadAverage())
-	switch cfg.mode {
-	case "typing":
+	switch {
+	case cfg.target == "centrifugo":
+		res, err := runCentrifugoTyping(ctx, cfg, meter)
+		if err != nil {
+			return err
+		}
+		printTyping(stdout, cfg, res)
+		if res.Lost+res.Gaps+res.Duplicates+res.NonceMiss > 0 {
+			return errors.New("edits were lost, reordered, duplicated or corrupted: see the table")
+		}
+	case cfg.mode == "typing":
 		res, err := runTyping(ctx, cfg, a, meter)
 		if err != nil {
 			return err
@@ -186,13 +216,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if res.Lost+res.Gaps+res.Duplicates+res.NonceMiss > 0 {
 			return errors.New("edits were lost, reordered, duplicated or corrupted: see the table")
 		}
-	case "idle":
+	case cfg.mode == "idle":
 		res, err := runIdle(ctx, cfg, a, meter)
 		if err != nil {
 			return err
 		}
 		printIdle(stdout, res)
-	case "reconnect":
+	case cfg.mode == "reconnect":
 		res, err := runReconnect(ctx, cfg, a, meter)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -76,21 +77,30 @@ func cpuSeconds(pid int) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	// The command name may hold spaces; fields are counted after its closing parenthesis.
-	s := string(b)
+	v, err := parseProcStatCPU(string(b))
+	if err != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+	}
+	return v, nil
+}
+
+// parseProcStatCPU reads utime+stime (fields 14 and 15, in USER_HZ ticks) of a /proc/<pid>/stat
+// line as seconds. The command name, field 2, may hold spaces and parentheses, so fields are
+// counted after its last closing parenthesis.
+func parseProcStatCPU(s string) (float64, error) {
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+		return 0, errors.New("unexpected format")
 	}
 	f := strings.Fields(s[i+1:])
 	// After ")" come field 3 (state) onwards; utime and stime are fields 14 and 15.
 	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
+		return 0, errors.New("too few fields")
 	}
 	ut, err1 := strconv.ParseFloat(f[11], 64)
 	st, err2 := strconv.ParseFloat(f[12], 64)
 	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: bad times", pid)
+		return 0, errors.New("bad times")
 	}
 	const ticks = 100 // USER_HZ on Linux
 	return (ut + st) / ticks, nil

@@ -43,6 +43,8 @@ func printTyping(w io.Writer, cfg config, r typingResult) {
 	fmt.Fprintf(tw, "keystroke → peer p99\t%s\n", ms(r.Latency.P99))
 	fmt.Fprintf(tw, "keystroke → peer max\t%s\n", ms(r.Latency.Max))
 	fmt.Fprintf(tw, "latency samples\t%d\n", r.Latency.N)
+	fmt.Fprintf(tw, "of which keystroke → written (generator) p50 / p99\t%s / %s\n", ms(r.SendLag.P50), ms(r.SendLag.P99))
+	fmt.Fprintf(tw, "of which written → peer p50 / p99\t%s / %s\n", ms(r.Wire.P50), ms(r.Wire.P99))
 	fmt.Fprintf(tw, "push → ack p50 / p99 / max\t%s / %s / %s\n", ms(r.AckLatency.P50), ms(r.AckLatency.P99), ms(r.AckLatency.Max))
 	fmt.Fprintf(tw, "typed edits/s\t%.0f\n", float64(r.Typed)/secs)
 	fmt.Fprintf(tw, "accepted edits/s\t%.0f\n", float64(r.Accepted)/secs)
@@ -59,6 +61,40 @@ func printTyping(w io.Writer, cfg config, r typingResult) {
 		fmt.Fprintf(tw, "server counter\t%s\n", c)
 	}
 	tw.Flush()
+	fmt.Fprintln(w, summaryLine(cfg.target, r))
+}
+
+// summaryLine is the typing result on one line of key=value pairs, for scripts that compare
+// runs (scripts/bench). Node CPU is the sum over the nodes, read from /proc when a -pid name
+// starts with "node", else from the nodes' /metrics; Redis CPU from the -pid named "redis…".
+func summaryLine(target string, r typingResult) string {
+	var procNodes, metricNodes, redis float64
+	var haveProc, haveRedis bool
+	for _, c := range r.CPU {
+		switch {
+		case strings.HasPrefix(c.Name, "node") && strings.HasSuffix(c.Name, "(/proc)"):
+			procNodes += c.Cores
+			haveProc = true
+		case strings.HasPrefix(c.Name, "node") && strings.HasSuffix(c.Name, "(/metrics)"):
+			metricNodes += c.Cores
+		case strings.HasPrefix(c.Name, "redis"):
+			redis += c.Cores
+			haveRedis = true
+		}
+	}
+	node := metricNodes
+	if haveProc {
+		node = procNodes
+	}
+	secs := r.Window.Seconds()
+	redisPerEdit := -1.0
+	if haveRedis && r.Accepted > 0 {
+		redisPerEdit = redis * secs / float64(r.Accepted) * 1e6
+	}
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	return fmt.Sprintf("summary target=%s rooms=%d rate=%d p50_ms=%.3f p99_ms=%.3f wire_p50_ms=%.3f wire_p99_ms=%.3f gen_p99_ms=%.3f accepted_per_s=%.0f node_cpu=%.3f redis_cpu=%.3f redis_us_per_edit=%.1f lost=%d",
+		target, r.Rooms, r.Rate, ms(r.Latency.P50), ms(r.Latency.P99), ms(r.Wire.P50), ms(r.Wire.P99), ms(r.SendLag.P99),
+		float64(r.Accepted)/secs, node, redis, redisPerEdit, r.Lost+r.Gaps+r.Duplicates+r.NonceMiss)
 }
 
 func mib(b float64) string { return fmt.Sprintf("%.1f MiB", b/(1<<20)) }

@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -18,11 +21,23 @@ const ringSize = 1 << 13
 // maxPerPush keeps a push inside the protocol's 512 updates and 48 KiB of change JSON.
 const maxPerPush = 256
 
+// ringEntry is what the typer remembers of one version. It holds no pointers (times are
+// nanoseconds on the run's clock, see stamp), so the rings of a thousand rooms, hundreds of
+// megabytes of time.Time values otherwise, cost the generator's garbage collector nothing.
 type ringEntry struct {
 	version  int
-	typed    time.Time
+	typed    int64 // keystroke: the tick of the open-loop schedule
+	written  int64 // the push carrying it was handed to the socket
 	lenAfter int
 }
+
+// clock is the run's time origin; stamp turns a time into nanoseconds since it, keeping the
+// monotonic reading, so stamps subtract exactly like times.
+var clock = time.Now()
+
+func stamp(t time.Time) int64 { return int64(t.Sub(clock)) }
+
+func unstamp(ns int64) time.Time { return clock.Add(time.Duration(ns)) }
 
 // typingRoom is one room under the typing workload: one socket types, the other watches.
 // Everything mutable is guarded by mu; the two read loops and the typing loop take it briefly.
@@ -44,10 +59,12 @@ type typingRoom struct {
 	flightAt  time.Time   // when the push in flight was written
 	pending   []time.Time // keystrokes not yet pushed
 	staleWait bool        // after version_stale: push again once the stream has moved on
-	ring      [ringSize]ringEntry
+	ring      []ringEntry // ringSize entries, allocated apart so the GC never scans it
 	typerSeen orderChecker
 	peerSeen  orderChecker
-	latencies []time.Duration
+	latencies []time.Duration // keystroke → peer
+	sendLag   []time.Duration // keystroke → its push written: the generator's own delay
+	wire      []time.Duration // push written → peer: what the server and the network add
 	ackLat    []time.Duration // push written → its ack read, on the typing socket
 	accepted  int             // edits typed inside the window and acknowledged
 	typed     int             // edits typed inside the window
@@ -116,13 +133,20 @@ func (r *typingRoom) pushLocked() {
 		b = append(b, `","changes":`...)
 		b, l = appendChanges(b, l, r.maxDoc, v)
 		b = append(b, '}')
-		r.ring[v%ringSize] = ringEntry{version: v, typed: r.flight[i], lenAfter: l}
+		r.ring[v%ringSize] = ringEntry{version: v, typed: stamp(r.flight[i]), lenAfter: l}
 	}
 	b = append(b, "]}"...)
 	r.inflight, r.flightSeq, r.flightLen, r.flightAt = true, seq, l, time.Now()
 	if err := r.typer.write(b); err != nil {
 		r.errorf("write_failed")
 		r.dead = true
+		return
+	}
+	// The write returned: the frame is in the kernel. Stamping here, not at the keystroke,
+	// separates what the generator's own scheduling added from what the server did.
+	written := stamp(time.Now())
+	for i := range n {
+		r.ring[(r.synced+i)%ringSize].written = written
 	}
 }
 
@@ -210,12 +234,15 @@ func (r *typingRoom) onPeerFrame(f frame, raw []byte, at time.Time) {
 			r.nonceMiss++
 		}
 		e := r.ring[(v+i)%ringSize]
-		if e.version != v+i || e.typed.IsZero() {
+		if e.version != v+i || e.typed == 0 || e.written == 0 {
 			r.untracked++
 			continue
 		}
-		if r.window.in(e.typed) {
-			r.latencies = append(r.latencies, at.Sub(e.typed))
+		if r.window.in(unstamp(e.typed)) {
+			now := stamp(at)
+			r.latencies = append(r.latencies, time.Duration(now-e.typed))
+			r.sendLag = append(r.sendLag, time.Duration(e.written-e.typed))
+			r.wire = append(r.wire, time.Duration(now-e.written))
 		}
 	}
 }
@@ -248,18 +275,21 @@ func (r *typingRoom) caughtUp() bool {
 	return !r.inflight && len(r.pending) == 0 && r.peerSeen.next >= r.synced && r.typerSeen.next >= r.synced
 }
 
-// readLoop feeds a socket's frames to handle until the socket closes, then reports why.
+// readLoop feeds a socket's frames to handle until the socket closes, then reports why. A
+// frame's arrival time is read as soon as the frame is off the socket, before it is decoded:
+// decoding is the generator's work, not the server's.
 func readLoop(s *sock, handle func(frame, []byte, time.Time), closed func(reason string)) {
 	for {
-		f, raw, err := s.read()
+		_, raw, err := s.ws.ReadMessage()
 		at := time.Now()
 		if err != nil {
-			if raw != nil {
-				handle(frame{Type: "error", Code: "undecodable_frame"}, raw, at)
-				continue
-			}
 			closed(closeCode(err))
 			return
+		}
+		var f frame
+		if err := json.Unmarshal(raw, &f); err != nil {
+			handle(frame{Type: "error", Code: "undecodable_frame"}, raw, at)
+			continue
 		}
 		handle(f, raw, at)
 	}
@@ -269,7 +299,9 @@ func readLoop(s *sock, handle func(frame, []byte, time.Time), closed func(reason
 type typingResult struct {
 	Rooms, Rate            int
 	Window                 time.Duration
-	Latency                Percentiles
+	Latency                Percentiles // keystroke → peer
+	SendLag                Percentiles // keystroke → push written, the generator's own delay
+	Wire                   Percentiles // push written → peer
 	AckLatency             Percentiles
 	Typed, Accepted        int
 	Lost, Gaps, Duplicates int
@@ -305,7 +337,7 @@ func runTyping(ctx context.Context, cfg config, a *api, meter *cpuMeter) (typing
 	w := &window{}
 	err = parallel(ctx, len(planned), cfg.concurrency, func(ctx context.Context, i int) error {
 		p := planned[i]
-		r := &typingRoom{idx: i, id: p.id, window: w, maxDoc: cfg.maxDoc}
+		r := &typingRoom{idx: i, id: p.id, window: w, maxDoc: cfg.maxDoc, ring: make([]ringEntry, ringSize)}
 		iv, ij, err := connect(ctx, a, p.interviewerNode, p.id, p.interviewer, fmt.Sprintf("load-i-%d", i), nil)
 		if err != nil {
 			return fmt.Errorf("room %d interviewer: %w", i, err)
@@ -348,53 +380,12 @@ func runTyping(ctx context.Context, cfg config, a *api, meter *cpuMeter) (typing
 	}
 	res.SetupTime = time.Since(setupStart).Round(time.Millisecond).String()
 
-	begin := time.Now()
-	w.from, w.to = begin.Add(cfg.warmup), begin.Add(cfg.warmup+cfg.duration)
-	res.Window = cfg.duration
-	meterStarted := make(chan struct{})
-	go func() {
-		// CPU is measured over the window only, not the warm-up.
-		select {
-		case <-time.After(time.Until(w.from)):
-			meter.begin(ctx)
-		case <-ctx.Done():
-		}
-		close(meterStarted)
-	}()
-
-	var typers sync.WaitGroup
-	interval := time.Second / time.Duration(max(cfg.rate, 1))
-	for _, r := range rooms {
-		typers.Go(func() {
-			// A random phase spreads the rooms' keystrokes over the interval instead of
-			// sending them all in the same millisecond.
-			t := time.NewTimer(time.Duration(rand.Int64N(int64(interval))))
-			defer t.Stop()
-			next := time.Now()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case now := <-t.C:
-					if !now.Before(w.to) {
-						return
-					}
-					r.keystroke(now)
-					// Keep the schedule (open loop): a late tick does not delay the next one.
-					next = next.Add(interval)
-					if d := time.Until(next); d > 0 {
-						t.Reset(d)
-					} else {
-						next = time.Now()
-						t.Reset(0)
-					}
-				}
-			}
-		})
+	typists := make([]func(time.Time), len(rooms))
+	for i, r := range rooms {
+		typists[i] = r.keystroke
 	}
-	typers.Wait()
-	<-meterStarted
-	res.CPU, res.ServerCounters = meter.end(ctx)
+	res.CPU, res.ServerCounters = typeOnSchedule(ctx, cfg, w, meter, typists)
+	res.Window = cfg.duration
 
 	// Drain: every acknowledged edit must reach both sockets.
 	deadline := time.Now().Add(cfg.drain)
@@ -420,10 +411,12 @@ func runTyping(ctx context.Context, cfg config, a *api, meter *cpuMeter) (typing
 	}
 	loops.Wait()
 
-	var lat, ackLat []time.Duration
+	var lat, lag, wire, ackLat []time.Duration
 	for _, r := range rooms {
 		r.mu.Lock()
 		lat = append(lat, r.latencies...)
+		lag = append(lag, r.sendLag...)
+		wire = append(wire, r.wire...)
 		ackLat = append(ackLat, r.ackLat...)
 		res.Typed += r.typed
 		res.Accepted += r.accepted
@@ -442,6 +435,104 @@ func runTyping(ctx context.Context, cfg config, a *api, meter *cpuMeter) (typing
 		r.mu.Unlock()
 	}
 	res.Latency = percentiles(lat)
+	res.SendLag = percentiles(lag)
+	res.Wire = percentiles(wire)
 	res.AckLatency = percentiles(ackLat)
 	return res, nil
+}
+
+// typeOnSchedule fixes the measured window (warm-up from now, then the duration), calls each
+// typist's keystroke function cfg.rate times a second until the window ends, and measures CPU
+// over the window. It returns the meter's readings.
+func typeOnSchedule(ctx context.Context, cfg config, w *window, meter *cpuMeter, typists []func(time.Time)) ([]cpuUse, []string) {
+	begin := time.Now()
+	w.from, w.to = begin.Add(cfg.warmup), begin.Add(cfg.warmup+cfg.duration)
+	meterStarted := make(chan struct{})
+	go func() {
+		// CPU is measured over the window only, not the warm-up.
+		select {
+		case <-time.After(time.Until(w.from)):
+			meter.begin(ctx)
+		case <-ctx.Done():
+		}
+		close(meterStarted)
+	}()
+
+	var typers sync.WaitGroup
+	interval := time.Second / time.Duration(max(cfg.rate, 1))
+	for _, keystroke := range typists {
+		typers.Go(func() {
+			// A random phase spreads the rooms' keystrokes over the interval instead of
+			// sending them all in the same millisecond.
+			t := time.NewTimer(time.Duration(rand.Int64N(int64(interval))))
+			defer t.Stop()
+			next := time.Now()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case now := <-t.C:
+					if !now.Before(w.to) {
+						return
+					}
+					keystroke(now)
+					// Keep the schedule (open loop): a late tick does not delay the next one.
+					next = next.Add(interval)
+					if d := time.Until(next); d > 0 {
+						t.Reset(d)
+					} else {
+						next = time.Now()
+						t.Reset(0)
+					}
+				}
+			}
+		})
+	}
+	var profiled chan struct{}
+	if cfg.pprofURL != "" {
+		profiled = make(chan struct{})
+		go func() {
+			defer close(profiled)
+			profileMiddle(ctx, cfg, w)
+		}()
+	}
+	typers.Wait()
+	<-meterStarted
+	if profiled != nil {
+		<-profiled
+	}
+	return meter.end(ctx)
+}
+
+// profileMiddle saves a CPU profile of the node at cfg.pprofURL taken over the middle half of
+// the window (at most 30 s of it). On any failure no file is left: the run itself never fails
+// for want of a profile.
+func profileMiddle(ctx context.Context, cfg config, w *window) {
+	secs := max(1, min(30, int(cfg.duration.Seconds()/2)))
+	at := w.from.Add((cfg.duration - time.Duration(secs)*time.Second) / 2)
+	select {
+	case <-time.After(time.Until(at)):
+	case <-ctx.Done():
+		return
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.pprofURL+"/debug/pprof/profile?seconds="+strconv.Itoa(secs), nil)
+	if err != nil {
+		return
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return
+	}
+	f, err := os.Create(cfg.pprofOut)
+	if err != nil {
+		return
+	}
+	_, err = io.Copy(f, resp.Body)
+	if cerr := f.Close(); err != nil || cerr != nil {
+		_ = os.Remove(cfg.pprofOut)
+	}
 }
