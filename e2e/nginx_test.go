@@ -31,7 +31,9 @@ func TestNginxForwardsClientAddresses(t *testing.T) {
 	rs := redistest.Start(t)
 	// nginx connects to the node from 127.0.0.1: the one address trusted, as compose trusts only
 	// the load balancer's fixed address.
-	n := startNode(t, "behind-nginx", rs.URL, "MOCKROOM_TRUSTED_PROXIES=127.0.0.1/32")
+	// An hour's window refills one sign-up every 6 minutes, so a slow machine cannot refill the
+	// address's allowance between the tenth sign-up and the eleventh.
+	n := startNode(t, "behind-nginx", rs.URL, "MOCKROOM_TRUSTED_PROXIES=127.0.0.1/32", "MOCKROOM_AUTH_LIMIT_WINDOW=1h")
 	lb := startNginx(t, nginx, strings.TrimPrefix(n.url, "http://"))
 
 	signup := func(from string, i int, forged string) int {

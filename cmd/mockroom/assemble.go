@@ -55,7 +55,10 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	if err != nil {
 		return nil, err
 	}
+	limits := account.DefaultLimits
+	limits.Window = cfg.AuthLimitWindow
 	accounts, err := account.NewService(account.Options{
+		Limits:     &limits,
 		Store:      redisstore.NewAccountStore(conn.Client, redisstore.DefaultKeys),
 		Counter:    redisstore.NewRateCounter(conn.Client, redisstore.DefaultKeys),
 		Tokens:     tokens,

@@ -33,6 +33,8 @@ type config struct {
 	PprofAddr       string
 	// FeedbackDeadline is how long after a peer room ends its feedback is released at the latest.
 	FeedbackDeadline time.Duration
+	// AuthLimitWindow is how long the log-in and sign-up allowances take to refill in full.
+	AuthLimitWindow time.Duration
 	// ShowVersion: print the build and exit (-version); nothing else is read or checked.
 	ShowVersion bool
 }
@@ -47,8 +49,8 @@ func (c config) String() string {
 	if c.RedisURL != "" {
 		redisURL = redactURL(c.RedisURL)
 	}
-	return fmt.Sprintf("addr=%s redis=%s token_secret=%s issuer=%s origins=%v public_url=%s trusted_proxies=%v log=%s/%s shutdown_timeout=%s feedback_deadline=%s",
-		c.Addr, redisURL, secret, c.TokenIssuer, c.AllowedOrigins, c.PublicURL, c.TrustedProxies, c.LogLevel, c.LogFormat, c.ShutdownTimeout, c.FeedbackDeadline)
+	return fmt.Sprintf("addr=%s redis=%s token_secret=%s issuer=%s origins=%v public_url=%s trusted_proxies=%v log=%s/%s shutdown_timeout=%s feedback_deadline=%s auth_limit_window=%s",
+		c.Addr, redisURL, secret, c.TokenIssuer, c.AllowedOrigins, c.PublicURL, c.TrustedProxies, c.LogLevel, c.LogFormat, c.ShutdownTimeout, c.FeedbackDeadline, c.AuthLimitWindow)
 }
 
 func redactURL(raw string) string {
@@ -83,6 +85,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	refreshTTL := fs.String("refresh-token-ttl", env("MOCKROOM_REFRESH_TOKEN_TTL", "720h"), "refresh token lifetime (MOCKROOM_REFRESH_TOKEN_TTL)")
 	proxies := fs.String("trusted-proxies", env("MOCKROOM_TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs of load balancers whose X-Forwarded-For is believed for per-address limits (MOCKROOM_TRUSTED_PROXIES)")
 	feedbackDeadline := fs.String("feedback-deadline", env("MOCKROOM_FEEDBACK_DEADLINE", "48h"), "how long after a peer session ends its double-blind feedback is released at the latest (MOCKROOM_FEEDBACK_DEADLINE)")
+	authWindow := fs.String("auth-limit-window", env("MOCKROOM_AUTH_LIMIT_WINDOW", "1m"), "how long the log-in and sign-up allowances take to refill in full (MOCKROOM_AUTH_LIMIT_WINDOW)")
 	pprofAddr := fs.String("pprof-addr", env("MOCKROOM_PPROF_ADDR", ""), "loopback address for net/http/pprof, e.g. 127.0.0.1:6060; empty: off (MOCKROOM_PPROF_ADDR)")
 	showVersion := fs.Bool("version", false, "print the version and build, then exit")
 	if err := fs.Parse(args); err != nil {
@@ -178,6 +181,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	cfg.AccessTokenTTL = parseDuration("MOCKROOM_ACCESS_TOKEN_TTL", *accessTTL, 30*time.Second, time.Hour)
 	cfg.RefreshTokenTTL = parseDuration("MOCKROOM_REFRESH_TOKEN_TTL", *refreshTTL, time.Hour, 90*24*time.Hour)
 	cfg.FeedbackDeadline = parseDuration("MOCKROOM_FEEDBACK_DEADLINE", *feedbackDeadline, time.Second, 30*24*time.Hour)
+	cfg.AuthLimitWindow = parseDuration("MOCKROOM_AUTH_LIMIT_WINDOW", *authWindow, time.Second, 24*time.Hour)
 
 	if len(problems) > 0 {
 		return config{}, errors.New("invalid configuration:\n  " + strings.Join(problems, "\n  "))

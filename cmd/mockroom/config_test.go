@@ -19,7 +19,7 @@ func TestParseConfigDefaults(t *testing.T) {
 	if cfg.Addr != ":8080" || cfg.RedisURL != "" || cfg.PublicURL != "http://localhost:8080" {
 		t.Errorf("unexpected defaults: %+v", cfg)
 	}
-	if cfg.AccessTokenTTL != 15*time.Minute || cfg.ShutdownTimeout != 15*time.Second {
+	if cfg.AccessTokenTTL != 15*time.Minute || cfg.ShutdownTimeout != 15*time.Second || cfg.AuthLimitWindow != time.Minute {
 		t.Errorf("unexpected durations: %+v", cfg)
 	}
 	if len(cfg.AllowedOrigins) != 1 || cfg.AllowedOrigins[0] != "http://localhost:8080" {
@@ -56,6 +56,7 @@ func TestParseConfigRejectsBadValues(t *testing.T) {
 		{"bad trusted proxy", map[string]string{"MOCKROOM_TRUSTED_PROXIES": "10.0.0.0/8, lb.local"}, "MOCKROOM_TRUSTED_PROXIES"},
 		{"public pprof address", map[string]string{"MOCKROOM_PPROF_ADDR": "0.0.0.0:6060"}, "MOCKROOM_PPROF_ADDR"},
 		{"unparseable duration", map[string]string{"MOCKROOM_SHUTDOWN_TIMEOUT": "soon"}, "MOCKROOM_SHUTDOWN_TIMEOUT"},
+		{"auth limit window over a day", map[string]string{"MOCKROOM_AUTH_LIMIT_WINDOW": "48h"}, "MOCKROOM_AUTH_LIMIT_WINDOW"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
