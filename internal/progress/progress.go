@@ -15,8 +15,11 @@ import (
 // Input is one finished session of the reader.
 type Input struct {
 	Summary record.Summary
-	// Room is the room with its plan (question ids included, for their topics).
+	// Room is the room with its plan.
 	Room room.Room
+	// Asked are the plan indexes of the questions actually put to the reader as candidate
+	// (a question of the plan that was never started is not practice).
+	Asked []int
 	// Forms are the forms the reader may read; only the released ones about them count.
 	Forms []feedback.Form
 }
@@ -140,10 +143,11 @@ func Compute(in []Input, reader mockroom.UserID, prep []bank.PrepArea) Progress 
 				}
 			}
 		}
-		for i, q := range s.Room.Questions {
-			if !askedOf(s.Room, reader, i) {
+		for _, i := range s.Asked {
+			if i < 0 || i >= len(s.Room.Questions) {
 				continue
 			}
+			q := s.Room.Questions[i]
 			c := cats[q.Category]
 			if c == nil {
 				c = &acc{}
@@ -180,20 +184,6 @@ func Compute(in []Input, reader mockroom.UserID, prep []bank.PrepArea) Progress 
 	}
 	p.Suggestion = suggest(p.Map)
 	return p
-}
-
-// askedOf reports whether reader was the candidate of question i.
-func askedOf(r room.Room, reader mockroom.UserID, i int) bool {
-	for _, h := range r.Halves {
-		if i >= h.FirstQuestion && i < h.FirstQuestion+h.QuestionCount {
-			return h.Candidate == reader
-		}
-	}
-	if len(r.Halves) > 0 {
-		return false
-	}
-	p, ok := r.Participant(reader)
-	return ok && p.Role == mockroom.RoleCandidate
 }
 
 type acc struct{ asked, scored, sum int }

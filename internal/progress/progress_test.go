@@ -25,7 +25,9 @@ func session(id mockroom.RoomID, day int, cats []mockroom.Category, q int, s int
 		{UserID: mentor, Role: mockroom.RoleInterviewer}, {UserID: me, Role: mockroom.RoleCandidate},
 	}}
 	var qs []feedback.QuestionAnswer
+	var asked []int
 	for i, c := range cats {
+		asked = append(asked, i)
 		r.Questions = append(r.Questions, room.PlannedQuestion{Category: c, Minutes: 10})
 		qs = append(qs, feedback.QuestionAnswer{Index: i, Score: q})
 	}
@@ -35,7 +37,7 @@ func session(id mockroom.RoomID, day int, cats []mockroom.Category, q int, s int
 	}}}}
 	return progress.Input{
 		Summary: record.Summary{RoomID: id, StartedAt: t0.AddDate(0, 0, day), Roles: []mockroom.Role{mockroom.RoleCandidate}},
-		Room:    r, Forms: []feedback.Form{f},
+		Room:    r, Forms: []feedback.Form{f}, Asked: asked,
 	}
 }
 
@@ -95,6 +97,19 @@ func TestProgressAcrossThreeSessions(t *testing.T) {
 	}
 	if n := len(p.Suggestion.Slots); n != 3 || p.Suggestion.Slots[2].Category != mockroom.CategoryOwnQuestions {
 		t.Errorf("suggested slots %+v", p.Suggestion.Slots)
+	}
+}
+
+// A question of the plan that was never started is not practice.
+func TestOnlyQuestionsAskedCount(t *testing.T) {
+	in := session("r", 1, []mockroom.Category{mockroom.CategoryProblemSolve, mockroom.CategorySystemDesign}, 3, 3, true)
+	in.Asked = []int{0}
+	p := progress.Compute([]progress.Input{in}, me, prep)
+	if len(p.Categories) != 1 || p.Categories[0].Category != mockroom.CategoryProblemSolve {
+		t.Errorf("categories %+v, want only the question asked", p.Categories)
+	}
+	if p.Map[1].Status != "not_practised" {
+		t.Errorf("system design %+v: planned, never asked", p.Map[1])
 	}
 }
 

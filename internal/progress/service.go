@@ -9,9 +9,11 @@ import (
 	"github.com/mockroom/mockroom/internal/room"
 )
 
-// Sessions lists a person's finished sessions; *record.Service implements it.
+// Sessions lists a person's finished sessions and reads their records; *record.Service
+// implements it.
 type Sessions interface {
 	List(ctx context.Context, reader mockroom.UserID, f record.Filter) ([]record.Summary, error)
+	Get(ctx context.Context, id mockroom.RoomID, reader mockroom.UserID) (record.Record, error)
 }
 
 // Rooms reads a room with its plan; *room.Service implements it.
@@ -61,7 +63,17 @@ func (s *Service) Get(ctx context.Context, reader mockroom.UserID, track mockroo
 		if err != nil {
 			return Progress{}, err
 		}
-		in = append(in, Input{Summary: sum, Room: r, Forms: forms})
+		rec, err := s.sessions.Get(ctx, sum.RoomID, reader)
+		if err != nil {
+			return Progress{}, err
+		}
+		var asked []int
+		for _, q := range rec.Questions {
+			if q.Candidate == reader {
+				asked = append(asked, q.Index)
+			}
+		}
+		in = append(in, Input{Summary: sum, Room: r, Forms: forms, Asked: asked})
 	}
 	return Compute(in, reader, t.Preparation), nil
 }

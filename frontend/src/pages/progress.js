@@ -37,7 +37,9 @@ export function chart(points, average, label) {
   points.forEach((p, i) => {
     const date = new Date(p.at).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
     el.append(svg('circle', { cx: x(i), cy: y(p.score), r: 4 }, svg('title', null, `${date}: ${p.score}`)));
-    if (points.length <= 8 || i === 0 || i === points.length - 1) el.append(svg('text', { x: x(i), y: H - 6, 'text-anchor': 'middle' }, date));
+    // The outer labels are anchored inwards so they are not cut at the edges.
+    const anchor = points.length > 1 && i === 0 ? 'start' : points.length > 1 && i === points.length - 1 ? 'end' : 'middle';
+    if (points.length <= 8 || i === 0 || i === points.length - 1) el.append(svg('text', { x: x(i), y: H - 6, 'text-anchor': anchor }, date));
   });
   return el;
 }

@@ -8,7 +8,7 @@ const SPEEDS = [1, 4, 16];
 // createReplay builds the replay of model; authorClass maps a user id to a CSS class and name
 // to a display name. It returns the element and a way to move it.
 export function createReplay(model, { authorClass, name }) {
-  let ms = model.duration;
+  let ms = Math.max(Math.ceil(model.duration / 1000) * 1000, 1000);
   let playing = false;
   let speed = 1;
   let timer = null;
@@ -17,13 +17,16 @@ export function createReplay(model, { authorClass, name }) {
   // offset, not by time. Moving the slider or playing lets time decide again.
   let pinned = null;
 
+  // The slider moves by seconds; its end is rounded up to a whole second so that dragging it
+  // to the end always reaches the last edit.
+  const end = Math.max(Math.ceil(model.duration / 1000) * 1000, 1000);
   const slider = h('input', {
     type: 'range',
     id: 'replay-slider',
     min: '0',
-    max: String(Math.max(model.duration, 1)),
+    max: String(end),
     step: '1000',
-    value: String(model.duration),
+    value: String(end),
     'aria-label': 'Moment of the session',
   });
   const clock = h('output', { class: 'replay-clock', for: 'replay-slider', 'aria-live': 'off' });
@@ -41,7 +44,7 @@ export function createReplay(model, { authorClass, name }) {
   function draw() {
     const step = pinned ?? model.stepAtTime(ms);
     slider.value = String(ms);
-    clock.value = `${formatDuration(ms)} / ${formatDuration(model.duration)} · ${step} of ${model.length} edits`;
+    clock.value = `${formatDuration(Math.min(ms, model.duration))} / ${formatDuration(model.duration)} · ${step} of ${model.length} edits`;
     code.dataset.step = String(step);
     const runs = model.authorsAt(step);
     replace(code, runs.length ? runs.map((r) => h('span', { class: authorClass(r.author), title: name(r.author) }, r.text)) : h('span', { class: 'muted' }, '(empty)'));
@@ -55,17 +58,17 @@ export function createReplay(model, { authorClass, name }) {
   }
 
   function start() {
-    if (ms >= model.duration) ms = 0;
+    if (ms >= end) ms = 0;
     playing = true;
     pinned = null;
     play.textContent = 'Pause';
     lastTick = performance.now();
     timer = setInterval(() => {
       const now = performance.now();
-      ms = Math.min(model.duration, ms + (now - lastTick) * speed);
+      ms = Math.min(end, ms + (now - lastTick) * speed);
       lastTick = now;
       draw();
-      if (ms >= model.duration) stop();
+      if (ms >= end) stop();
     }, 100);
   }
 
