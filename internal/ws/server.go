@@ -300,7 +300,7 @@ func (s *Server) start(ws *websocket.Conn, out *batchConn, room mockroom.RoomID,
 		abuse: abuse{limit: s.cfg.AbuseLimit, window: s.cfg.AbuseWindow},
 	}
 	c.ctx, c.cancel = context.WithCancel(s.baseCtx)
-	refuse := func(code int, text string) {
+	closeAtOnce := func(code int, text string) {
 		c.cancel()
 		msg := websocket.FormatCloseMessage(code, text)
 		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.WriteWait))
@@ -311,13 +311,13 @@ func (s *Server) start(ws *websocket.Conn, out *batchConn, room mockroom.RoomID,
 	if s.closing {
 		// Close is already waiting for the sockets it knows; this one never starts.
 		s.mu.Unlock()
-		refuse(CloseShutdown, "server shutting down: reconnect and resume")
+		closeAtOnce(CloseShutdown, "server shutting down: reconnect and resume")
 		return
 	}
 	if s.people[pr] >= s.cfg.MaxSocketsPerPerson {
 		s.mu.Unlock()
 		s.metrics.drops.WithLabelValues("too_many_sockets").Inc()
-		refuse(CloseTooManySockets, "too many open sockets to this room: close another tab")
+		closeAtOnce(CloseTooManySockets, "too many open sockets to this room: close another tab")
 		return
 	}
 	s.people[pr]++
