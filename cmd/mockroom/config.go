@@ -128,6 +128,21 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	} else {
 		cfg.PublicURL = strings.TrimRight(*publicURL, "/")
 		cfg.AllowedOrigins = append(cfg.AllowedOrigins, u.Scheme+"://"+u.Host)
+		// On the embedded store the server runs on someone's own machine: a browser opened at
+		// 127.0.0.1 or [::1] instead of localhost (or the other way round) is the same page.
+		if cfg.RedisURL == "" && isLoopbackName(u.Hostname()) {
+			for _, h := range []string{"localhost", "127.0.0.1", "::1"} {
+				o := u.Scheme + "://" + h
+				if u.Port() != "" {
+					o = u.Scheme + "://" + net.JoinHostPort(h, u.Port())
+				} else if h == "::1" {
+					o = u.Scheme + "://[::1]"
+				}
+				if o != u.Scheme+"://"+u.Host {
+					cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
+				}
+			}
+		}
 	}
 	for _, o := range strings.Split(*origins, ",") {
 		o = strings.TrimSpace(o)
@@ -195,4 +210,13 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// isLoopbackName reports whether host names this machine's loopback interface.
+func isLoopbackName(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

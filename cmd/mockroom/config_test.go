@@ -22,8 +22,17 @@ func TestParseConfigDefaults(t *testing.T) {
 	if cfg.AccessTokenTTL != 15*time.Minute || cfg.ShutdownTimeout != 15*time.Second || cfg.AuthLimitWindow != time.Minute {
 		t.Errorf("unexpected durations: %+v", cfg)
 	}
-	if len(cfg.AllowedOrigins) != 1 || cfg.AllowedOrigins[0] != "http://localhost:8080" {
-		t.Errorf("origins = %v, want the public URL's origin", cfg.AllowedOrigins)
+	// On the embedded store, the loopback forms of the public URL are allowed too.
+	want := []string{"http://localhost:8080", "http://127.0.0.1:8080", "http://[::1]:8080"}
+	if strings.Join(cfg.AllowedOrigins, " ") != strings.Join(want, " ") {
+		t.Errorf("origins = %v, want %v", cfg.AllowedOrigins, want)
+	}
+	withRedis, err := parseConfig(nil, envOf(map[string]string{"MOCKROOM_REDIS_URL": "redis://localhost:6379", "MOCKROOM_TOKEN_SECRET": strings.Repeat("s", 32)}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(withRedis.AllowedOrigins) != 1 || withRedis.AllowedOrigins[0] != "http://localhost:8080" {
+		t.Errorf("origins on Redis = %v, want the public URL's origin only", withRedis.AllowedOrigins)
 	}
 }
 

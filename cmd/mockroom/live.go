@@ -55,6 +55,14 @@ func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, regist
 		return nil, nil, err
 	}
 	api.MountLive(sockets)
+	fanout := engine.Fanout()
+	if err := registry.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "mockroom_fanout_receive_retries_total",
+		Help: "Receives from the store's pub/sub that failed and were retried after a back-off.",
+	}, func() float64 { return float64(fanout.ReceiveRetries()) })); err != nil {
+		_ = store.Close()
+		return nil, nil, err
+	}
 
 	stopWorkers := runWorkers(ctx, log, map[string]func(context.Context) error{
 		"live engine":    engine.Run,

@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -74,7 +76,18 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, dst any) err
 		return mockroom.Errorf(mockroom.KindInvalid, "unsupported_media_type", "send the body as application/json")
 	}
 	body := http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return mockroom.Errorf(mockroom.KindTooLarge, "body_too_large", "request body is larger than %d bytes", s.opts.MaxBodyBytes)
+		}
+		return mockroom.Errorf(mockroom.KindInvalid, "bad_json", "the request body could not be read")
+	}
+	if err := checkStrict(raw, reflect.TypeOf(dst)); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		var tooLarge *http.MaxBytesError
@@ -86,14 +99,8 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, dst any) err
 		}
 		return mockroom.Errorf(mockroom.KindInvalid, "bad_json", "request body is not valid JSON for this endpoint: %v", err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return mockroom.Errorf(mockroom.KindInvalid, "bad_json", "request body has data after the JSON object")
-	}
-	if _, err := io.Copy(io.Discard, body); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return mockroom.Errorf(mockroom.KindTooLarge, "body_too_large", "request body is larger than %d bytes", s.opts.MaxBodyBytes)
-		}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -106,11 +107,25 @@ func registerOnce(reg *prometheus.Registry, cs ...prometheus.Collector) {
 	}
 }
 
+// ReadyTimeout bounds the ready check: a load balancer must learn quickly that a node's store
+// is gone.
+const ReadyTimeout = time.Second
+
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	if s.opts.Ready != nil {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(r.Context(), ReadyTimeout)
 		defer cancel()
-		if err := s.opts.Ready(ctx); err != nil {
+		// A store that hangs may not honour the context (a client blocked on a read of a
+		// stopped Redis): the answer does not wait for it beyond the timeout.
+		done := make(chan error, 1)
+		go func() { done <- s.opts.Ready(ctx) }()
+		var err error
+		select {
+		case err = <-done:
+		case <-ctx.Done():
+			err = fmt.Errorf("the ready check did not answer within %v", ReadyTimeout)
+		}
+		if err != nil {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "code": "not_ready", "message": err.Error()})
 			return
 		}

@@ -15,6 +15,9 @@ import (
 // the push, bumps the version and publishes. While the editor is locked only the interviewer
 // may edit: the lock is for showing the candidate something without their typing over it.
 
+// MaxPushChangeBytes bounds the change-set JSON of one push, all updates together.
+const MaxPushChangeBytes = 48 << 10
+
 // pushData is the payload of an editor.push command.
 type pushData struct {
 	Version int             `json:"version"`
@@ -157,6 +160,13 @@ func (e *Engine) push(ctx context.Context, id mockroom.RoomID, c *roomCache, m M
 	}
 	if len(d.Updates) == 0 {
 		return Result{}, invalid("push_empty", "editor.push needs at least one update")
+	}
+	size := 0
+	for _, u := range d.Updates {
+		size += len(u.Changes)
+	}
+	if size > MaxPushChangeBytes {
+		return Result{}, mockroom.Errorf(mockroom.KindTooLarge, "push_too_large", "the push holds %d bytes of change sets, at most %d are allowed: push more often", size, MaxPushChangeBytes)
 	}
 	for _, u := range d.Updates {
 		if u.ClientID != clientID {

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -91,7 +92,19 @@ type Fanout struct {
 	mu    sync.RWMutex
 	rooms map[mockroom.RoomID]*fanRoom
 	next  ListenerID
+
+	retries atomic.Uint64 // failed receives, each followed by a back-off
 }
+
+// ReceiveRetries counts the bus receives that failed (the store unreachable) and were retried
+// after a back-off, for the metrics.
+func (f *Fanout) ReceiveRetries() uint64 { return f.retries.Load() }
+
+// Back-off between failed receives: doubling from the first to the last, with jitter.
+const (
+	receiveBackoffFirst = 100 * time.Millisecond
+	receiveBackoffMax   = 5 * time.Second
+)
 
 type fanRoom struct {
 	listeners map[ListenerID]Listener // guarded by Fanout.mu
@@ -183,14 +196,32 @@ func (f *Fanout) run(ctx context.Context) error {
 		f.runCatchUp(ctx)
 	}()
 	defer wg.Wait()
+	// An unreachable store fails every receive at once: retry after a growing, jittered pause,
+	// and log the change of state once each way, not every attempt.
+	failing, backoff := 0, receiveBackoffFirst
 	for {
 		room, payload, err := f.bus.Receive(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if err != nil {
-			f.log.Warn("room fan-out receive", "err", err)
+			f.retries.Add(1)
+			if failing == 0 {
+				f.log.Warn("room fan-out: the store stopped answering; retrying with back-off", "err", err)
+			}
+			failing++
+			pause := backoff/2 + rand.N(backoff/2+1)
+			backoff = min(2*backoff, receiveBackoffMax)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(pause):
+			}
 			continue
+		}
+		if failing > 0 {
+			f.log.Info("room fan-out: the store answers again", "failed_attempts", failing)
+			failing, backoff = 0, receiveBackoffFirst
 		}
 		if payload == nil { // (re)subscribed: look in the log for what was published meanwhile
 			f.catchUp.kick(room)

@@ -181,7 +181,7 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 		res, err = s.append.Run(ctx, s.client, keys, args...).StringSlice()
 	}
 	if err != nil {
-		return live.AppendResult{}, unavailable(err, "append to the room log")
+		return live.AppendResult{}, outcomeUnknown(err)
 	}
 	switch res[0] {
 	case "ok":
@@ -362,6 +362,21 @@ func (s *LiveStore) SetPresence(ctx context.Context, room mockroom.RoomID, user 
 		return unavailable(err, "record presence")
 	}
 	return nil
+}
+
+// outcomeUnknown is a failed write: the script may have run (a reply lost on the way back, a
+// Redis that hung and resumed) or not. The client is told so, and that re-sending the same
+// command with the same seq gets its one true result. A failure known to have sent nothing (this
+// node's own queue closed or full) keeps its code.
+func outcomeUnknown(err error) error {
+	var me *mockroom.Error
+	if errors.As(err, &me) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return mockroom.Wrap(err, mockroom.KindUnavailable, "outcome_unknown", "the store did not confirm the command; send it again with the same seq")
+	}
+	return mockroom.Wrap(fmt.Errorf("append to the room log: %w", err), mockroom.KindUnavailable, "outcome_unknown", "the store did not confirm the command; send it again with the same seq")
 }
 
 func unavailable(err error, what string) error {

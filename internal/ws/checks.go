@@ -115,7 +115,7 @@ func isAlnum(c byte) bool {
 }
 
 // checkClientID: ^[A-Za-z0-9_.:-]{1,64}$
-var checkClientID = checkChars(64, `^[A-Za-z0-9_.:-]{1,64}$`, func(c byte) bool {
+var checkClientID = checkChars(maxClientIDChars, `^[A-Za-z0-9_.:-]{1,64}$`, func(c byte) bool {
 	return isAlnum(c) || c == '_' || c == '.' || c == ':' || c == '-'
 })
 

@@ -1,7 +1,11 @@
 package ws_test
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mockroom/mockroom/internal/live"
@@ -89,4 +93,42 @@ func TestSocketsPerPersonAreBounded(t *testing.T) {
 	// The eight still work, and the interviewer hears them.
 	open[0].command("chat.send", map[string]any{"text": "still here"})
 	iv.waitFor("the candidate's chat", func(f frame) bool { return f.str("event") == "chat.message" })
+}
+
+// TestRefusedOriginIsLoggedOnce: a browser at an address that is not allowed is refused with 403
+// and the server says so in its log, once for many attempts.
+func TestRefusedOriginIsLoggedOnce(t *testing.T) {
+	var logs syncBuffer
+	h := newHarness(t, func(c *ws.Config, _ *harnessOpts) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	h.mentorRoom("r-origin")
+	for range 5 {
+		tk, _ := h.ticket(h.token(candidate), "r-origin")
+		if _, status := h.dialTicket("r-origin", tk, http.Header{"Origin": {"http://127.0.0.1:9999"}}, false); status != http.StatusForbidden {
+			t.Fatalf("refused origin: %d, want 403", status)
+		}
+	}
+	text := logs.String()
+	if n := strings.Count(text, "origin not allowed"); n != 1 || !strings.Contains(text, "http://127.0.0.1:9999") {
+		t.Errorf("want one log line naming the origin, got:\n%s", text)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

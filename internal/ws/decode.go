@@ -38,14 +38,16 @@ const (
 
 // Limits of individual fields; the frame itself is capped by Config.MaxFrameBytes.
 const (
-	maxSeq          = 1<<53 - 1 // the largest integer a JavaScript number holds exactly
-	maxChatRunes    = 2000
-	maxNoteRunes    = 4000
-	maxTokenBytes   = 8192
-	maxUpdates      = 512
-	maxRanges       = 100
-	maxExtendSecond = 3600
-	maxQuestions    = 1000
+	maxSeq = 1<<53 - 1 // the largest integer a JavaScript number holds exactly
+	// Chat and note texts are judged by the engine (mockroom.CheckText), which counts UTF-16
+	// units; the decoder only bounds them by the frame.
+	maxTextRunes     = 64 << 10
+	maxTokenBytes    = 8192
+	maxUpdates       = 512
+	maxClientIDChars = 64
+	maxRanges        = 100
+	maxExtendSecond  = 3600
+	maxQuestions     = 1000
 )
 
 // field describes one field a frame type may carry: whether it must be present and how its raw
@@ -67,8 +69,8 @@ var frameSpecs = map[string][]field{
 	TypeEditorPush:     {{"seq", true, checkSeq}, {"updates", true, checkUpdates}, {"version", true, checkUint(0, maxSeq)}},
 	TypeEditorLanguage: {{"language", true, checkLanguage}, {"seq", true, checkSeq}},
 	TypeEditorLock:     {{"locked", true, checkBool}, {"seq", true, checkSeq}},
-	TypeChatSend:       {{"seq", true, checkSeq}, {"text", true, checkString(1, maxChatRunes, true)}},
-	TypeNoteAdd:        {{"seq", true, checkSeq}, {"text", true, checkString(1, maxNoteRunes, true)}},
+	TypeChatSend:       {{"seq", true, checkSeq}, {"text", true, checkString(0, maxTextRunes, true)}},
+	TypeNoteAdd:        {{"seq", true, checkSeq}, {"text", true, checkString(0, maxTextRunes, true)}},
 	TypeRoomStart:      {{"seq", true, checkSeq}},
 	TypeQuestionNext:   {{"seq", true, checkSeq}},
 	TypeQuestionSkip:   {{"seq", true, checkSeq}},

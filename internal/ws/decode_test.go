@@ -34,7 +34,6 @@ func TestDecodeCommand(t *testing.T) {
 		{name: "empty updates", in: `{"type":"editor.push","seq":1,"version":0,"updates":[]}`, code: "bad_field"},
 		{name: "changes not array", in: `{"type":"editor.push","seq":1,"version":0,"updates":[{"clientID":"a","changes":"x"}]}`, code: "bad_field"},
 		{name: "selection main out of range", in: `{"type":"presence","selection":{"main":1,"ranges":[{"anchor":0,"head":0}]}}`, code: "bad_field"},
-		{name: "empty chat", in: `{"type":"chat.send","seq":1,"text":""}`, code: "bad_field"},
 		{name: "factor too high", in: `{"type":"allowance.set","seq":1,"user_id":"u","factor":2.5}`, code: "bad_field"},
 		{name: "type number", in: `{"type":5,"seq":1}`, code: "bad_field"},
 		{name: "null", in: `null`, code: "bad_json"},

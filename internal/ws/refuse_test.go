@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/ws"
 )
@@ -136,8 +137,17 @@ func TestFramesThatCloseTheSocket(t *testing.T) {
 			t.Errorf("close code %d, want 4400", got)
 		}
 	})
-	t.Run("stranger", func(t *testing.T) {
-		cl := h.connect(stranger, "r-close")
+	t.Run("no longer a participant", func(t *testing.T) {
+		// The ticket was issued to a participant who was removed before joining.
+		h.rooms.Update("r-close", func(r *live.RoomInfo) {
+			r.Participants = append(r.Participants, live.Participant{UserID: stranger.UserID, Role: mockroom.RoleObserver, DisplayName: stranger.Name})
+		})
+		tk, status := h.ticket(h.token(stranger), "r-close")
+		if status != http.StatusOK {
+			t.Fatalf("ticket: %d", status)
+		}
+		h.rooms.Update("r-close", func(r *live.RoomInfo) { r.Participants = r.Participants[:len(r.Participants)-1] })
+		cl, _ := h.dialTicket("r-close", tk, nil, false)
 		cl.send(map[string]any{"type": "join", "seq": 1, "client_id": "s", "resume": nil})
 		if got := cl.waitClose(); got != 4003 {
 			t.Errorf("close code %d, want 4003", got)

@@ -142,13 +142,15 @@ type Server struct {
 	baseCtx    context.Context
 	baseCancel context.CancelFunc
 
-	mu      sync.Mutex
-	conns   map[*conn]struct{}
-	rooms   map[mockroom.RoomID]int
-	people  map[personInRoom]int
-	nextID  uint64
-	closing bool
-	wg      sync.WaitGroup
+	mu     sync.Mutex
+	conns  map[*conn]struct{}
+	rooms  map[mockroom.RoomID]int
+	people map[personInRoom]int
+	// refusedOrigins is when each refused origin was last logged.
+	refusedOrigins map[string]time.Time
+	nextID         uint64
+	closing        bool
+	wg             sync.WaitGroup
 }
 
 // New builds a Server.
@@ -165,6 +167,8 @@ func New(cfg Config) (*Server, error) {
 		conns:   map[*conn]struct{}{},
 		rooms:   map[mockroom.RoomID]int{},
 		people:  map[personInRoom]int{},
+
+		refusedOrigins: map[string]time.Time{},
 	}
 	for _, o := range cfg.AllowedOrigins {
 		s.origins[strings.ToLower(strings.TrimRight(o, "/"))] = true
@@ -231,6 +235,27 @@ func (s *Server) IssueTicket(ctx context.Context, room mockroom.RoomID, accessTo
 	return id, s.now().Add(ttl).UTC().Truncate(time.Millisecond), nil
 }
 
+// refusedOriginEvery is how often one refused origin is logged: often enough to be seen by an
+// operator whose users open the app at another address, seldom enough not to flood the log.
+const refusedOriginEvery = time.Minute
+
+// logRefusedOrigin says in the log that sockets from origin are refused, at most once per
+// refusedOriginEvery for each origin (and for a bounded number of origins).
+func (s *Server) logRefusedOrigin(origin string) {
+	now := s.now()
+	s.mu.Lock()
+	last, seen := s.refusedOrigins[origin]
+	log := !seen || now.Sub(last) >= refusedOriginEvery
+	if log && (seen || len(s.refusedOrigins) < 100) {
+		s.refusedOrigins[origin] = now
+	}
+	s.mu.Unlock()
+	if log {
+		s.log.Warn("socket refused: origin not allowed; open the app at its public URL or add the origin to MOCKROOM_ALLOWED_ORIGINS",
+			"origin", origin, "allowed", s.cfg.AllowedOrigins)
+	}
+}
+
 // originAllowed reports whether a browser on origin may open a socket.
 func (s *Server) originAllowed(origin string) bool {
 	if origin == "" {
@@ -250,6 +275,7 @@ func (s *Server) Accept(w http.ResponseWriter, r *http.Request, room mockroom.Ro
 	// A handshake with two Origin headers is refused whatever they say: only one can be the
 	// page's, and checking the first would let the second through.
 	if origins := r.Header.Values("Origin"); len(origins) > 1 || !s.originAllowed(r.Header.Get("Origin")) {
+		s.logRefusedOrigin(strings.Join(origins, ", "))
 		return mockroom.Errorf(mockroom.KindForbidden, "origin_not_allowed", "sockets may not be opened from this origin")
 	}
 	if !websocket.IsWebSocketUpgrade(r) {
@@ -300,7 +326,7 @@ func (s *Server) start(ws *websocket.Conn, out *batchConn, room mockroom.RoomID,
 		abuse: abuse{limit: s.cfg.AbuseLimit, window: s.cfg.AbuseWindow},
 	}
 	c.ctx, c.cancel = context.WithCancel(s.baseCtx)
-	refuse := func(code int, text string) {
+	closeAtOnce := func(code int, text string) {
 		c.cancel()
 		msg := websocket.FormatCloseMessage(code, text)
 		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.WriteWait))
@@ -311,13 +337,13 @@ func (s *Server) start(ws *websocket.Conn, out *batchConn, room mockroom.RoomID,
 	if s.closing {
 		// Close is already waiting for the sockets it knows; this one never starts.
 		s.mu.Unlock()
-		refuse(CloseShutdown, "server shutting down: reconnect and resume")
+		closeAtOnce(CloseShutdown, "server shutting down: reconnect and resume")
 		return
 	}
 	if s.people[pr] >= s.cfg.MaxSocketsPerPerson {
 		s.mu.Unlock()
 		s.metrics.drops.WithLabelValues("too_many_sockets").Inc()
-		refuse(CloseTooManySockets, "too many open sockets to this room: close another tab")
+		closeAtOnce(CloseTooManySockets, "too many open sockets to this room: close another tab")
 		return
 	}
 	s.people[pr]++
