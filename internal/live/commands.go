@@ -98,18 +98,18 @@ func (e *Engine) Execute(ctx context.Context, id mockroom.RoomID, p mockroom.Pri
 	if cmd.Seq == 0 {
 		return Result{}, invalid("seq_invalid", "seq must be a positive number")
 	}
-	if runCommands[cmd.Type] {
-		return e.run(ctx, id, p, cmd)
-	}
-	if !interviewerOnly[cmd.Type] && !participantCommands[cmd.Type] {
+	if !runCommands[cmd.Type] && !interviewerOnly[cmd.Type] && !participantCommands[cmd.Type] {
 		return Result{}, invalid("command_unknown", "unknown command %q", cmd.Type)
 	}
 	socketClient := cmd.ClientID
 	cmd.ClientID = commandKey(p.UserID, cmd.ClientID)
-	c := e.room(id)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	res, err := e.execute(ctx, id, c, p, cmd, socketClient)
+	var res Result
+	var err error
+	if runCommands[cmd.Type] {
+		res, err = e.run(ctx, id, p, cmd)
+	} else {
+		res, err = e.executeLocked(ctx, id, p, cmd, socketClient)
+	}
 	if err == nil || !refusal(err) {
 		return res, err
 	}
@@ -118,6 +118,14 @@ func (e *Engine) Execute(ctx context.Context, id mockroom.RoomID, p mockroom.Pri
 		return Result{}, err
 	}
 	return e.duplicate(ctx, id, cmd, prev), nil
+}
+
+// executeLocked runs execute under the room's lock.
+func (e *Engine) executeLocked(ctx context.Context, id mockroom.RoomID, p mockroom.Principal, cmd Command, socketClient string) (Result, error) {
+	c := e.room(id)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return e.execute(ctx, id, c, p, cmd, socketClient)
 }
 
 // commandKey is the name under which the store remembers a person's client's commands.
