@@ -38,7 +38,8 @@ type Report struct {
 	ByLevel    map[mockroom.Difficulty]int
 	ByTopic    map[string]int
 	ByQuality  map[Quality]int
-	// MostSimilar is the pair of prompts with the most word triples in common, and how many.
+	// MostSimilar is the pair of prompts with the most word triples in common; Similarity is
+	// their Jaccard similarity over those triples.
 	MostSimilar [2]QuestionID
 	Similarity  float64
 	Rules       []Rule
