@@ -163,8 +163,8 @@ func (c *Catalog) AddPlan(ctx context.Context, owner mockroom.UserID, track mock
 }
 
 // Draw makes a plan concrete for a room run by user: category slots are drawn from the
-// built-in questions and the user's own, avoiding exclude while the bank allows (see Draw).
-func (c *Catalog) Draw(ctx context.Context, user mockroom.UserID, plan mockroom.Plan, exclude map[QuestionID]bool, rng *rand.Rand) ([]Drawn, error) {
+// built-in questions and the user's own, avoiding what was asked while the bank allows (see Draw).
+func (c *Catalog) Draw(ctx context.Context, user mockroom.UserID, plan mockroom.Plan, asked Asked, rng *rand.Rand) ([]Drawn, error) {
 	t, err := c.bank.Track(plan.Track)
 	if err != nil {
 		return nil, err
@@ -177,5 +177,5 @@ func (c *Catalog) Draw(ctx context.Context, user mockroom.UserID, plan mockroom.
 		}
 		pool = append(append(make([]Question, 0, len(pool)+len(own)), pool...), own...)
 	}
-	return Draw(plan, pool, exclude, rng)
+	return Draw(plan, pool, asked, rng)
 }

@@ -6,6 +6,23 @@ import (
 	"github.com/mockroom/mockroom/internal/mockroom"
 )
 
+// Asked says what the people in a room were asked before, and how recently: a question's value
+// is larger the more recently it was asked (a position in the history, oldest first from 1, or
+// a time); a question absent (or 0) was never asked.
+type Asked map[QuestionID]int64
+
+// AskedFrom builds Asked from histories listed oldest first: the later a question comes in any
+// of them, the more recent it counts.
+func AskedFrom(histories ...[]QuestionID) Asked {
+	out := Asked{}
+	for _, h := range histories {
+		for i, id := range h {
+			out[id] = max(out[id], int64(i+1))
+		}
+	}
+	return out
+}
+
 // Drawn is one slot of a plan made concrete for a room.
 type Drawn struct {
 	Slot mockroom.Slot `json:"slot"`
@@ -20,16 +37,18 @@ type Drawn struct {
 }
 
 // Draw instantiates a plan for the track's built-in questions; see the package function Draw.
-func (t *Track) Draw(plan mockroom.Plan, exclude map[QuestionID]bool, rng *rand.Rand) ([]Drawn, error) {
-	return Draw(plan, t.questions, exclude, rng)
+func (t *Track) Draw(plan mockroom.Plan, asked Asked, rng *rand.Rand) ([]Drawn, error) {
+	return Draw(plan, t.questions, asked, rng)
 }
 
 // Draw makes a plan concrete: fixed slots keep their question, and each category slot gets a
 // question of its category drawn at random from pool. It never uses one question twice in a
-// plan. It prefers, in order: a fresh question (not in exclude) at the slot's difficulty, a
+// plan. It prefers, in order: a fresh question (not in asked) at the slot's difficulty, a
 // fresh one at the nearest other difficulty, and only then a repeat — so people who practise
-// often see new questions for as long as the bank has any. A nil rng uses the global source.
-func Draw(plan mockroom.Plan, pool []Question, exclude map[QuestionID]bool, rng *rand.Rand) ([]Drawn, error) {
+// often see new questions for as long as the bank has any. A repeat is the question asked
+// longest ago (at the nearest difficulty first), so once the bank is used up a person goes
+// through all of it before any question comes back. A nil rng uses the global source.
+func Draw(plan mockroom.Plan, pool []Question, asked Asked, rng *rand.Rand) ([]Drawn, error) {
 	intN := rand.IntN
 	if rng != nil {
 		intN = rng.IntN
@@ -53,7 +72,7 @@ func Draw(plan mockroom.Plan, pool []Question, exclude map[QuestionID]bool, rng 
 			}
 			used[s.QuestionID] = true
 			out[i].QuestionID = s.QuestionID
-			out[i].Repeat = exclude[s.QuestionID]
+			out[i].Repeat = asked[s.QuestionID] > 0
 		case s.Category == mockroom.CategoryOwnQuestions:
 		default:
 			open = append(open, i)
@@ -70,10 +89,18 @@ func Draw(plan mockroom.Plan, pool []Question, exclude map[QuestionID]bool, rng 
 				}
 				s := plan.Slots[i]
 				var candidates []QuestionID
+				oldest := int64(0)
 				for _, q := range pool {
-					if q.Category == s.Category && !used[q.ID] && exclude[q.ID] == repeat && distance(q.Difficulty, s.Difficulty) == dist {
-						candidates = append(candidates, q.ID)
+					if q.Category != s.Category || used[q.ID] || (asked[q.ID] > 0) != repeat || distance(q.Difficulty, s.Difficulty) != dist {
+						continue
 					}
+					// Among repeats only those asked longest ago are candidates.
+					if when := asked[q.ID]; repeat && (len(candidates) == 0 || when < oldest) {
+						candidates, oldest = candidates[:0], when
+					} else if repeat && when > oldest {
+						continue
+					}
+					candidates = append(candidates, q.ID)
 				}
 				if len(candidates) == 0 {
 					continue

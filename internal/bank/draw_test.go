@@ -90,9 +90,9 @@ func TestDraw(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			exclude := map[bank.QuestionID]bool{}
+			exclude := bank.Asked{}
 			for _, id := range tt.exclude {
-				exclude[id] = true
+				exclude[id] = 1
 			}
 			plan := mockroom.Plan{ID: "p", Track: python, Title: "P", Slots: tt.slots}
 			for seed := range uint64(50) {
@@ -145,15 +145,15 @@ func TestDrawBuiltInPlans(t *testing.T) {
 		t.Run(plan.ID, func(t *testing.T) {
 			for seed := range uint64(200) {
 				rng := rand.New(rand.NewPCG(seed, 7))
-				exclude := map[bank.QuestionID]bool{}
+				exclude := bank.Asked{}
 				for _, q := range all {
 					if rng.IntN(3) > 0 { // about two thirds already asked
-						exclude[q.ID] = true
+						exclude[q.ID] = 1
 					}
 				}
 				fresh := map[mockroom.Category]int{}
 				for _, q := range all {
-					if !exclude[q.ID] {
+					if exclude[q.ID] == 0 {
 						fresh[q.Category]++
 					}
 				}
@@ -193,7 +193,7 @@ func TestDrawBuiltInPlans(t *testing.T) {
 					if s.QuestionID == "" && d.Repeat && fresh[q.Category] >= slotsOf[q.Category] {
 						t.Errorf("seed %d slot %d: repeat %s although %d fresh %s questions were left", seed, i, q.ID, fresh[q.Category], q.Category)
 					}
-					if d.Repeat != exclude[q.ID] {
+					if d.Repeat != (exclude[q.ID] > 0) {
 						t.Errorf("seed %d slot %d: Repeat=%v but excluded=%v", seed, i, d.Repeat, exclude[q.ID])
 					}
 				}
@@ -218,5 +218,35 @@ func TestDrawIsDeterministicForASeed(t *testing.T) {
 	}
 	if diff := cmp.Diff(a, b); diff != "" {
 		t.Errorf("same seed, different draws (-first +second):\n%s", diff)
+	}
+}
+
+// TestDrawRepeatsTheQuestionAskedLongestAgo checks the recency rule: once every question of a
+// slot's kind was asked, the one asked longest ago comes back, at the slot's own difficulty
+// before the nearest other one.
+func TestDrawRepeatsTheQuestionAskedLongestAgo(t *testing.T) {
+	q := func(id string, d mockroom.Difficulty) bank.Question {
+		return bank.Question{ID: bank.QuestionID(id), Category: mockroom.CategoryTechnical, Difficulty: d}
+	}
+	pool := []bank.Question{q("a", mockroom.Mid), q("b", mockroom.Mid), q("c", mockroom.Mid), q("d", mockroom.Senior)}
+	plan := mockroom.Plan{ID: "p", Track: python, Title: "P", Slots: []mockroom.Slot{{Category: mockroom.CategoryTechnical, Difficulty: mockroom.Mid, Minutes: 5}}}
+	asked := bank.AskedFrom([]bank.QuestionID{"d", "c", "a", "b"}) // oldest first: d, then c
+	for seed := range uint64(30) {
+		got, err := bank.Draw(plan, pool, asked, rand.New(rand.NewPCG(seed, 3)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0].QuestionID != "c" || !got[0].Repeat {
+			t.Fatalf("seed %d: drew %+v; want c, the mid question asked longest ago, as a repeat", seed, got[0])
+		}
+	}
+	// Two people: a question either was asked recently counts as recent.
+	both := bank.AskedFrom([]bank.QuestionID{"c", "a", "b"}, []bank.QuestionID{"b", "a", "c"})
+	got, err := bank.Draw(plan, pool[:3], both, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].QuestionID != "a" {
+		t.Fatalf("drew %s; want a (second for both, while b and c were each someone's latest)", got[0].QuestionID)
 	}
 }

@@ -38,7 +38,8 @@ type Report struct {
 	ByLevel    map[mockroom.Difficulty]int
 	ByTopic    map[string]int
 	ByQuality  map[Quality]int
-	// MostSimilar is the pair of prompts with the most word triples in common, and how many.
+	// MostSimilar is the pair of prompts with the most word triples in common; Similarity is
+	// their Jaccard similarity over those triples.
 	MostSimilar [2]QuestionID
 	Similarity  float64
 	Rules       []Rule
@@ -140,7 +141,7 @@ func (t *Track) Coverage() Report {
 // freshRun draws plan for one person session after session, remembering what they were asked,
 // and returns how many sessions ran before a question came back (up to FreshSessions).
 func freshRun(t *Track, p mockroom.Plan) int {
-	asked := map[QuestionID]bool{}
+	asked := Asked{}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range FreshSessions {
 		drawn, err := t.Draw(p, asked, rng)
@@ -154,7 +155,7 @@ func freshRun(t *Track, p mockroom.Plan) int {
 		}
 		for _, d := range drawn {
 			if d.QuestionID != "" {
-				asked[d.QuestionID] = true
+				asked[d.QuestionID] = int64(i + 1)
 			}
 		}
 	}

@@ -147,7 +147,7 @@ func (e *env) count(id mockroom.RoomID, typ string) int {
 
 // mentorLog is what the tests of a mentor room cite.
 type mentorLog struct {
-	q0, code, chat, note, q1 mockroom.EventOffset
+	q0, code, chat, hint, clar, note, q1 mockroom.EventOffset
 }
 
 const (
@@ -179,6 +179,8 @@ func (e *env) mentorRoom(id mockroom.RoomID, release room.FeedbackRelease) mento
 	}}})
 	e.appendEv(id, live.NewEvent{Type: live.TypeEditorUpdate, Actor: candidate, Data: map[string]any{"version": 1}})
 	l.chat = e.appendEv(id, live.NewEvent{Type: live.TypeChatMessage, Actor: candidate, Data: map[string]string{"text": "I would use a dict here"}})
+	l.hint = e.appendEv(id, live.NewEvent{Type: live.TypeHintGiven, Actor: mentor, Data: map[string]any{"question_index": 0, "number": 2, "of": 3, "text": "Think about what sum returns for no items"}})
+	l.clar = e.appendEv(id, live.NewEvent{Type: live.TypeClarificationGiven, Actor: mentor, Data: map[string]any{"question_index": 0, "number": 1, "question": "Can the list be empty?", "answer": "Yes"}})
 	l.note = e.appendEv(id, live.NewEvent{Type: live.TypeNoteAdded, Actor: mentor, InterviewerOnly: true, For: mentor, Data: map[string]int{"question_index": 0}, Private: map[string]string{"text": "private"}})
 	l.q1 = e.appendEv(id, live.NewEvent{Type: live.TypeQuestionStarted, Data: map[string]any{"index": 1, "title": "Paths"}})
 	e.appendEv(id, live.NewEvent{Type: live.TypeRoomState, Data: map[string]string{"state": "wrap_up"}})

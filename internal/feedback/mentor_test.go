@@ -285,17 +285,26 @@ func TestMomentsOfferedAndReadBack(t *testing.T) {
 		fmt.Sprintf("question %d-%d question 1 started: Lists", l.q0, l.q0),
 		fmt.Sprintf("code %d-%d code by C: def total(xs):", l.code, l.code+1),
 		fmt.Sprintf("chat %d-%d chat: I would use a dict here", l.chat, l.chat),
+		fmt.Sprintf("hint %d-%d hint 2 of 3 on question 1: Think about what sum returns for no items", l.hint, l.hint),
+		fmt.Sprintf("clarification %d-%d clarification on question 1: Can the list be empty?", l.clar, l.clar),
 		fmt.Sprintf("question %d-%d question 2 started: Paths", l.q1, l.q1),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("moments offered (-want +got), the private note must not be among them:\n%s", diff)
+	}
+	for _, m := range ms[3:5] {
+		if m.QuestionIndex == nil || *m.QuestionIndex != 0 || m.Actor != mentor {
+			t.Fatalf("%s moment: question %v, actor %q; want question 0 by the mentor", m.Kind, m.QuestionIndex, m.Actor)
+		}
 	}
 
 	// The person the form is about reads the moments once the form is released to them.
 	if _, err := svc.Moments(ctx, id, candidate, form); code(err) != "form_not_found" {
 		t.Fatalf("candidate lists moments before release: %v", err)
 	}
-	if _, err := svc.Submit(ctx, id, mentor, form, feedback.SubmitRequest{RequestID: "a", Content: e.candidateContent([]int{0, 1})}); err != nil {
+	// A form may cite the hint it needed ("needed hint 2").
+	cited := e.candidateContent([]int{0, 1}, feedback.Moment{From: l.hint, To: l.hint}, feedback.Moment{From: l.clar, To: l.clar})
+	if _, err := svc.Submit(ctx, id, mentor, form, feedback.SubmitRequest{RequestID: "a", Content: cited}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.Release(ctx, id, mentor); err != nil {

@@ -16,7 +16,7 @@ import (
 // Citeable is a moment of the session offered to a form's author to cite.
 type Citeable struct {
 	Moment
-	Kind          string          `json:"kind"` // question, timer, chat, code, run
+	Kind          string          `json:"kind"` // question, timer, chat, code, run, hint, clarification
 	At            time.Time       `json:"at"`
 	Actor         mockroom.UserID `json:"actor,omitempty"`
 	QuestionIndex *int            `json:"question_index,omitempty"`
@@ -110,8 +110,8 @@ func (tl timeline) asked(questions []int) []int {
 }
 
 // citeable lists the moments author may cite in a form about about: question starts, timer
-// warnings and expiries, chat lines, stretches of code (consecutive editor updates of one
-// author) and code runs, each seen by both.
+// warnings and expiries, chat lines, hints and clarifications given, stretches of code
+// (consecutive editor updates of one author) and code runs, each seen by both.
 func (tl timeline) citeable(author, about mockroom.UserID) []Citeable {
 	var out []Citeable
 	current := -1
@@ -166,6 +166,19 @@ func (tl timeline) citeable(author, about mockroom.UserID) []Citeable {
 			c.Kind, c.Label = "chat", "chat: "+shorten(d.Text, 80)
 		case live.TypeRunFinished, live.TypeRunShared:
 			c.Kind, c.Label = "run", tl.runLabel(ev)
+		case live.TypeHintGiven, live.TypeClarificationGiven:
+			var d struct {
+				QuestionIndex *int   `json:"question_index"`
+				Number        int    `json:"number"`
+				Of            int    `json:"of"`
+				Text          string `json:"text"`
+				Question      string `json:"question"`
+			}
+			_ = json.Unmarshal(ev.Data, &d)
+			if d.QuestionIndex != nil && *d.QuestionIndex >= 0 {
+				c.QuestionIndex = d.QuestionIndex
+			}
+			c.Kind, c.Label = givenLabel(ev.Type, d.Number, d.Of, c.QuestionIndex, d.Text, d.Question)
 		default:
 			continue
 		}
@@ -204,6 +217,23 @@ func (tl timeline) runLabel(ev live.Event) string {
 		}
 	}
 	return label
+}
+
+// givenLabel names a hint or clarification the interviewer gave: "hint 2 of 3 on question 1:
+// <the hint>", "clarification on question 1: <what the candidate asked>".
+func givenLabel(typ string, number, of int, question *int, text, asked string) (kind, label string) {
+	on := ""
+	if question != nil {
+		on = fmt.Sprintf(" on question %d", *question+1)
+	}
+	if typ == live.TypeHintGiven {
+		label = fmt.Sprintf("hint %d", number)
+		if of > 0 {
+			label += fmt.Sprintf(" of %d", of)
+		}
+		return "hint", label + on + ": " + shorten(text, 80)
+	}
+	return "clarification", "clarification" + on + ": " + shorten(asked, 80)
 }
 
 // codeLabel names a stretch of code by its author and the first line it inserted.

@@ -107,6 +107,11 @@ func (k Keys) UserRooms(id mockroom.UserID) string { return k.user(id, "rooms") 
 // UserAsked is the set of question ids a user has been asked in any room.
 func (k Keys) UserAsked(id mockroom.UserID) string { return k.user(id, "asked") }
 
+// UserAskedAt is the sorted set of the question ids a user has been asked, scored by when they
+// were last asked (unix ms), so a draw can bring back the one asked longest ago first. It is in
+// the same slot as UserAsked.
+func (k Keys) UserAskedAt(id mockroom.UserID) string { return k.user(id, "asked_at") }
+
 // LiveChannelRoom is LiveChannel's inverse: the room a channel name belongs to.
 func (k Keys) LiveChannelRoom(channel string) (mockroom.RoomID, bool) {
 	rest, ok := strings.CutPrefix(channel, k.Prefix+":{room:")

@@ -281,30 +281,58 @@ func (s *RoomStore) RemoveUserRoom(ctx context.Context, user mockroom.UserID, id
 	return nil
 }
 
-// AddAsked implements room.Store.
+// AddAsked implements room.Store. The set says what was asked; the sorted set beside it when,
+// last, so Asked can list the history by recency.
 func (s *RoomStore) AddAsked(ctx context.Context, user mockroom.UserID, ids []mockroom.QuestionID) error {
 	if len(ids) == 0 {
 		return nil
 	}
+	now := float64(time.Now().UnixMilli())
 	members := make([]any, len(ids))
+	scored := make([]redis.Z, len(ids))
 	for i, id := range ids {
 		members[i] = string(id)
+		scored[i] = redis.Z{Score: now, Member: string(id)}
 	}
-	if err := s.client.SAdd(ctx, s.keys.UserAsked(user), members...).Err(); err != nil {
+	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.SAdd(ctx, s.keys.UserAsked(user), members...)
+		p.ZAdd(ctx, s.keys.UserAskedAt(user), scored...)
+		return nil
+	})
+	if err != nil {
 		return roomStoreDown(err)
 	}
 	return nil
 }
 
-// Asked implements room.Store.
+// Asked implements room.Store: every question the user was asked, least recently asked first.
+// Questions the set holds without a time (recorded before times were kept) count as the oldest.
 func (s *RoomStore) Asked(ctx context.Context, user mockroom.UserID) ([]mockroom.QuestionID, error) {
-	ids, err := s.client.SMembers(ctx, s.keys.UserAsked(user)).Result()
+	var all *redis.StringSliceCmd
+	var byTime *redis.StringSliceCmd
+	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		all = p.SMembers(ctx, s.keys.UserAsked(user))
+		byTime = p.ZRange(ctx, s.keys.UserAskedAt(user), 0, -1)
+		return nil
+	})
 	if err != nil {
 		return nil, roomStoreDown(err)
 	}
-	out := make([]mockroom.QuestionID, len(ids))
-	for i, id := range ids {
-		out[i] = mockroom.QuestionID(id)
+	timed := byTime.Val()
+	known := make(map[string]bool, len(timed))
+	for _, id := range timed {
+		known[id] = true
+	}
+	var untimed []string
+	for _, id := range all.Val() {
+		if !known[id] {
+			untimed = append(untimed, id)
+		}
+	}
+	slices.Sort(untimed)
+	out := make([]mockroom.QuestionID, 0, len(untimed)+len(timed))
+	for _, id := range append(untimed, timed...) {
+		out = append(out, mockroom.QuestionID(id))
 	}
 	return out, nil
 }

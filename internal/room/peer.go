@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/mockroom/mockroom/internal/bank"
 	"github.com/mockroom/mockroom/internal/mockroom"
 )
 
@@ -82,16 +83,17 @@ func (s *Service) CreatePeer(ctx context.Context, spec PeerSpec) (Room, error) {
 			}
 		}
 	}
-	exclude := map[mockroom.QuestionID]bool{}
+	// What both were asked, and how recently: fresh questions first, then the ones asked
+	// longest ago.
+	var histories [][]mockroom.QuestionID
 	for _, u := range []mockroom.UserID{spec.A.UserID, spec.B.UserID} {
 		asked, err := s.store.Asked(ctx, u)
 		if err != nil {
 			return Room{}, err
 		}
-		for _, id := range asked {
-			exclude[id] = true
-		}
+		histories = append(histories, asked)
 	}
+	exclude := bank.AskedFrom(histories...)
 	// A interviews B first, so the first half is B's practice.
 	first, err := s.drawHalf(ctx, plan, spec.B.Categories, exclude)
 	if err != nil {
@@ -101,8 +103,9 @@ func (s *Service) CreatePeer(ctx context.Context, spec PeerSpec) (Room, error) {
 	// one rather than refusing the pair a room: the draw only falls back to a repeat when
 	// nothing fresh is left in the category.
 	exclude2 := maps.Clone(exclude)
+	latest := int64(len(exclude2)) + 1 // the first half is the most recent of all
 	for _, id := range questionIDs(first) {
-		exclude2[id] = true
+		exclude2[id] = latest
 	}
 	second, err := s.drawHalf(ctx, plan, spec.A.Categories, exclude2)
 	if err != nil {
@@ -146,7 +149,7 @@ func (s *Service) CreatePeer(ctx context.Context, spec PeerSpec) (Room, error) {
 // re-pointed slot (a category with fewer questions than the slots pointed at it), the last
 // re-pointed slots go back to the plan's own categories one by one until the draw succeeds, so
 // the candidate gets as much of what they asked for as the bank holds rather than nothing.
-func (s *Service) drawHalf(ctx context.Context, plan mockroom.Plan, prefs []mockroom.Category, exclude map[mockroom.QuestionID]bool) ([]PlannedQuestion, error) {
+func (s *Service) drawHalf(ctx context.Context, plan mockroom.Plan, prefs []mockroom.Category, exclude bank.Asked) ([]PlannedQuestion, error) {
 	for n := categorySlots(plan.Slots); ; n-- {
 		p := plan
 		p.Slots = preferCategories(plan.Slots, prefs, n)

@@ -122,7 +122,7 @@ func newScarceBank(t *testing.T) scarceBank {
 	return b
 }
 
-func (b scarceBank) Draw(_ context.Context, _ mockroom.UserID, plan mockroom.Plan, exclude map[mockroom.QuestionID]bool, rng *rand.Rand) ([]bank.Drawn, error) {
+func (b scarceBank) Draw(_ context.Context, _ mockroom.UserID, plan mockroom.Plan, exclude bank.Asked, rng *rand.Rand) ([]bank.Drawn, error) {
 	return bank.Draw(plan, b.pool, exclude, rng)
 }
 

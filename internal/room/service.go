@@ -40,7 +40,8 @@ type Store interface {
 	// UserRooms returns up to max of the user's rooms, newest first.
 	UserRooms(ctx context.Context, user mockroom.UserID, max int) ([]mockroom.RoomID, error)
 	RemoveUserRoom(ctx context.Context, user mockroom.UserID, id mockroom.RoomID) error
-	// AddAsked and Asked keep, per user, the questions they have been asked in any room.
+	// AddAsked and Asked keep, per user, the questions they have been asked in any room; Asked
+	// lists them least recently asked first.
 	AddAsked(ctx context.Context, user mockroom.UserID, ids []mockroom.QuestionID) error
 	Asked(ctx context.Context, user mockroom.UserID) ([]mockroom.QuestionID, error)
 }
@@ -56,7 +57,7 @@ type JoinRule struct {
 // Bank is the part of the question bank a room needs; *bank.Catalog implements it.
 type Bank interface {
 	Plan(ctx context.Context, user mockroom.UserID, track mockroom.TrackID, id string) (mockroom.Plan, error)
-	Draw(ctx context.Context, user mockroom.UserID, plan mockroom.Plan, exclude map[mockroom.QuestionID]bool, rng *rand.Rand) ([]bank.Drawn, error)
+	Draw(ctx context.Context, user mockroom.UserID, plan mockroom.Plan, asked bank.Asked, rng *rand.Rand) ([]bank.Drawn, error)
 	Question(ctx context.Context, user mockroom.UserID, track mockroom.TrackID, id mockroom.QuestionID) (bank.Question, error)
 }
 
@@ -234,8 +235,8 @@ func checkSlots(in []mockroom.Slot) ([]mockroom.Slot, error) {
 
 // instantiate draws the plan's questions and keeps, for each, only what anyone in the room may
 // see.
-func (s *Service) instantiate(ctx context.Context, user mockroom.UserID, plan mockroom.Plan, exclude map[mockroom.QuestionID]bool) ([]PlannedQuestion, error) {
-	drawn, err := s.bank.Draw(ctx, user, plan, exclude, nil)
+func (s *Service) instantiate(ctx context.Context, user mockroom.UserID, plan mockroom.Plan, asked bank.Asked) ([]PlannedQuestion, error) {
+	drawn, err := s.bank.Draw(ctx, user, plan, asked, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,7 @@
 // sends it only to the interviewer's socket; this module just lays it out, whatever its shape
 // (a string, a list, or an object of lists such as {looks_for, red_flags}).
 
-import { h, humanize } from '../dom.js';
+import { h, replace, humanize } from '../dom.js';
 
 const ORDER = ['guidance', 'looks_for', 'red_flags', 'strong_answer', 'follow_ups', 'story', 'probes', 'qualities'];
 const LABELS = {
@@ -42,69 +42,39 @@ export function privateMaterial(p) {
 // The interviewer's guide for the running question, laid out in the order an interview uses it:
 // why we ask, clarifications and hints (each with a button that gives it to the candidate; hints
 // only in order), the 1–4 scoring guide, then what to listen for. given is {hints: Set of
-// numbers, clarifications: Set of numbers}; give(type, number) sends the command.
+// numbers, clarifications: Set of numbers}; give(type, number) sends the command. It returns the
+// element and update(given), which marks newly given items in place: the rest of the guide (and
+// where the reader is in it) stays as it is.
 const REST = ['looks_for', 'red_flags', 'strong_answer', 'follow_ups', 'story', 'probes', 'qualities'];
 
 export function guidePanel(guide, given, give) {
   const part = (key, title, ...body) => h('div', { class: `guide-part guide-${key}` }, h('h3', null, title), ...body);
   const parts = [];
+  // Each clarification and hint is an item whose last slot holds its button or its "Given" badge.
+  /** @type {{li: HTMLElement, slot: HTMLElement, done: boolean|null}[]} */
+  const clarItems = [];
+  /** @type {{li: HTMLElement, slot: HTMLElement, done: boolean|null, button: HTMLButtonElement|null}[]} */
+  const hintItems = [];
   if (guide.why) parts.push(part('why', 'Why we ask', h('p', null, guide.why)));
   const clar = guide.clarifications || [];
   if (clar.length) {
-    parts.push(
-      part(
-        'clarifications',
-        'If the candidate asks',
-        h(
-          'ul',
-          { class: 'give-list', id: 'guide-clarifications' },
-          clar.map((c, i) => {
-            const n = i + 1;
-            const done = given.clarifications.has(n);
-            return h(
-              'li',
-              { class: done ? 'given' : '' },
-              h('strong', null, c.question),
-              ' ',
-              h('span', null, c.answer),
-              ' ',
-              done
-                ? h('span', { class: 'badge', id: `clarification-given-${n}` }, 'Given')
-                : h('button', { type: 'button', class: 'btn btn-small btn-ghost', id: `give-clarification-${n}`, onclick: () => give('clarification.give', n) }, 'Give answer'),
-            );
-          }),
-        ),
-      ),
-    );
+    const list = clar.map((c) => {
+      const slot = h('span', { class: 'give-slot' });
+      const li = h('li', null, h('strong', null, c.question), ' ', h('span', null, c.answer), ' ', slot);
+      clarItems.push({ li, slot, done: null });
+      return li;
+    });
+    parts.push(part('clarifications', 'If the candidate asks', h('ul', { class: 'give-list', id: 'guide-clarifications' }, list)));
   }
   const hints = guide.hints || [];
   if (hints.length) {
-    const next = [...Array(hints.length).keys()].map((i) => i + 1).find((n) => !given.hints.has(n));
-    parts.push(
-      part(
-        'hints',
-        'Hints, in order',
-        h(
-          'ol',
-          { class: 'give-list', id: 'guide-hints' },
-          hints.map((hint, i) => {
-            const n = i + 1;
-            const done = given.hints.has(n);
-            return h(
-              'li',
-              { class: done ? 'given' : '' },
-              h('span', null, hint.text),
-              ' ',
-              h('span', { class: 'muted small' }, `(caps the score at ${hint.max_score})`),
-              ' ',
-              done
-                ? h('span', { class: 'badge', id: `hint-given-${n}` }, 'Given')
-                : h('button', { type: 'button', class: 'btn btn-small btn-ghost', id: `give-hint-${n}`, disabled: n !== next, title: n !== next ? 'Give the hints before it first' : null, onclick: () => give('hint.give', n) }, `Give hint ${n}`),
-            );
-          }),
-        ),
-      ),
-    );
+    const list = hints.map((hint) => {
+      const slot = h('span', { class: 'give-slot' });
+      const li = h('li', null, h('span', null, hint.text), ' ', h('span', { class: 'muted small' }, `(caps the score at ${hint.max_score})`), ' ', slot);
+      hintItems.push({ li, slot, done: null, button: null });
+      return li;
+    });
+    parts.push(part('hints', 'Hints, in order', h('ol', { class: 'give-list', id: 'guide-hints' }, list)));
   }
   if (guide.scoring?.length === 4) {
     parts.push(part('scoring', 'Scoring this question', h('ol', { class: 'scoring' }, guide.scoring.map((s, i) => h('li', null, h('strong', null, `${i + 1}: `), s)))));
@@ -115,5 +85,40 @@ export function guidePanel(guide, given, give) {
   if (guide.tests?.length) {
     parts.push(part('tests', 'Checks of a solution', h('ul', null, guide.tests.map((t) => h('li', null, h('code', null, t.call), t.raises ? ` raises ${t.raises}` : ` → ${t.expect}`)))));
   }
-  return h('div', { class: 'guide-body' }, parts);
+
+  // update touches only the items whose state changed, so a focused button that is still a
+  // button keeps its focus.
+  function update(g) {
+    clarItems.forEach((it, i) => {
+      const n = i + 1;
+      const done = g.clarifications.has(n);
+      if (done === it.done) return;
+      it.done = done;
+      it.li.className = done ? 'given' : '';
+      replace(
+        it.slot,
+        done
+          ? h('span', { class: 'badge', id: `clarification-given-${n}` }, 'Given')
+          : h('button', { type: 'button', class: 'btn btn-small btn-ghost', id: `give-clarification-${n}`, onclick: () => give('clarification.give', n) }, 'Give answer'),
+      );
+    });
+    const next = hintItems.findIndex((_, i) => !g.hints.has(i + 1)) + 1;
+    hintItems.forEach((it, i) => {
+      const n = i + 1;
+      const done = g.hints.has(n);
+      if (done !== it.done) {
+        it.done = done;
+        it.li.className = done ? 'given' : '';
+        it.button = done ? null : /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'btn btn-small btn-ghost', id: `give-hint-${n}`, onclick: () => give('hint.give', n) }, `Give hint ${n}`));
+        replace(it.slot, done ? h('span', { class: 'badge', id: `hint-given-${n}` }, 'Given') : it.button);
+      }
+      if (it.button) {
+        it.button.disabled = n !== next;
+        if (n !== next) it.button.title = 'Give the hints before it first';
+        else it.button.removeAttribute('title');
+      }
+    });
+  }
+  update(given);
+  return { el: h('div', { class: 'guide-body' }, parts), update };
 }

@@ -46,6 +46,36 @@ export function renderRoom(el, { params }) {
   const controls = h('div', { class: 'controls', id: 'controls', role: 'toolbar', 'aria-label': 'Interviewer controls' });
   const privatePanel = h('section', { class: 'panel private-panel', id: 'private-panel', hidden: true, 'aria-label': 'Interviewer only' });
 
+  // The private panel is built once and updated in place: a note the interviewer is typing keeps
+  // its text, caret and focus whatever events arrive, the guide is rebuilt only when the question
+  // changes (hints and clarifications given are marked in it), and new notes are appended.
+  const noteInput = h('textarea', { id: 'note-input', rows: 3, maxlength: 10000, placeholder: 'Only you can see these notes', 'aria-label': 'Private note' });
+  const noteForm = h(
+    'form',
+    {
+      class: 'note-form',
+      onsubmit: (e) => {
+        e.preventDefault();
+        const text = noteInput.value.trim();
+        if (!text) return;
+        noteInput.value = '';
+        // A refused note comes back into the box, ahead of anything typed since.
+        command('note.add', { text }).catch(() => {
+          const typed = noteInput.value.trim();
+          noteInput.value = typed ? `${text}\n${typed}` : text;
+        });
+      },
+    },
+    noteInput,
+    h('button', { type: 'submit', class: 'btn btn-secondary btn-small' }, 'Add note'),
+  );
+  const guideHost = h('div', { class: 'guide-host' });
+  const notesList = h('ul', { class: 'notes', id: 'notes' });
+  const privateShown = { guideKey: null, guide: null, notes: /** @type {string[]} */ ([]) };
+  privatePanel.append(h('h2', null, 'Interviewer only ', h('span', { class: 'badge' }, 'hidden from the candidate')), guideHost, h('h3', null, 'Private notes'), notesList, noteForm);
+
+  const noteItem = (n) => h('li', null, h('span', { class: 'muted small' }, n.question_index !== undefined && n.question_index !== null && n.question_index >= 0 ? `Q${n.question_index + 1} · ` : '', timeOf(n.at)), ' ', n.text);
+
   const langSelect = h('select', { id: 'language', 'aria-label': 'Editor language' }, LANGUAGES.map(([v, l]) => h('option', { value: v }, l)));
   const lockButton = h('button', { type: 'button', class: 'btn btn-small btn-ghost', id: 'lock-editor', hidden: true, 'aria-pressed': 'false' }, 'Lock editor');
   const lockNote = h('span', { class: 'muted lock-note', hidden: true }, '🔒 Editor locked by the interviewer');
@@ -594,42 +624,38 @@ export function renderRoom(el, { params }) {
 
   function renderPrivate() {
     if (!isInterviewer()) {
+      // Nothing private stays on the page of someone who is not the interviewer (a peer room
+      // swaps roles); only their own unsent note text is kept, hidden with the panel.
       privatePanel.hidden = true;
-      privatePanel.replaceChildren();
+      guideHost.replaceChildren();
+      notesList.replaceChildren();
+      Object.assign(privateShown, { guideKey: null, guide: null, notes: [] });
       return;
     }
     privatePanel.hidden = false;
     const q = st.question;
-    const noteInput = h('textarea', { id: 'note-input', rows: 3, maxlength: 10000, placeholder: 'Only you can see these notes', 'aria-label': 'Private note' });
-    const noteForm = h(
-      'form',
-      {
-        class: 'note-form',
-        onsubmit: (e) => {
-          e.preventDefault();
-          const text = noteInput.value.trim();
-          if (!text) return;
-          noteInput.value = '';
-          command('note.add', { text }).catch(() => (noteInput.value = text));
-        },
-      },
-      noteInput,
-      h('button', { type: 'submit', class: 'btn btn-secondary btn-small' }, 'Add note'),
-    );
-    replace(
-      privatePanel,
-      h('h2', null, 'Interviewer only ', h('span', { class: 'badge' }, 'hidden from the candidate')),
-      q && q.private
-        ? h('div', { id: 'guidance' }, q.private.guide ? guidePanel(q.private.guide, givenFor(q.index), (type, number) => command(type, { number }).catch(() => {})) : privateMaterial(q.private))
-        : h('p', { class: 'muted' }, q ? 'No guidance for this question.' : 'Guidance for each question appears here while it runs.'),
-      h('h3', null, 'Private notes'),
-      h(
-        'ul',
-        { class: 'notes', id: 'notes' },
-        st.notes.map((n) => h('li', null, h('span', { class: 'muted small' }, n.question_index !== undefined && n.question_index !== null && n.question_index >= 0 ? `Q${n.question_index + 1} · ` : '', timeOf(n.at)), ' ', n.text)),
-      ),
-      noteForm,
-    );
+    const key = q ? `${q.index}\u0000${JSON.stringify(q.private ?? null)}` : '';
+    if (key !== privateShown.guideKey) {
+      privateShown.guideKey = key;
+      privateShown.guide = null;
+      if (q && q.private && q.private.guide) {
+        privateShown.guide = guidePanel(q.private.guide, givenFor(q.index), (type, number) => command(type, { number }).catch(() => {}));
+        replace(guideHost, h('div', { id: 'guidance' }, privateShown.guide.el));
+      } else if (q && q.private) {
+        replace(guideHost, h('div', { id: 'guidance' }, privateMaterial(q.private)));
+      } else {
+        replace(guideHost, h('p', { class: 'muted' }, q ? 'No guidance for this question.' : 'Guidance for each question appears here while it runs.'));
+      }
+    } else if (privateShown.guide && q) {
+      privateShown.guide.update(givenFor(q.index));
+    }
+    // Notes only grow while the page is connected; after a snapshot the list may be a new one.
+    const keys = st.notes.map((n) => `${n.offset}\u0000${n.text}`);
+    const shown = privateShown.notes;
+    const grew = shown.length <= keys.length && shown.every((k, i) => k === keys[i]);
+    if (!grew) notesList.replaceChildren();
+    for (const n of st.notes.slice(grew ? shown.length : 0)) notesList.append(noteItem(n));
+    privateShown.notes = keys;
   }
 
   function renderEditorBar() {

@@ -1,5 +1,5 @@
-// Moments of a session that feedback can cite: the start of a question, a chat line, a stretch of
-// code, a timer warning. The server lists them (each an event offset range with a label and a
+// Moments of a session that feedback can cite: the start of a question, a hint or clarification
+// the interviewer gave ("needed hint 2"), a chat line, a stretch of code, a timer warning. The server lists them (each an event offset range with a label and a
 // quote); this module shows them, lets the author pick some for a piece of evidence, and shows a
 // cited moment again wherever the feedback is read.
 
@@ -12,11 +12,13 @@ const KIND_NAMES = {
   run: 'Run',
   timer: 'Timer',
   hint: 'Hint',
+  clarification: 'Clarification',
   note: 'Note',
 };
 
-// The order the picker lists the kinds in.
-const KIND_ORDER = ['question', 'code', 'run', 'chat', 'timer', 'hint'];
+// The order the picker lists the kinds in: the hints and clarifications a question needed come
+// right after the questions, since a hint caps the score a question can get.
+const KIND_ORDER = ['question', 'hint', 'clarification', 'code', 'run', 'chat', 'timer'];
 
 export function kindName(kind) {
   return KIND_NAMES[kind] || (kind ? kind.charAt(0).toUpperCase() + kind.slice(1) : 'Moment');

@@ -154,6 +154,9 @@ browserTests(
         await candidate.keyboard.press('Control+End');
         await candidate.keyboard.type('\ndef seen_before(values):\n    return set()\n');
         await mentor.waitForFunction(() => document.querySelector('#editor .cm-content')?.innerText.includes('seen_before'));
+        // And a hint the candidate needed.
+        await mentor.locator('#give-hint-1').click();
+        await mentor.locator('#hint-given-1').waitFor();
 
         // The end of the session takes both to their feedback page.
         await endInterview(mentor);
@@ -169,6 +172,13 @@ browserTests(
         await card.locator('.rubric-form').waitFor();
         const evidence = 'Chose a dict unprompted and said why a list would be slower';
         await fillRubric(mentor, card, { evidence, cite: [chatLine.slice(0, 20), { kind: 'code' }] });
+        // The hint given is a moment of its own, listed right after the question's start.
+        const picker = card.locator('fieldset.quality').nth(2);
+        await picker.getByRole('button', { name: 'Cite a moment' }).click();
+        const groups = (await picker.locator('.cite-group legend').allInnerTexts()).map((s) => s.trim());
+        assert.deepEqual(groups.slice(0, 2), ['Question moments', 'Hint moments'], `the picker's groups: ${groups}`);
+        assert.match(await picker.locator('.cite-option:has(.moment-hint)').innerText(), /hint 1 of \d+ on question 1: \S/, 'the hint is named by its number and question');
+        await mentor.keyboard.press('Escape');
         await mentor.locator('#save-state[data-status=saved]').waitFor();
         await mentor.locator('#save-state', { hasText: /Draft saved \d+ s ago/ }).waitFor();
         await shots(mentor, 'feedback-form-mentor');

@@ -74,7 +74,7 @@ func (b *Bank) Plan(_ context.Context, _ mockroom.UserID, track mockroom.TrackID
 }
 
 // Draw implements room.Bank with the bank's own drawing rules.
-func (b *Bank) Draw(_ context.Context, _ mockroom.UserID, plan mockroom.Plan, exclude map[mockroom.QuestionID]bool, rng *rand.Rand) ([]bank.Drawn, error) {
+func (b *Bank) Draw(_ context.Context, _ mockroom.UserID, plan mockroom.Plan, exclude bank.Asked, rng *rand.Rand) ([]bank.Drawn, error) {
 	if err := b.track(plan.Track); err != nil {
 		return nil, err
 	}
