@@ -196,9 +196,29 @@ func (e *Engine) run(ctx context.Context, id mockroom.RoomID, p mockroom.Princip
 		req, err = e.runShare(ctx, id, st, m, cmd)
 	}
 	if err != nil {
+		// A command re-sent after a lost acknowledgement finds the state it caused itself (the
+		// run exists, has finished, was shared): it gets its original result, not a refusal.
+		if dup, ok := e.runDuplicate(ctx, id, cmd); ok {
+			return dup, nil
+		}
 		return Result{}, err
 	}
 	return e.appendCmd(ctx, id, c, req)
+}
+
+// fieldNever is a state field nothing writes: a check on it always fails.
+const fieldNever = "run_never"
+
+// runDuplicate asks the store whether (client, seq) was applied already, with an append whose
+// check always fails: the store answers duplicates before it checks anything, and otherwise
+// changes nothing.
+func (e *Engine) runDuplicate(ctx context.Context, id mockroom.RoomID, cmd Command) (Result, bool) {
+	res, err := e.store.Append(ctx, id, AppendRequest{ClientID: cmd.ClientID, Seq: cmd.Seq, Now: e.now(),
+		Checks: []Check{{Field: fieldNever, Value: "set"}}})
+	if err != nil || !res.Duplicate {
+		return Result{}, false
+	}
+	return Result{Position: res.Head, Duplicate: true}, true
 }
 
 func decodeRun(cmd Command, v any) error {

@@ -39,6 +39,16 @@ func TestRunsAreSharedWithTheRoom(t *testing.T) {
 	e.mustExec(eng, candidate, 1, live.CmdEditorPush, push(0, "print('hi')", 0))
 	e.mustExec(eng, candidate, 2, live.CmdRunStart, runStart("r-1", 1, 0))
 	e.mustExec(eng, candidate, 3, live.CmdRunFinish, runFinish("r-1", live.RunOK, "hi\n"))
+	// Commands re-sent after a lost acknowledgement get their original result, not a refusal.
+	for _, seq := range []uint64{2, 3} {
+		typ, data := live.CmdRunStart, any(runStart("r-1", 1, 0))
+		if seq == 3 {
+			typ, data = live.CmdRunFinish, runFinish("r-1", live.RunOK, "hi\n")
+		}
+		if res := e.mustExec(eng, candidate, seq, typ, data); !res.Duplicate {
+			t.Errorf("%s re-sent: %+v, want a duplicate", typ, res)
+		}
+	}
 	e.mustExec(eng, candidate, 4, live.CmdRunStart, map[string]any{"run_id": "r-ex", "version": 1, "question_index": 0, "kind": "examples"})
 	e.mustExec(eng, candidate, 5, live.CmdRunFinish, map[string]any{"run_id": "r-ex", "status": "ok", "output": "", "duration_ms": 9, "tests": []map[string]any{
 		{"name": "example 1", "passed": true, "expected": "5", "actual": "5"},

@@ -31,7 +31,7 @@ export class PythonRunner {
           this.reset();
           reject(new Error(`Python could not be loaded: ${m.message}`));
         } else if (m.type === 'done' && this.current && m.id === this.current.id) {
-          this.settle({ status: m.status, output: m.output, truncated: !!m.truncated });
+          this.settle({ status: m.status, output: m.output, truncated: !!m.truncated, tests: m.tests });
         }
       };
       worker.onerror = (e) => {
@@ -46,7 +46,8 @@ export class PythonRunner {
 
   // run executes code and resolves with {status, output, truncated, duration_ms}; status is ok,
   // error (an exception, the traceback in the output), timeout or cancelled.
-  async run(code, { limitMs = RUN_TIME_LIMIT_MS } = {}) {
+  // With examples ([{input, output}]), the result also has tests: one per example.
+  async run(code, { limitMs = RUN_TIME_LIMIT_MS, examples } = {}) {
     if (this.current) throw new Error('A run is in progress.');
     await this.load();
     return new Promise((resolve) => {
@@ -55,7 +56,7 @@ export class PythonRunner {
       const timer = setTimeout(() => this.stop('timeout'), limitMs);
       this.current = { id, resolve, timer, started };
       this.onState('running');
-      this.worker.postMessage({ type: 'run', id, code, cap: RUN_OUTPUT_CAP });
+      this.worker.postMessage({ type: 'run', id, code, cap: RUN_OUTPUT_CAP, examples });
     });
   }
 
@@ -90,25 +91,43 @@ export class PythonRunner {
   }
 }
 
-// fitOutput cuts output to the server's cap at a character boundary, and shorter still when its
-// JSON form would not leave the run.finish frame within the socket's 64 KiB limit.
-export function fitOutput(output, truncated) {
-  const enc = new TextEncoder();
-  let s = output;
-  let cut = !!truncated;
-  const bytes = enc.encode(s);
-  if (bytes.length > RUN_OUTPUT_CAP) {
-    s = new TextDecoder().decode(bytes.slice(0, RUN_OUTPUT_CAP));
-    if (s.endsWith('\uFFFD')) s = s.slice(0, -1);
-    cut = true;
+// cut shortens s to at most max bytes of UTF-8, at a character boundary.
+function cut(s, max) {
+  const bytes = new TextEncoder().encode(s);
+  if (bytes.length <= max) return s;
+  let out = new TextDecoder().decode(bytes.slice(0, max));
+  if (out.endsWith('\uFFFD')) out = out.slice(0, -1);
+  return out;
+}
+
+const byteLength = (s) => new TextEncoder().encode(s || '').length;
+
+// fitReport makes a run's output and test results fit the server's cap (their text together at
+// most 32 KiB, each test's values cut to 1 KiB first) and the socket's 64 KiB frame once encoded
+// as JSON; whatever is cut is reported as truncated.
+export function fitReport(output, truncated, tests) {
+  let cutAny = !!truncated;
+  let fitted;
+  if (tests) {
+    // Each value gets an equal share of what the names leave, at most 1 KiB.
+    const per = Math.min(1024, Math.floor((RUN_OUTPUT_CAP - 1024 - tests.length * 64) / Math.max(1, tests.length * 3)));
+    fitted = tests.map((t) => {
+      const f = { ...t, name: cut(t.name, 64), expected: cut(t.expected, per), actual: cut(t.actual, per) };
+      if (t.error) f.error = cut(t.error, per);
+      if (f.expected !== t.expected || f.actual !== t.actual || f.error !== t.error) cutAny = true;
+      return f;
+    });
   }
+  const testBytes = (fitted || []).reduce((n, t) => n + byteLength(t.name) + byteLength(t.expected) + byteLength(t.actual) + byteLength(t.error), 0);
+  let s = cut(output, Math.max(0, RUN_OUTPUT_CAP - testBytes));
+  if (s !== output) cutAny = true;
   const budget = 60 << 10;
-  while (enc.encode(JSON.stringify(s)).length > budget) {
+  while (s && byteLength(JSON.stringify({ s, fitted })) > budget) {
     s = s.slice(0, Math.floor(s.length * 0.9));
     // Never leave half of a surrogate pair: the server refuses text that is not valid Unicode.
     const last = s.charCodeAt(s.length - 1);
     if (last >= 0xd800 && last <= 0xdbff) s = s.slice(0, -1);
-    cut = true;
+    cutAny = true;
   }
-  return { output: s, truncated: cut };
+  return { output: s, truncated: cutAny, tests: fitted };
 }

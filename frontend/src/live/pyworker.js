@@ -4,12 +4,37 @@
 // own ways to reach the network or the page's locks, so the code it runs can only compute and
 // print. The page stops a run by terminating the worker.
 //
-// Messages in:  {type: 'run', id, code, cap}
+// Messages in:  {type: 'run', id, code, cap, examples?: [{input, output}]}
 // Messages out: {type: 'ready'} once loaded, {type: 'failed', message} if loading failed,
-//               {type: 'done', id, status: 'ok'|'error', output, truncated}
+//               {type: 'done', id, status: 'ok'|'error', output, truncated, tests?}
+//
+// With examples, the program runs first; then each example's input (an expression, or statements
+// ending in one) is evaluated in a copy of the program's globals and the repr of its value is
+// compared with the expected text.
 
 const origin = self.location.origin;
 let py = null;
+let check = null; // the Python function that checks one example
+
+const CHECK = `
+import ast
+
+def check(src, expected, g):
+    ns = dict(g)
+    try:
+        tree = ast.parse(src, mode="exec")
+        value = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = tree.body.pop()
+            exec(compile(tree, "<example>", "exec"), ns)
+            value = eval(compile(ast.Expression(last.value), "<example>", "eval"), ns)
+        else:
+            exec(compile(tree, "<example>", "exec"), ns)
+        actual = repr(value)
+        return (actual.strip() == expected.strip(), actual, "")
+    except BaseException as e:
+        return (False, "", f"{type(e).__name__}: {e}")
+`;
 
 // Output, stdout and stderr interleaved as written, kept up to cap bytes.
 let chunks = [];
@@ -67,6 +92,9 @@ async function load() {
     py.setStderr({ write });
     // input() reads an empty line: nobody can type into a program running in the background.
     py.setStdin({ stdin: () => '' });
+    const ns = py.globals.get('dict')();
+    py.runPython(CHECK, { globals: ns });
+    check = ns.get('check');
     lockDown();
     self.postMessage({ type: 'ready' });
   } catch (err) {
@@ -85,8 +113,19 @@ self.onmessage = (e) => {
   // Each run gets fresh globals, as a fresh `python file.py` would.
   const globals = py.globals.get('dict')();
   globals.set('__name__', '__main__');
+  let tests;
   try {
     py.runPython(m.code, { globals, filename: '<exec>' });
+    if (Array.isArray(m.examples)) {
+      tests = m.examples.map((ex, i) => {
+        const res = check(String(ex.input), String(ex.output), globals);
+        const [passed, actual, error] = res.toJs();
+        res.destroy();
+        const t = { name: `example ${i + 1}`, passed: !!passed, expected: String(ex.output), actual: String(actual) };
+        if (error) t.error = String(error);
+        return t;
+      });
+    }
   } catch (err) {
     status = 'error';
     const enc = new TextEncoder().encode((kept > 0 && !text().endsWith('\n') ? '\n' : '') + traceback(err?.message || err));
@@ -94,7 +133,7 @@ self.onmessage = (e) => {
   } finally {
     globals.destroy();
   }
-  self.postMessage({ type: 'done', id: m.id, status, output: text(), truncated });
+  self.postMessage({ type: 'done', id: m.id, status, output: text(), truncated, tests });
 };
 
 load();

@@ -4,7 +4,7 @@
 // room.runs after a reload), the reader's own runs included.
 
 import { h, replace, toast } from '../dom.js';
-import { PythonRunner, RUN_TIME_LIMIT_MS, fitOutput } from './pyrunner.js';
+import { PythonRunner, RUN_TIME_LIMIT_MS, fitReport } from './pyrunner.js';
 
 const STATUS = {
   ok: 'Finished',
@@ -32,7 +32,8 @@ export function runsPanel({ conn, editor, command, ctx }) {
     },
   });
 
-  const runButton = h('button', { type: 'button', class: 'btn btn-primary btn-small', id: 'run-code', onclick: () => runCode() }, 'Run ▶');
+  const runButton = h('button', { type: 'button', class: 'btn btn-primary btn-small', id: 'run-code', onclick: () => runCode(false) }, 'Run ▶');
+  const examplesButton = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'run-examples', hidden: true, onclick: () => runCode(true), title: "Run the code, then check each of the question's examples" }, 'Run examples');
   const stopButton = h('button', { type: 'button', class: 'btn btn-danger btn-small', id: 'run-stop', hidden: true, onclick: () => runner.stop('cancelled') }, 'Stop');
   const privateBox = h('input', { type: 'checkbox', id: 'run-private' });
   const privateLabel = h('label', { class: 'muted small run-private', hidden: true }, privateBox, ' Only I see this run');
@@ -41,10 +42,14 @@ export function runsPanel({ conn, editor, command, ctx }) {
   const el = h(
     'section',
     { class: 'panel run-panel', 'aria-labelledby': 'runs-heading' },
-    h('div', { class: 'run-bar' }, h('h2', { id: 'runs-heading' }, 'Runs'), runButton, stopButton, privateLabel, status),
+    h('div', { class: 'run-bar' }, h('h2', { id: 'runs-heading' }, 'Runs'), runButton, examplesButton, stopButton, privateLabel, status),
     h('p', { class: 'muted small run-note' }, `Run executes the editor's Python in your own browser (stopped after ${RUN_TIME_LIMIT_MS / 1000} s; input() reads an empty line), and the room sees the output. Each result is what the browser of the person who ran it reported.`),
     list,
   );
+
+  function examplesOf(q) {
+    return (q?.coding?.examples || []).filter((ex) => ex && typeof ex.input === 'string' && typeof ex.output === 'string');
+  }
 
   function canRun() {
     const { you, question, language } = ctx();
@@ -56,6 +61,8 @@ export function runsPanel({ conn, editor, command, ctx }) {
     const observer = !you || you.role === 'observer';
     runButton.hidden = observer;
     runButton.disabled = busy || !canRun();
+    examplesButton.hidden = observer || !examplesOf(question).length;
+    examplesButton.disabled = runButton.disabled;
     stopButton.hidden = runnerState !== 'running';
     privateLabel.hidden = you?.role !== 'interviewer';
     if (observer) status.textContent = '';
@@ -101,8 +108,30 @@ export function runsPanel({ conn, editor, command, ctx }) {
         r.shared ? h('span', { class: 'badge run-badge' }, r.sharedBy ? 'Shared by the interviewer' : 'Shared') : null,
         shareButton,
       ),
-      r.status ? h('pre', { class: 'run-output' }, r.output || '(no output)') : null,
+      r.tests?.length ? testList(r.tests) : null,
+      r.status && (r.output || !r.tests?.length) ? h('pre', { class: 'run-output' }, r.output || '(no output)') : null,
       r.truncated ? h('p', { class: 'muted small' }, 'Output cut at 32 KiB.') : null,
+    );
+  }
+
+  function testList(tests) {
+    const passed = tests.filter((t) => t.passed).length;
+    return h(
+      'div',
+      { class: 'run-tests' },
+      h('p', { class: 'run-tests-summary' }, `${passed} of ${tests.length} examples passed`),
+      h(
+        'ul',
+        { class: 'run-test-list' },
+        tests.map((t) =>
+          h(
+            'li',
+            { class: `run-test ${t.passed ? 'pass' : 'fail'}`, dataset: { passed: String(!!t.passed) } },
+            h('strong', null, t.passed ? '✓ ' : '✗ ', t.name),
+            t.passed ? null : [' — expected ', h('code', null, t.expected), t.error ? [', raised ', h('code', null, t.error)] : [', got ', h('code', null, t.actual)]],
+          ),
+        ),
+      ),
     );
   }
 
@@ -135,18 +164,18 @@ export function runsPanel({ conn, editor, command, ctx }) {
           r = { id: d.run_id, actor, version: d.version, private: !!d.private };
           runs.set(d.run_id, r);
         }
-        Object.assign(r, { status: d.status, output: d.output, truncated: !!d.truncated, duration_ms: d.duration_ms });
+        Object.assign(r, { status: d.status, output: d.output, truncated: !!d.truncated, duration_ms: d.duration_ms, tests: d.tests });
         break;
       case 'run.shared':
         if (r) r.shared = true;
-        else runs.set(d.run_id, { id: d.run_id, actor: d.ran_by || actor, version: d.version, shared: true, sharedBy: actor, status: d.status, output: d.output, truncated: !!d.truncated, duration_ms: d.duration_ms });
+        else runs.set(d.run_id, { id: d.run_id, actor: d.ran_by || actor, version: d.version, shared: true, sharedBy: actor, status: d.status, output: d.output, truncated: !!d.truncated, duration_ms: d.duration_ms, tests: d.tests });
         break;
       default:
         return;
     }
   }
 
-  async function runCode() {
+  async function runCode(withExamples) {
     if (busy || !canRun()) return;
     busy = true;
     renderBar();
@@ -159,10 +188,14 @@ export function runsPanel({ conn, editor, command, ctx }) {
       const runId = newRunId();
       const start = { run_id: runId, version: snap.version, question_index: q.index };
       if (ctx().you?.role === 'interviewer' && privateBox.checked) start.private = true;
+      const examples = withExamples ? examplesOf(q).map((ex) => ({ input: ex.input, output: ex.output })) : undefined;
+      if (examples) start.kind = 'examples';
       await command('run.start', start);
-      const res = await runner.run(snap.text);
-      const fit = fitOutput(res.output, res.truncated);
-      await command('run.finish', { run_id: runId, status: res.status, output: fit.output, truncated: fit.truncated, duration_ms: res.duration_ms });
+      const res = await runner.run(snap.text, { examples });
+      const fit = fitReport(res.output, res.truncated, res.tests);
+      const finish = { run_id: runId, status: res.status, output: fit.output, truncated: fit.truncated, duration_ms: res.duration_ms };
+      if (fit.tests) finish.tests = fit.tests;
+      await command('run.finish', finish);
     } catch (err) {
       if (err?.message && !err.code) toast(err.message, 'error', 6000);
     } finally {

@@ -2,7 +2,8 @@
 // their own browser; the interviewer's page shows the same runs and output live. An exception
 // shows its traceback, an endless loop is stopped at the time limit and the room keeps working,
 // the interviewer's private run stays off the candidate's page until shared, a reload shows the
-// question's past runs again, and the next question starts with none.
+// question's past runs again, and the next question starts with none; a coding question's
+// examples are checked against the candidate's code, with each result on both pages.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -125,6 +126,36 @@ browserTests(import.meta.url, (env) => {
     }, prompt);
     await interviewer.locator('#run-list .run-empty').waitFor();
     await candidate.locator('#run-list .run-empty').waitFor();
+
+    // On to the plan's coding question (at most three more): its examples are checked against
+    // the candidate's code, and both pages show each example's result.
+    for (let i = 0; i < 3 && (await candidate.locator('#question-panel .examples').count()) === 0; i++) {
+      const was = (await interviewer.locator('#question-prompt').innerText()).trim();
+      await interviewer.locator('#ctl-next').click();
+      await candidate.waitForFunction((w) => {
+        const p = document.querySelector('#question-prompt');
+        return p && p.textContent.trim() !== w;
+      }, was);
+    }
+    await candidate.locator('#question-panel .examples').waitFor();
+    const examples = (await candidate.locator('#question-panel pre.example').allInnerTexts()).map((x) => x.split('\n→ '));
+    // When the first example calls a function, a "solution" that returns the first example's
+    // answer whatever it is asked: the first example passes and any example with another answer
+    // fails. Otherwise (e.g. a class to build) nothing is defined and every example fails.
+    const [input, output] = examples[0];
+    const name = /^\s*([A-Za-z_]\w*)\(/.exec(input)?.[1];
+    await setCode(candidate, interviewer, name ? `def ${name}(*args, **kwargs):\n    return ${output}` : '# not written yet\nanswer = None');
+    await candidate.locator('#run-examples').click();
+    const summary = candidate.locator('#run-list .run-tests-summary');
+    await summary.waitFor({ timeout: RUN_WAIT });
+    const expectPassed = name ? examples.filter(([, o]) => o.trim() === output.trim()).length : 0;
+    assert.equal(await summary.innerText(), `${expectPassed} of ${examples.length} examples passed`);
+    await interviewer.locator('#run-list .run-tests-summary', { hasText: `${expectPassed} of ${examples.length} examples passed` }).waitFor();
+    assert.equal(await interviewer.locator('#run-list li.run-test[data-passed=true]').count(), expectPassed, "the interviewer sees the passing examples");
+    if (expectPassed < examples.length) {
+      assert.match(await interviewer.locator('#run-list li.run-test[data-passed=false]').first().innerText(), /expected/, 'a failing example shows what was expected');
+    }
+    await candidate.screenshot({ path: join(RESULTS, 'run-code-examples.png'), fullPage: true });
 
     assert.deepEqual(interviewer.jsErrors.map(String), [], 'no script errors in the interviewer page');
     assert.deepEqual(candidate.jsErrors.map(String), [], 'no script errors in the candidate page');

@@ -1,8 +1,0 @@
-const e=self.location.origin;let t=null,n=[],r=0,i=32768,a=!1;function o(e){let t=Math.min(e.length,Math.max(0,i-r));return t>0&&(n.push(e.slice(0,t)),r+=t),t<e.length&&(a=!0),e.length}function s(){let e=new Uint8Array(r),t=0;for(let r of n)e.set(r,t),t+=r.length;let i=new TextDecoder().decode(e);return a&&i.endsWith(`�`)&&(i=i.slice(0,-1)),i}function c(e){let t=String(e||``).split(`
-`),n=t.findIndex(e=>e.startsWith(`  File "<exec>"`));return n<0?t.join(`
-`):[`Traceback (most recent call last):`,...t.slice(n)].join(`
-`)}function l(){for(let e of[`fetch`,`XMLHttpRequest`,`WebSocket`,`EventSource`,`importScripts`,`indexedDB`,`caches`,`BroadcastChannel`,`navigator`,`Worker`,`SharedWorker`])try{Object.defineProperty(self,e,{value:void 0,configurable:!1,writable:!1})}catch{}}async function u(){try{let{loadPyodide:n}=await import(
-/* @vite-ignore */
-`${e}/pyodide/pyodide.mjs`);t=await n({indexURL:`${e}/pyodide/`}),t.setStdout({write:o}),t.setStderr({write:o}),t.setStdin({stdin:()=>``}),l(),self.postMessage({type:`ready`})}catch(e){self.postMessage({type:`failed`,message:String(e?.message||e)})}}self.onmessage=e=>{let l=e.data||{};if(l.type!==`run`||!t)return;n=[],r=0,a=!1,i=l.cap||i;let u=`ok`,d=t.globals.get(`dict`)();d.set(`__name__`,`__main__`);try{t.runPython(l.code,{globals:d,filename:`<exec>`})}catch(e){u=`error`,o(new TextEncoder().encode((r>0&&!s().endsWith(`
-`)?`
-`:``)+c(e?.message||e)))}finally{d.destroy()}self.postMessage({type:`done`,id:l.id,status:u,output:s(),truncated:a})},u();
