@@ -41,7 +41,9 @@ const PRESENCE_THROTTLE_MS = 120;
 
 // ---- remote cursors ---------------------------------------------------------------------------
 
+/** @type {import('@codemirror/state').StateEffectType<{ key: string, name: string, color: string, ranges: { anchor: number, head: number }[], movedAt: number }>} */
 const setRemote = StateEffect.define();
+/** @type {import('@codemirror/state').StateEffectType<string>} */
 const dropRemote = StateEffect.define();
 
 class CaretWidget extends WidgetType {
@@ -204,7 +206,7 @@ export class SharedEditor {
     const synced = getSyncedVersion(this.view.state);
     if (data.version !== synced) {
       this.onNotice(`Editor out of step (event at version ${data.version}, editor at ${synced}).`);
-      this.requestResync?.();
+      /** @type {any} */ (this).requestResync?.();
       return;
     }
     const updates = data.updates.map((u) => ({ clientID: u.clientID, changes: ChangeSet.fromJSON(u.changes) }));
