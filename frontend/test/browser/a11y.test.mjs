@@ -20,6 +20,10 @@ browserTests(import.meta.url, (env) => {
     const base = env.server.baseURL;
     const { mentor, candidate, roomPath } = await mentorRoom(env.newBrowser, base, { mentorName: 'Ada Axe', candidateName: 'Cy Check', title: 'Accessibility room' });
     const visitor = await env.newBrowser();
+    // Code in the shared editor, so its highlighting is checked in both themes too.
+    await mentor.locator('#editor .cm-content').click();
+    await mentor.keyboard.type('def greet(name):\n# say hello\nreturn "hi " + name + str(42) if True else None\n');
+    await candidate.locator('#editor .cm-line', { hasText: 'greet' }).waitFor();
 
     // [who, name, path, what to wait for]
     const pages = [
@@ -45,6 +49,12 @@ browserTests(import.meta.url, (env) => {
           await page.goto(`${base}${path}`);
           await page.locator(ready).first().waitFor();
           await page.evaluate(() => document.fonts.ready);
+          if (name.startsWith('room-')) {
+            // The editor follows the theme: a dark editor in the dark page, not a light one.
+            await page.locator('#editor .cm-line', { hasText: 'greet' }).waitFor();
+            const bg = await page.evaluate(() => getComputedStyle(document.querySelector('#editor .cm-editor')).backgroundColor);
+            assert.equal(bg === 'rgb(27, 31, 42)', colorScheme === 'dark', `${name} ${colorScheme}: editor background ${bg}`);
+          }
           if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
           const violations = await page.evaluate(async () => {
             const res = await window.axe.run(document, { resultTypes: ['violations'] });
