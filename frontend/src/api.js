@@ -13,6 +13,11 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {{ body?: any, auth?: boolean, signal?: AbortSignal, query?: Record<string, any> }} [options]
+ */
 export async function request(method, path, { body, auth = true, signal, query } = {}) {
   let url = path;
   if (query) {

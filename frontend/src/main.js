@@ -21,7 +21,7 @@ function renderTopbar() {
   const link = (href, label) => h('a', { href, class: location.pathname === href ? 'active' : null, 'aria-current': location.pathname === href ? 'page' : null }, label);
   replace(
     bar,
-    h('a', { href: '/', class: 'brand', 'aria-label': 'mockroom home' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'm'), 'mockroom'),
+    h('a', { href: '/', class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'm'), 'mockroom'),
     h(
       'nav',
       { 'aria-label': 'Main' },

@@ -34,7 +34,7 @@ export function start(el) {
   window.addEventListener('popstate', render);
   // Same-origin links navigate inside the app without a reload.
   document.addEventListener('click', (e) => {
-    const a = e.target.closest('a');
+    const a = /** @type {Element} */ (e.target).closest('a');
     if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     if (a.target && a.target !== '_self') return;
     if (a.hasAttribute('download') || a.origin !== location.origin) return;

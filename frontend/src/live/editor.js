@@ -7,8 +7,9 @@ import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLi
 import { EditorState, Compartment, StateField, StateEffect, ChangeSet, Text, Transaction } from '@codemirror/state';
 import { collab, receiveUpdates, sendableUpdates, getSyncedVersion } from '@codemirror/collab';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
-import { syntaxHighlighting, defaultHighlightStyle, indentOnInput, bracketMatching, indentUnit } from '@codemirror/language';
+import { indentOnInput, bracketMatching, indentUnit } from '@codemirror/language';
 import { python } from '@codemirror/lang-python';
+import { editorTheme, onThemeChange, prefersDark } from './editor-theme.js';
 
 export const LANGUAGES = [
   ['python', 'Python'],
@@ -41,7 +42,9 @@ const PRESENCE_THROTTLE_MS = 120;
 
 // ---- remote cursors ---------------------------------------------------------------------------
 
+/** @type {import('@codemirror/state').StateEffectType<{ key: string, name: string, color: string, ranges: { anchor: number, head: number }[], movedAt: number }>} */
 const setRemote = StateEffect.define();
+/** @type {import('@codemirror/state').StateEffectType<string>} */
 const dropRemote = StateEffect.define();
 
 class CaretWidget extends WidgetType {
@@ -125,6 +128,8 @@ export class SharedEditor {
     this.view = null;
     this.language = new Compartment();
     this.readOnly = new Compartment();
+    this.theme = new Compartment();
+    this.stopThemeWatch = onThemeChange((dark) => this.view?.dispatch({ effects: this.theme.reconfigure(editorTheme(dark)) }));
     this.confirmed = Text.empty; // the document at the synced version, kept from the event stream
     this.pushing = false;
     this.generation = 0;
@@ -148,7 +153,9 @@ export class SharedEditor {
       bracketMatching(),
       indentUnit.of('    '),
       EditorState.tabSize.of(4),
-      syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+      this.theme.of(editorTheme(prefersDark())),
+      // Long lines wrap: on a phone the code stays readable without a sideways scroll.
+      EditorView.lineWrapping,
       keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
       this.language.of(languageSupport(lang)),
       this.readOnly.of([EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)]),
@@ -204,7 +211,7 @@ export class SharedEditor {
     const synced = getSyncedVersion(this.view.state);
     if (data.version !== synced) {
       this.onNotice(`Editor out of step (event at version ${data.version}, editor at ${synced}).`);
-      this.requestResync?.();
+      /** @type {any} */ (this).requestResync?.();
       return;
     }
     const updates = data.updates.map((u) => ({ clientID: u.clientID, changes: ChangeSet.fromJSON(u.changes) }));
@@ -338,6 +345,7 @@ export class SharedEditor {
   }
 
   destroy() {
+    this.stopThemeWatch();
     clearTimeout(this.staleTimer);
     clearTimeout(this.presenceTimer);
     this.view?.destroy();

@@ -128,7 +128,7 @@ export function renderRoom(el, { params }) {
     protocolError: (f) => console.warn('live protocol error', f),
   });
   const editor = new SharedEditor(editorHost, { conn, onNotice: (m) => toast(m, 'warn', 6000) });
-  editor.requestResync = () => {
+  /** @type {any} */ (editor).requestResync = () => {
     conn.position = null;
     conn.dropSocket();
   };

@@ -192,6 +192,11 @@ export function interviewerForm({ items, content, onChange }) {
 // scoreChoices is a radio group: one button per level with its label and description beside it,
 // and optionally "not observed" as a separate answer after a divider. Arrow keys move between
 // the buttons (native radio behaviour).
+/**
+ * @param {{ name: string, levels: any[], value: any, onPick: (v: any) => void,
+ *   notObserved?: any, compact?: boolean, legend?: any }} options notObserved: false, true, or the
+ *   rubric's not_observed ({ label, description }) to offer "not observed" with its wording
+ */
 export function scoreChoices({ name, levels, value, onPick, notObserved = false, compact = false, legend = null }) {
   const inputs = [];
   const option = (v, title, description, extraClass = '') => {

@@ -301,7 +301,7 @@ browserTests(import.meta.url, (env) => {
         frames.filter((raw) => {
           const text = stringsOf(raw);
           if (text.includes(note) || firstGuidance.some((g) => text.includes(g))) return true;
-          let f = null;
+          let f;
           try {
             f = JSON.parse(raw);
           } catch {
