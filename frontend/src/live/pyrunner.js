@@ -7,6 +7,7 @@ export const RUN_TIME_LIMIT_MS = 10_000;
 export const RUN_OUTPUT_CAP = 32 << 10; // bytes of UTF-8, the server's cap on a reported output
 
 export class PythonRunner {
+  /** @param {{onState?: (state: string) => void}} [options] */
   constructor({ onState } = {}) {
     this.worker = null;
     this.ready = null; // a promise resolved when the worker has loaded Pyodide
@@ -47,6 +48,10 @@ export class PythonRunner {
   // run executes code and resolves with {status, output, truncated, duration_ms}; status is ok,
   // error (an exception, the traceback in the output), timeout or cancelled.
   // With examples ([{input, output}]), the result also has tests: one per example.
+  /**
+   * @param {string} code
+   * @param {{limitMs?: number, examples?: Array<{input: string, output: string}>}} [options]
+   */
   async run(code, { limitMs = RUN_TIME_LIMIT_MS, examples } = {}) {
     if (this.current) throw new Error('A run is in progress.');
     await this.load();

@@ -3,7 +3,7 @@ const e=self.location.origin;let t=null,n=null,r=[],i=0,a=32768,o=!1;function s(
 `):[`Traceback (most recent call last):`,...t.slice(n)].join(`
 `)}function u(){for(let e of[`fetch`,`XMLHttpRequest`,`WebSocket`,`EventSource`,`importScripts`,`indexedDB`,`caches`,`BroadcastChannel`,`navigator`,`Worker`,`SharedWorker`])try{Object.defineProperty(self,e,{value:void 0,configurable:!1,writable:!1})}catch{}}async function d(){try{let{loadPyodide:r}=await import(
 /* @vite-ignore */
-`${e}/pyodide/pyodide.mjs`);t=await r({indexURL:`${e}/pyodide/`}),t.setStdout({write:s}),t.setStderr({write:s}),t.setStdin({stdin:()=>``});let i=t.globals.get(`dict`)();t.runPython(`
+`/pyodide/pyodide.mjs`);t=await r({indexURL:`${e}/pyodide/`}),t.setStdout({write:s}),t.setStderr({write:s}),t.setStdin({stdin:()=>``});let i=t.globals.get(`dict`)();t.runPython(`
 import ast
 
 def check(src, expected, g):
