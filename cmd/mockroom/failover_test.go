@@ -160,6 +160,9 @@ func TestFailoverOfARoomsMaster(t *testing.T) {
 	if n := countEvents(logged, live.TypeTimerExpired); n != 1 {
 		t.Errorf("timer.expired %d times in the log, want once", n)
 	}
+	if n := countEvents(logged, live.TypeTimerWarning); n != 1 {
+		t.Errorf("timer.warning %d times in the log, want once (a 3 s question is warned once)", n)
+	}
 
 	// Each node says the store is back once commands have succeeded for a second.
 	waitMetric(t, []*started{a, b}, "mockroom_store_recovered_total")
