@@ -24,9 +24,11 @@ type testBus struct {
 	once   sync.Once
 	wg     sync.WaitGroup
 
-	mu   sync.Mutex
-	mode string // "" passes messages on, "drop" loses them, "hold" keeps them for release
-	held []busMsg
+	mu      sync.Mutex
+	dropN   int // the next dropN messages are lost
+	holdN   int // then the next holdN are kept for release
+	held    []busMsg
+	handled chan struct{} // a message was lost or kept
 }
 
 type busMsg struct {
@@ -35,7 +37,7 @@ type busMsg struct {
 }
 
 func newTestBus(inner live.Bus) *testBus {
-	return &testBus{inner: inner, inject: make(chan busMsg, 16), pump: make(chan busMsg)}
+	return &testBus{inner: inner, inject: make(chan busMsg, 16), pump: make(chan busMsg), handled: make(chan struct{}, 1)}
 }
 
 func (b *testBus) Subscribe(ctx context.Context, room mockroom.RoomID) error {
@@ -61,12 +63,22 @@ func (b *testBus) Receive(ctx context.Context) (mockroom.RoomID, []byte, error) 
 					continue // the test announces (re)subscriptions itself
 				}
 				b.mu.Lock()
-				mode := b.mode
-				if mode == "hold" {
+				taken := true
+				switch {
+				case b.dropN > 0:
+					b.dropN--
+				case b.holdN > 0:
+					b.holdN--
 					b.held = append(b.held, busMsg{room, payload})
+				default:
+					taken = false
 				}
 				b.mu.Unlock()
-				if mode != "" {
+				if taken {
+					select {
+					case b.handled <- struct{}{}:
+					default:
+					}
 					continue
 				}
 				select {
@@ -87,10 +99,21 @@ func (b *testBus) Receive(ctx context.Context) (mockroom.RoomID, []byte, error) 
 	}
 }
 
-func (b *testBus) setMode(mode string) {
-	b.mu.Lock()
-	b.mode = mode
-	b.mu.Unlock()
+// drop loses the next n messages; hold keeps the n after those for release.
+func (b *testBus) drop(n int) { b.mu.Lock(); b.dropN += n; b.mu.Unlock() }
+func (b *testBus) hold(n int) { b.mu.Lock(); b.holdN += n; b.mu.Unlock() }
+
+// taken waits until every message to drop or hold has come through the bus.
+func (b *testBus) taken() {
+	for {
+		b.mu.Lock()
+		done := b.dropN == 0 && b.holdN == 0
+		b.mu.Unlock()
+		if done {
+			return
+		}
+		<-b.handled
+	}
 }
 
 // resubscribed announces that room's subscription was established again.
@@ -100,7 +123,7 @@ func (b *testBus) resubscribed(room mockroom.RoomID) { b.inject <- busMsg{room: 
 func (b *testBus) release() {
 	b.mu.Lock()
 	held := b.held
-	b.held, b.mode = nil, ""
+	b.held = nil
 	b.mu.Unlock()
 	for _, m := range held {
 		b.inject <- m
@@ -218,11 +241,11 @@ func TestResubscribedRoomReadsWhatItMissed(t *testing.T) {
 	if got := w.durable(t, 1); !cmp.Equal(got, offsets(1, 1)) {
 		t.Fatalf("delivered %v", got)
 	}
-	n.bus.setMode("drop")
+	n.bus.drop(3)
 	for _, text := range []string{"lost 1", "lost 2", "lost 3"} {
 		e.chat(text)
 	}
-	n.bus.setMode("")
+	n.bus.taken()
 	n.bus.resubscribed(e.room)
 	if got := w.durable(t, 4); !cmp.Equal(got, offsets(1, 4)) {
 		t.Fatalf("delivered %v, want offsets 1-4 once each", got)
@@ -240,10 +263,11 @@ func TestLateDeliveryAfterCatchUpIsNotRepeated(t *testing.T) {
 	n := e.catchUpNode(time.Hour)
 	w := listen(t, n.eng, e.room)
 
-	n.bus.setMode("hold")
+	n.bus.hold(3)
 	for _, text := range []string{"a", "b", "c"} {
 		e.chat(text)
 	}
+	n.bus.taken()
 	n.bus.resubscribed(e.room)
 	if got := w.durable(t, 3); !cmp.Equal(got, offsets(1, 3)) {
 		t.Fatalf("delivered %v", got)
@@ -262,10 +286,10 @@ func TestGapIsFilledBeforeTheNextEvent(t *testing.T) {
 	n := e.catchUpNode(time.Hour)
 	w := listen(t, n.eng, e.room)
 
-	n.bus.setMode("drop")
+	n.bus.drop(2)
 	e.chat("lost 1")
 	e.chat("lost 2")
-	n.bus.setMode("")
+	n.bus.taken()
 	e.chat("arrives")
 	if got := w.durable(t, 3); !cmp.Equal(got, offsets(1, 3)) {
 		t.Fatalf("delivered %v, want offsets 1-3 in order", got)
@@ -280,9 +304,9 @@ func TestFailedReadIsRetriedNotSkipped(t *testing.T) {
 	n := e.catchUpNode(time.Hour)
 	w := listen(t, n.eng, e.room)
 
-	n.bus.setMode("drop")
+	n.bus.drop(1)
 	e.chat("lost")
-	n.bus.setMode("")
+	n.bus.taken()
 	n.store.failing.Store(true)
 	e.chat("after the gap")
 	for n.store.failed.Load() < 3 { // three failed reads: retried, not given up
@@ -311,7 +335,7 @@ func TestQuietRoomIsReadOnATimer(t *testing.T) {
 	n := e.catchUpNode(50 * time.Millisecond)
 	w := listen(t, n.eng, e.room)
 
-	n.bus.setMode("drop")
+	n.bus.drop(1)
 	e.chat("lost, and nothing follows")
 	if got := w.durable(t, 1); !cmp.Equal(got, offsets(1, 1)) {
 		t.Fatalf("delivered %v", got)

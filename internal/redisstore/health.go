@@ -14,10 +14,10 @@ import (
 // Ready reports whether the store can serve this node's requests now. On a single Redis (and the
 // embedded store) that is a PING. On a Redis Cluster a PING proves little: every node answers it
 // while the cluster refuses all keyed commands (CLUSTERDOWN) because a slot has no master. Ready
-// asks each master the client knows for CLUSTER INFO instead and fails, with the reason, when a
-// master that answers reports a state other than ok, or when none answers. A master that does
-// not answer while the others say ok is the failed one already replaced (the client's slot map
-// is then refreshed) or one the others have not yet noticed failing; the check trusts the others.
+// asks each master in the client's slot map for CLUSTER INFO instead, and fails with the reason
+// when one reports a state other than ok or does not answer: the slots the map gives it cannot be
+// served. A master that does not answer makes the client refresh its slot map, so once a replica
+// has taken over, the next check asks the new master and passes.
 func (c *Conn) Ready(ctx context.Context) error {
 	cc, ok := c.Client.(*redis.ClusterClient)
 	if !ok {
@@ -54,11 +54,11 @@ func clusterReady(ctx context.Context, cc *redis.ClusterClient) error {
 		slices.Sort(notOK)
 		return fmt.Errorf("the Redis Cluster refuses commands until every slot is served again (%s)", strings.Join(notOK, ", "))
 	}
+	if len(errs) > 0 {
+		return fmt.Errorf("a Redis Cluster master does not answer; its slots cannot be served until a replica takes over: %w", errors.Join(errs...))
+	}
 	if answered == 0 {
-		if len(errs) == 0 {
-			errs = append(errs, errors.New("no master known"))
-		}
-		return fmt.Errorf("no Redis Cluster master answers: %w", errors.Join(errs...))
+		return errors.New("no Redis Cluster master known")
 	}
 	return nil
 }

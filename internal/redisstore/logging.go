@@ -89,7 +89,7 @@ const storeSettle = time.Second
 
 // StoreWatch follows the outcome of every command the client sends and says, once each, when the
 // store is lost (a command failed because Redis could not be reached, or the cluster refused it)
-// and when it is back (a command succeeded after storeSettle without such a failure).
+// and when it is back (commands succeed and none has failed so for storeSettle).
 type StoreWatch struct {
 	log      *slog.Logger
 	onChange func(up bool)
@@ -98,6 +98,8 @@ type StoreWatch struct {
 	down     bool
 	since    time.Time // when the store was lost
 	lastFail time.Time
+	lastOK   time.Time
+	check    *time.Timer // pending settle check while down, nil if none
 }
 
 // WatchStore adds a StoreWatch to client. onChange (may be nil) is called on each transition,
@@ -122,29 +124,50 @@ func (w *StoreWatch) observe(err error) {
 		return // the caller's context ended, the client was closed…: says nothing about the store
 	}
 	w.mu.Lock()
-	switch {
-	case lost:
-		w.lastFail = now
-		if w.down {
-			w.mu.Unlock()
-			return
+	if !lost {
+		w.lastOK = now
+		if w.down && w.check == nil {
+			// Declared back by the check once storeSettle has passed without a failure, even if
+			// no command follows this one.
+			w.check = time.AfterFunc(w.lastFail.Add(storeSettle).Sub(now), w.settle)
 		}
-		w.down, w.since = true, now
-	case w.down && now.Sub(w.lastFail) >= storeSettle:
-		w.down = false
-	default:
 		w.mu.Unlock()
 		return
 	}
-	down, since := w.down, w.since
-	w.mu.Unlock()
-	if down {
-		w.log.Error("store lost: Redis commands fail; clients are told to retry", "err", err)
-	} else {
-		w.log.Info("store back: Redis commands succeed again", "outage", now.Sub(since).Round(time.Millisecond))
+	w.lastFail = now
+	if w.down {
+		w.mu.Unlock()
+		return
 	}
+	w.down, w.since = true, now
+	w.mu.Unlock()
+	w.log.Error("store lost: Redis commands fail; clients are told to retry", "err", err)
 	if w.onChange != nil {
-		w.onChange(!down)
+		w.onChange(false)
+	}
+}
+
+// settle runs storeSettle after the last failure seen when a command succeeded: the store is back
+// if no command has failed since.
+func (w *StoreWatch) settle() {
+	now := time.Now()
+	w.mu.Lock()
+	w.check = nil
+	if !w.down || !w.lastOK.After(w.lastFail) {
+		w.mu.Unlock()
+		return // back already, or failing again: the next success schedules another check
+	}
+	if wait := w.lastFail.Add(storeSettle).Sub(now); wait > 0 {
+		w.check = time.AfterFunc(wait, w.settle) // a failure came in between
+		w.mu.Unlock()
+		return
+	}
+	w.down = false
+	since := w.since
+	w.mu.Unlock()
+	w.log.Info("store back: Redis commands succeed again", "outage", now.Sub(since).Round(time.Millisecond))
+	if w.onChange != nil {
+		w.onChange(true)
 	}
 }
 
