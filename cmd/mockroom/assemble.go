@@ -55,7 +55,12 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	if err != nil {
 		return nil, err
 	}
+	var rewriter *redisstore.Rewriter
+	if !conn.Embedded {
+		rewriter = redisstore.NewRewriter(conn.Client, cfg.EraseRewriteEvery, log)
+	}
 	accounts, err := account.NewService(account.Options{
+		Eraser:     redisstore.NewEraser(conn.Client, redisstore.DefaultKeys, rewriter),
 		Store:      redisstore.NewAccountStore(conn.Client, redisstore.DefaultKeys),
 		Counter:    redisstore.NewRateCounter(conn.Client, redisstore.DefaultKeys),
 		Tokens:     tokens,
@@ -139,7 +144,12 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	})
 	// The web app answers every path the API does not claim.
 	api.MountStatic(frontend.Dist())
-	return &application{handler: api, stoppers: []func(context.Context){stopFeedback, stopMatch, stopLive}}, nil
+	stopRewriter := func(context.Context) {
+		if rewriter != nil {
+			rewriter.Close()
+		}
+	}
+	return &application{handler: api, stoppers: []func(context.Context){stopRewriter, stopFeedback, stopMatch, stopLive}}, nil
 }
 
 // runWorkers starts background loops that live until the returned stop is called (not until ctx
