@@ -92,7 +92,7 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	// the node's live engine, which itself reads rooms through the room service: the announcer is
 	// bound to the engine once both exist, before the server takes any request.
 	announcer := &liveAnnouncer{}
-	rooms, err := room.NewService(redisstore.NewRoomStore(conn.Client, redisstore.DefaultKeys), catalog, room.Config{
+	rooms, err := room.NewService(redisstore.NewRoomStore(conn.Client, redisstore.DefaultKeys).WithRecordRetention(cfg.RecordRetention), catalog, room.Config{
 		InviteKey:  room.DeriveInviteKey(secret),
 		WaitingTTL: roomWaitingTTL,
 		Announcer:  announcer,

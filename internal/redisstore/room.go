@@ -34,8 +34,9 @@ var (
 // timestamps and seat counters), a participants hash, the set of used single-use invites and the
 // set of peers who revealed their names — all under the room's hash tag.
 type RoomStore struct {
-	client redis.UniversalClient
-	keys   Keys
+	client    redis.UniversalClient
+	keys      Keys
+	retention time.Duration
 }
 
 var _ room.Store = (*RoomStore)(nil)
@@ -43,6 +44,14 @@ var _ room.Store = (*RoomStore)(nil)
 // NewRoomStore builds a RoomStore.
 func NewRoomStore(client redis.UniversalClient, keys Keys) *RoomStore {
 	return &RoomStore{client: client, keys: keys}
+}
+
+// WithRecordRetention makes a finished session's record expire d after the session ended: the
+// transition to wrap-up (or from live straight to closed) gives every key of the room, live and
+// feedback keys included, that expiry, and later writes keep it. Zero keeps records forever.
+func (s *RoomStore) WithRecordRetention(d time.Duration) *RoomStore {
+	s.retention = d
+	return s
 }
 
 func (s *RoomStore) roomKeys(id mockroom.RoomID) []string {
@@ -213,7 +222,10 @@ func (s *RoomStore) Transition(ctx context.Context, id mockroom.RoomID, from, to
 			stamp = "ended_at"
 		}
 	}
-	res, err := roomTransitionScript.Run(ctx, s.client, s.roomKeys(id), string(from), string(to), at.Format(time.RFC3339Nano), stamp).Text()
+	keys := append(s.roomKeys(id), s.keys.LiveState(id), s.keys.LiveLog(id), s.keys.LiveClients(id),
+		s.keys.LiveChat(id), s.keys.LiveNotes(id), s.keys.LiveDoc(id), s.keys.LivePresence(id), s.keys.Feedback(id))
+	res, err := roomTransitionScript.Run(ctx, s.client, keys, string(from), string(to), at.Format(time.RFC3339Nano), stamp,
+		s.retention.Milliseconds()).Text()
 	if err != nil {
 		return roomStoreDown(err)
 	}
