@@ -56,3 +56,27 @@ func driftDeleteAccount(t *testing.T, c *driftClient) {
 	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/me/delete", Token: s.AccessToken, WantStatus: 204,
 		Body: map[string]string{"password": "time to go now"}})
 }
+
+// TestDeleteGuestAccount: a guest has no password and confirms with the fixed phrase; anything
+// else deletes nothing.
+func TestDeleteGuestAccount(t *testing.T) {
+	env := newTestEnv(t)
+	_, pair, err := env.Accounts.CreateGuest(t.Context(), "Passing Visitor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, body := env.do(t, "POST", "/api/v1/me/delete", pair.AccessToken, map[string]string{"confirm": "yes"})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "confirmation_required") {
+		t.Fatalf("wrong confirmation: status %d: %s", res.StatusCode, body)
+	}
+	if res, body := env.do(t, "GET", "/api/v1/me", pair.AccessToken, nil); res.StatusCode != http.StatusOK {
+		t.Fatalf("after a refused deletion the guest must still be there: status %d: %s", res.StatusCode, body)
+	}
+	res, body = env.do(t, "POST", "/api/v1/me/delete", pair.AccessToken, map[string]string{"confirm": "delete my account"})
+	if res.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete: status %d: %s", res.StatusCode, body)
+	}
+	if res, body := env.do(t, "GET", "/api/v1/me", pair.AccessToken, nil); res.StatusCode == http.StatusOK {
+		t.Errorf("GET /me after deletion: status %d: %s", res.StatusCode, body)
+	}
+}
