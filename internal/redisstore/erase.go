@@ -45,7 +45,7 @@ const PseudonymName = "deleted user"
 // roomParts are the keys of a room the erasure rewrites with names replaced, by the part after
 // the room's tag; the document comes last and has only the id replaced.
 var roomParts = []func(Keys, mockroom.RoomID) string{
-	Keys.Room, Keys.RoomParticipants, Keys.RoomInvitesUsed, Keys.RoomReveals,
+	Keys.Room, Keys.RoomParticipants, Keys.RoomInvitesUsed, Keys.RoomReveals, Keys.RoomNotesShared,
 	Keys.LiveState, Keys.LiveLog, Keys.LiveClients, Keys.LiveChat, Keys.LiveNotes,
 	Keys.LivePresence, Keys.Feedback,
 }

@@ -118,6 +118,7 @@ func (s *RoomStore) Get(ctx context.Context, id mockroom.RoomID) (room.Room, err
 	meta := pipe.HGetAll(ctx, s.keys.Room(id))
 	parts := pipe.HGetAll(ctx, s.keys.RoomParticipants(id))
 	reveals := pipe.SMembers(ctx, s.keys.RoomReveals(id))
+	shared := pipe.SMembers(ctx, s.keys.RoomNotesShared(id))
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return room.Room{}, roomStoreDown(err)
 	}
@@ -136,6 +137,9 @@ func (s *RoomStore) Get(ctx context.Context, id mockroom.RoomID) (room.Room, err
 	}
 	r.StartedAt, _ = time.Parse(time.RFC3339Nano, m["started_at"])
 	r.EndedAt, _ = time.Parse(time.RFC3339Nano, m["ended_at"])
+	for _, u := range shared.Val() {
+		r.NotesSharedBy = append(r.NotesSharedBy, mockroom.UserID(u))
+	}
 	revealed := map[string]bool{}
 	for _, u := range reveals.Val() {
 		revealed[u] = true
@@ -236,6 +240,24 @@ func (s *RoomStore) Transition(ctx context.Context, id mockroom.RoomID, from, to
 		return roomMissing(id)
 	}
 	return mockroom.Errorf(mockroom.KindConflict, "state_stale", "the room is %s, not %s", res[len("stale:"):], from)
+}
+
+// roomShareNotes adds an author to the room's shared notes; the set takes the room's expiry (the
+// record's retention once the session ended).
+var roomShareNotes = redis.NewScript(`
+redis.call('SADD', KEYS[1], ARGV[1])
+local left = redis.call('PTTL', KEYS[2])
+if left > 0 then
+  redis.call('PEXPIRE', KEYS[1], left)
+end
+return 0`)
+
+// ShareNotes implements room.Store.
+func (s *RoomStore) ShareNotes(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) error {
+	if err := roomShareNotes.Run(ctx, s.client, []string{s.keys.RoomNotesShared(id), s.keys.Room(id)}, string(user)).Err(); err != nil {
+		return roomStoreDown(err)
+	}
+	return nil
 }
 
 // Reveal implements room.Store.
