@@ -55,10 +55,15 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	if err != nil {
 		return nil, err
 	}
+	var rewriter *redisstore.Rewriter
+	if !conn.Embedded {
+		rewriter = redisstore.NewRewriter(conn.Client, cfg.EraseRewriteEvery, log)
+	}
 	limits := account.DefaultLimits
 	limits.Window = cfg.AuthLimitWindow
 	accounts, err := account.NewService(account.Options{
 		Limits:     &limits,
+		Eraser:     redisstore.NewEraser(conn.Client, redisstore.DefaultKeys, rewriter),
 		Store:      redisstore.NewAccountStore(conn.Client, redisstore.DefaultKeys),
 		Counter:    redisstore.NewRateCounter(conn.Client, redisstore.DefaultKeys),
 		Tokens:     tokens,
@@ -93,7 +98,7 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	// the node's live engine, which itself reads rooms through the room service: the announcer is
 	// bound to the engine once both exist, before the server takes any request.
 	announcer := &liveAnnouncer{}
-	rooms, err := room.NewService(redisstore.NewRoomStore(conn.Client, redisstore.DefaultKeys), catalog, room.Config{
+	rooms, err := room.NewService(redisstore.NewRoomStore(conn.Client, redisstore.DefaultKeys).WithRecordRetention(cfg.RecordRetention), catalog, room.Config{
 		InviteKey:  room.DeriveInviteKey(secret),
 		WaitingTTL: roomWaitingTTL,
 		Announcer:  announcer,
@@ -148,7 +153,12 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	})
 	// The web app answers every path the API does not claim.
 	api.MountStatic(frontend.Dist())
-	return &application{handler: api, stoppers: []func(context.Context){stopFeedback, stopMatch, stopLive}}, nil
+	stopRewriter := func(context.Context) {
+		if rewriter != nil {
+			rewriter.Close()
+		}
+	}
+	return &application{handler: api, stoppers: []func(context.Context){stopRewriter, stopFeedback, stopMatch, stopLive}}, nil
 }
 
 // runWorkers starts background loops that live until the returned stop is called (not until ctx

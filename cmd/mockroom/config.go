@@ -37,6 +37,11 @@ type config struct {
 	AuthLimitWindow time.Duration
 	// ShowVersion: print the build and exit (-version); nothing else is read or checked.
 	ShowVersion bool
+	// EraseRewriteEvery is the least time between two rewrites of Redis' files after accounts
+	// are deleted.
+	EraseRewriteEvery time.Duration
+	// RecordRetention is how long a finished session's record is kept after it ended.
+	RecordRetention time.Duration
 }
 
 // String prints the configuration with secrets masked, for the start-up log.
@@ -84,6 +89,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	accessTTL := fs.String("access-token-ttl", env("MOCKROOM_ACCESS_TOKEN_TTL", "15m"), "access token lifetime, at most 1h (MOCKROOM_ACCESS_TOKEN_TTL)")
 	refreshTTL := fs.String("refresh-token-ttl", env("MOCKROOM_REFRESH_TOKEN_TTL", "720h"), "refresh token lifetime (MOCKROOM_REFRESH_TOKEN_TTL)")
 	proxies := fs.String("trusted-proxies", env("MOCKROOM_TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs of load balancers whose X-Forwarded-For is believed for per-address limits (MOCKROOM_TRUSTED_PROXIES)")
+	recordRetention := fs.String("record-retention", env("MOCKROOM_RECORD_RETENTION", "8760h"), "how long a finished session's record is kept after the session ended (MOCKROOM_RECORD_RETENTION)")
+	eraseRewrite := fs.String("erase-rewrite-every", env("MOCKROOM_ERASE_REWRITE_EVERY", "10m"), "least time between two rewrites of Redis' files (AOF, or RDB without AOF) after accounts are deleted (MOCKROOM_ERASE_REWRITE_EVERY)")
 	feedbackDeadline := fs.String("feedback-deadline", env("MOCKROOM_FEEDBACK_DEADLINE", "48h"), "how long after a peer session ends its double-blind feedback is released at the latest (MOCKROOM_FEEDBACK_DEADLINE)")
 	authWindow := fs.String("auth-limit-window", env("MOCKROOM_AUTH_LIMIT_WINDOW", "1m"), "how long the log-in and sign-up allowances take to refill in full (MOCKROOM_AUTH_LIMIT_WINDOW)")
 	pprofAddr := fs.String("pprof-addr", env("MOCKROOM_PPROF_ADDR", ""), "loopback address for net/http/pprof, e.g. 127.0.0.1:6060; empty: off (MOCKROOM_PPROF_ADDR)")
@@ -195,6 +202,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	cfg.ShutdownTimeout = parseDuration("MOCKROOM_SHUTDOWN_TIMEOUT", *shutdown, time.Second, 5*time.Minute)
 	cfg.AccessTokenTTL = parseDuration("MOCKROOM_ACCESS_TOKEN_TTL", *accessTTL, 30*time.Second, time.Hour)
 	cfg.RefreshTokenTTL = parseDuration("MOCKROOM_REFRESH_TOKEN_TTL", *refreshTTL, time.Hour, 90*24*time.Hour)
+	cfg.RecordRetention = parseDuration("MOCKROOM_RECORD_RETENTION", *recordRetention, time.Hour, 10*8760*time.Hour)
+	cfg.EraseRewriteEvery = parseDuration("MOCKROOM_ERASE_REWRITE_EVERY", *eraseRewrite, time.Second, 24*time.Hour)
 	cfg.FeedbackDeadline = parseDuration("MOCKROOM_FEEDBACK_DEADLINE", *feedbackDeadline, time.Second, 30*24*time.Hour)
 	cfg.AuthLimitWindow = parseDuration("MOCKROOM_AUTH_LIMIT_WINDOW", *authWindow, time.Second, 24*time.Hour)
 

@@ -99,3 +99,9 @@ type Store interface {
 type Counter interface {
 	Allow(ctx context.Context, scope, subject string, limit Limit, now time.Time) (allowed bool, retryAfter time.Duration, err error)
 }
+
+// Eraser deletes everything that names a person: their own keys, and their id and name in
+// other people's records (replaced by a pseudonym). It may be run again after a failure.
+type Eraser interface {
+	EraseUser(ctx context.Context, u User) error
+}

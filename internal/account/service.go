@@ -32,6 +32,9 @@ type Options struct {
 	MaxConcurrentHashes int
 	Now                 func() time.Time
 	Logger              *slog.Logger
+	// Eraser deletes a person's data when they delete their account; without one, deleting an
+	// account is refused.
+	Eraser Eraser
 }
 
 // Service applies the account rules. It is safe for concurrent use.
@@ -39,6 +42,7 @@ type Service struct {
 	store      Store
 	counter    Counter
 	tokens     AccessIssuer
+	eraser     Eraser
 	refreshTTL time.Duration
 	hash       HashParams
 	limits     Limits
@@ -58,7 +62,7 @@ func NewService(opts Options) (*Service, error) {
 		return nil, errors.New("account: Store, Counter and Tokens are required")
 	}
 	s := &Service{
-		store: opts.Store, counter: opts.Counter, tokens: opts.Tokens,
+		store: opts.Store, counter: opts.Counter, tokens: opts.Tokens, eraser: opts.Eraser,
 		refreshTTL: opts.RefreshTTL, hash: DefaultHashParams, limits: DefaultLimits,
 		now: opts.Now, log: opts.Logger,
 	}
@@ -436,4 +440,44 @@ func randomString(n int) (string, error) {
 		return "", fmt.Errorf("account: read random: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// DeleteConfirmation is what a guest (who has no password) sends to confirm deleting their
+// account.
+const DeleteConfirmation = "delete my account"
+
+// DeleteAccount deletes the account id and everything that names its owner; see Eraser. A full
+// account confirms with its password (KindForbidden "wrong_password" otherwise), a guest with
+// DeleteConfirmation (KindInvalid "confirmation_required" otherwise). Nothing is erased when the
+// confirmation fails.
+func (s *Service) DeleteAccount(ctx context.Context, id mockroom.UserID, password, confirm string) error {
+	if s.eraser == nil {
+		return mockroom.Errorf(mockroom.KindUnavailable, "erase_unavailable", "this server cannot delete accounts")
+	}
+	u, err := s.store.UserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if u.Guest || u.PasswordHash == "" {
+		if confirm != DeleteConfirmation {
+			return mockroom.Errorf(mockroom.KindInvalid, "confirmation_required",
+				"to delete a guest account send confirm: %q", DeleteConfirmation)
+		}
+	} else {
+		if password == "" {
+			return mockroom.Errorf(mockroom.KindInvalid, "field_missing", "password is required to delete the account")
+		}
+		ok, err := s.verifyHash(ctx, password, u.PasswordHash)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return mockroom.Errorf(mockroom.KindForbidden, "wrong_password", "the password is not right; nothing was deleted")
+		}
+	}
+	if err := s.eraser.EraseUser(ctx, u); err != nil {
+		return err
+	}
+	s.log.Info("account deleted", "user", string(u.ID))
+	return nil
 }

@@ -151,6 +151,24 @@ func (s *Server) MountAuth(svc *account.Service) {
 		}
 		writeJSON(w, http.StatusOK, toAuthUser(u))
 	}))
+
+	s.handleFunc("POST /api/v1/me/delete", s.authed(func(w http.ResponseWriter, r *http.Request, p mockroom.Principal) {
+		var req deleteAccountRequest
+		if err := s.decodeJSON(w, r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if err := svc.DeleteAccount(r.Context(), p.UserID, req.Password, req.Confirm); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+}
+
+type deleteAccountRequest struct {
+	Password string `json:"password"`
+	Confirm  string `json:"confirm"`
 }
 
 // decodeRefresh decodes a {refresh_token} body and insists the field is there, so a client that

@@ -365,6 +365,13 @@ var candidateRoutes = []candidateRoute{
 	{"GET /api/v1/me/sessions", func(t *testing.T, s *sweep) { s.call(t, "GET", "/api/v1/me/sessions", nil, 200) }},
 	{"GET /api/v1/me/progress", func(t *testing.T, s *sweep) { s.call(t, "GET", "/api/v1/me/progress", nil, 200) }},
 	{"GET /api/v1/me/export", func(t *testing.T, s *sweep) { s.call(t, "GET", "/api/v1/me/export", nil, 200) }},
+	{"POST /api/v1/me/delete", func(t *testing.T, s *sweep) {
+		// Refused (a wrong password, or a guest without the confirmation): the sweep goes on.
+		s.call(t, "POST", "/api/v1/me/delete", map[string]string{"password": "not the password"}, 400, 403)
+	}},
+	{"POST /api/v1/sessions/{id}/notes/share", func(t *testing.T, s *sweep) {
+		s.call(t, "POST", "/api/v1/sessions/"+url.PathEscape(string(s.roomID))+"/notes/share", nil, 204, 403, 409)
+	}},
 	{"GET /api/v1/sessions/{id}", func(t *testing.T, s *sweep) {
 		s.call(t, "GET", "/api/v1/sessions/"+url.PathEscape(string(s.roomID)), nil, 200, 409)
 	}},

@@ -57,6 +57,14 @@ func (s *Server) MountReview(svc *record.Service, prog *progress.Service, users 
 		writeJSON(w, http.StatusOK, sessionsView{Sessions: list})
 	}))
 
+	s.handleFunc("POST /api/v1/sessions/{id}/notes/share", s.authed(func(w http.ResponseWriter, r *http.Request, p mockroom.Principal) {
+		if err := svc.ShareNotes(r.Context(), mockroom.RoomID(r.PathValue("id")), p.UserID); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+
 	get := func(r *http.Request, p mockroom.Principal) (record.Record, error) {
 		return svc.Get(r.Context(), mockroom.RoomID(r.PathValue("id")), p.UserID)
 	}

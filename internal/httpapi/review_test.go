@@ -80,6 +80,8 @@ func driftReview(t *testing.T, c *driftClient, st *feedbackStack) {
 	c.Do(t, driftRequest{Method: "GET", Path: base + "/export.json", Token: cand.AccessToken, WantStatus: 200})
 	c.Do(t, driftRequest{Method: "GET", Path: base + "/export.md", Token: cand.AccessToken, WantStatus: 200})
 	c.Do(t, driftRequest{Method: "GET", Path: base + "/export.md", Token: stranger.AccessToken, WantStatus: 403})
+	c.Do(t, driftRequest{Method: "POST", Path: base + "/notes/share", Token: stranger.AccessToken, WantStatus: 403})
+	c.Do(t, driftRequest{Method: "POST", Path: base + "/notes/share", Token: mentor.AccessToken, WantStatus: 204})
 
 	waiting, _, err := st.rooms.Create(t.Context(), mockroom.Principal{UserID: mockroom.UserID(mentor.ID), Name: mentor.Name},
 		room.CreateRequest{Track: "python-developer", PlanID: "junior-30", Title: "Not yet"})
@@ -87,6 +89,7 @@ func driftReview(t *testing.T, c *driftClient, st *feedbackStack) {
 		t.Fatal(err)
 	}
 	c.Do(t, driftRequest{Method: "GET", Path: "/api/v1/sessions/" + string(waiting.ID), Token: mentor.AccessToken, WantStatus: 409})
+	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/sessions/" + string(waiting.ID) + "/notes/share", Token: mentor.AccessToken, WantStatus: 409})
 }
 
 // TestReviewShowsEachPersonTheirSession runs a session with code and released feedback and reads

@@ -96,6 +96,7 @@ func newTestEnv(t *testing.T, opts ...testEnvOption) *testEnv {
 		Store:   redisstore.NewAccountStore(env.Client, env.Keys),
 		Counter: redisstore.NewRateCounter(env.Client, env.Keys),
 		Tokens:  env.Tokens,
+		Eraser:  redisstore.NewEraser(env.Client, env.Keys, nil),
 		Hash:    &light,
 		Limits:  &cfg.limits,
 	})

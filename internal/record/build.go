@@ -25,10 +25,12 @@ func Build(in Input) (Record, error) {
 		Feedback: authoredOrReleased(in.Feedback, in.Reader),
 	}
 	b := builder{rec: &rec, room: r, names: names(rec.Participants), doc: newDoc(), open: -1}
+	me, _ := in.Room.Participant(in.Reader)
+	sharedNotes := me.UserID != "" && me.Role != mockroom.RoleObserver
 	for _, ev := range in.Events {
 		rec.LastOffset = ev.Offset
 		b.last = ev.At
-		ev, ok := visible(ev, in.Reader)
+		ev, ok := visible(ev, in.Reader, sharedNotes, in.Room.NotesSharedBy)
 		if !ok {
 			continue
 		}

@@ -2,6 +2,7 @@ package record
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/mockroom/mockroom/internal/editor"
@@ -134,8 +135,11 @@ type Input struct {
 
 // visible reports whether reader may see ev at all, and strips what is not for them: material
 // meant for one person reaches that person only, whatever role anyone held.
-func visible(ev live.Event, reader mockroom.UserID) (live.Event, bool) {
+func visible(ev live.Event, reader mockroom.UserID, sharedNotes bool, shared []mockroom.UserID) (live.Event, bool) {
 	if ev.For != "" && ev.For == reader {
+		return ev, true
+	}
+	if sharedNotes && ev.Type == live.TypeNoteAdded && ev.For != "" && slices.Contains(shared, ev.For) {
 		return ev, true
 	}
 	if ev.InterviewerOnly {

@@ -17,6 +17,8 @@ type Rooms interface {
 	View(ctx context.Context, id mockroom.RoomID, viewer mockroom.UserID) (room.Room, error)
 	// Mine lists user's rooms by state.
 	Mine(ctx context.Context, user mockroom.UserID) (room.Mine, error)
+	// ShareNotes lets user show the notes they wrote to the others in the finished session.
+	ShareNotes(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) error
 }
 
 // Log reads a room's whole log, oldest first; feedback.LiveLog implements it.
@@ -182,4 +184,10 @@ func headline(forms []feedback.Form, reader mockroom.UserID) *Headline {
 		h.Average = float64(sum) / float64(h.Scores)
 	}
 	return &h
+}
+
+// ShareNotes shares the interviewer notes user wrote in finished session id with its other
+// participants (observers excepted): their records show those notes from then on.
+func (s *Service) ShareNotes(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) error {
+	return s.rooms.ShareNotes(ctx, id, user)
 }

@@ -105,6 +105,22 @@ func (s *FeedbackStore) SaveDraft(ctx context.Context, id mockroom.RoomID, form 
 	if err := s.client.HSet(ctx, s.keys.Feedback(id), "d:"+string(form.ID), raw, "m:"+string(form.ID), meta).Err(); err != nil {
 		return feedbackDown(err, "save the draft")
 	}
+	return s.keepWithRoom(ctx, id)
+}
+
+// feedbackKeep gives the feedback hash the room's expiry when the room has one (its record's
+// retention, set when the session ended) and the hash has none (it was created after the end).
+var feedbackKeep = redis.NewScript(`
+local left = redis.call('PTTL', KEYS[2])
+if left > 0 and redis.call('PTTL', KEYS[1]) == -1 then
+  redis.call('PEXPIRE', KEYS[1], left)
+end
+return 0`)
+
+func (s *FeedbackStore) keepWithRoom(ctx context.Context, id mockroom.RoomID) error {
+	if err := feedbackKeep.Run(ctx, s.client, []string{s.keys.Feedback(id), s.keys.Room(id)}).Err(); err != nil {
+		return feedbackDown(err, "keep the feedback with its session")
+	}
 	return nil
 }
 
@@ -132,6 +148,9 @@ func (s *FeedbackStore) Submit(ctx context.Context, id mockroom.RoomID, form fee
 	}
 	if len(res) != 3 {
 		return feedback.SubmitResult{}, fmt.Errorf("feedback submit: unexpected reply %v", res)
+	}
+	if err := s.keepWithRoom(ctx, id); err != nil {
+		return feedback.SubmitResult{}, err
 	}
 	outcome, _ := res[0].(string)
 	n, _ := strconv.Atoi(fmt.Sprint(res[1]))

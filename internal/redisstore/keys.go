@@ -101,6 +101,9 @@ func (k Keys) RoomInvitesUsed(id mockroom.RoomID) string { return k.room(id, "in
 // RoomReveals is the set of peers who agreed to show their names.
 func (k Keys) RoomReveals(id mockroom.RoomID) string { return k.room(id, "reveals") }
 
+// RoomNotesShared is the set of interviewers who shared their notes after the session.
+func (k Keys) RoomNotesShared(id mockroom.RoomID) string { return k.room(id, "notes_shared") }
+
 // UserRooms is the sorted set of a user's room ids, scored by when they joined (unix ms).
 func (k Keys) UserRooms(id mockroom.UserID) string { return k.user(id, "rooms") }
 

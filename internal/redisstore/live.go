@@ -30,7 +30,9 @@ import (
 // Retention: while a room has not started, every live key of it expires a waiting TTL after the
 // room's last live write (WithWaitingTTL), like the room's own keys, so a room people joined and
 // left without starting disappears. The start's append removes the expiry from all of them in
-// the same script, and nothing sets one again: a session that took place is a record to keep.
+// the same script: a session that took place is a record to keep. When it ends, the room's
+// transition (room_transition.lua) gives every key the record retention, and later live writes
+// keep that expiry instead of removing it.
 // Every writing script does this itself (live_lib.lua), so no write costs an extra round trip.
 
 var (

@@ -34,8 +34,9 @@ var (
 // timestamps and seat counters), a participants hash, the set of used single-use invites and the
 // set of peers who revealed their names — all under the room's hash tag.
 type RoomStore struct {
-	client redis.UniversalClient
-	keys   Keys
+	client    redis.UniversalClient
+	keys      Keys
+	retention time.Duration
 }
 
 var _ room.Store = (*RoomStore)(nil)
@@ -43,6 +44,14 @@ var _ room.Store = (*RoomStore)(nil)
 // NewRoomStore builds a RoomStore.
 func NewRoomStore(client redis.UniversalClient, keys Keys) *RoomStore {
 	return &RoomStore{client: client, keys: keys}
+}
+
+// WithRecordRetention makes a finished session's record expire d after the session ended: the
+// transition to wrap-up (or from live straight to closed) gives every key of the room, live and
+// feedback keys included, that expiry, and later writes keep it. Zero keeps records forever.
+func (s *RoomStore) WithRecordRetention(d time.Duration) *RoomStore {
+	s.retention = d
+	return s
 }
 
 func (s *RoomStore) roomKeys(id mockroom.RoomID) []string {
@@ -109,6 +118,7 @@ func (s *RoomStore) Get(ctx context.Context, id mockroom.RoomID) (room.Room, err
 	meta := pipe.HGetAll(ctx, s.keys.Room(id))
 	parts := pipe.HGetAll(ctx, s.keys.RoomParticipants(id))
 	reveals := pipe.SMembers(ctx, s.keys.RoomReveals(id))
+	shared := pipe.SMembers(ctx, s.keys.RoomNotesShared(id))
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return room.Room{}, roomStoreDown(err)
 	}
@@ -127,6 +137,9 @@ func (s *RoomStore) Get(ctx context.Context, id mockroom.RoomID) (room.Room, err
 	}
 	r.StartedAt, _ = time.Parse(time.RFC3339Nano, m["started_at"])
 	r.EndedAt, _ = time.Parse(time.RFC3339Nano, m["ended_at"])
+	for _, u := range shared.Val() {
+		r.NotesSharedBy = append(r.NotesSharedBy, mockroom.UserID(u))
+	}
 	revealed := map[string]bool{}
 	for _, u := range reveals.Val() {
 		revealed[u] = true
@@ -213,7 +226,10 @@ func (s *RoomStore) Transition(ctx context.Context, id mockroom.RoomID, from, to
 			stamp = "ended_at"
 		}
 	}
-	res, err := roomTransitionScript.Run(ctx, s.client, s.roomKeys(id), string(from), string(to), at.Format(time.RFC3339Nano), stamp).Text()
+	keys := append(s.roomKeys(id), s.keys.LiveState(id), s.keys.LiveLog(id), s.keys.LiveClients(id),
+		s.keys.LiveChat(id), s.keys.LiveNotes(id), s.keys.LiveDoc(id), s.keys.LivePresence(id), s.keys.Feedback(id))
+	res, err := roomTransitionScript.Run(ctx, s.client, keys, string(from), string(to), at.Format(time.RFC3339Nano), stamp,
+		s.retention.Milliseconds()).Text()
 	if err != nil {
 		return roomStoreDown(err)
 	}
@@ -224,6 +240,24 @@ func (s *RoomStore) Transition(ctx context.Context, id mockroom.RoomID, from, to
 		return roomMissing(id)
 	}
 	return mockroom.Errorf(mockroom.KindConflict, "state_stale", "the room is %s, not %s", res[len("stale:"):], from)
+}
+
+// roomShareNotes adds an author to the room's shared notes; the set takes the room's expiry (the
+// record's retention once the session ended).
+var roomShareNotes = redis.NewScript(`
+redis.call('SADD', KEYS[1], ARGV[1])
+local left = redis.call('PTTL', KEYS[2])
+if left > 0 then
+  redis.call('PEXPIRE', KEYS[1], left)
+end
+return 0`)
+
+// ShareNotes implements room.Store.
+func (s *RoomStore) ShareNotes(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) error {
+	if err := roomShareNotes.Run(ctx, s.client, []string{s.keys.RoomNotesShared(id), s.keys.Room(id)}, string(user)).Err(); err != nil {
+		return roomStoreDown(err)
+	}
+	return nil
 }
 
 // Reveal implements room.Store.

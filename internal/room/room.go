@@ -106,6 +106,9 @@ type Room struct {
 	Participants []Participant `json:"participants"`
 	// Revealed is true in a peer room once both people chose to show their names.
 	Revealed bool `json:"revealed,omitempty"`
+	// NotesSharedBy are the interviewers who shared their notes with the candidate after the
+	// session; the session's record shows those notes to the other participants.
+	NotesSharedBy []mockroom.UserID `json:"-"`
 }
 
 // Participant returns the participant with the given id.

@@ -33,6 +33,8 @@ type Store interface {
 	Transition(ctx context.Context, id mockroom.RoomID, from, to mockroom.RoomState, at time.Time) error
 	// Reveal records that user agreed to show their name.
 	Reveal(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) error
+	// ShareNotes records that user shares the notes they wrote in the room.
+	ShareNotes(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) error
 	// InviteUsed reports whether a single-use invite was accepted in the room.
 	InviteUsed(ctx context.Context, id mockroom.RoomID, inviteID string) (bool, error)
 
@@ -526,4 +528,25 @@ func questionIDs(qs []PlannedQuestion) []mockroom.QuestionID {
 
 func invalid(code, format string, args ...any) *mockroom.Error {
 	return mockroom.Errorf(mockroom.KindInvalid, code, format, args...)
+}
+
+// ShareNotes lets the author of interviewer notes show them to the other participants once the
+// session has ended: from then on the session's record includes them for everyone in it but
+// observers. Sharing twice is the same as once.
+func (s *Service) ShareNotes(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) error {
+	r, err := s.store.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	p, ok := r.Participant(user)
+	if !ok {
+		return errNotParticipant()
+	}
+	if p.Role == mockroom.RoleObserver {
+		return mockroom.Errorf(mockroom.KindForbidden, "role_forbidden", "observers write no notes")
+	}
+	if r.StartedAt.IsZero() || (r.State != mockroom.StateWrapUp && r.State != mockroom.StateClosed) {
+		return mockroom.Errorf(mockroom.KindConflict, "session_not_finished", "notes are shared once the session has ended")
+	}
+	return s.store.ShareNotes(ctx, id, user)
 }

@@ -7,7 +7,8 @@ local LIVE_STORED = 7
 
 -- A room that has not started is kept only for ttl ms after its last write, like the room's own
 -- keys: people who joined and left without starting leave nothing behind for good. From the
--- start on, everything is kept, because the log and its lists are the session's record. Called
+-- start on, everything is kept while the session runs, because the log and its lists are the
+-- session's record; once it has ended the record expires after the configured retention. Called
 -- after the script's writes, so keys it created just now are covered and the start's own phase
 -- change (waiting to live) is what removes the expiry.
 local function live_retain(ttl)
@@ -18,10 +19,23 @@ local function live_retain(ttl)
         redis.call('PEXPIRE', KEYS[k], ttl)
       end
     end
-  elseif redis.call('PTTL', KEYS[1]) >= 0 then
+  elseif phase == 'live' then
     -- Only the first write after the start finds an expiry left to remove.
-    for k = 1, LIVE_STORED do
-      redis.call('PERSIST', KEYS[k])
+    if redis.call('PTTL', KEYS[1]) >= 0 then
+      for k = 1, LIVE_STORED do
+        redis.call('PERSIST', KEYS[k])
+      end
+    end
+  else
+    -- Ended: the record expires when the room's end said (room_transition.lua); a key written
+    -- for the first time since then gets the same expiry.
+    local left = redis.call('PTTL', KEYS[1])
+    if left > 0 then
+      for k = 2, LIVE_STORED do
+        if redis.call('PTTL', KEYS[k]) == -1 then
+          redis.call('PEXPIRE', KEYS[k], left)
+        end
+      end
     end
   end
 end

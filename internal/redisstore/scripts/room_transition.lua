@@ -1,6 +1,7 @@
 -- Compare-and-set of a room's state.
 -- KEYS[1] meta hash, KEYS[2..] the room's other keys
--- ARGV[1] expected state, ARGV[2] new state, ARGV[3] time (RFC 3339), ARGV[4] field to stamp or ''
+-- ARGV[1] expected state, ARGV[2] new state, ARGV[3] time (RFC 3339), ARGV[4] field to stamp or '',
+-- ARGV[5] how long a finished session's record is kept (ms; 0 forever)
 -- Returns 'ok', 'missing', or the current state when it is not the expected one.
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then
@@ -18,6 +19,14 @@ end
 if ARGV[2] == 'live' then
   for i = 1, #KEYS do
     redis.call('PERSIST', KEYS[i])
+  end
+end
+-- The session ended: its record (every key of the room) is kept for the retention from now on.
+-- Later writes (wrap-up notes, feedback) keep that expiry (live_lib.lua, feedback store).
+local keep = tonumber(ARGV[5])
+if keep > 0 and (ARGV[2] == 'wrap_up' or (ARGV[2] == 'closed' and state == 'live')) then
+  for i = 1, #KEYS do
+    redis.call('PEXPIRE', KEYS[i], keep)
   end
 end
 return 'ok'
