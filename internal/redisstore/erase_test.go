@@ -49,7 +49,7 @@ func TestDeletingAnAccountLeavesNothingThatNamesThem(t *testing.T) {
 	if _, err := accounts.RotateSession(ctx, "h1", "h2", time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := NewRateCounter(client, keys).Hit(ctx, "login", email, time.Hour); err != nil {
+	if _, _, err := NewRateCounter(client, keys).Allow(ctx, "login_account", email, account.Limit{Burst: 10, Period: time.Hour}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 
