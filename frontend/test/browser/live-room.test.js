@@ -13,15 +13,28 @@ browserTests(import.meta.url, (env) => {
   const { newBrowser, browsers } = env;
 
   // The document text as the editor shows it, without the remote cursors' name labels.
-  const editorText = (page) =>
-    page.evaluate(() =>
-      [...document.querySelectorAll('#editor .cm-line')]
-        .map((line) => {
-          const copy = line.cloneNode(true);
-          copy.querySelectorAll('.cm-remote-caret').forEach((c) => c.remove());
-          return copy.textContent;
-        })
-        .join('\n'),
+  const shownText = () =>
+    [...document.querySelectorAll('#editor .cm-line')]
+      .map((line) => {
+        const copy = line.cloneNode(true);
+        copy.querySelectorAll('.cm-remote-caret').forEach((c) => c.remove());
+        return copy.textContent;
+      })
+      .join('\n');
+  const editorText = (page) => page.evaluate(shownText);
+  // untilEditorShows waits until page's editor shows exactly text: the other side's last
+  // keystrokes may still be on their way when the first of them has arrived.
+  const untilEditorShows = (page, text) =>
+    page.waitForFunction(
+      (want) =>
+        [...document.querySelectorAll('#editor .cm-line')]
+          .map((line) => {
+            const copy = line.cloneNode(true);
+            copy.querySelectorAll('.cm-remote-caret').forEach((c) => c.remove());
+            return copy.textContent;
+          })
+          .join('\n') === want,
+      text,
     );
 
   test('interviewer and guest candidate run a live question together', { timeout: 180_000 }, async (t) => {
@@ -115,6 +128,8 @@ browserTests(import.meta.url, (env) => {
     await candidate.keyboard.press('Control+End');
     await candidate.keyboard.type('\n# candidate: add(2, 3) == 5\n');
     await interviewer.waitForFunction(() => document.querySelector('#editor .cm-content')?.innerText.includes('add(2, 3) == 5'));
+    // The candidate's page has all its own typing; the interviewer's must come to show the same.
+    await untilEditorShows(interviewer, await editorText(candidate));
     assert.equal(await editorText(interviewer), await editorText(candidate), 'both editors hold the same text');
     // The candidate's cursor shows up in the interviewer's editor.
     await interviewer.locator('#editor .cm-remote-caret').first().waitFor();
