@@ -32,6 +32,13 @@ const ClusterMasters = 3
 // the missing tools fail the test instead.
 func StartCluster(t testing.TB) *Cluster {
 	t.Helper()
+	return startWith(t, "a cluster", startCluster)
+}
+
+// startWith finds the Redis tools and runs start, again on failure: a port found free may be
+// taken by someone else before redis-server binds it.
+func startWith(t testing.TB, what string, start func(server, cli string) (*Cluster, error)) *Cluster {
+	t.Helper()
 	server, errServer := exec.LookPath("redis-server")
 	cli, errCli := exec.LookPath("redis-cli")
 	if errServer != nil || errCli != nil {
@@ -43,16 +50,15 @@ func StartCluster(t testing.TB) *Cluster {
 		return nil
 	}
 	var lastErr error
-	// A port found free may be taken by someone else before redis-server binds it; try again.
 	for range 3 {
-		c, err := startCluster(server, cli)
+		c, err := start(server, cli)
 		if err == nil {
 			t.Cleanup(c.Stop)
 			return c
 		}
 		lastErr = err
 	}
-	t.Fatalf("redistest: start a cluster: %v", lastErr)
+	t.Fatalf("redistest: start %s: %v", what, lastErr)
 	return nil
 }
 

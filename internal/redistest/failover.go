@@ -24,27 +24,7 @@ const ClusterNodeTimeout = 2000
 // promotes its replica. Without redis-server it behaves as StartCluster.
 func StartClusterWithReplicas(t testing.TB) *Cluster {
 	t.Helper()
-	server, errServer := exec.LookPath("redis-server")
-	cli, errCli := exec.LookPath("redis-cli")
-	if errServer != nil || errCli != nil {
-		msg := "left out: no redis-server/redis-cli to build a Redis Cluster from (apt-get install -y redis-server redis-tools)"
-		if !fallbackAllowed() {
-			t.Fatal(msg + "; CI=true needs them")
-		}
-		t.Log(msg)
-		return nil
-	}
-	var lastErr error
-	for range 3 {
-		c, err := startReplicated(server, cli)
-		if err == nil {
-			t.Cleanup(c.Stop)
-			return c
-		}
-		lastErr = err
-	}
-	t.Fatalf("redistest: start a cluster with replicas: %v", lastErr)
-	return nil
+	return startWith(t, "a cluster with replicas", startReplicated)
 }
 
 func startReplicated(server, cli string) (*Cluster, error) {
