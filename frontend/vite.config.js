@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import { copyFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // Pyodide's runtime (the interpreter as WebAssembly and the standard library) is copied as-is into
@@ -8,14 +9,19 @@ import { fileURLToPath } from 'node:url';
 const PYODIDE_FILES = ['pyodide.mjs', 'pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json'];
 
 function copyPyodide() {
+  let outDir = '';
   return {
     name: 'mockroom-copy-pyodide',
     apply: 'build',
+    // The build's own output directory, which a check of the committed build sets elsewhere.
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
     closeBundle() {
       const from = fileURLToPath(new URL('./node_modules/pyodide/', import.meta.url));
-      const to = fileURLToPath(new URL('./dist/pyodide/', import.meta.url));
+      const to = join(outDir, 'pyodide');
       mkdirSync(to, { recursive: true });
-      for (const f of PYODIDE_FILES) copyFileSync(from + f, to + f);
+      for (const f of PYODIDE_FILES) copyFileSync(join(from, f), join(to, f));
     },
   };
 }
