@@ -57,7 +57,7 @@ function show(page, rec) {
       const li = h(
         'li',
         { class: `tl tl-${e.kind}`, dataset: { offset: String(e.offset) } },
-        h('button', { type: 'button', class: 'tl-jump', onclick: () => jump(e.offset, e.at), 'aria-label': `Show the code at ${clockOf(e.at)}: ${who}${e.text}` }, h('time', { datetime: e.at }, clockOf(e.at)), h('span', { class: 'tl-kind' }, humanize(e.kind)), h('span', { class: 'tl-text' }, who, e.text)),
+        h('button', { type: 'button', class: 'tl-jump', onclick: () => jump(e.offset, e.at), 'aria-label': `Show the code at ${clockOf(e.at)}: ${who}${e.text}${e.run?.output ? `, output: ${e.run.output}` : ''}` }, h('time', { datetime: e.at }, clockOf(e.at)), h('span', { class: 'tl-kind' }, humanize(e.kind)), h('span', { class: 'tl-text' }, who, e.text), e.run?.output ? h('span', { class: 'tl-output' }, e.run.output) : null),
       );
       entries.set(e.offset, li);
       return li;
