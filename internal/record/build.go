@@ -134,12 +134,53 @@ func (b *builder) event(ev live.Event) error {
 		entry.Kind, entry.Text = "feedback", "feedback submitted"
 	case live.TypeFeedbackReleased:
 		entry.Kind, entry.Text = "feedback", "feedback released"
+	case live.TypeRunStarted, live.TypeRunFinished, live.TypeRunShared:
+		entry.Kind = "run"
+		entry.Run, entry.Text = b.run(ev)
 	default:
 		return nil
 	}
 	b.lastOff = ev.Offset
 	b.rec.Timeline = append(b.rec.Timeline, entry)
 	return nil
+}
+
+// run reads a run event: what the timeline shows of it and its line in words.
+func (b *builder) run(ev live.Event) (*RunEntry, string) {
+	var d struct {
+		RunID   string          `json:"run_id"`
+		Version int             `json:"version"`
+		Status  string          `json:"status"`
+		Output  string          `json:"output"`
+		Private bool            `json:"private"`
+		RanBy   mockroom.UserID `json:"ran_by"`
+	}
+	_ = json.Unmarshal(ev.Data, &d)
+	r := &RunEntry{RunID: d.RunID, RanBy: ev.Actor, Version: d.Version, Status: d.Status, Output: firstLines(d.Output, RunOutputLines), Private: d.Private}
+	if ev.Type == live.TypeRunShared && d.RanBy != "" {
+		r.RanBy = d.RanBy
+	}
+	who := b.name(r.RanBy)
+	if r.Private {
+		who += " (privately)"
+	}
+	switch ev.Type {
+	case live.TypeRunStarted:
+		return r, fmt.Sprintf("%s ran the code at version %d", who, r.Version)
+	case live.TypeRunFinished:
+		return r, fmt.Sprintf("%s's run of version %d ended: %s", who, r.Version, r.Status)
+	default:
+		return r, fmt.Sprintf("%s showed the result of %s's run of version %d: %s", b.name(ev.Actor), who, r.Version, r.Status)
+	}
+}
+
+// firstLines is the first n lines of s, without the line break after the last.
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
 }
 
 func (b *builder) question() int {

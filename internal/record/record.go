@@ -95,7 +95,7 @@ type Entry struct {
 	Offset mockroom.EventOffset `json:"offset"`
 	At     time.Time            `json:"at"`
 	// Kind is state, joined, question, timer, chat, note, roles, language, lock, allowance,
-	// names or feedback.
+	// names, feedback or run.
 	Kind string `json:"kind"`
 	// Type is the log event's type.
 	Type  string          `json:"type"`
@@ -104,7 +104,28 @@ type Entry struct {
 	Question int `json:"question"`
 	// Text says what happened, in words (a chat line or note: its text).
 	Text string `json:"text"`
+	// Run describes the code run of a run entry.
+	Run *RunEntry `json:"run,omitempty"`
 }
+
+// RunEntry is a code run on the timeline: its start, its end, or an interviewer's private run
+// shown to the room.
+type RunEntry struct {
+	RunID string `json:"run_id"`
+	// RanBy is who ran the code.
+	RanBy mockroom.UserID `json:"ran_by"`
+	// Version is the editor version whose text ran.
+	Version int `json:"version"`
+	// Status is ok, error, timeout or cancelled once the run finished; empty at its start.
+	Status string `json:"status,omitempty"`
+	// Output is the first lines of what the run printed (at most RunOutputLines lines).
+	Output string `json:"output,omitempty"`
+	// Private is true for an interviewer's run that only they see.
+	Private bool `json:"private,omitempty"`
+}
+
+// RunOutputLines is how many lines of a run's output its timeline entry keeps.
+const RunOutputLines = 3
 
 // Edit is one accepted editor update.
 type Edit struct {

@@ -2,8 +2,10 @@ package record_test
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -241,5 +243,67 @@ func TestRecordSurvivesARestartWithAOF(t *testing.T) {
 	}
 	if len(after.Edits) == 0 || len(after.Timeline) == 0 {
 		t.Fatalf("empty record after the restart: %+v", after)
+	}
+}
+
+// TestRunsOnTheTimeline: each reader's timeline lists the runs they may see, with who ran it, the
+// version and the first lines of output. An interviewer's private run is the interviewer's alone
+// until they share it; from then on everyone sees the shared result, never the private events.
+func TestRunsOnTheTimeline(t *testing.T) {
+	client := redistest.Shared(t).Client(t)
+	store := redisstore.NewLiveStore(client, redisstore.Keys{Prefix: redistest.Prefix(t)}, false)
+	info, r := recordtest.MentorRoom("r-runs")
+	s := recordtest.New(t, store, info)
+	c, m := recordtest.Candidate, recordtest.Mentor
+	s.Join(m)
+	s.Join(c)
+	s.Do(m, "m1", live.CmdStart, nil)
+	s.Insert(c, "c1", 0, "print(1)\n")
+	v := s.Version()
+	s.Do(c, "c1", live.CmdRunStart, map[string]any{"run_id": "cand-1", "version": v, "question_index": 0})
+	s.Do(c, "c1", live.CmdRunFinish, map[string]any{"run_id": "cand-1", "status": "ok", "output": "1\n2\n3\n4\n5\n", "duration_ms": 12})
+	s.Do(m, "m1", live.CmdRunStart, map[string]any{"run_id": "mine-1", "version": v, "question_index": 0, "private": true})
+	s.Do(m, "m1", live.CmdRunFinish, map[string]any{"run_id": "mine-1", "status": "error", "output": "Traceback\nboom", "duration_ms": 7})
+
+	runs := func(reader mockroom.UserID) []string {
+		t.Helper()
+		rec, err := record.Build(record.Input{Room: r, Events: logOf(t, store, r.ID), Reader: reader})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range rec.Timeline {
+			if e.Kind != "run" {
+				continue
+			}
+			if e.Run == nil {
+				t.Fatalf("run entry %q without its run", e.Text)
+			}
+			out = append(out, fmt.Sprintf("%s %s %s v%d %s %q private=%v", e.Type, e.Run.RunID, e.Run.RanBy, e.Run.Version, e.Run.Status, e.Run.Output, e.Run.Private))
+		}
+		return out
+	}
+	ver := fmt.Sprintf("v%d", v)
+	candRuns := []string{
+		"run.started cand-1 " + string(c) + " " + ver + "  \"\" private=false",
+		"run.finished cand-1 " + string(c) + " " + ver + " ok \"1\\n2\\n3\" private=false",
+	}
+	if got := runs(c); !slices.Equal(got, candRuns) {
+		t.Errorf("candidate's runs before the share:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(candRuns, "\n"))
+	}
+	mentorRuns := append(slices.Clone(candRuns),
+		"run.started mine-1 "+string(m)+" "+ver+"  \"\" private=true",
+		"run.finished mine-1 "+string(m)+" "+ver+" error \"Traceback\\nboom\" private=true",
+	)
+	if got := runs(m); !slices.Equal(got, mentorRuns) {
+		t.Errorf("mentor's runs before the share:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(mentorRuns, "\n"))
+	}
+	s.Do(m, "m1", live.CmdRunShare, map[string]any{"run_id": "mine-1"})
+	shared := "run.shared mine-1 " + string(m) + " " + ver + " error \"Traceback\\nboom\" private=false"
+	if got, want := runs(c), append(slices.Clone(candRuns), shared); !slices.Equal(got, want) {
+		t.Errorf("candidate's runs after the share:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if got, want := runs(m), append(slices.Clone(mentorRuns), shared); !slices.Equal(got, want) {
+		t.Errorf("mentor's runs after the share:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

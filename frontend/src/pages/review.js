@@ -57,7 +57,7 @@ function show(page, rec) {
       const li = h(
         'li',
         { class: `tl tl-${e.kind}`, dataset: { offset: String(e.offset) } },
-        h('button', { type: 'button', class: 'tl-jump', onclick: () => jump(e.offset, e.at), 'aria-label': `Show the code at ${clockOf(e.at)}: ${who}${e.text}` }, h('time', { datetime: e.at }, clockOf(e.at)), h('span', { class: 'tl-kind' }, humanize(e.kind)), h('span', { class: 'tl-text' }, who, e.text)),
+        h('button', { type: 'button', class: 'tl-jump', onclick: () => jump(e.offset, e.at), 'aria-label': `Show the code at ${clockOf(e.at)}: ${who}${e.text}${e.run?.output ? `, output: ${e.run.output}` : ''}` }, h('time', { datetime: e.at }, clockOf(e.at)), h('span', { class: 'tl-kind' }, humanize(e.kind)), h('span', { class: 'tl-text' }, who, e.text), e.run?.output ? h('span', { class: 'tl-output' }, e.run.output) : null),
       );
       entries.set(e.offset, li);
       return li;
@@ -77,12 +77,49 @@ function show(page, rec) {
       [new Date(rec.started_at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }), humanize(rec.kind), minutes(rec.duration_ms), `you: ${roles}`, rec.participants.map((p) => `${p.name} (${p.role})`).join(', ')].join(' · '),
     ),
     h('p', null, h('a', { href: '/sessions' }, '← My sessions'), rec.reader.roles.includes('observer') ? null : [' · ', h('a', { href: `/rooms/${encodeURIComponent(rec.room_id)}/feedback` }, 'Feedback page')]),
+    rec.reader.roles.includes('interviewer') ? shareNotesCard(rec) : null,
     h('div', { class: 'review-grid' }, h('section', { class: 'card timeline-card', 'aria-labelledby': 'timeline-title' }, h('h2', { id: 'timeline-title' }, 'Timeline'), timeline), replay.el),
     questionsCard(rec),
     feedbackCard(rec, name, jump),
     h('section', { class: 'card' }, h('h2', null, 'Final code'), h('pre', { class: 'replay-code', id: 'final-code' }, rec.final.text || '(empty)')),
   );
   return replay;
+}
+
+// shareNotesCard lets the interviewer show their private notes to the candidate, after a
+// confirmation; sharing cannot be undone.
+function shareNotesCard(rec) {
+  const status = h('p', { class: 'muted', role: 'status', id: 'share-notes-status' });
+  const card = h('section', { class: 'card', 'aria-labelledby': 'share-notes-title' }, h('h2', { id: 'share-notes-title' }, 'Your notes'));
+  const ask = h('button', { type: 'button', class: 'btn btn-secondary', id: 'share-notes' }, 'Share my notes with the candidate');
+  const yes = h('button', { type: 'button', class: 'btn btn-primary', id: 'share-notes-confirm' }, 'Yes, share them');
+  const no = h('button', { type: 'button', class: 'btn btn-ghost' }, 'Cancel');
+  const confirmBox = h('div', { class: 'actions', hidden: true, role: 'group', 'aria-label': 'Confirm sharing your notes' }, h('p', null, 'The candidate will see every note you wrote in this session. This cannot be undone.'), yes, no);
+  ask.addEventListener('click', () => {
+    ask.hidden = true;
+    confirmBox.hidden = false;
+    yes.focus();
+  });
+  no.addEventListener('click', () => {
+    confirmBox.hidden = true;
+    ask.hidden = false;
+    ask.focus();
+  });
+  yes.addEventListener('click', async () => {
+    yes.disabled = true;
+    try {
+      await reviewApi.shareNotes(rec.room_id);
+      confirmBox.hidden = true;
+      status.textContent = 'Your notes are shared with the candidate.';
+      status.tabIndex = -1;
+      status.focus();
+    } catch (err) {
+      yes.disabled = false;
+      toast(describeError(err), 'error');
+    }
+  });
+  card.append(h('p', { class: 'muted' }, 'Your notes are private to you unless you share them.'), ask, confirmBox, status);
+  return card;
 }
 
 function questionsCard(rec) {

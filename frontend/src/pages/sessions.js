@@ -2,6 +2,9 @@
 
 import { h, errorBox, humanize, replace, toast, describeError } from '../dom.js';
 import { reviewApi, download } from '../review/review-data.js';
+import { api } from '../api.js';
+import { currentUser } from '../session.js';
+import { navigate } from '../router.js';
 
 function when(ts) {
   const d = new Date(ts);
@@ -11,6 +14,43 @@ function when(ts) {
 export function minutes(ms) {
   const m = Math.round((ms || 0) / 60000);
   return m < 1 ? 'under a minute' : `${m} min`;
+}
+
+// dangerZone deletes the account for good: a full account confirms with its password, a guest
+// types the confirmation phrase. Afterwards the person is logged out.
+function dangerZone() {
+  const guest = Boolean(currentUser()?.guest);
+  const phrase = 'delete my account';
+  const input = h('input', guest ? { id: 'delete-confirm', name: 'confirm', type: 'text', autocomplete: 'off', required: true } : { id: 'delete-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const label = h('label', { for: input.id }, guest ? `Type “${phrase}” to confirm` : 'Your password');
+  const error = h('p', { class: 'error', role: 'alert', id: 'delete-error' });
+  const submit = h('button', { type: 'submit', class: 'btn btn-danger', id: 'delete-account' }, 'Delete my account');
+  const form = h(
+    'form',
+    {
+      class: 'danger-form',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        error.textContent = '';
+        submit.disabled = true;
+        try {
+          await reviewApi.deleteMe(guest ? { confirm: input.value } : { password: input.value });
+          await api.logout().catch(() => {});
+          navigate('/');
+        } catch (err) {
+          submit.disabled = false;
+          error.textContent = describeError(err);
+          input.focus();
+        }
+      },
+    },
+    h('p', null, 'Deleting your account removes it for good. This cannot be undone.'),
+    label,
+    input,
+    submit,
+    error,
+  );
+  return h('section', { class: 'card danger-zone', 'aria-labelledby': 'danger-title' }, h('h2', { id: 'danger-title' }, 'Danger zone'), form);
 }
 
 export function renderSessions(el, { query }) {
@@ -43,6 +83,7 @@ export function renderSessions(el, { query }) {
       ),
       h('div', { class: 'filters' }, h('label', { for: 'filter-role' }, 'Role'), role, h('label', { for: 'filter-kind' }, 'Kind'), kind),
       list,
+      dangerZone(),
     ),
   );
   const item = (s) =>

@@ -9,6 +9,8 @@ export const reviewApi = {
   sessions: (query) => request('GET', '/api/v1/me/sessions', { query }),
   record: (id) => request('GET', session(id)),
   exportPath: (id, format) => `${session(id)}/export.${format}`,
+  shareNotes: (id) => request('POST', `${session(id)}/notes/share`),
+  deleteMe: (body) => request('POST', '/api/v1/me/delete', { body }),
 };
 
 // download fetches path with the caller's token and hands the body to the browser as a file.
