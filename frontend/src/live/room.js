@@ -568,7 +568,9 @@ export function renderRoom(el, { params }) {
     countdown.textContent = over ? `Time is up ${formatDuration(left)}` : formatDuration(left);
     countdown.className = `countdown${q.paused ? ' paused' : ''}${!over && left <= WARN_AT_MS ? ' warning' : ''}${over ? ' over' : ''}`;
     countdown.setAttribute('aria-label', q.paused ? `Paused with ${formatDuration(left)} left` : over ? 'Time is up' : `${formatDuration(left)} left`);
-    if (q.paused) countdown.textContent += ' ⏸';
+    // The pause mark is two CSS bars, not a glyph: not every font has U+23F8. The timer's label
+    // already says "Paused", so the mark is hidden from assistive technology.
+    if (q.paused) countdown.append(' ', h('span', { class: 'pause-mark', 'aria-hidden': 'true' }));
   }
   const countdownTimer = setInterval(tickCountdown, 250);
 
