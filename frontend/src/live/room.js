@@ -10,6 +10,7 @@ import { inviteLinks, inviteList } from '../pages/newroom.js';
 import { LiveConnection } from './connection.js';
 import { SharedEditor, LANGUAGES, colorFor } from './editor.js';
 import { guidePanel, privateMaterial } from './private.js';
+import { loadRubricTitles } from '../rubric-titles.js';
 import { runsPanel } from './runs.js';
 
 const WARN_AT_MS = 30_000;
@@ -221,6 +222,7 @@ export function renderRoom(el, { params }) {
       prompt: d.prompt ?? inner.prompt ?? '',
       category: d.category || inner.category,
       difficulty: d.difficulty || inner.difficulty,
+      track: d.track || inner.track,
       coding: d.coding || inner.coding,
       allowance: d.allowance,
       budget_ms: t.budget_ms ?? d.budget_ms,
@@ -624,6 +626,7 @@ export function renderRoom(el, { params }) {
     }
   }
 
+  const titlesAsked = new Set();
   function renderPrivate() {
     if (!isInterviewer()) {
       // Nothing private stays on the page of someone who is not the interviewer (a peer room
@@ -637,6 +640,15 @@ export function renderRoom(el, { params }) {
     privatePanel.hidden = false;
     const q = st.question;
     const key = q ? `${q.index}\u0000${JSON.stringify(q.private ?? null)}` : '';
+    // Guidance names rubric qualities by id; once the track's rubric is read, draw it again with
+    // the rubric's titles.
+    if (q && q.private && q.track && !titlesAsked.has(q.track)) {
+      titlesAsked.add(q.track);
+      loadRubricTitles(q.track).then(() => {
+        privateShown.guideKey = null;
+        renderPrivate();
+      });
+    }
     if (key !== privateShown.guideKey) {
       privateShown.guideKey = key;
       privateShown.guide = null;
