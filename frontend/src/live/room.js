@@ -700,7 +700,7 @@ export function renderRoom(el, { params }) {
               h('span', { class: 'dot', style: `background:${p.online ? colorFor(p.user_id) : 'transparent'};border-color:${colorFor(p.user_id)}`, 'aria-hidden': 'true' }),
               h('span', { class: 'person-name' }, p.name || 'Someone', p.user_id === st.you?.user_id ? ' (you)' : ''),
               h('span', { class: 'muted small' }, p.role),
-              h('span', { class: 'sr-only' }, p.online ? 'online' : 'offline'),
+              h('span', { class: `presence small ${p.online ? 'is-online' : 'is-offline'}` }, p.online ? 'online' : 'offline'),
             ),
           )
         : h('li', { class: 'muted' }, 'Nobody here yet.'),
