@@ -112,10 +112,13 @@ const remoteField = StateField.define({
     }),
 });
 
+// Participant colours are blues, violets and purples only: no red, amber or green that could be
+// read as offline, away or online. Status is always said in words beside the name.
+const HUES = [185, 200, 215, 230, 245, 260, 275, 290, 305];
 export function colorFor(id) {
   let hash = 0;
   for (const ch of String(id)) hash = (hash * 31 + ch.charCodeAt(0)) | 0;
-  return `hsl(${Math.abs(hash) % 360} 70% 42%)`;
+  return `hsl(${HUES[Math.abs(hash) % HUES.length]} 70% 42%)`;
 }
 
 // ---- the editor -------------------------------------------------------------------------------

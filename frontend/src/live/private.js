@@ -3,6 +3,7 @@
 // (a string, a list, or an object of lists such as {looks_for, red_flags}).
 
 import { h, replace, humanize } from '../dom.js';
+import { qualityTitle } from '../rubric-titles.js';
 
 const ORDER = ['guidance', 'looks_for', 'red_flags', 'strong_answer', 'follow_ups', 'story', 'probes', 'qualities'];
 const LABELS = {
@@ -18,8 +19,8 @@ const LABELS = {
 
 function value(v, key) {
   if (v === null || v === undefined || v === '') return null;
-  if (typeof v === 'string' || typeof v === 'number') return h('p', null, key === 'qualities' ? humanize(String(v)) : String(v));
-  if (Array.isArray(v)) return v.length ? h('ul', null, v.map((i) => h('li', null, typeof i === 'object' ? value(i) : key === 'qualities' ? humanize(String(i)) : String(i)))) : null;
+  if (typeof v === 'string' || typeof v === 'number') return h('p', null, key === 'qualities' ? qualityTitle(String(v)) : String(v));
+  if (Array.isArray(v)) return v.length ? h('ul', null, v.map((i) => h('li', null, typeof i === 'object' ? value(i) : key === 'qualities' ? qualityTitle(String(i)) : String(i)))) : null;
   if (typeof v === 'object') return h('div', { class: 'guide-body' }, sections(v));
   return null;
 }

@@ -10,6 +10,7 @@ import { inviteLinks, inviteList } from '../pages/newroom.js';
 import { LiveConnection } from './connection.js';
 import { SharedEditor, LANGUAGES, colorFor } from './editor.js';
 import { guidePanel, privateMaterial } from './private.js';
+import { loadRubricTitles } from '../rubric-titles.js';
 import { runsPanel } from './runs.js';
 
 const WARN_AT_MS = 30_000;
@@ -221,6 +222,7 @@ export function renderRoom(el, { params }) {
       prompt: d.prompt ?? inner.prompt ?? '',
       category: d.category || inner.category,
       difficulty: d.difficulty || inner.difficulty,
+      track: d.track || inner.track,
       coding: d.coding || inner.coding,
       allowance: d.allowance,
       budget_ms: t.budget_ms ?? d.budget_ms,
@@ -568,7 +570,9 @@ export function renderRoom(el, { params }) {
     countdown.textContent = over ? `Time is up ${formatDuration(left)}` : formatDuration(left);
     countdown.className = `countdown${q.paused ? ' paused' : ''}${!over && left <= WARN_AT_MS ? ' warning' : ''}${over ? ' over' : ''}`;
     countdown.setAttribute('aria-label', q.paused ? `Paused with ${formatDuration(left)} left` : over ? 'Time is up' : `${formatDuration(left)} left`);
-    if (q.paused) countdown.textContent += ' ⏸';
+    // The pause mark is two CSS bars, not a glyph: not every font has U+23F8. The timer's label
+    // already says "Paused", so the mark is hidden from assistive technology.
+    if (q.paused) countdown.append(' ', h('span', { class: 'pause-mark', 'aria-hidden': 'true' }));
   }
   const countdownTimer = setInterval(tickCountdown, 250);
 
@@ -622,6 +626,7 @@ export function renderRoom(el, { params }) {
     }
   }
 
+  const titlesAsked = new Set();
   function renderPrivate() {
     if (!isInterviewer()) {
       // Nothing private stays on the page of someone who is not the interviewer (a peer room
@@ -635,6 +640,15 @@ export function renderRoom(el, { params }) {
     privatePanel.hidden = false;
     const q = st.question;
     const key = q ? `${q.index}\u0000${JSON.stringify(q.private ?? null)}` : '';
+    // Guidance names rubric qualities by id; once the track's rubric is read, draw it again with
+    // the rubric's titles.
+    if (q && q.private && q.track && !titlesAsked.has(q.track)) {
+      titlesAsked.add(q.track);
+      loadRubricTitles(q.track).then(() => {
+        privateShown.guideKey = null;
+        renderPrivate();
+      });
+    }
     if (key !== privateShown.guideKey) {
       privateShown.guideKey = key;
       privateShown.guide = null;
@@ -686,7 +700,7 @@ export function renderRoom(el, { params }) {
               h('span', { class: 'dot', style: `background:${p.online ? colorFor(p.user_id) : 'transparent'};border-color:${colorFor(p.user_id)}`, 'aria-hidden': 'true' }),
               h('span', { class: 'person-name' }, p.name || 'Someone', p.user_id === st.you?.user_id ? ' (you)' : ''),
               h('span', { class: 'muted small' }, p.role),
-              h('span', { class: 'sr-only' }, p.online ? 'online' : 'offline'),
+              h('span', { class: `presence small ${p.online ? 'is-online' : 'is-offline'}` }, p.online ? 'online' : 'offline'),
             ),
           )
         : h('li', { class: 'muted' }, 'Nobody here yet.'),

@@ -1,4 +1,5 @@
 import { h, field, errorBox, humanize, replace } from '../dom.js';
+import { loadRubricTitles, qualityTitle } from '../rubric-titles.js';
 import { api } from '../api.js';
 
 export const DEFAULT_TRACK = 'python-developer';
@@ -46,7 +47,7 @@ export function renderBank(el, { params, query }) {
     history.replaceState(null, '', url.pathname + url.search);
     results.setAttribute('aria-busy', 'true');
     try {
-      const data = await api.questions(track, q, controller.signal);
+      const [data] = await Promise.all([api.questions(track, q, controller.signal), loadRubricTitles(track)]);
       const questions = listOf(data, 'questions');
       count.textContent = questions.length === 1 ? '1 question' : `${questions.length} questions`;
       replace(results, questions.length ? questions.map(questionCard) : h('p', { class: 'empty' }, 'No question matches these filters.'));
@@ -137,6 +138,6 @@ export function guideBody(guide) {
     section('Red flags', guide.red_flags),
     section('A strong answer', guide.strong_answer),
     section('Follow-up questions', guide.follow_ups),
-    section('Rubric qualities', (guide.qualities || []).map(humanize)),
+    section('Rubric qualities', (guide.qualities || []).map(qualityTitle)),
   );
 }
