@@ -18,21 +18,24 @@ export const LANGUAGES = [
   ['text', 'Plain text'],
 ];
 
-// JavaScript support is large and rarely used in this track, so it loads on demand.
-let javascriptSupport = null;
-function loadJavascript() {
-  return import('@codemirror/lang-javascript').then((m) => (javascriptSupport = m.javascript()));
-}
+// Python is the track's language and is bundled with the room. The others are rarely used here,
+// so their support loads on demand the first time a room switches to them: the room's first load
+// does not carry them.
+const LAZY_LANGUAGES = {
+  javascript: () => import('@codemirror/lang-javascript').then((m) => m.javascript()),
+  go: () => import('@codemirror/lang-go').then((m) => m.go()),
+};
+/** @type {Map<string, import('@codemirror/state').Extension>} */
+const loadedLanguages = new Map();
 
 function languageSupport(lang) {
-  switch (lang) {
-    case 'python':
-      return python();
-    case 'javascript':
-      return javascriptSupport || [];
-    default:
-      return [];
-  }
+  if (lang === 'python') return python();
+  return loadedLanguages.get(lang) || [];
+}
+
+// needsLoading says whether a language has support that is not loaded yet.
+function needsLoading(lang) {
+  return Object.hasOwn(LAZY_LANGUAGES, lang) && !loadedLanguages.has(lang);
 }
 
 const MAX_UPDATES_PER_PUSH = 64;
@@ -203,7 +206,7 @@ export class SharedEditor {
     if (this.view) this.view.setState(state);
     else this.view = new EditorView({ state, parent: this.parent });
     if (carry) this.view.dispatch({ changes: carry });
-    if (this.lang === 'javascript' && !javascriptSupport) this.setLanguage('javascript');
+    if (needsLoading(this.lang)) this.setLanguage(this.lang);
   }
 
   // applyUpdate takes an editor.update event. Events arrive in order and exactly once, so the
@@ -280,10 +283,11 @@ export class SharedEditor {
   setLanguage(lang) {
     this.lang = lang;
     this.view?.dispatch({ effects: this.language.reconfigure(languageSupport(lang)) });
-    if (lang === 'javascript' && !javascriptSupport) {
-      loadJavascript()
-        .then(() => {
-          if (this.lang === 'javascript') this.view?.dispatch({ effects: this.language.reconfigure(javascriptSupport) });
+    if (needsLoading(lang)) {
+      LAZY_LANGUAGES[lang]()
+        .then((support) => {
+          loadedLanguages.set(lang, support);
+          if (this.lang === lang) this.view?.dispatch({ effects: this.language.reconfigure(support) });
         })
         .catch(() => {});
     }

@@ -134,6 +134,22 @@ browserTests(import.meta.url, (env) => {
     // The candidate's cursor shows up in the interviewer's editor.
     await interviewer.locator('#editor .cm-remote-caret').first().waitFor();
 
+    // Go is highlighted once chosen, in both pages; its support is fetched only then, not with the
+    // room. A highlighted keyword is a span of its own; plain text has none.
+    const scripts = (page) => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.js')));
+    const scriptsBefore = await scripts(candidate);
+    await interviewer.locator('#language').selectOption('go');
+    await candidate.waitForFunction(() => document.querySelector('#language')?.value === 'go');
+    await interviewer.locator('#editor .cm-content').click();
+    await interviewer.keyboard.press('Control+End');
+    await interviewer.keyboard.type('\nfunc main() {}\n');
+    const goKeyword = () => [...document.querySelectorAll('#editor .cm-line span')].some((s) => s.textContent === 'func' && !s.closest('.cm-remote-caret'));
+    await interviewer.waitForFunction(goKeyword);
+    await candidate.waitForFunction(goKeyword);
+    const fetched = (await scripts(candidate)).filter((n) => !scriptsBefore.includes(n));
+    assert.ok(fetched.length > 0, 'the Go support is fetched when Go is chosen, not with the room');
+    await untilEditorShows(candidate, await editorText(interviewer));
+
     // Chat both ways.
     await interviewer.locator('#chat-input').fill('Welcome! Take your time.');
     await interviewer.locator('#chat-input').press('Enter');
