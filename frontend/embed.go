@@ -20,3 +20,11 @@ func Dist() fs.FS {
 	}
 	return sub
 }
+
+//go:embed src/live/harness.py
+var pythonHarness []byte
+
+// PythonHarness returns the test harness of coding questions (src/live/harness.py): the room's
+// Python worker loads the same file, so the bank's check of reference solutions and a run in the
+// browser judge tests alike.
+func PythonHarness() []byte { return pythonHarness }

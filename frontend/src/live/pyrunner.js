@@ -11,7 +11,7 @@ export class PythonRunner {
   constructor({ onState } = {}) {
     this.worker = null;
     this.ready = null; // a promise resolved when the worker has loaded Pyodide
-    this.current = null; // {id, resolve, timer, started}
+    this.current = null; // {id, resolve, timer, started, limitMs}
     this.onState = onState || (() => {});
     this.seq = 0;
   }
@@ -47,21 +47,22 @@ export class PythonRunner {
 
   // run executes code and resolves with {status, output, truncated, duration_ms}; status is ok,
   // error (an exception, the traceback in the output), timeout or cancelled.
-  // With examples ([{input, output}]), the result also has tests: one per example.
+  // With tests (harness.py's forms: {call, expect}, {call, raises} or {input, output}), setup runs
+  // before the code and the result also has tests: one result per test, named prefix 1, 2, ...
   /**
    * @param {string} code
-   * @param {{limitMs?: number, examples?: Array<{input: string, output: string}>}} [options]
+   * @param {{limitMs?: number, tests?: Array<object>, setup?: string, prefix?: string}} [options]
    */
-  async run(code, { limitMs = RUN_TIME_LIMIT_MS, examples } = {}) {
+  async run(code, { limitMs = RUN_TIME_LIMIT_MS, tests, setup, prefix } = {}) {
     if (this.current) throw new Error('A run is in progress.');
     await this.load();
     return new Promise((resolve) => {
       const id = ++this.seq;
       const started = performance.now();
       const timer = setTimeout(() => this.stop('timeout'), limitMs);
-      this.current = { id, resolve, timer, started };
+      this.current = { id, resolve, timer, started, limitMs };
       this.onState('running');
-      this.worker.postMessage({ type: 'run', id, code, cap: RUN_OUTPUT_CAP, examples });
+      this.worker.postMessage({ type: 'run', id, code, cap: RUN_OUTPUT_CAP, tests, setup, prefix });
     });
   }
 
@@ -69,7 +70,7 @@ export class PythonRunner {
   stop(status = 'cancelled') {
     if (!this.current) return;
     const limit = status === 'timeout';
-    this.settle({ status, output: limit ? `Stopped after ${RUN_TIME_LIMIT_MS / 1000} s (the time limit).` : 'Stopped.', truncated: false });
+    this.settle({ status, output: limit ? `Stopped after ${this.current.limitMs / 1000} s (the time limit).` : 'Stopped.', truncated: false });
     this.reset();
   }
 

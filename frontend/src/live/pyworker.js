@@ -4,39 +4,22 @@
 // own ways to reach the network or the page's locks, so the code it runs can only compute and
 // print. The page stops a run by terminating the worker.
 //
-// Messages in:  {type: 'run', id, code, cap, examples?: [{input, output}]}
+// Messages in:  {type: 'run', id, code, cap, setup?, tests?: [...], prefix?}
 // Messages out: {type: 'ready'} once loaded, {type: 'failed', message} if loading failed,
 //               {type: 'done', id, status: 'ok'|'error', output, truncated, tests?}
 //
-// With examples, the program runs first; then each example's input (an expression, or statements
-// ending in one) is evaluated in a copy of the program's globals and the repr of its value is
-// compared with the expected text.
+// With tests, the program runs first, then the question's test setup, then each test, judged by
+// harness.py: the same file the bank's check of reference solutions runs with python3, so a test
+// passes here exactly when it passes there. A test is {call, expect} or {call, raises} (the bank's
+// tests) or {input, output} (a question's example); see harness.py.
+
+import HARNESS from './harness.py?raw';
 
 const siteOrigin = self.location.origin;
 // The runtime's module, served by the server itself beside the app.
 const PYODIDE_MODULE = '/pyodide/pyodide.mjs';
 let py = null;
-let check = null; // the Python function that checks one example
-
-const CHECK = `
-import ast
-
-def check(src, expected, g):
-    ns = dict(g)
-    try:
-        tree = ast.parse(src, mode="exec")
-        value = None
-        if tree.body and isinstance(tree.body[-1], ast.Expr):
-            last = tree.body.pop()
-            exec(compile(tree, "<example>", "exec"), ns)
-            value = eval(compile(ast.Expression(last.value), "<example>", "eval"), ns)
-        else:
-            exec(compile(tree, "<example>", "exec"), ns)
-        actual = repr(value)
-        return (actual.strip() == expected.strip(), actual, "")
-    except BaseException as e:
-        return (False, "", f"{type(e).__name__}: {e}")
-`;
+let harness = null; // the harness's functions: newNamespace, runSetup, runTests
 
 // Output, stdout and stderr interleaved as written, kept up to cap bytes.
 let chunks = [];
@@ -96,8 +79,9 @@ async function load() {
     // input() reads an empty line: nobody can type into a program running in the background.
     py.setStdin({ stdin: () => '' });
     const ns = py.globals.get('dict')();
-    py.runPython(CHECK, { globals: ns });
-    check = ns.get('check');
+    ns.set('__name__', 'harness');
+    py.runPython(HARNESS, { globals: ns, filename: 'harness.py' });
+    harness = { newNamespace: ns.get('new_namespace'), runSetup: ns.get('run_setup'), runTests: ns.get('run_tests') };
     lockDown();
     self.postMessage({ type: 'ready' });
   } catch (err) {
@@ -113,21 +97,23 @@ self.onmessage = (e) => {
   truncated = false;
   cap = m.cap || cap;
   let status = 'ok';
-  // Each run gets fresh globals, as a fresh `python file.py` would.
-  const globals = py.globals.get('dict')();
-  globals.set('__name__', '__main__');
+  // Each run gets fresh globals, as a fresh `python file.py` would, with the harness's helpers.
+  const globals = harness.newNamespace();
+  const withTests = Array.isArray(m.tests);
   let tests;
   try {
     py.runPython(m.code, { globals, filename: '<exec>' });
-    if (Array.isArray(m.examples)) {
-      tests = m.examples.map((ex, i) => {
-        const res = check(String(ex.input), String(ex.output), globals);
-        const [passed, actual, error] = res.toJs();
-        res.destroy();
-        const t = { name: `example ${i + 1}`, passed: !!passed, expected: String(ex.output), actual: String(actual) };
-        if (error) t.error = String(error);
-        return t;
+    if (withTests) {
+      harness.runSetup(String(m.setup || ''), globals);
+      const pyTests = py.toPy(m.tests);
+      const res = harness.runTests(pyTests, globals, String(m.prefix || 'test'));
+      pyTests.destroy();
+      tests = res.toJs({ dict_converter: Object.fromEntries }).map((t) => {
+        const out = { name: String(t.name), passed: !!t.passed, expected: String(t.expected), actual: String(t.actual) };
+        if (t.error) out.error = String(t.error);
+        return out;
       });
+      res.destroy();
     }
   } catch (err) {
     status = 'error';

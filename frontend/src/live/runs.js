@@ -191,7 +191,7 @@ export function runsPanel({ conn, editor, command, ctx }) {
       const examples = withExamples ? examplesOf(q).map((ex) => ({ input: ex.input, output: ex.output })) : undefined;
       if (examples) start.kind = 'examples';
       await command('run.start', start);
-      const res = await runner.run(snap.text, { examples });
+      const res = await runner.run(snap.text, { tests: examples, setup: q.coding?.test_setup, prefix: 'example' });
       const fit = fitReport(res.output, res.truncated, res.tests);
       const finish = { run_id: runId, status: res.status, output: fit.output, truncated: fit.truncated, duration_ms: res.duration_ms };
       if (fit.tests) finish.tests = fit.tests;

@@ -3,7 +3,6 @@ package pycheck
 import (
 	"bytes"
 	"context"
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,11 +12,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mockroom/mockroom/frontend"
 	"github.com/mockroom/mockroom/internal/bank"
 )
-
-//go:embed check.py
-var script []byte
 
 // DefaultLimit is how long one question's solution and tests may run.
 const DefaultLimit = 30 * time.Second
@@ -39,8 +36,10 @@ type Result struct {
 // Passed reports whether the solution passed every test.
 func (r Result) Passed() bool { return len(r.Failures) == 0 }
 
+// job is one question as the harness reads it.
 type job struct {
 	ID       bank.QuestionID `json:"id"`
+	Setup    string          `json:"setup"`
 	Solution string          `json:"solution"`
 	Tests    []bank.CodeTest `json:"tests"`
 }
@@ -68,8 +67,8 @@ func (r Runner) Run(ctx context.Context, qs []bank.Question) ([]Result, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "check.py")
-	if err := os.WriteFile(path, script, 0o600); err != nil {
+	path := filepath.Join(dir, "harness.py")
+	if err := os.WriteFile(path, frontend.PythonHarness(), 0o600); err != nil {
 		return nil, err
 	}
 	python := r.Python
