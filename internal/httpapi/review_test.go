@@ -147,6 +147,9 @@ func TestReviewShowsEachPersonTheirSession(t *testing.T) {
 	if prog.Sessions.Taken != 1 || len(prog.Qualities) == 0 || len(prog.Qualities[0].Points) != 1 || prog.Qualities[0].Points[0].Score != 3 {
 		t.Errorf("progress %+v, want one session taken and its released scores", prog)
 	}
+	if prog.Track != DefaultTrack || prog.Suggestion.Track != DefaultTrack || len(prog.History) != 1 || prog.History[0].Scores[prog.Qualities[0].ID] != 3 {
+		t.Errorf("progress track %q, suggestion track %q, history %+v: want the default track and the session's scores", prog.Track, prog.Suggestion.Track, prog.History)
+	}
 	if len(prog.Map) == 0 || len(prog.Suggestion.Slots) == 0 {
 		t.Errorf("progress without a preparation map or a suggestion: %+v", prog)
 	}

@@ -26,8 +26,13 @@ type Input struct {
 
 // Progress is a person's standing across their sessions.
 type Progress struct {
-	Sessions   Counts     `json:"sessions"`
-	Qualities  []Quality  `json:"qualities"`
+	// Track is the track every number here is for.
+	Track     mockroom.TrackID `json:"track"`
+	Sessions  Counts           `json:"sessions"`
+	Qualities []Quality        `json:"qualities"`
+	// History is the sessions that gave the person at least one rubric score, oldest first: the
+	// x axis of the charts and the rows of the tables beside them.
+	History    []Session  `json:"history"`
 	Categories []Category `json:"categories"`
 	Map        []Area     `json:"map"`
 	Suggestion Suggestion `json:"suggestion"`
@@ -45,6 +50,17 @@ type Point struct {
 	RoomID mockroom.RoomID `json:"room_id"`
 	At     time.Time       `json:"at"`
 	Score  int             `json:"score"`
+}
+
+// Session is one session's released rubric scores about the person.
+type Session struct {
+	RoomID mockroom.RoomID `json:"room_id"`
+	At     time.Time       `json:"at"`
+	Title  string          `json:"title"`
+	// Scores maps a rubric quality id to its score, 1 to 4; a quality not observed is absent.
+	Scores map[string]int `json:"scores"`
+	// Average is the mean of Scores.
+	Average float64 `json:"average"`
 }
 
 // Quality is one rubric quality's scores, oldest first.
@@ -82,16 +98,18 @@ type Area struct {
 // Suggestion is the next session to practise: a plan of slots from the weakest areas, which
 // POST /api/v1/rooms accepts as is.
 type Suggestion struct {
-	Areas []string        `json:"areas"`
-	Slots []mockroom.Slot `json:"slots"`
+	// Track is the track the slots' categories are drawn from, the room's track when started.
+	Track mockroom.TrackID `json:"track"`
+	Areas []string         `json:"areas"`
+	Slots []mockroom.Slot  `json:"slots"`
 }
 
-// Compute builds reader's progress from their sessions, with the preparation map of the track's
-// checklist prep.
-func Compute(in []Input, reader mockroom.UserID, prep []bank.PrepArea) Progress {
+// Compute builds reader's progress in track from their sessions of that track, with the
+// preparation map of the track's checklist prep.
+func Compute(in []Input, reader mockroom.UserID, track mockroom.TrackID, prep []bank.PrepArea) Progress {
 	in = slices.Clone(in)
 	sort.SliceStable(in, func(i, j int) bool { return in[i].Summary.StartedAt.Before(in[j].Summary.StartedAt) })
-	p := Progress{Qualities: []Quality{}, Categories: []Category{}, Map: []Area{}}
+	p := Progress{Track: track, Qualities: []Quality{}, History: []Session{}, Categories: []Category{}, Map: []Area{}}
 	quals := map[string]*Quality{}
 	var qualOrder []string
 	cats := map[mockroom.Category]*acc{}
@@ -113,6 +131,7 @@ func Compute(in []Input, reader mockroom.UserID, prep []bank.PrepArea) Progress 
 			p.Sessions.Observed++
 		}
 		scores := map[int]int{} // plan index → score, from the released forms about reader
+		day := Session{RoomID: s.Summary.RoomID, At: s.Summary.StartedAt, Title: s.Summary.Title, Scores: map[string]int{}}
 		for _, f := range s.Forms {
 			v, ok := f.Latest()
 			if f.About != reader || !f.Released || !ok || f.Kind != feedback.KindCandidate {
@@ -130,6 +149,7 @@ func Compute(in []Input, reader mockroom.UserID, prep []bank.PrepArea) Progress 
 					continue
 				}
 				qa.Points = append(qa.Points, Point{RoomID: s.Summary.RoomID, At: s.Summary.StartedAt, Score: q.Score})
+				day.Scores[q.Quality] = q.Score
 				for k, a := range prep {
 					if slices.ContainsFunc(a.Qualities, func(x bank.Quality) bool { return string(x) == q.Quality }) {
 						areas[k].sum += q.Score
@@ -142,6 +162,14 @@ func Compute(in []Input, reader mockroom.UserID, prep []bank.PrepArea) Progress 
 					scores[q.Index] = q.Score
 				}
 			}
+		}
+		if len(day.Scores) > 0 {
+			sum := 0
+			for _, v := range day.Scores {
+				sum += v
+			}
+			day.Average = float64(sum) / float64(len(day.Scores))
+			p.History = append(p.History, day)
 		}
 		for _, i := range s.Asked {
 			if i < 0 || i >= len(s.Room.Questions) {
@@ -183,6 +211,7 @@ func Compute(in []Input, reader mockroom.UserID, prep []bank.PrepArea) Progress 
 		p.Map = append(p.Map, out)
 	}
 	p.Suggestion = suggest(p.Map)
+	p.Suggestion.Track = track
 	return p
 }
 

@@ -16,6 +16,8 @@ import (
 
 const me, mentor mockroom.UserID = "me", "mentor"
 
+const track mockroom.TrackID = "python-developer"
+
 var t0 = time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
 
 // session is a mentor session of me on the given categories, scored q per question and
@@ -56,7 +58,7 @@ func TestProgressAcrossThreeSessions(t *testing.T) {
 		session("r2", 2, []mockroom.Category{mockroom.CategoryTechnical}, 3, 3, true),
 		session("r4", 4, []mockroom.Category{mockroom.CategorySystemDesign}, 1, 1, false), // not released: asked, not scored
 	}
-	p := progress.Compute(in, me, prep)
+	p := progress.Compute(in, me, track, prep)
 
 	if p.Sessions != (progress.Counts{Taken: 4}) {
 		t.Errorf("counts %+v", p.Sessions)
@@ -68,6 +70,19 @@ func TestProgressAcrossThreeSessions(t *testing.T) {
 	}
 	if ps.ID != "problem_solving" || !cmp.Equal(scores, []int{2, 3, 4}) || *ps.Average != 3 {
 		t.Errorf("problem_solving %+v", ps)
+	}
+	if p.Track != track || p.Suggestion.Track != track {
+		t.Errorf("track %q, suggestion's track %q, want %q for both", p.Track, p.Suggestion.Track, track)
+	}
+	// The history has one row per session with a released score, oldest first; r4's form was
+	// not released, and "not observed" is no score.
+	wantHistory := []progress.Session{
+		{RoomID: "r1", At: t0.AddDate(0, 0, 1), Scores: map[string]int{"problem_solving": 2}, Average: 2},
+		{RoomID: "r2", At: t0.AddDate(0, 0, 2), Scores: map[string]int{"problem_solving": 3}, Average: 3},
+		{RoomID: "r3", At: t0.AddDate(0, 0, 3), Scores: map[string]int{"problem_solving": 4}, Average: 4},
+	}
+	if diff := cmp.Diff(wantHistory, p.History); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
 	}
 	if db := p.Qualities[1]; db.ID != "databases" || db.NotObserved != 3 || db.Average != nil {
 		t.Errorf("databases %+v: not observed is not a score", db)
@@ -104,7 +119,7 @@ func TestProgressAcrossThreeSessions(t *testing.T) {
 func TestOnlyQuestionsAskedCount(t *testing.T) {
 	in := session("r", 1, []mockroom.Category{mockroom.CategoryProblemSolve, mockroom.CategorySystemDesign}, 3, 3, true)
 	in.Asked = []int{0}
-	p := progress.Compute([]progress.Input{in}, me, prep)
+	p := progress.Compute([]progress.Input{in}, me, track, prep)
 	if len(p.Categories) != 1 || p.Categories[0].Category != mockroom.CategoryProblemSolve {
 		t.Errorf("categories %+v, want only the question asked", p.Categories)
 	}
@@ -114,11 +129,23 @@ func TestOnlyQuestionsAskedCount(t *testing.T) {
 }
 
 func TestNothingReleasedIsNothingScored(t *testing.T) {
-	p := progress.Compute([]progress.Input{session("r", 1, []mockroom.Category{mockroom.CategoryTechnical}, 4, 4, false)}, me, prep)
-	if len(p.Qualities) != 0 {
-		t.Errorf("qualities %+v from a form not released", p.Qualities)
+	p := progress.Compute([]progress.Input{session("r", 1, []mockroom.Category{mockroom.CategoryTechnical}, 4, 4, false)}, me, track, prep)
+	if len(p.Qualities) != 0 || len(p.History) != 0 {
+		t.Errorf("qualities %+v, history %+v from a form not released", p.Qualities, p.History)
 	}
 	if p.Map[0].Status != "not_practised" || p.Suggestion.Areas[0] != "coding" {
 		t.Errorf("map %+v suggestion %+v", p.Map, p.Suggestion)
+	}
+}
+
+// A session's row holds every quality scored in it, and its average is their mean.
+func TestHistoryAveragesASessionsScores(t *testing.T) {
+	in := session("r", 1, []mockroom.Category{mockroom.CategoryTechnical}, 3, 2, true)
+	in.Forms[0].Versions[0].Content.Qualities = append(in.Forms[0].Versions[0].Content.Qualities, feedback.QualityAnswer{Quality: "collaboration", Score: 3})
+	in.Summary.Title = "Practice"
+	p := progress.Compute([]progress.Input{in}, me, track, prep)
+	want := []progress.Session{{RoomID: "r", At: t0.AddDate(0, 0, 1), Title: "Practice", Scores: map[string]int{"problem_solving": 2, "collaboration": 3}, Average: 2.5}}
+	if diff := cmp.Diff(want, p.History); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
 	}
 }

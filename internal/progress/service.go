@@ -75,5 +75,5 @@ func (s *Service) Get(ctx context.Context, reader mockroom.UserID, track mockroo
 		}
 		in = append(in, Input{Summary: sum, Room: r, Forms: forms, Asked: asked})
 	}
-	return Compute(in, reader, t.Preparation), nil
+	return Compute(in, reader, track, t.Preparation), nil
 }
