@@ -25,7 +25,7 @@ var allLiveKeys = []string{
 // retentionRoom drives one room through the live engine, as the socket layer does, on a store
 // with the given waiting TTL.
 type retentionRoom struct {
-	t      *testing.T
+	t      testing.TB
 	client redis.UniversalClient
 	keys   Keys
 	store  *LiveStore
@@ -35,7 +35,7 @@ type retentionRoom struct {
 	ver    int // the editor version the next push builds on
 }
 
-func newRetentionRoom(t *testing.T, client redis.UniversalClient, keys Keys, sharded bool, id mockroom.RoomID, ttl time.Duration) *retentionRoom {
+func newRetentionRoom(t testing.TB, client redis.UniversalClient, keys Keys, sharded bool, id mockroom.RoomID, ttl time.Duration) *retentionRoom {
 	t.Helper()
 	rooms := livetest.NewRooms(live.RoomInfo{
 		ID: id, Kind: mockroom.RoomMentor, Track: "python-developer", State: mockroom.StateWaiting,

@@ -12,6 +12,10 @@
 local state, log, clients, chat, notes, channel = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[8]
 local now, client, seq = ARGV[1], ARGV[2], tonumber(ARGV[3])
 
+-- Every Redis command here runs on the keystroke path (an editor push is one call of this
+-- script), so the script reads the state hash once and writes it once: the command count per
+-- push is guarded by TestEditorPushRedisCalls.
+
 if client ~= '' then
   local last = redis.call('HGET', clients, client)
   if last then
@@ -25,33 +29,45 @@ if client ~= '' then
   end
 end
 
+-- One HMGET: the checked fields, then epoch, off and phase.
 local i = 6
 local nchecks = tonumber(ARGV[i]); i = i + 1
-for _ = 1, nchecks do
+local fields = {}
+for c = 1, nchecks do
+  fields[c] = ARGV[i + 3 * (c - 1)]
+end
+fields[nchecks + 1], fields[nchecks + 2], fields[nchecks + 3] = 'epoch', 'off', 'phase'
+local read = redis.call('HMGET', state, unpack(fields))
+for c = 1, nchecks do
   local field, op, want = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   i = i + 3
-  local actual = redis.call('HGET', state, field) or ''
+  local actual = read[c] or ''
   if (op == '=' and actual ~= want) or (op == '!' and actual == want) then
     return {'conflict', field, actual}
   end
 end
+local epoch, off, phase = read[nchecks + 1], tonumber(read[nchecks + 2] or '0'), read[nchecks + 3]
 
-local epoch = redis.call('HGET', state, 'epoch')
-local off
+-- The state hash's writes, in the order they used to be made one by one (a later pair for the
+-- same field wins in HSET): the new epoch, the command's sets, the current question event,
+-- then the head.
+local writes = {}
 if not epoch then
   -- A new log, or one whose state was lost: start a new epoch so that no position issued
   -- before can match, and drop whatever is left of an older log.
   epoch = ARGV[4]
   redis.call('DEL', log, chat, notes)
-  redis.call('HSET', state, 'epoch', epoch)
+  writes[#writes + 1], writes[#writes + 2] = 'epoch', epoch
   off = 0
-else
-  off = tonumber(redis.call('HGET', state, 'off') or '0')
 end
 
 local nsets = tonumber(ARGV[i]); i = i + 1
 for _ = 1, nsets do
-  redis.call('HSET', state, ARGV[i], ARGV[i + 1])
+  local field, value = ARGV[i], ARGV[i + 1]
+  writes[#writes + 1], writes[#writes + 2] = field, value
+  if field == 'phase' then
+    phase = value
+  end
   i = i + 2
 end
 
@@ -70,16 +86,18 @@ for _ = 1, nevents do
   elseif keep == 'n' then
     redis.call('RPUSH', notes, ev)
   elseif keep == 'q' then
-    redis.call('HSET', state, 'q_ev', ev)
+    writes[#writes + 1], writes[#writes + 2] = 'q_ev', ev
   end
   redis.call('PUBLISH_CMD', channel, ev)
   out[#out + 1] = tostring(off)
   out[#out + 1] = id
 end
-redis.call('HSET', state, 'off', off, 'last_id', id)
+writes[#writes + 1], writes[#writes + 2] = 'off', off
+writes[#writes + 1], writes[#writes + 2] = 'last_id', id
+redis.call('HSET', state, unpack(writes))
 
 if client ~= '' then
   redis.call('HSET', clients, client, seq .. '\n' .. epoch .. ' ' .. off .. ' ' .. id)
 end
-live_retain(tonumber(ARGV[5]))
+live_retain(tonumber(ARGV[5]), phase)
 return out

@@ -10,9 +10,12 @@ local LIVE_STORED = 7
 -- start on, everything is kept while the session runs, because the log and its lists are the
 -- session's record; once it has ended the record expires after the configured retention. Called
 -- after the script's writes, so keys it created just now are covered and the start's own phase
--- change (waiting to live) is what removes the expiry.
-local function live_retain(ttl)
-  local phase = redis.call('HGET', KEYS[1], 'phase')
+-- change (waiting to live) is what removes the expiry. A script that already knows the phase
+-- after its writes passes it (false when absent) and saves reading it again.
+local function live_retain(ttl, phase)
+  if phase == nil then
+    phase = redis.call('HGET', KEYS[1], 'phase')
+  end
   if not phase or phase == '' then
     if ttl > 0 then
       for k = 1, LIVE_STORED do
