@@ -38,6 +38,10 @@ type Config struct {
 	// QuietCheck is how long a room served here may go without an event before the node reads
 	// its log anyway, in case a published event was lost (default DefaultQuietCheck).
 	QuietCheck time.Duration
+	// PresenceRenewEvery and PresenceLease override the presence lease timing (tests); the
+	// defaults are the constants of the same names.
+	PresenceRenewEvery time.Duration
+	PresenceLease      time.Duration
 }
 
 // Engine runs live rooms on one node. It keeps no state a peer node needs: the store holds the
@@ -55,9 +59,15 @@ type Engine struct {
 	newID     func() string
 	fired     func(lag time.Duration)
 	warn      *rateLogger // for warnings an outage repeats on every poll
+	// node names this engine's presence leases (lease.go).
+	node              string
+	renewEvery, lease time.Duration
 
 	mu    sync.Mutex
 	cache map[mockroom.RoomID]*roomCache
+
+	presMu sync.Mutex
+	held   map[mockroom.RoomID]*heldRoom
 }
 
 // NewEngine builds an engine; call Run to serve timers and fan-out.
@@ -66,6 +76,14 @@ func NewEngine(cfg Config) *Engine {
 		store: cfg.Store, rooms: cfg.Rooms, questions: cfg.Questions, log: cfg.Logger,
 		now: cfg.Now, pollEvery: cfg.PollEvery, limits: cfg.EditorLimits,
 		cache: map[mockroom.RoomID]*roomCache{}, newID: NewIDSource(), fired: cfg.TimerFired,
+		renewEvery: cfg.PresenceRenewEvery, lease: cfg.PresenceLease, held: map[mockroom.RoomID]*heldRoom{},
+	}
+	e.node = e.newID()
+	if e.renewEvery <= 0 {
+		e.renewEvery = PresenceRenewEvery
+	}
+	if e.lease <= 0 {
+		e.lease = PresenceLease
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -87,13 +105,17 @@ func NewEngine(cfg Config) *Engine {
 // Fanout is the node's fan-out of room events to local listeners.
 func (e *Engine) Fanout() *Fanout { return e.fanout }
 
-// Run serves the timer poller and the fan-out until ctx is done.
+// Run serves the timer poller, the presence leases and the fan-out until ctx is done.
 func (e *Engine) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		e.pollTimers(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		e.keepPresence(ctx)
 	}()
 	err := e.fanout.run(ctx)
 	wg.Wait()
@@ -182,7 +204,8 @@ func (e *Engine) Participant(ctx context.Context, id mockroom.RoomID, user mockr
 }
 
 // Join admits p to the room on this node: it checks membership against the room service
-// (always fresh), records presence, and returns p's current role.
+// (always fresh), takes a presence lease for the socket (lease.go), and returns p's current
+// role. Every successful Join is paired with a Leave.
 func (e *Engine) Join(ctx context.Context, id mockroom.RoomID, p mockroom.Principal) (Member, error) {
 	st, err := e.store.State(ctx, id)
 	if err != nil {
@@ -208,10 +231,10 @@ func (e *Engine) Join(ctx context.Context, id mockroom.RoomID, p mockroom.Princi
 			return Member{}, err
 		}
 	}
-	if err := e.store.SetPresence(ctx, id, p.UserID, true, e.now().Add(presenceTTL)); err != nil {
+	if err := e.holdPresence(ctx, id, p.UserID); err != nil {
 		return Member{}, err
 	}
-	_ = e.store.Publish(ctx, id, Event{Type: TypePresence, At: e.now(), Actor: p.UserID, Data: presenceData(p.UserID, true, nil)})
+	_ = e.publishPresence(ctx, id, p.UserID, true)
 	return m, nil
 }
 
@@ -241,16 +264,15 @@ func (e *Engine) recordFirstJoin(ctx context.Context, id mockroom.RoomID, m Memb
 	return err
 }
 
-// presenceTTL bounds how long a participant counts as online without leaving, so a node that
-// died does not show its users online forever.
-const presenceTTL = 12 * time.Hour
-
-// Leave records that p's last connection to the room on this node went away.
+// Leave records that one of p's sockets admitted by Join went away. When it was p's last on
+// this node, the node's lease is released, and if no other node holds p, p is announced offline.
+// Should that fail, the lease runs out by itself within PresenceOfflineBound.
 func (e *Engine) Leave(ctx context.Context, id mockroom.RoomID, p mockroom.Principal) error {
-	if err := e.store.SetPresence(ctx, id, p.UserID, false, time.Time{}); err != nil {
+	offline, err := e.dropPresence(ctx, id, p.UserID)
+	if err != nil || !offline {
 		return err
 	}
-	return e.store.Publish(ctx, id, Event{Type: TypePresence, At: e.now(), Actor: p.UserID, Data: presenceData(p.UserID, false, nil)})
+	return e.publishPresence(ctx, id, p.UserID, false)
 }
 
 // EventsAfter returns up to max events after pos, in order. ok=false when the client must start

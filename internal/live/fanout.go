@@ -174,6 +174,17 @@ func (f *Fanout) Remove(ctx context.Context, room mockroom.RoomID, id ListenerID
 	return f.bus.Unsubscribe(ctx, room)
 }
 
+// servedRooms lists the rooms with local listeners.
+func (f *Fanout) servedRooms() []mockroom.RoomID {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	out := make([]mockroom.RoomID, 0, len(f.rooms))
+	for room := range f.rooms {
+		out = append(out, room)
+	}
+	return out
+}
+
 // Listeners is the number of local listeners of room.
 func (f *Fanout) Listeners(room mockroom.RoomID) int {
 	f.mu.RLock()

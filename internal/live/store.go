@@ -34,8 +34,13 @@ type Store interface {
 	SaveDoc(ctx context.Context, room mockroom.RoomID, doc DocSnapshot) error
 	// Publish sends an ephemeral event to the room's channel without storing it.
 	Publish(ctx context.Context, room mockroom.RoomID, ev Event) error
-	// SetPresence records (online) or clears a participant's presence; presence fields expire.
-	SetPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, online bool, until time.Time) error
+	// SetPresence renews (online) or releases node's lease on user's presence in room; a lease
+	// holds until until. changed reports that user came online (no lease of any node held at
+	// now before a renewal) or went offline (none holds after a release).
+	SetPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, node string, online bool, until, now time.Time) (changed bool, err error)
+	// ExpirePresence removes the leases of room that ran out by now and returns the people no
+	// lease holds any more, each to exactly one caller.
+	ExpirePresence(ctx context.Context, room mockroom.RoomID, now time.Time) ([]mockroom.UserID, error)
 
 	// ArmTimer makes sure timer generation gen of room is looked at no later than due.
 	ArmTimer(ctx context.Context, ref TimerRef) error

@@ -74,7 +74,8 @@ func (k Keys) LiveNotes(id mockroom.RoomID) string { return k.room(id, "live:not
 // LiveDoc is the hash of the room's materialised document (text, version, language, offset).
 func (k Keys) LiveDoc(id mockroom.RoomID) string { return k.room(id, "live:doc") }
 
-// LivePresence maps a user id to the time (unix ms) until which they count as online.
+// LivePresence maps "<user id> <node id>", one lease per node holding the person's sockets, to
+// the time (unix ms) until which that lease holds.
 func (k Keys) LivePresence(id mockroom.RoomID) string { return k.room(id, "live:presence") }
 
 // LiveChannel is the pub/sub channel of a room's events. It carries the room's hash tag so that

@@ -50,11 +50,15 @@ var (
 	liveSaveDocLua string
 	//go:embed scripts/live_presence.lua
 	livePresenceLua string
+	//go:embed scripts/live_presence_expire.lua
+	livePresenceExpireLua string
 
 	liveRead     = redis.NewScript(liveReadLua)
 	liveSettle   = redis.NewScript(liveSettleLua)
 	liveSaveDoc  = redis.NewScript(liveLibLua + liveSaveDocLua)
 	livePresence = redis.NewScript(liveLibLua + livePresenceLua)
+	// Expiring leases writes nothing a waiting room's retention depends on: no live_retain.
+	livePresenceExpire = redis.NewScript(livePresenceExpireLua)
 	// The appending and firing scripts publish: SPUBLISH where sharded pub/sub exists (so a
 	// Cluster routes the message within the room's slot), PUBLISH on the embedded store.
 	liveAppend = map[bool]*redis.Script{
@@ -305,9 +309,14 @@ func (s *LiveStore) View(ctx context.Context, room mockroom.RoomID, withNotes bo
 			return live.View{}, err
 		}
 	}
-	for u, until := range presence.Val() {
+	// One lease per node holding the person ("<user> <node>"); the person is online until the
+	// last of them runs out.
+	for field, until := range presence.Val() {
+		user, _, _ := strings.Cut(field, " ")
 		ms, _ := strconv.ParseInt(until, 10, 64)
-		v.Presence[mockroom.UserID(u)] = time.UnixMilli(ms).UTC()
+		if t := time.UnixMilli(ms).UTC(); t.After(v.Presence[mockroom.UserID(user)]) {
+			v.Presence[mockroom.UserID(user)] = t
+		}
 	}
 	// The editor tail: every event after the materialised document. It is read after the
 	// transaction; events appended meanwhile are harmless because the engine replays the tail
@@ -353,17 +362,32 @@ func (s *LiveStore) Publish(ctx context.Context, room mockroom.RoomID, ev live.E
 	return nil
 }
 
-// SetPresence implements live.Store.
-func (s *LiveStore) SetPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, online bool, until time.Time) error {
+// SetPresence implements live.Store. Each node holds its own lease field per person
+// (scripts/live_presence.lua), so a person connected through two nodes stays online while either
+// renews.
+func (s *LiveStore) SetPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, node string, online bool, until, now time.Time) (bool, error) {
 	flag := "0"
 	if online {
 		flag = "1"
 	}
-	err := livePresence.Run(ctx, s.client, s.storedKeys(room, 0), string(user), flag, until.UnixMilli(), s.waitingMS).Err()
+	changed, err := livePresence.Run(ctx, s.client, s.storedKeys(room, 0), string(user), node, flag, until.UnixMilli(), s.waitingMS, now.UnixMilli()).Int()
 	if err != nil {
-		return unavailable(err, "record presence")
+		return false, unavailable(err, "record presence")
 	}
-	return nil
+	return changed == 1, nil
+}
+
+// ExpirePresence implements live.Store.
+func (s *LiveStore) ExpirePresence(ctx context.Context, room mockroom.RoomID, now time.Time) ([]mockroom.UserID, error) {
+	gone, err := livePresenceExpire.Run(ctx, s.client, []string{s.keys.LivePresence(room)}, now.UnixMilli()).StringSlice()
+	if err != nil {
+		return nil, unavailable(err, "expire presence leases")
+	}
+	out := make([]mockroom.UserID, len(gone))
+	for i, u := range gone {
+		out[i] = mockroom.UserID(u)
+	}
+	return out, nil
 }
 
 // outcomeUnknown is a failed write: the script may have run (a reply lost on the way back, a

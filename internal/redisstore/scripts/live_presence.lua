@@ -1,12 +1,42 @@
--- Records (online) or clears a participant's presence. A script rather than a plain HSET so that
--- presence in a room that has not started expires with the rest of the room.
+-- Records or clears one node's lease on a participant's presence. Each node that holds a socket
+-- of the person keeps a field "<user> <node>" whose value is the unix ms until which the lease
+-- holds; the person is online while any of their leases holds. A node renews its leases while
+-- the sockets are open, so a node that dies stops renewing and its leases run out by themselves.
+-- A script rather than a plain HSET so that presence in a room that has not started expires with
+-- the rest of the room, and so that the answer says whether the person's presence changed.
 -- KEYS: 1..7 the room's stored live keys (see live_lib.lua)
--- ARGV: user id, "1" online or "0" gone, online-until unix ms, waiting_ttl_ms
+-- ARGV: user id, node id, "1" renew or "0" release, lease-until unix ms, waiting_ttl_ms, now unix ms
+-- Returns 1 when the person came online (renew: no lease held before) or went offline (release:
+-- no lease holds after), 0 otherwise.
 local presence = KEYS[7]
-if ARGV[2] == '1' then
-  redis.call('HSET', presence, ARGV[1], ARGV[3])
-else
-  redis.call('HDEL', presence, ARGV[1])
+local user, field = ARGV[1], ARGV[1] .. ' ' .. ARGV[2]
+local now = tonumber(ARGV[6])
+
+-- online reports whether a lease of user other than field holds at now. A field that is the
+-- user id alone was written before leases existed and is read the same way.
+local function online_elsewhere()
+  local all = redis.call('HGETALL', presence)
+  for i = 1, #all, 2 do
+    local f = all[i]
+    if f ~= field and (f == user or string.sub(f, 1, #user + 1) == user .. ' ') and tonumber(all[i + 1]) > now then
+      return true
+    end
+  end
+  return false
 end
-live_retain(tonumber(ARGV[4]))
-return 1
+
+local changed = 0
+if ARGV[3] == '1' then
+  local mine = tonumber(redis.call('HGET', presence, field) or '0')
+  if mine <= now and not online_elsewhere() then
+    changed = 1
+  end
+  redis.call('HSET', presence, field, ARGV[4])
+else
+  redis.call('HDEL', presence, field)
+  if not online_elsewhere() then
+    changed = 1
+  end
+end
+live_retain(tonumber(ARGV[5]))
+return changed
