@@ -5,7 +5,8 @@
 // headline score, opens it, drags the replay slider to the start (the editor is empty) and back,
 // clicks the moment cited in the feedback (the editor shows the code as it was then: the first
 // lines, not the later ones), clicks a timeline entry, and downloads the Markdown export.
-// Two more sessions follow, and the progress page draws the three scores of each quality.
+// Two more sessions follow, and the progress page draws the three scores of each quality as a
+// chart (uPlot, loaded by that page only) with a table of the same numbers beside it.
 // Screenshots, light and dark, wide and 375 px, go to test-results/.
 
 import { test } from 'node:test';
@@ -55,6 +56,7 @@ browserTests(import.meta.url, (env) => {
     for (let i = 0; i < (await questions.count()); i++) await questions.nth(i).getByLabel(String(score), { exact: true }).check();
     await card.getByLabel('Strengths').fill('Explained the plan before typing.');
     await card.getByLabel('Things to improve').fill('Name the cost of the approach.');
+    return title;
   }
 
   const codeText = (page) => page.locator('#replay-code').innerText();
@@ -91,6 +93,11 @@ browserTests(import.meta.url, (env) => {
       const base = env.server.baseURL;
       const title = 'Review browser test';
       const { mentor, candidate, roomPath } = await mentorRoom(newBrowser, base, { mentorName: 'Rita Reviewer', candidateName: 'Cody Candidate', title });
+      // The chart library is loaded by the progress page only.
+      const chartRequests = [];
+      candidate.on('request', (req) => {
+        if (/progress-charts/.test(req.url())) chartRequests.push(req.url());
+      });
       await startQuestion(mentor, candidate);
 
       // Code, a chat line, more code: the cited chat line sits between the two.
@@ -111,7 +118,7 @@ browserTests(import.meta.url, (env) => {
       await mentor.waitForURL(new RegExp(`${roomPath.replace(/\//g, '\\/')}\\/feedback$`));
       const card = mentor.locator('#form-candidate-0');
       await card.locator('.rubric-form').waitFor();
-      await scoreRubric(mentor, card, 'Said why sorting helps before coding it.', chatLine.slice(0, 20));
+      const firstQualityTitle = await scoreRubric(mentor, card, 'Said why sorting helps before coding it.', chatLine.slice(0, 20));
       await card.getByRole('button', { name: 'Submit feedback' }).click();
       await card.locator('.submitted-line', { hasText: 'version 1' }).waitFor();
 
@@ -161,15 +168,64 @@ browserTests(import.meta.url, (env) => {
       assert.ok(md.includes('later_version') && md.includes(chatLine), 'the export holds the code and the chat');
 
       // Two more sessions, scored 2 and 4: the progress page draws the first quality's three
-      // scores in order, with their average.
+      // scores in order, with their average, and each chart has a table of the same numbers.
       await anotherSession(base, mentor, candidate, 'Second session', 2);
       await anotherSession(base, mentor, candidate, 'Third session', 4);
-      await candidate.goto(`${base}/progress`);
-      const firstChart = candidate.locator('.quality-chart').first();
-      await firstChart.waitFor();
-      assert.equal(await firstChart.locator('circle').count(), 3, 'three sessions, three points');
-      assert.match(await firstChart.locator('svg').getAttribute('aria-label'), /: 3, 2, 4$/, 'the scores in the order of the sessions');
+      assert.deepEqual(chartRequests, [], 'no page before the progress page loads the chart library');
+      const [progressResponse] = await Promise.all([
+        candidate.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/me/progress'),
+        candidate.goto(`${base}/progress`),
+      ]);
+      const data = await progressResponse.json();
+      assert.equal(data.track, 'python-developer');
+      assert.deepEqual(
+        data.history.map((s) => s.title),
+        [title, 'Second session', 'Third session'],
+        'the history holds the three sessions, oldest first',
+      );
+      const firstChart = candidate.locator('#progress-qualities .quality-chart').first();
+      await firstChart.locator('.chart-host[data-drawn="3"] canvas').first().waitFor();
+      assert.ok(chartRequests.length > 0, 'the progress page loads the chart library');
+      const quality = data.qualities.find((q) => q.points.length);
+      assert.equal(await firstChart.getAttribute('data-quality'), quality.id);
+      assert.equal((await firstChart.locator('figcaption strong').innerText()).trim(), firstQualityTitle, 'the quality is named by its rubric title');
+      assert.deepEqual(
+        quality.points.map((pt) => pt.score),
+        [3, 2, 4],
+        'the scores in the order of the sessions',
+      );
+      assert.deepEqual(
+        await firstChart.locator('.chart-table tbody td.score').allInnerTexts(),
+        quality.points.map((pt) => String(pt.score)),
+        'the table beside the chart lists the scores of the data',
+      );
+      assert.deepEqual(
+        await firstChart.locator('.chart-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.room)),
+        quality.points.map((pt) => pt.room_id),
+        'one row per session, in order',
+      );
+      assert.equal(await firstChart.locator('.chart-table tfoot td').innerText(), quality.average.toFixed(1));
       assert.match(await firstChart.locator('figcaption').innerText(), /average 3\.0 over 3 sessions/);
+      // The canvas has something drawn on it.
+      const inked = await firstChart.locator('.chart-host canvas').first().evaluate((c) => {
+        const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
+        return n;
+      });
+      assert.ok(inked > 500, `the chart's canvas is drawn on (${inked} pixels)`);
+      // The mean of each session: its own chart and table.
+      const overall = candidate.locator('#progress-overall .quality-chart');
+      await overall.locator('.chart-host[data-drawn="3"] canvas').first().waitFor();
+      assert.deepEqual(
+        await overall.locator('.chart-table tbody td.score').allInnerTexts(),
+        data.history.map((s) => (Number.isInteger(s.average) ? String(s.average) : s.average.toFixed(1))),
+      );
+      assert.equal(
+        await candidate.locator('#progress-qualities .quality-chart').count(),
+        data.qualities.filter((q) => q.points.length).length,
+        'a chart for each quality with a score',
+      );
       assert.match(await candidate.locator('#progress-counts').innerText(), /Sessions taken: 3/);
       assert.ok((await candidate.locator('.prep-area').count()) >= 9, 'the preparation map lists the checklist');
       await candidate.locator('#suggestion li').first().waitFor();
