@@ -101,6 +101,8 @@ export const api = {
   createRoom: (body) => request('POST', '/api/v1/rooms', { body }),
   room: (id) => request('GET', `/api/v1/rooms/${encodeURIComponent(id)}`),
   createInvite: (id) => request('POST', `/api/v1/rooms/${encodeURIComponent(id)}/invites`),
+  // What an invite is for (room, interviewer, time, role), asked before accepting it.
+  previewInvite: (token) => request('POST', '/api/v1/invites/preview', { body: { invite: token }, auth: false }),
   async acceptInvite({ token, name }) {
     const signedIn = !!storedRefreshToken();
     const body = { invite: token };

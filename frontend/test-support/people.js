@@ -15,7 +15,7 @@ export async function signUp(page, base, name, next = '/bank') {
 }
 
 // mentorRoom has the mentor create a room with the default plan and a guest candidate join it;
-// both end up in the room with a live socket.
+// both end up in the room with a live socket. observerURL is the room's unused observer invite.
 export async function mentorRoom(newBrowser, base, { mentorName, candidateName, title }) {
   const mentor = await newBrowser();
   await signUp(mentor, base, mentorName, '/rooms/new');
@@ -25,6 +25,7 @@ export async function mentorRoom(newBrowser, base, { mentorName, candidateName, 
   const inviteInput = mentor.locator('.invite[data-role=candidate] input');
   await inviteInput.waitFor();
   const inviteURL = await inviteInput.inputValue();
+  const observerURL = (await mentor.locator('.invite[data-role=observer] input').inputValue()).replace(/^https?:\/\/[^/]+/, base);
   await mentor.locator('#enter-room').click();
   await mentor.waitForURL(/\/rooms\/[^/]+$/);
   await mentor.locator('#conn-status.conn-live').waitFor();
@@ -36,7 +37,7 @@ export async function mentorRoom(newBrowser, base, { mentorName, candidateName, 
   await candidate.waitForURL(/\/rooms\/[^/]+$/);
   await candidate.locator('#conn-status.conn-live').waitFor();
   await mentor.locator('#participants .person.online', { hasText: candidateName }).waitFor();
-  return { mentor, candidate, roomPath: new URL(mentor.url()).pathname };
+  return { mentor, candidate, roomPath: new URL(mentor.url()).pathname, observerURL };
 }
 
 // peerRoom signs two people up, queues both at level and confirms the match; it returns them in

@@ -313,6 +313,14 @@ var candidateRoutes = []candidateRoute{
 		}
 		s.call(t, "POST", "/api/v1/invites/accept", map[string]string{"invite": s.invite, "display_name": "Casey again"}, 200, 409)
 	}},
+	{"POST /api/v1/invites/preview", func(t *testing.T, s *sweep) {
+		if s.invite == "" {
+			s.call(t, "POST", "/api/v1/invites/preview", map[string]string{"invite": "not-an-invite"}, 400)
+			return
+		}
+		// The candidate's own link, already used: refused, and nothing of the room leaks.
+		s.call(t, "POST", "/api/v1/invites/preview", map[string]string{"invite": s.invite}, 409)
+	}},
 	{"POST /api/v1/rooms", func(t *testing.T, s *sweep) {
 		s.call(t, "POST", "/api/v1/rooms", map[string]any{"track": s.track, "plan_id": "junior-30", "title": "Practice on my own"}, 201)
 	}},

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/mockroom/mockroom/internal/match"
 	"github.com/mockroom/mockroom/internal/room/roomtest"
@@ -21,7 +22,7 @@ func driftRooms(t *testing.T, c *driftClient) {
 	mentor, stranger := c.Env.signup(t), c.Env.signup(t)
 	var created roomCreated
 	c.DoJSON(t, driftRequest{Method: "POST", Path: "/api/v1/rooms", Token: mentor.AccessToken, WantStatus: 201, Body: map[string]any{
-		"track": roomtest.Track, "plan_id": "mentor-20", "title": "Drift room",
+		"track": roomtest.Track, "plan_id": "mentor-20", "title": "Drift room", "scheduled_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
 		"settings": map[string]any{"auto_advance": false, "feedback_release": "on_submit", "candidate_allowance": 1.5},
 	}}, &created)
 	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/rooms", Token: mentor.AccessToken, WantStatus: 201, Body: map[string]any{
@@ -31,7 +32,11 @@ func driftRooms(t *testing.T, c *driftClient) {
 	path := "/api/v1/rooms/" + string(created.Room.ID)
 	inv := created.Invites
 
+	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/invites/preview", WantStatus: 200, Body: map[string]string{"invite": inv.CandidateInvite}})
+	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/invites/preview", WantStatus: 401, Body: map[string]string{"invite": inv.CandidateInvite + "x"}})
+	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/invites/preview", WantStatus: 400, Body: map[string]string{"invite": "not an invite"}})
 	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/invites/accept", WantStatus: 200, Body: map[string]string{"invite": inv.CandidateInvite, "display_name": "Drift guest"}})
+	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/invites/preview", WantStatus: 409, Body: map[string]string{"invite": inv.CandidateInvite}})
 	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/invites/accept", WantStatus: 409, Body: map[string]string{"invite": inv.CandidateInvite, "display_name": "Again"}})
 	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/invites/accept", WantStatus: 401, Body: map[string]string{"invite": inv.CandidateInvite + "x", "display_name": "Forger"}})
 	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/invites/accept", WantStatus: 400, Body: map[string]string{"invite": "not an invite", "display_name": "X"}})

@@ -24,6 +24,8 @@ type roomCreateRequest struct {
 	Plan     *roomCustomPlan  `json:"plan,omitempty"`
 	Title    string           `json:"title,omitempty"`
 	Settings *room.Settings   `json:"settings,omitempty"`
+	// ScheduledAt is when the session is meant to start; the invite page shows it.
+	ScheduledAt time.Time `json:"scheduled_at,omitzero"`
 }
 
 type roomCustomPlan struct {
@@ -51,6 +53,10 @@ type inviteAcceptRequest struct {
 	DisplayName string `json:"display_name,omitempty"`
 }
 
+type invitePreviewRequest struct {
+	Invite string `json:"invite"`
+}
+
 type inviteAccepted struct {
 	Room        room.Room        `json:"room"`
 	Participant room.Participant `json:"participant"`
@@ -76,7 +82,7 @@ func (s *Server) MountRooms(svc *room.Service, guests GuestCreator, publicURL st
 			writeError(w, r, s.log, err)
 			return
 		}
-		in := room.CreateRequest{Track: req.Track, PlanID: req.PlanID, Title: req.Title}
+		in := room.CreateRequest{Track: req.Track, PlanID: req.PlanID, Title: req.Title, ScheduledAt: req.ScheduledAt}
 		if req.Plan != nil {
 			if len(req.Plan.Slots) == 0 {
 				writeError(w, r, s.log, mockroom.Errorf(mockroom.KindInvalid, "missing_field", "plan.slots must list at least one slot"))
@@ -139,6 +145,26 @@ func (s *Server) MountRooms(svc *room.Service, guests GuestCreator, publicURL st
 		}
 		writeJSON(w, http.StatusOK, mine)
 	}))
+
+	// The invite page asks what an invite is for before the person accepts it. A POST, like
+	// accept, so the invite travels in a body and never in a URL; it changes nothing.
+	s.handleFunc("POST /api/v1/invites/preview", func(w http.ResponseWriter, r *http.Request) {
+		var req invitePreviewRequest
+		if err := s.decodeJSON(w, r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if req.Invite == "" {
+			writeError(w, r, s.log, mockroom.Errorf(mockroom.KindInvalid, "missing_field", "invite is required"))
+			return
+		}
+		preview, err := svc.PreviewInvite(r.Context(), req.Invite)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, preview)
+	})
 
 	s.handleFunc("POST /api/v1/invites/accept", func(w http.ResponseWriter, r *http.Request) {
 		var req inviteAcceptRequest

@@ -60,16 +60,17 @@ func (s *RoomStore) roomKeys(id mockroom.RoomID) []string {
 
 // roomData is the fixed part of a room, stored once at creation.
 type roomData struct {
-	ID        mockroom.RoomID        `json:"id"`
-	Kind      mockroom.RoomKind      `json:"kind"`
-	Track     mockroom.TrackID       `json:"track"`
-	Title     string                 `json:"title"`
-	PlanID    string                 `json:"plan_id,omitempty"`
-	CreatedBy mockroom.UserID        `json:"created_by,omitempty"`
-	CreatedAt time.Time              `json:"created_at"`
-	Settings  room.Settings          `json:"settings"`
-	Questions []room.PlannedQuestion `json:"questions"`
-	Halves    []room.Half            `json:"halves,omitempty"`
+	ID          mockroom.RoomID        `json:"id"`
+	Kind        mockroom.RoomKind      `json:"kind"`
+	Track       mockroom.TrackID       `json:"track"`
+	Title       string                 `json:"title"`
+	PlanID      string                 `json:"plan_id,omitempty"`
+	CreatedBy   mockroom.UserID        `json:"created_by,omitempty"`
+	CreatedAt   time.Time              `json:"created_at"`
+	ScheduledAt time.Time              `json:"scheduled_at,omitzero"`
+	Settings    room.Settings          `json:"settings"`
+	Questions   []room.PlannedQuestion `json:"questions"`
+	Halves      []room.Half            `json:"halves,omitempty"`
 }
 
 func roomStoreDown(err error) error {
@@ -84,7 +85,7 @@ func roomMissing(id mockroom.RoomID) error {
 func (s *RoomStore) Create(ctx context.Context, r room.Room, ttl time.Duration) error {
 	data, err := json.Marshal(roomData{
 		ID: r.ID, Kind: r.Kind, Track: r.Track, Title: r.Title, PlanID: r.PlanID, CreatedBy: r.CreatedBy,
-		CreatedAt: r.CreatedAt, Settings: r.Settings, Questions: r.Questions, Halves: r.Halves,
+		CreatedAt: r.CreatedAt, ScheduledAt: r.ScheduledAt, Settings: r.Settings, Questions: r.Questions, Halves: r.Halves,
 	})
 	if err != nil {
 		return err
@@ -132,7 +133,7 @@ func (s *RoomStore) Get(ctx context.Context, id mockroom.RoomID) (room.Room, err
 	}
 	r := room.Room{
 		ID: d.ID, Kind: d.Kind, Track: d.Track, State: mockroom.RoomState(m["state"]), Title: d.Title,
-		PlanID: d.PlanID, CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt, Settings: d.Settings,
+		PlanID: d.PlanID, CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt, ScheduledAt: d.ScheduledAt, Settings: d.Settings,
 		Questions: d.Questions, Halves: d.Halves,
 	}
 	r.StartedAt, _ = time.Parse(time.RFC3339Nano, m["started_at"])

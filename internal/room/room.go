@@ -99,9 +99,11 @@ type Room struct {
 	CreatedAt time.Time          `json:"created_at"`
 	StartedAt time.Time          `json:"started_at,omitzero"`
 	EndedAt   time.Time          `json:"ended_at,omitzero"`
-	Settings  Settings           `json:"settings"`
-	Questions []PlannedQuestion  `json:"questions"`
-	Halves    []Half             `json:"halves,omitempty"`
+	// ScheduledAt is when the interviewer means to start, if they said; the invite page shows it.
+	ScheduledAt time.Time         `json:"scheduled_at,omitzero"`
+	Settings    Settings          `json:"settings"`
+	Questions   []PlannedQuestion `json:"questions"`
+	Halves      []Half            `json:"halves,omitempty"`
 	// Participants is ordered by join time.
 	Participants []Participant `json:"participants"`
 	// Revealed is true in a peer room once both people chose to show their names.

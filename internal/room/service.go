@@ -130,9 +130,30 @@ type CreateRequest struct {
 	Slots    []mockroom.Slot
 	Title    string
 	Settings Settings
+	// ScheduledAt is when the session is meant to start (optional): not in the past, and not
+	// after the room would expire unused.
+	ScheduledAt time.Time
 }
 
 const maxTitleLen = 120
+
+// scheduleSlack forgives a scheduled time a little in the past: a form filled in at 10:00 for
+// "10:00" reaches the server a moment later.
+const scheduleSlack = 5 * time.Minute
+
+func (s *Service) checkSchedule(at time.Time) error {
+	if at.IsZero() {
+		return nil
+	}
+	now := s.cfg.Now()
+	if at.Before(now.Add(-scheduleSlack)) {
+		return invalid("invalid_schedule", "scheduled_at is in the past")
+	}
+	if at.After(now.Add(s.cfg.WaitingTTL)) {
+		return invalid("invalid_schedule", "scheduled_at is more than %s away; a room that is not used expires before then", s.cfg.WaitingTTL)
+	}
+	return nil
+}
 
 // Create makes a mentor-led room with creator as its interviewer, instantiates the plan and
 // issues the invite links.
@@ -148,6 +169,9 @@ func (s *Service) Create(ctx context.Context, creator mockroom.Principal, req Cr
 		return Room{}, Invites{}, invalid("field_too_long", "title is longer than %d characters", maxTitleLen)
 	}
 	if err := req.Settings.normalize(); err != nil {
+		return Room{}, Invites{}, err
+	}
+	if err := s.checkSchedule(req.ScheduledAt); err != nil {
 		return Room{}, Invites{}, err
 	}
 	var plan mockroom.Plan
@@ -181,7 +205,7 @@ func (s *Service) Create(ctx context.Context, creator mockroom.Principal, req Cr
 	r := Room{
 		ID: mockroom.RoomID(uuid.NewString()), Kind: mockroom.RoomMentor, Track: req.Track,
 		State: mockroom.StateWaiting, Title: title, PlanID: plan.ID, CreatedBy: creator.UserID,
-		CreatedAt: now, Settings: req.Settings, Questions: questions,
+		CreatedAt: now, ScheduledAt: req.ScheduledAt.UTC(), Settings: req.Settings, Questions: questions,
 		Participants: []Participant{{UserID: creator.UserID, Role: mockroom.RoleInterviewer, DisplayName: creator.Name, Guest: creator.Guest, JoinedAt: now}},
 	}
 	if err := s.store.Create(ctx, r, s.cfg.WaitingTTL); err != nil {
@@ -295,16 +319,21 @@ func (s *Service) issue(id mockroom.RoomID, now time.Time) (Invites, error) {
 // AcceptInvite (which decides atomically); its use is to refuse a dead invite before creating a
 // guest identity for it.
 func (s *Service) CheckInvite(ctx context.Context, raw string) (Invite, error) {
+	inv, _, err := s.checkInvite(ctx, raw)
+	return inv, err
+}
+
+func (s *Service) checkInvite(ctx context.Context, raw string) (Invite, Room, error) {
 	inv, err := s.signer.verify(raw, s.cfg.Now())
 	if err != nil {
-		return Invite{}, err
+		return Invite{}, Room{}, err
 	}
 	r, err := s.store.Get(ctx, inv.Room)
 	if err != nil {
-		return Invite{}, err
+		return Invite{}, Room{}, err
 	}
 	if r.State == mockroom.StateWrapUp || r.State == mockroom.StateClosed {
-		return Invite{}, mockroom.Errorf(mockroom.KindConflict, "room_closed", "the room has ended")
+		return Invite{}, Room{}, mockroom.Errorf(mockroom.KindConflict, "room_closed", "the room has ended")
 	}
 	seated := 0
 	for _, p := range r.Participants {
@@ -316,20 +345,75 @@ func (s *Service) CheckInvite(ctx context.Context, raw string) (Invite, error) {
 	case mockroom.RoleCandidate:
 		used, err := s.store.InviteUsed(ctx, inv.Room, inv.ID)
 		if err != nil {
-			return Invite{}, err
+			return Invite{}, Room{}, err
 		}
 		if used {
-			return Invite{}, errInviteUsed()
+			return Invite{}, Room{}, errInviteUsed()
 		}
 		if seated > 0 {
-			return Invite{}, mockroom.Errorf(mockroom.KindConflict, "candidate_taken", "this room already has a candidate")
+			return Invite{}, Room{}, mockroom.Errorf(mockroom.KindConflict, "candidate_taken", "this room already has a candidate")
 		}
 	case mockroom.RoleObserver:
 		if seated >= s.cfg.MaxObservers {
-			return Invite{}, mockroom.Errorf(mockroom.KindConflict, "observers_full", "this room has no seat left for another observer")
+			return Invite{}, Room{}, mockroom.Errorf(mockroom.KindConflict, "observers_full", "this room has no seat left for another observer")
 		}
 	}
-	return inv, nil
+	return inv, r, nil
+}
+
+// InvitePreview is what someone holding an invite learns before accepting it: whose room it is,
+// what it is for and when. It carries nothing of the plan's questions.
+type InvitePreview struct {
+	Role        mockroom.Role      `json:"role"`
+	RoomTitle   string             `json:"room_title"`
+	Track       mockroom.TrackID   `json:"track"`
+	State       mockroom.RoomState `json:"state"`
+	Interviewer string             `json:"interviewer"`
+	ScheduledAt time.Time          `json:"scheduled_at,omitzero"`
+	Plan        PlanOutline        `json:"plan"`
+	ExpiresAt   time.Time          `json:"expires_at"`
+}
+
+// PlanOutline is the shape of a room's plan: how many questions and how long, not which.
+type PlanOutline struct {
+	Title         string `json:"title,omitempty"`
+	QuestionCount int    `json:"question_count"`
+	Minutes       int    `json:"minutes"`
+}
+
+// PreviewInvite tells the holder of an invite what they are invited to, refusing exactly what
+// AcceptInvite would refuse now (a forged, expired or used link, a taken seat, an ended room).
+// It changes nothing.
+func (s *Service) PreviewInvite(ctx context.Context, raw string) (InvitePreview, error) {
+	inv, r, err := s.checkInvite(ctx, raw)
+	if err != nil {
+		return InvitePreview{}, err
+	}
+	r = r.maskNames()
+	out := InvitePreview{
+		Role: inv.Role, RoomTitle: r.Title, Track: r.Track, State: r.State,
+		ScheduledAt: r.ScheduledAt, ExpiresAt: inv.ExpiresAt,
+		Plan: PlanOutline{QuestionCount: len(r.Questions)},
+	}
+	for _, p := range r.Participants {
+		if p.Role == mockroom.RoleInterviewer {
+			out.Interviewer = p.DisplayName
+			break
+		}
+	}
+	var total time.Duration
+	for _, q := range r.Questions {
+		total += time.Duration(q.Minutes)*time.Minute + time.Duration(q.Seconds)*time.Second
+	}
+	out.Plan.Minutes = int((total + time.Minute - 1) / time.Minute)
+	if r.PlanID == "" {
+		out.Plan.Title = "Custom plan"
+	} else if plan, err := s.bank.Plan(ctx, r.CreatedBy, r.Track, r.PlanID); err == nil {
+		out.Plan.Title = plan.Title
+	} else if mockroom.ErrorKind(err) != mockroom.KindNotFound {
+		return InvitePreview{}, err
+	}
+	return out, nil
 }
 
 // AcceptInvite adds p to the invite's room in the invite's role. displayName overrides p.Name.

@@ -14,6 +14,42 @@ function inviteToken(params, query) {
   return frag.get('invite') || frag.get('token') || frag.get('t') || '';
 }
 
+// whenText says when the session is planned, in the reader's own time zone, which it names.
+// (dateStyle and timeStyle cannot be combined with timeZoneName, hence the separate fields.)
+const WHEN_FORMAT = { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' };
+function whenText(iso) {
+  if (!iso) return 'No time set: join when your interviewer tells you to.';
+  const at = new Date(iso);
+  return new Intl.DateTimeFormat(undefined, WHEN_FORMAT).format(at);
+}
+
+function planText(plan) {
+  if (!plan) return '';
+  const parts = [];
+  if (plan.title) parts.push(plan.title);
+  parts.push(`${plan.question_count} question${plan.question_count === 1 ? '' : 's'}`);
+  if (plan.minutes) parts.push(`about ${plan.minutes} min`);
+  return parts.join(' · ');
+}
+
+// aboutInvite lists what the invite is for: the room, who interviews, when, the plan and the role.
+function aboutInvite(p) {
+  const row = (label, value, id) => [h('dt', null, label), h('dd', { id }, value)];
+  return h(
+    'dl',
+    { class: 'card invite-about', id: 'invite-about' },
+    row('Room', p.room_title || 'Mock interview', 'invite-room'),
+    row('Interviewer', p.interviewer || 'Not named', 'invite-interviewer'),
+    row('When', whenText(p.scheduled_at), 'invite-when'),
+    row('Plan', planText(p.plan), 'invite-plan'),
+    row('You join as', p.role === 'observer' ? 'An observer: you watch the session and take no part in it' : 'The candidate', 'invite-role'),
+  );
+}
+
+// A refusal of the invite itself (forged, expired, used, a taken seat, an ended room) means
+// accepting would fail too, so the page says why and offers no form.
+const DEAD_INVITE = new Set([400, 401, 404, 409]);
+
 export function renderInvite(el, { params, query }) {
   const token = inviteToken(params, query);
   const page = h('section', { class: 'page narrow' });
@@ -22,6 +58,30 @@ export function renderInvite(el, { params, query }) {
     page.append(h('h1', null, 'Join a room'), h('p', { class: 'alert alert-error', role: 'alert' }, 'This invite link is incomplete. Ask the person who invited you to send it again.'));
     return;
   }
+  const heading = h('h1', null, 'You are invited to a mock interview');
+  const checking = h('p', { class: 'muted', role: 'status' }, 'Checking your invite…');
+  page.append(heading, checking);
+  api
+    .previewInvite(token)
+    .then((preview) => {
+      checking.remove();
+      page.append(h('p', { class: 'lead' }, `${preview.interviewer || 'Your interviewer'} invites you to ${preview.role === 'observer' ? 'watch' : 'a mock interview'}. Questions appear when the interview starts.`), aboutInvite(preview));
+      if (preview.state === 'live') page.append(h('p', { class: 'alert alert-info', role: 'status' }, 'The interview has already started: join now.'));
+      page.append(joinForm(token));
+    })
+    .catch((err) => {
+      checking.remove();
+      if (DEAD_INVITE.has(err.status)) {
+        heading.textContent = 'This invite cannot be used';
+        page.append(errorBox(err), h('p', null, 'Ask the person who invited you for a new link.'));
+        return;
+      }
+      // The server could not say (it is down or unreachable): joining may still work.
+      page.append(errorBox(err), joinForm(token));
+    });
+}
+
+function joinForm(token) {
   const signedIn = isSignedIn();
   const user = currentUser();
   const name = h('input', { type: 'text', name: 'display_name', autocomplete: 'name', required: true, maxlength: 80, placeholder: 'How the interviewer will see you' });
@@ -51,6 +111,6 @@ export function renderInvite(el, { params, query }) {
     submit,
     signedIn ? null : h('p', { class: 'muted center' }, 'Have an account? ', h('a', { href: `/login?next=${encodeURIComponent(location.pathname + location.search + location.hash)}` }, 'Log in first')),
   );
-  page.append(h('h1', null, 'You are invited to a mock interview'), h('p', { class: 'lead' }, 'Join the room to meet your interviewer. Questions appear when the interview starts.'), form);
-  if (!signedIn) name.focus();
+  if (!signedIn) queueMicrotask(() => name.focus());
+  return form;
 }

@@ -81,6 +81,9 @@ export function renderNewRoom(el) {
     ['1.5', '+50% time on every question'],
     ['2', 'Double time'],
   ].map(([v, l]) => h('option', { value: v }, l)));
+  // Read in the interviewer's own time zone and sent as an absolute time; the invite page shows
+  // it in the candidate's.
+  const startsAt = h('input', { type: 'datetime-local', name: 'scheduled_at' });
   const status = h('div', { class: 'form-status' });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Create room');
   const result = h('div');
@@ -127,6 +130,7 @@ export function renderNewRoom(el) {
             title: title.value.trim() || 'Mock interview',
             settings: { auto_advance: autoAdvance.checked, feedback_release: release.value, ...(factor !== 1 ? { candidate_allowance: factor } : {}) },
           };
+          if (startsAt.value) body.scheduled_at = new Date(startsAt.value).toISOString();
           const data = await api.createRoom(body);
           const room = data.room || data;
           let links = inviteLinks(data);
@@ -152,6 +156,7 @@ export function renderNewRoom(el) {
       },
     },
     field('Title', title),
+    field('Starts at (optional)', startsAt, 'Shown on the invite page, in the time zone of whoever opens it.'),
     planBox,
     h('fieldset', null, h('legend', null, 'Settings'), h('label', { class: 'check' }, autoAdvance, ' Start the next question automatically when time runs out'), field('Release my feedback', release), field('Candidate time allowance', allowance, 'Extra time multiplies every question\'s budget, e.g. for a candidate who needs more time.')),
     status,

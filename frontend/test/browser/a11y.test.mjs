@@ -18,7 +18,7 @@ const WIDTHS = [{ name: 'wide', width: 1280, height: 900 }, { name: 'narrow', wi
 browserTests(import.meta.url, (env) => {
   test('every page, light and dark, wide and narrow, has no serious accessibility violation', { timeout: 600_000 }, async () => {
     const base = env.server.baseURL;
-    const { mentor, candidate, roomPath } = await mentorRoom(env.newBrowser, base, { mentorName: 'Ada Axe', candidateName: 'Cy Check', title: 'Accessibility room' });
+    const { mentor, candidate, roomPath, observerURL } = await mentorRoom(env.newBrowser, base, { mentorName: 'Ada Axe', candidateName: 'Cy Check', title: 'Accessibility room' });
     const visitor = await env.newBrowser();
     // Code in the shared editor, so its highlighting is checked in both themes too.
     await mentor.locator('#editor .cm-content').click();
@@ -32,6 +32,7 @@ browserTests(import.meta.url, (env) => {
       [visitor, 'signup', '/signup', 'form'],
       [visitor, 'bank', '/bank', 'main h1'],
       [visitor, 'invite-missing', '/invite/not-a-real-token', 'main h1'],
+      [visitor, 'invite', observerURL.slice(base.length), '#invite-about'],
       [mentor, 'my-rooms', '/rooms', 'main h1'],
       [mentor, 'new-room', '/rooms/new', 'input[name=plan]'],
       [mentor, 'match', '/match', 'main h1'],

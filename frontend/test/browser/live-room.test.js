@@ -76,6 +76,13 @@ browserTests(import.meta.url, (env) => {
     await interviewer.getByRole('link', { name: 'New room' }).click();
     await interviewer.locator('input[name=plan]').first().waitFor();
     await interviewer.getByLabel('Title').fill('Browser test interview');
+    // Tomorrow at 09:30 in the browser's time zone.
+    const startsAt = await interviewer.evaluate(() => {
+      const d = new Date(Date.now() + 24 * 3600 * 1000);
+      const pad = (n) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T09:30`;
+    });
+    await interviewer.getByLabel('Starts at (optional)').fill(startsAt);
     await interviewer.getByRole('button', { name: 'Create room' }).click();
     const inviteInput = interviewer.locator('.invite[data-role=candidate] input');
     await inviteInput.waitFor();
@@ -89,6 +96,15 @@ browserTests(import.meta.url, (env) => {
     // The candidate joins as a guest in a second browser.
     const candidate = await newBrowser();
     await candidate.goto(inviteURL.replace(/^https?:\/\/[^/]+/, base));
+    // Before joining, the invite page says whose room it is, what for and when.
+    await candidate.locator('#invite-about').waitFor();
+    assert.equal(await candidate.locator('#invite-room').innerText(), 'Browser test interview');
+    assert.equal(await candidate.locator('#invite-interviewer').innerText(), 'Morgan Mentor');
+    assert.equal(await candidate.locator('#invite-role').innerText(), 'The candidate');
+    const when = await candidate.locator('#invite-when').innerText();
+    const wantWhen = await candidate.evaluate((local) => new Intl.DateTimeFormat(undefined, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(new Date(local)), startsAt);
+    assert.equal(when, wantWhen, 'the invite shows the scheduled time');
+    assert.match(await candidate.locator('#invite-plan').innerText(), /\d+ questions/);
     await candidate.getByLabel('Your name').fill('Casey Candidate');
     await candidate.getByRole('button', { name: 'Join as a guest' }).click();
     await candidate.waitForURL(/\/rooms\/[^/]+$/);
