@@ -7,6 +7,7 @@ import { reviewApi, download } from '../review/review-data.js';
 import { ReplayModel } from '../review/replay-model.js';
 import { createReplay } from '../review/replay.js';
 import { minutes } from './sessions.js';
+import { categoryTitle, itemTitle, loadTitles, qualityTitle, recommendationLabel, trackTitle } from '../rubric-titles.js';
 
 function clockOf(ts) {
   const d = new Date(ts);
@@ -18,9 +19,12 @@ export function renderReview(el, { params }) {
   const page = h('section', { class: 'page review', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading the session…'));
   el.append(page);
   let replay = null;
+  let left = false;
   reviewApi
     .record(id)
-    .then((rec) => {
+    .then(async (rec) => {
+      await loadTitles(rec.track);
+      if (left) return;
       page.setAttribute('aria-busy', 'false');
       replay = show(page, rec);
     })
@@ -28,7 +32,10 @@ export function renderReview(el, { params }) {
       page.setAttribute('aria-busy', 'false');
       replace(page, h('h1', null, 'Session'), errorBox(err), h('p', null, h('a', { href: '/sessions' }, 'Back to my sessions')));
     });
-  return () => replay?.stop();
+  return () => {
+    left = true;
+    replay?.stop();
+  };
 }
 
 function show(page, rec) {
@@ -74,7 +81,7 @@ function show(page, rec) {
     h(
       'p',
       { class: 'muted' },
-      [new Date(rec.started_at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }), humanize(rec.kind), minutes(rec.duration_ms), `you: ${roles}`, rec.participants.map((p) => `${p.name} (${p.role})`).join(', ')].join(' · '),
+      [new Date(rec.started_at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }), trackTitle(rec.track), humanize(rec.kind), minutes(rec.duration_ms), `you: ${roles}`, rec.participants.map((p) => `${p.name} (${p.role})`).join(', ')].join(' · '),
     ),
     h('p', null, h('a', { href: '/sessions' }, '← My sessions'), rec.reader.roles.includes('observer') ? null : [' · ', h('a', { href: `/rooms/${encodeURIComponent(rec.room_id)}/feedback` }, 'Feedback page')]),
     rec.reader.roles.includes('interviewer') ? shareNotesCard(rec) : null,
@@ -143,7 +150,7 @@ function questionsCard(rec) {
             'tr',
             null,
             h('td', null, String(q.index + 1)),
-            h('td', null, q.title, h('div', { class: 'muted' }, humanize(q.category))),
+            h('td', null, q.title, h('div', { class: 'muted' }, categoryTitle(q.category))),
             h('td', null, `${minutes(q.used_ms)} of ${minutes(q.budget_ms)}`),
             h('td', null, [q.paused_ms ? `paused ${minutes(q.paused_ms)}` : '', q.extended_ms ? `extended ${minutes(q.extended_ms)}` : '', q.warnings ? `${q.warnings} warning(s)` : '', q.expired ? 'time ran out' : ''].filter(Boolean).join(', ') || '—'),
           ),
@@ -178,12 +185,12 @@ function feedbackCard(rec, name, jump) {
       h(
         'dl',
         { class: 'feedback-read' },
-        c.recommendation ? [h('dt', null, 'Recommendation'), h('dd', null, humanize(c.recommendation))] : null,
+        c.recommendation ? [h('dt', null, 'Recommendation'), h('dd', null, recommendationLabel(c.recommendation))] : null,
         c.strengths ? [h('dt', null, 'Strengths'), h('dd', null, c.strengths)] : null,
         c.improvements ? [h('dt', null, 'To improve'), h('dd', null, c.improvements)] : null,
-        (c.qualities || []).map((q) => [h('dt', null, humanize(q.quality)), h('dd', null, q.not_observed ? 'Not observed' : `${q.score} / 4`, q.evidence ? ` — ${q.evidence}` : '', moments(q.moments))]),
+        (c.qualities || []).map((q) => [h('dt', null, qualityTitle(q.quality)), h('dd', null, q.not_observed ? 'Not observed' : `${q.score} / 4`, q.evidence ? ` — ${q.evidence}` : '', moments(q.moments))]),
         (c.questions || []).map((q) => [h('dt', null, `Question ${q.index + 1}`), h('dd', null, `${q.score} / 4`, q.note ? ` — ${q.note}` : '', moments(q.moments))]),
-        (c.items || []).map((q) => [h('dt', null, humanize(q.item)), h('dd', null, `${q.score} / 4`, q.note ? ` — ${q.note}` : '', moments(q.moments))]),
+        (c.items || []).map((q) => [h('dt', null, itemTitle(q.item)), h('dd', null, `${q.score} / 4`, q.note ? ` — ${q.note}` : '', moments(q.moments))]),
         c.comment ? [h('dt', null, 'Comment'), h('dd', null, c.comment)] : null,
       ),
     );

@@ -5,6 +5,7 @@ import { reviewApi, download } from '../review/review-data.js';
 import { api } from '../api.js';
 import { currentUser } from '../session.js';
 import { navigate } from '../router.js';
+import { loadTitles, recommendationLabel, trackTitle } from '../rubric-titles.js';
 
 function when(ts) {
   const d = new Date(ts);
@@ -94,7 +95,7 @@ export function renderSessions(el, { query }) {
         'div',
         null,
         h('a', { href: `/sessions/${encodeURIComponent(s.room_id)}`, class: 'room-title' }, s.title || `Session ${s.room_id}`),
-        h('div', { class: 'muted' }, [when(s.started_at), humanize(s.kind), `you: ${s.roles.join(' and ')}`, minutes(s.duration_ms), `${s.questions} questions planned`].join(' · ')),
+        h('div', { class: 'muted' }, [when(s.started_at), trackTitle(s.track), humanize(s.kind), `you: ${s.roles.join(' and ')}`, minutes(s.duration_ms), `${s.questions} questions planned`].join(' · ')),
       ),
       h(
         'div',
@@ -102,7 +103,7 @@ export function renderSessions(el, { query }) {
         s.headline
           ? [
               s.headline.scores ? h('span', { class: 'score', title: `Mean of ${s.headline.scores} scores released to you` }, `${s.headline.average.toFixed(1)} / 4`) : null,
-              s.headline.recommendation ? h('span', { class: 'badge' }, humanize(s.headline.recommendation)) : null,
+              s.headline.recommendation ? h('span', { class: 'badge' }, recommendationLabel(s.headline.recommendation)) : null,
             ]
           : h('span', { class: 'muted' }, 'No feedback released to you'),
       ),
@@ -117,9 +118,11 @@ export function renderSessions(el, { query }) {
     list.setAttribute('aria-busy', 'true');
     reviewApi
       .sessions(q)
-      .then((data) => {
-        if (mine !== seq) return;
+      .then(async (data) => {
         const sessions = data?.sessions || [];
+        // Titles of each track's sessions (a failure leaves the ids in words).
+        await Promise.all([...new Set(sessions.map((s) => s.track).filter(Boolean))].map(loadTitles));
+        if (mine !== seq) return;
         if (!sessions.length) {
           replace(list, h('div', { class: 'card empty' }, h('p', null, 'No finished sessions match.'), h('p', null, h('a', { href: '/match' }, 'Practise with a peer'), ' or ', h('a', { href: '/rooms/new' }, 'create a mentor room'), '.')));
           return;

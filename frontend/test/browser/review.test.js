@@ -16,6 +16,17 @@ import { join } from 'node:path';
 import { browserTests, RESULTS } from '../../test-support/browser.js';
 import { mentorRoom, startQuestion, endInterview } from '../../test-support/people.js';
 
+// The titles of the Python developer track's question categories (and of a plan's closing slot).
+const CATEGORY_TITLES = [
+  'Technical proficiency',
+  'Conceptual understanding',
+  'Practical application',
+  'System design and architecture',
+  'Behavioral and communication',
+  'Problem solving and critical thinking',
+  'Your own questions',
+];
+
 browserTests(import.meta.url, (env) => {
   const { newBrowser, browsers } = env;
 
@@ -127,11 +138,23 @@ browserTests(import.meta.url, (env) => {
       const item = candidate.locator('.session-item', { hasText: title });
       await item.waitFor();
       assert.match(await item.innerText(), /3\.0 \/ 4/, 'the headline score released to the candidate is shown');
+      assert.match(await item.innerText(), /Python developer/, 'the session names its track by its title');
       await candidate.getByRole('combobox', { name: 'Role' }).selectOption('interviewer');
       await candidate.locator('.empty', { hasText: 'No finished sessions match' }).waitFor();
       await candidate.getByRole('combobox', { name: 'Role' }).selectOption('candidate');
       await item.getByRole('link', { name: title }).click();
       await candidate.waitForURL(/\/sessions\/[^/]+$/);
+
+      // Qualities, recommendations and categories are named by the track's titles, not by
+      // their ids in words ("databases" is "Experience with databases").
+      const terms = await candidate.locator('.review-feedback dt').allInnerTexts();
+      for (const want of [firstQualityTitle, 'Experience with databases', 'Collaboration and communication', 'Recommendation']) {
+        assert.ok(terms.includes(want), `the feedback names "${want}": ${terms.join(' | ')}`);
+      }
+      for (const cat of await candidate.locator('.questions-table td .muted').allInnerTexts()) {
+        assert.ok(CATEGORY_TITLES.includes(cat), `question category "${cat}" is a title of the track's categories`);
+      }
+      assert.match(await candidate.locator('.page-head + p.muted').innerText(), /Python developer/, 'the track is named by its title');
 
       // The replay opens at the end: the final code.
       await candidate.locator('#replay-code span').first().waitFor();
@@ -172,11 +195,13 @@ browserTests(import.meta.url, (env) => {
       await anotherSession(base, mentor, candidate, 'Second session', 2);
       await anotherSession(base, mentor, candidate, 'Third session', 4);
       assert.deepEqual(chartRequests, [], 'no page before the progress page loads the chart library');
-      const [progressResponse] = await Promise.all([
+      const [progressResponse, rubricResponse] = await Promise.all([
         candidate.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/me/progress'),
+        candidate.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/tracks/python-developer/rubric'),
         candidate.goto(`${base}/progress`),
       ]);
       const data = await progressResponse.json();
+      const rubric = await rubricResponse.json();
       assert.equal(data.track, 'python-developer');
       assert.deepEqual(
         data.history.map((s) => s.title),
@@ -221,6 +246,14 @@ browserTests(import.meta.url, (env) => {
         await overall.locator('.chart-table tbody td.score').allInnerTexts(),
         data.history.map((s) => (Number.isInteger(s.average) ? String(s.average) : s.average.toFixed(1))),
       );
+      for (const fig of await candidate.locator('#progress-qualities .quality-chart').all()) {
+        const id = await fig.getAttribute('data-quality');
+        const want = rubric.qualities.find((q) => q.id === id)?.title;
+        assert.equal((await fig.locator('figcaption strong').innerText()).trim(), want, `chart of ${id} titled as in the rubric`);
+      }
+      for (const cat of await candidate.locator('.questions-table tbody td:first-child').allInnerTexts()) {
+        assert.ok(CATEGORY_TITLES.includes(cat), `progress category "${cat}" is a title of the track's categories`);
+      }
       assert.equal(
         await candidate.locator('#progress-qualities .quality-chart').count(),
         data.qualities.filter((q) => q.points.length).length,
