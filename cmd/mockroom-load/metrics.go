@@ -84,6 +84,22 @@ func cpuSeconds(pid int) (float64, error) {
 	return v, nil
 }
 
+// writeCalls is how many write system calls a process has made (/proc/<pid>/io, syscw): every
+// socket write of a node, to clients and to Redis, counts once, however many frames it carries.
+// Reading another user's process needs the right to trace it (root, or the same user).
+func writeCalls(pid int) (int64, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/io")
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "syscw:"); ok {
+			return strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("/proc/%d/io: no syscw", pid)
+}
+
 // parseProcStatCPU reads utime+stime (fields 14 and 15, in USER_HZ ticks) of a /proc/<pid>/stat
 // line as seconds. The command name, field 2, may hold spaces and parentheses, so fields are
 // counted after its last closing parenthesis.
@@ -161,6 +177,7 @@ type cpuMeter struct {
 	start   time.Time
 	node0   []float64
 	pid0    map[string]float64
+	writes0 map[string]int64
 	self0   float64
 	psi0    float64
 	psiOK   bool
@@ -181,10 +198,13 @@ func (m *cpuMeter) begin(ctx context.Context) {
 			m.node0[i] = s["process_cpu_seconds_total"]
 		}
 	}
-	m.pid0 = map[string]float64{}
+	m.pid0, m.writes0 = map[string]float64{}, map[string]int64{}
 	for name, pid := range m.pids {
 		if v, err := cpuSeconds(pid); err == nil {
 			m.pid0[name] = v
+		}
+		if v, err := writeCalls(pid); err == nil {
+			m.writes0[name] = v
 		}
 	}
 	m.self0 = selfCPU()
@@ -221,6 +241,11 @@ func (m *cpuMeter) end(ctx context.Context) ([]cpuUse, []string) {
 	for _, name := range names {
 		if v, err := cpuSeconds(m.pids[name]); err == nil {
 			out = append(out, cpuUse{Name: name + " (/proc)", Cores: (v - m.pid0[name]) / wall})
+		}
+		if v, err := writeCalls(m.pids[name]); err == nil {
+			if v0, ok := m.writes0[name]; ok {
+				deltas = append(deltas, fmt.Sprintf("%s  write system calls (/proc/%d/io syscw)  %+d", name, m.pids[name], v-v0))
+			}
 		}
 	}
 	out = append(out, cpuUse{Name: "load generator", Cores: (selfCPU() - m.self0) / wall})

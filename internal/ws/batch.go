@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // batchConn lets the writer goroutine send several queued frames with one write system call.
@@ -18,6 +20,15 @@ type batchConn struct {
 	net.Conn
 	mu  sync.Mutex
 	buf *[]byte // non-nil during a batch; taken from batchBufs, so idle sockets hold none
+	// writes counts the writes that reach the connection (mockroom_ws_writes_total); nil in
+	// tests that do not count.
+	writes prometheus.Counter
+}
+
+func (b *batchConn) wrote() {
+	if b.writes != nil {
+		b.writes.Inc()
+	}
 }
 
 // maxBatchBytes bounds a batch; a longer queue (a catch-up) goes out in several writes.
@@ -29,6 +40,7 @@ func (b *batchConn) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.buf == nil {
+		b.wrote()
 		return b.Conn.Write(p)
 	}
 	*b.buf = append(*b.buf, p...)
@@ -65,6 +77,7 @@ func (b *batchConn) flush(deadline time.Time) error {
 	var err error
 	if len(*buf) > 0 {
 		if err = b.Conn.SetWriteDeadline(deadline); err == nil {
+			b.wrote()
 			_, err = b.Conn.Write(*buf)
 		}
 	}
@@ -78,7 +91,8 @@ func (b *batchConn) flush(deadline time.Time) error {
 // batchingWriter hands the upgrader a batchConn when it takes over the connection.
 type batchingWriter struct {
 	http.ResponseWriter
-	conn *batchConn
+	conn   *batchConn
+	writes prometheus.Counter
 }
 
 func (w *batchingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -86,6 +100,6 @@ func (w *batchingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	w.conn = &batchConn{Conn: c}
+	w.conn = &batchConn{Conn: c, writes: w.writes}
 	return w.conn, brw, nil
 }

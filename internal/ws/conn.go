@@ -47,6 +47,7 @@ type conn struct {
 	joined     bool // the catch-up was sent; the live stream flows
 	entered    bool // the engine admitted the socket (Leave is owed)
 	catchingUp bool
+	holding    bool // a command of this socket is being processed (holdLocked)
 	pending    []live.Event
 	epoch      string
 	lastOffset mockroom.EventOffset

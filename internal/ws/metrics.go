@@ -9,6 +9,7 @@ type metrics struct {
 	liveRooms     prometheus.Gauge
 	framesIn      *prometheus.CounterVec
 	framesOut     *prometheus.CounterVec
+	writes        prometheus.Counter
 	relayLatency  prometheus.Histogram
 	slowConsumers prometheus.Counter
 	drops         *prometheus.CounterVec
@@ -30,6 +31,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		framesOut: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "mockroom_ws_frames_out_total", Help: "Server frames written, by frame type.",
 		}, []string{"type"}),
+		writes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "mockroom_ws_writes_total", Help: "Writes (system calls) on sockets; frames queued together share one.",
+		}),
 		relayLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "mockroom_ws_keystroke_relay_seconds",
 			Help:    "Time from an editor update being accepted (appended) to its frame being written to a peer's socket.",
@@ -49,7 +53,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.openSockets, m.liveRooms, m.framesIn, m.framesOut, m.relayLatency, m.slowConsumers, m.drops, m.closes, m.storeErrors} {
+		for _, c := range []prometheus.Collector{m.openSockets, m.liveRooms, m.framesIn, m.framesOut, m.writes, m.relayLatency, m.slowConsumers, m.drops, m.closes, m.storeErrors} {
 			if err := reg.Register(c); err != nil {
 				if _, ok := err.(prometheus.AlreadyRegisteredError); !ok {
 					panic(err)

@@ -44,9 +44,30 @@ func (c *conn) enqueueLocked(f outFrame) {
 	}
 	c.queue = append(c.queue, f)
 	c.queued += len(f.data)
+	if c.holding && c.queued < min(maxBatchBytes, limit/4) {
+		return // the command's ack or error wakes the writer (releaseLocked)
+	}
 	select {
 	case c.wake <- struct{}{}:
 	default:
+	}
+}
+
+// holdLocked keeps the writer asleep while the socket's own command is processed: frames queued
+// meanwhile (the command's own event when it comes back first, the peers' events) leave in
+// one write with the command's ack or error instead of one write each. The queue's order is
+// untouched, so nothing is reordered; a hold that gathers maxBatchBytes (or a quarter of the
+// queue's cap) wakes the writer anyway, so holding never fills the queue. c.mu must be held.
+func (c *conn) holdLocked() { c.holding = true }
+
+// releaseLocked ends the hold and wakes the writer for what it gathered. c.mu must be held.
+func (c *conn) releaseLocked() {
+	c.holding = false
+	if len(c.queue) > 0 {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 

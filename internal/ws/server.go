@@ -307,7 +307,7 @@ func (s *Server) Accept(w http.ResponseWriter, r *http.Request, room mockroom.Ro
 	if !s.now().Before(expires) {
 		return mockroom.Errorf(mockroom.KindUnauthorized, "token_expired", "the access token behind the ticket has expired")
 	}
-	bw := &batchingWriter{ResponseWriter: w}
+	bw := &batchingWriter{ResponseWriter: w, writes: s.metrics.writes}
 	ws, err := s.upgrader.Upgrade(bw, r, nil)
 	if err != nil {
 		return mockroom.Wrap(err, mockroom.KindInvalid, "bad_handshake", "the WebSocket handshake failed")

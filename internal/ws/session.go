@@ -399,7 +399,14 @@ func (c *conn) presence(cmd Command) {
 func (c *conn) execute(cmd Command) {
 	c.mu.Lock()
 	clientID := c.clientID
+	c.holdLocked()
 	c.mu.Unlock()
+	defer func() {
+		// The ack or error is queued by now: it goes out with whatever the hold gathered.
+		c.mu.Lock()
+		c.releaseLocked()
+		c.mu.Unlock()
+	}()
 	typ, data := engineCommand(cmd)
 	res, err := c.srv.engine.Execute(c.ctx, c.room, c.principal, live.Command{
 		ClientID: clientID, Seq: cmd.Seq, Type: typ, Data: data,

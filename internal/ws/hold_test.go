@@ -1,0 +1,165 @@
+package ws
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/mockroom"
+)
+
+// executingEngine runs during each Execute what the test gives it, as the fan-out would deliver
+// events to the socket while its command is in the store.
+type executingEngine struct {
+	nopEngine
+	during func()
+	err    error
+}
+
+func (e executingEngine) Execute(context.Context, mockroom.RoomID, mockroom.Principal, live.Command) (live.Result, error) {
+	e.during()
+	if e.err != nil {
+		return live.Result{}, e.err
+	}
+	return live.Result{Position: mockroom.Position{Epoch: "ep-1", Offset: 2, EventID: "ev-2"}, Version: 2}, nil
+}
+
+// TestCommandRepliesWithHeldFramesInOneWrite: events that reach a socket while its own command
+// is processed wait for the command's ack (or error) and leave with it, in one write, in the
+// order they were queued: the events first, then the reply.
+func TestCommandRepliesWithHeldFramesInOneWrite(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		err   error
+		reply string
+	}{
+		{"ack", nil, FrameAck},
+		{"error", mockroom.Errorf(mockroom.KindConflict, "version_stale", "document is at version 2"), FrameError},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var c *conn
+			update := func(off mockroom.EventOffset) live.Event {
+				return live.Event{Offset: off, ID: "ev-" + itoa(int(off)), Epoch: "ep-1", Type: live.TypeEditorUpdate,
+					Actor: "u-peer", At: time.Now(), Data: json.RawMessage(`{"version":` + itoa(int(off)-1) + `,"updates":[]}`)}
+			}
+			engine := executingEngine{err: tc.err, during: func() {
+				c.Deliver(update(1))
+				c.Deliver(update(2))
+			}}
+			reg := prometheus.NewRegistry()
+			srv, err := New(Config{Engine: engine, Fanout: nopFanout{}, Auth: nopAuth{}, Tickets: nopTickets{}, Registry: reg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rawWrites atomic.Int64
+			ready := make(chan struct{})
+			hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				bw := &batchingWriter{ResponseWriter: w, writes: srv.metrics.writes}
+				wsc, err := srv.upgrader.Upgrade(bw, r, nil)
+				if err != nil {
+					t.Error(err)
+					close(ready)
+					return
+				}
+				c = benchConn(srv, "candidate", "u-cand")
+				c.ws, c.out, c.writerDone = wsc, bw.conn, make(chan struct{})
+				c.ctx, c.cancel = context.WithCancel(context.Background())
+				close(ready)
+			}))
+			hs.Listener = countingListener{hs.Listener, &rawWrites}
+			hs.Start()
+			defer hs.Close()
+			cl, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(hs.URL, "http"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			<-ready
+			if c == nil {
+				t.FailNow()
+			}
+			go c.writeLoop()
+			defer func() {
+				c.closeWith(CloseNormal, "")
+				<-c.writerDone
+			}()
+			before, beforeRaw := testutil.ToFloat64(srv.metrics.writes), rawWrites.Load()
+
+			c.execute(Command{Type: TypeEditorPush, Seq: 7})
+
+			_ = cl.SetReadDeadline(time.Now().Add(30 * time.Second))
+			var got []string
+			for range 3 {
+				var f struct {
+					Type   string               `json:"type"`
+					Seq    uint64               `json:"seq"`
+					Offset mockroom.EventOffset `json:"offset"`
+				}
+				if err := cl.ReadJSON(&f); err != nil {
+					t.Fatal(err)
+				}
+				switch f.Type {
+				case FrameEvent:
+					got = append(got, "event "+itoa(int(f.Offset)))
+				default:
+					got = append(got, f.Type+" "+itoa(int(f.Seq)))
+				}
+			}
+			want := []string{"event 1", "event 2", tc.reply + " 7"}
+			if strings.Join(got, ", ") != strings.Join(want, ", ") {
+				t.Fatalf("frames %v, want %v", got, want)
+			}
+			// The writer counts the write before making it, and the client has read its bytes.
+			if n := testutil.ToFloat64(srv.metrics.writes) - before; n != 1 {
+				t.Errorf("mockroom_ws_writes_total grew by %g for two events and the %s, want 1", n, tc.reply)
+			}
+			if n := rawWrites.Load() - beforeRaw; n != 1 {
+				t.Errorf("the connection saw %d writes for two events and the %s, want 1", n, tc.reply)
+			}
+		})
+	}
+}
+
+// TestHoldGivesWayToALongQueue: a hold never lets the queue grow past a batch; the writer is
+// woken once the held frames reach maxBatchBytes.
+func TestHoldGivesWayToALongQueue(t *testing.T) {
+	srv, err := New(Config{Engine: nopEngine{}, Fanout: nopFanout{}, Auth: nopAuth{}, Tickets: nopTickets{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := benchConn(srv, "candidate", "u")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.holdLocked()
+	c.enqueueLocked(outFrame{data: make([]byte, 100), durable: true})
+	select {
+	case <-c.wake:
+		t.Fatal("a small held frame woke the writer")
+	default:
+	}
+	c.enqueueLocked(outFrame{data: make([]byte, maxBatchBytes), durable: true})
+	select {
+	case <-c.wake:
+	default:
+		t.Fatal("a held queue of a whole batch did not wake the writer")
+	}
+	c.releaseLocked()
+	select {
+	case <-c.wake:
+	default:
+		t.Fatal("the release did not wake the writer for the queued frames")
+	}
+	if c.holding {
+		t.Fatal("still holding after the release")
+	}
+}
