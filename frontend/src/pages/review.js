@@ -59,7 +59,9 @@ function show(page, rec) {
   const timeline = h(
     'ol',
     { class: 'timeline', 'aria-label': 'What happened, in order' },
-    rec.timeline.map((e) => {
+    // A note whose text is gone (its author deleted their account, and their notes with it)
+    // leaves nothing to show.
+    rec.timeline.filter((e) => e.kind !== 'note' || e.text).map((e) => {
       const who = e.kind === 'chat' || e.kind === 'note' ? `${name(e.actor)}: ` : '';
       const li = h(
         'li',
