@@ -424,7 +424,7 @@ func runCentrifugoTyping(ctx context.Context, cfg config, meter *cpuMeter) (typi
 	for i, r := range rooms {
 		typists[i] = r.keystroke
 	}
-	res.CPU, res.ServerCounters = typeOnSchedule(ctx, cfg, w, meter, typists)
+	res.CPU, res.ServerCounters, res.TickLate = typeOnSchedule(ctx, cfg, w, meter, typists)
 	res.Window = cfg.duration
 
 	deadline := time.Now().Add(cfg.drain)

@@ -44,6 +44,7 @@ func printTyping(w io.Writer, cfg config, r typingResult) {
 	fmt.Fprintf(tw, "keystroke → peer max\t%s\n", ms(r.Latency.Max))
 	fmt.Fprintf(tw, "latency samples\t%d\n", r.Latency.N)
 	fmt.Fprintf(tw, "of which keystroke → written (generator) p50 / p99\t%s / %s\n", ms(r.SendLag.P50), ms(r.SendLag.P99))
+	fmt.Fprintf(tw, "generator tick lateness p50 / p99 / max\t%s / %s / %s\n", ms(r.TickLate.P50), ms(r.TickLate.P99), ms(r.TickLate.Max))
 	fmt.Fprintf(tw, "of which written → peer p50 / p99\t%s / %s\n", ms(r.Wire.P50), ms(r.Wire.P99))
 	fmt.Fprintf(tw, "push → ack p50 / p99 / max\t%s / %s / %s\n", ms(r.AckLatency.P50), ms(r.AckLatency.P99), ms(r.AckLatency.Max))
 	fmt.Fprintf(tw, "typed edits/s\t%.0f\n", float64(r.Typed)/secs)
@@ -97,8 +98,8 @@ func summaryLine(target string, r typingResult) string {
 		}
 	}
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	return fmt.Sprintf("summary target=%s rooms=%d rate=%d p50_ms=%.3f p99_ms=%.3f wire_p50_ms=%.3f wire_p99_ms=%.3f gen_p99_ms=%.3f accepted_per_s=%.0f node_cpu=%.3f node_us_per_edit=%.1f redis_cpu=%.3f redis_us_per_edit=%.1f lost=%d",
-		target, r.Rooms, r.Rate, ms(r.Latency.P50), ms(r.Latency.P99), ms(r.Wire.P50), ms(r.Wire.P99), ms(r.SendLag.P99),
+	return fmt.Sprintf("summary target=%s rooms=%d rate=%d p50_ms=%.3f p99_ms=%.3f wire_p50_ms=%.3f wire_p99_ms=%.3f gen_p99_ms=%.3f gen_tick_p99_ms=%.3f accepted_per_s=%.0f node_cpu=%.3f node_us_per_edit=%.1f redis_cpu=%.3f redis_us_per_edit=%.1f lost=%d",
+		target, r.Rooms, r.Rate, ms(r.Latency.P50), ms(r.Latency.P99), ms(r.Wire.P50), ms(r.Wire.P99), ms(r.SendLag.P99), ms(r.TickLate.P99),
 		float64(r.Accepted)/secs, node, nodePerEdit, redis, redisPerEdit, r.Lost+r.Gaps+r.Duplicates+r.NonceMiss)
 }
 

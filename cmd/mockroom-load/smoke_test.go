@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -113,5 +114,13 @@ func TestTypingSmoke(t *testing.T) {
 	}
 	if len(res.Closed) != 0 {
 		t.Errorf("sockets closed during the run: %v", res.Closed)
+	}
+	// Without a warm-up every keystroke typed in the window is a tick of the window, and each
+	// tick's lateness is recorded once.
+	if res.TickLate.N != res.Typed {
+		t.Errorf("%d tick lateness samples for %d typed edits", res.TickLate.N, res.Typed)
+	}
+	if line := summaryLine("mockroom", res); !strings.Contains(line, " gen_tick_p99_ms=") {
+		t.Errorf("summary line without the generator's tick lateness: %s", line)
 	}
 }

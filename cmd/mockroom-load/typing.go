@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -301,6 +302,7 @@ type typingResult struct {
 	Window                 time.Duration
 	Latency                Percentiles // keystroke → peer
 	SendLag                Percentiles // keystroke → push written, the generator's own delay
+	TickLate               Percentiles // scheduled keystroke → typist goroutine running: the generator's own lateness
 	Wire                   Percentiles // push written → peer
 	AckLatency             Percentiles
 	Typed, Accepted        int
@@ -384,7 +386,7 @@ func runTyping(ctx context.Context, cfg config, a *api, meter *cpuMeter) (typing
 	for i, r := range rooms {
 		typists[i] = r.keystroke
 	}
-	res.CPU, res.ServerCounters = typeOnSchedule(ctx, cfg, w, meter, typists)
+	res.CPU, res.ServerCounters, res.TickLate = typeOnSchedule(ctx, cfg, w, meter, typists)
 	res.Window = cfg.duration
 
 	// Drain: every acknowledged edit must reach both sockets.
@@ -443,8 +445,10 @@ func runTyping(ctx context.Context, cfg config, a *api, meter *cpuMeter) (typing
 
 // typeOnSchedule fixes the measured window (warm-up from now, then the duration), calls each
 // typist's keystroke function cfg.rate times a second until the window ends, and measures CPU
-// over the window. It returns the meter's readings.
-func typeOnSchedule(ctx context.Context, cfg config, w *window, meter *cpuMeter, typists []func(time.Time)) ([]cpuUse, []string) {
+// over the window. It returns the meter's readings and how late the typists' ticks ran in the
+// window: a generator that cannot keep its own schedule (starved of CPU, or too many rooms for
+// it) shows it there, rather than as server latency.
+func typeOnSchedule(ctx context.Context, cfg config, w *window, meter *cpuMeter, typists []func(time.Time)) ([]cpuUse, []string, Percentiles) {
 	begin := time.Now()
 	w.from, w.to = begin.Add(cfg.warmup), begin.Add(cfg.warmup+cfg.duration)
 	meterStarted := make(chan struct{})
@@ -460,13 +464,17 @@ func typeOnSchedule(ctx context.Context, cfg config, w *window, meter *cpuMeter,
 
 	var typers sync.WaitGroup
 	interval := time.Second / time.Duration(max(cfg.rate, 1))
-	for _, keystroke := range typists {
+	lateness := make([][]time.Duration, len(typists))
+	for i, keystroke := range typists {
 		typers.Go(func() {
 			// A random phase spreads the rooms' keystrokes over the interval instead of
-			// sending them all in the same millisecond.
-			t := time.NewTimer(time.Duration(rand.Int64N(int64(interval))))
+			// sending them all in the same millisecond; every later tick keeps that phase.
+			phase := time.Duration(rand.Int64N(int64(interval)))
+			t := time.NewTimer(phase)
 			defer t.Stop()
-			next := time.Now()
+			next := time.Now().Add(phase)
+			var late []time.Duration
+			defer func() { lateness[i] = late }()
 			for {
 				select {
 				case <-ctx.Done():
@@ -474,6 +482,9 @@ func typeOnSchedule(ctx context.Context, cfg config, w *window, meter *cpuMeter,
 				case now := <-t.C:
 					if !now.Before(w.to) {
 						return
+					}
+					if w.in(next) {
+						late = append(late, time.Since(next))
 					}
 					keystroke(now)
 					// Keep the schedule (open loop): a late tick does not delay the next one.
@@ -501,7 +512,8 @@ func typeOnSchedule(ctx context.Context, cfg config, w *window, meter *cpuMeter,
 	if profiled != nil {
 		<-profiled
 	}
-	return meter.end(ctx)
+	cpu, counters := meter.end(ctx)
+	return cpu, counters, percentiles(slices.Concat(lateness...))
 }
 
 // profileMiddle saves a CPU profile of the node at cfg.pprofURL taken over the middle half of
