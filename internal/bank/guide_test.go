@@ -59,6 +59,21 @@ func TestLoadRejectsIncompleteBuiltInQuestion(t *testing.T) {
 			delete(tc, "expect")
 			tc["raises"] = "Value Error"
 		}, []string{"test_invalid", "guide.tests[0].raises"}},
+		{"time limit of zero", codingFile, func(q, g map[string]any) {
+			q["coding"].(map[string]any)["time_limit_s"] = 0
+		}, []string{"time_limit_out_of_range", "coding.time_limit_s", "between 1 and 60"}},
+		{"time limit of 61 s", codingFile, func(q, g map[string]any) {
+			q["coding"].(map[string]any)["time_limit_s"] = 61
+		}, []string{"time_limit_out_of_range", "got 61"}},
+		{"not in the browser without a note", codingFile, func(q, g map[string]any) {
+			q["coding"].(map[string]any)["runs_in_browser"] = false
+		}, []string{"missing_field", "coding.browser_note"}},
+		{"a browser note on a question that runs there", codingFile, func(q, g map[string]any) {
+			q["coding"].(map[string]any)["browser_note"] = "needs threads"
+		}, []string{"browser_note_unused", "runs_in_browser"}},
+		{"huge test setup", codingFile, func(q, g map[string]any) {
+			q["coding"].(map[string]any)["test_setup"] = strings.Repeat("#", 10001)
+		}, []string{"field_too_long", "coding.test_setup"}},
 		{"solution on a question without code", behavFile, func(q, g map[string]any) { g["solution"] = "x = 1" }, []string{"solution_without_code"}},
 		{"behavioural without story", behavFile, func(q, g map[string]any) { delete(g, "story") }, []string{"missing_field", "guide.story"}},
 		{"story part empty", behavFile, func(q, g map[string]any) {

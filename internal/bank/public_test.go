@@ -3,6 +3,7 @@ package bank_test
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,5 +81,35 @@ func TestPublicIsACopy(t *testing.T) {
 	p.Coding.Examples[0].Output = "changed"
 	if q.Coding.Examples[0].Output == "changed" {
 		t.Fatal("changing the public view changed the question")
+	}
+}
+
+// TestCodingSaysItsRunLimits checks the defaults of a coding question's run limits and that the
+// questions the browser cannot run are flagged and say why.
+func TestCodingSaysItsRunLimits(t *testing.T) {
+	tr := loadTrack(t)
+	var flagged []bank.QuestionID
+	for _, q := range tr.Questions() {
+		if q.Coding == nil {
+			continue
+		}
+		if l := q.Coding.TimeLimit(); l < bank.MinTimeLimitS || l > bank.MaxTimeLimitS {
+			t.Errorf("%s: time limit %d s", q.ID, l)
+		}
+		if !q.Coding.InBrowser() {
+			flagged = append(flagged, q.ID)
+			if pub, err := json.Marshal(q.Public()); err != nil || q.Coding.BrowserNote == "" || !strings.Contains(string(pub), `"browser_note"`) {
+				t.Errorf("%s: not run in the browser, and no browser_note the candidate sees says why", q.ID)
+			}
+		}
+	}
+	// Threads, processes and asyncio.run do not work in the browser's Python.
+	want := []bank.QuestionID{"py-prac-safe-transfers", "py-prac-bounded-fetch", "py-tech-parallel-map"}
+	if !slices.Equal(flagged, want) {
+		t.Errorf("questions flagged runs_in_browser=false: %v; want %v", flagged, want)
+	}
+	var unset *bank.Coding
+	if unset.TimeLimit() != bank.DefaultTimeLimitS || (&bank.Coding{}).TimeLimit() != 10 || !(&bank.Coding{}).InBrowser() {
+		t.Errorf("a question that says nothing does not get 10 s and a run in the browser")
 	}
 }

@@ -46,6 +46,38 @@ type Coding struct {
 	Language string    `json:"language"`
 	Starter  string    `json:"starter"`
 	Examples []Example `json:"examples"`
+	// TestSetup is Python run after the code under test and before its tests (imports, helpers
+	// the tests call), in the same namespace. It is shown to the candidate like the rest.
+	TestSetup string `json:"test_setup,omitempty"`
+	// TimeLimitS is how many seconds a run of this question's code may take in a browser before
+	// it is stopped; nil means DefaultTimeLimitS. See TimeLimit.
+	TimeLimitS *int `json:"time_limit_s,omitempty"`
+	// RunsInBrowser is false for a question whose code cannot run in the browser's Python (it
+	// needs threads, processes, the network or files); BrowserNote then says why. nil means true.
+	RunsInBrowser *bool  `json:"runs_in_browser,omitempty"`
+	BrowserNote   string `json:"browser_note,omitempty"`
+}
+
+// Limits of a coding question's runs.
+const (
+	DefaultTimeLimitS = 10
+	MinTimeLimitS     = 1
+	MaxTimeLimitS     = 60
+	maxTestSetupLen   = 10000
+	maxBrowserNoteLen = 300
+)
+
+// TimeLimit returns the seconds a run of the question's code may take.
+func (c *Coding) TimeLimit() int {
+	if c == nil || c.TimeLimitS == nil {
+		return DefaultTimeLimitS
+	}
+	return *c.TimeLimitS
+}
+
+// InBrowser reports whether the question's code and tests can run in the browser.
+func (c *Coding) InBrowser() bool {
+	return c == nil || c.RunsInBrowser == nil || *c.RunsInBrowser
 }
 
 // Example is one input with the output a correct solution produces.
@@ -174,5 +206,13 @@ func (c *Coding) clone() *Coding {
 	}
 	cp := *c
 	cp.Examples = slices.Clone(c.Examples)
+	if c.TimeLimitS != nil {
+		v := *c.TimeLimitS
+		cp.TimeLimitS = &v
+	}
+	if c.RunsInBrowser != nil {
+		v := *c.RunsInBrowser
+		cp.RunsInBrowser = &v
+	}
 	return &cp
 }

@@ -88,6 +88,9 @@ func validateQuestion(q Question, hasQuality func(Quality) bool) error {
 				return err
 			}
 		}
+		if err := validateRuns(where, c); err != nil {
+			return err
+		}
 	}
 	g := q.Guide
 	if g == nil {
@@ -269,4 +272,26 @@ func CheckSlotBudget(s mockroom.Slot) error {
 		return invalid("minutes_out_of_range", "minutes must be between %d and %d (or give seconds, %d to %d), got %d", MinMinutes, MaxMinutes, MinSeconds, MaxSeconds, s.Minutes)
 	}
 	return nil
+}
+
+// validateRuns checks what a coding question says about running its code: the test setup, the
+// time limit, and whether it runs in the browser at all (and if not, why).
+func validateRuns(where string, c *Coding) error {
+	if len(c.TestSetup) > maxTestSetupLen || !utf8.ValidString(c.TestSetup) {
+		return invalid("field_too_long", "%s: coding.test_setup must be valid UTF-8 of at most %d bytes", where, maxTestSetupLen)
+	}
+	if c.TimeLimitS != nil && (*c.TimeLimitS < MinTimeLimitS || *c.TimeLimitS > MaxTimeLimitS) {
+		return invalid("time_limit_out_of_range", "%s: coding.time_limit_s must be between %d and %d seconds, got %d (leave it out for %d)",
+			where, MinTimeLimitS, MaxTimeLimitS, *c.TimeLimitS, DefaultTimeLimitS)
+	}
+	if c.InBrowser() {
+		if c.BrowserNote != "" {
+			return invalid("browser_note_unused", "%s: coding.browser_note says why a question cannot run in the browser; set runs_in_browser to false or remove the note", where)
+		}
+		return nil
+	}
+	if strings.TrimSpace(c.BrowserNote) == "" {
+		return invalid("missing_field", "%s: coding.browser_note is required when runs_in_browser is false: say why the code cannot run in the browser", where)
+	}
+	return text(where, "coding.browser_note", c.BrowserNote, maxBrowserNoteLen)
 }

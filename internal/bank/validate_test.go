@@ -75,6 +75,20 @@ func TestValidateCustom(t *testing.T) {
 		{"example without output", func(q *bank.Question) { q.Coding.Examples[1].Output = "" }, "missing_field"},
 		{"coding without language", func(q *bank.Question) { q.Coding.Language = "" }, "missing_field"},
 		{"huge starter", func(q *bank.Question) { q.Coding.Starter = strings.Repeat("#", 20001) }, "field_too_long"},
+		{"time limit and test setup", func(q *bank.Question) {
+			q.Coding.TimeLimitS, q.Coding.TestSetup = ptr(60), "import math\n"
+		}, ""},
+		{"time limit 0", func(q *bank.Question) { q.Coding.TimeLimitS = ptr(0) }, "time_limit_out_of_range"},
+		{"time limit 61", func(q *bank.Question) { q.Coding.TimeLimitS = ptr(61) }, "time_limit_out_of_range"},
+		{"not in the browser, with a note", func(q *bank.Question) {
+			q.Coding.RunsInBrowser, q.Coding.BrowserNote = ptr(false), "It starts threads."
+		}, ""},
+		{"not in the browser, no note", func(q *bank.Question) { q.Coding.RunsInBrowser = ptr(false) }, "missing_field"},
+		{"a note without the flag", func(q *bank.Question) { q.Coding.BrowserNote = "It starts threads." }, "browser_note_unused"},
+		{"a long note", func(q *bank.Question) {
+			q.Coding.RunsInBrowser, q.Coding.BrowserNote = ptr(false), strings.Repeat("x", 301)
+		}, "field_too_long"},
+		{"test setup not UTF-8", func(q *bank.Question) { q.Coding.TestSetup = "x = '\xff'" }, "field_too_long"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,6 +110,8 @@ func TestValidateCustom(t *testing.T) {
 		})
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func make21(s string) []string {
 	out := make([]string, 21)

@@ -166,6 +166,12 @@ func TestBankAPI(t *testing.T) {
 			}, http.StatusBadRequest, "too_few_follow_ups"},
 			{"unknown field", func(d map[string]any) { d["id"] = "py-mine" }, http.StatusBadRequest, "bad_json"},
 			{"seventy minutes", func(d map[string]any) { d["minutes"] = 70 }, http.StatusBadRequest, "minutes_out_of_range"},
+			{"a two-minute time limit", func(d map[string]any) {
+				d["coding"].(map[string]any)["time_limit_s"] = 120
+			}, http.StatusBadRequest, "time_limit_out_of_range"},
+			{"not run in the browser, no reason given", func(d map[string]any) {
+				d["coding"].(map[string]any)["runs_in_browser"] = false
+			}, http.StatusBadRequest, "missing_field"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

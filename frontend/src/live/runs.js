@@ -9,7 +9,7 @@ import { PythonRunner, RUN_TIME_LIMIT_MS, fitReport } from './pyrunner.js';
 const STATUS = {
   ok: 'Finished',
   error: 'Error',
-  timeout: `Stopped at the ${RUN_TIME_LIMIT_MS / 1000} s limit`,
+  timeout: 'Stopped at the time limit',
   cancelled: 'Stopped',
 };
 
@@ -38,17 +38,24 @@ export function runsPanel({ conn, editor, command, ctx }) {
   const privateBox = h('input', { type: 'checkbox', id: 'run-private' });
   const privateLabel = h('label', { class: 'muted small run-private', hidden: true }, privateBox, ' Only I see this run');
   const status = h('span', { class: 'muted small', id: 'run-status', role: 'status' });
+  const note = h('p', { class: 'muted small run-note' });
   const list = h('ol', { class: 'run-list', id: 'run-list', 'aria-live': 'polite', 'aria-label': 'Code runs' });
   const el = h(
     'section',
     { class: 'panel run-panel', 'aria-labelledby': 'runs-heading' },
     h('div', { class: 'run-bar' }, h('h2', { id: 'runs-heading' }, 'Runs'), runButton, examplesButton, stopButton, privateLabel, status),
-    h('p', { class: 'muted small run-note' }, `Run executes the editor's Python in your own browser (stopped after ${RUN_TIME_LIMIT_MS / 1000} s; input() reads an empty line), and the room sees the output. Each result is what the browser of the person who ran it reported.`),
+    note,
     list,
   );
 
   function examplesOf(q) {
     return (q?.coding?.examples || []).filter((ex) => ex && typeof ex.input === 'string' && typeof ex.output === 'string');
+  }
+
+  // limitMs is how long a run of question q may take: the question's time_limit_s, or the default.
+  function limitMs(q) {
+    const s = q?.coding?.time_limit_s;
+    return Number.isInteger(s) && s > 0 ? s * 1000 : RUN_TIME_LIMIT_MS;
   }
 
   function canRun() {
@@ -65,6 +72,7 @@ export function runsPanel({ conn, editor, command, ctx }) {
     examplesButton.disabled = runButton.disabled;
     stopButton.hidden = runnerState !== 'running';
     privateLabel.hidden = you?.role !== 'interviewer';
+    note.textContent = `Run executes the editor's Python in your own browser (stopped after ${limitMs(question) / 1000} s; input() reads an empty line), and the room sees the output. Each result is what the browser of the person who ran it reported.`;
     if (observer) status.textContent = '';
     else if (runnerState === 'loading') status.textContent = 'Loading Python (the first run downloads about 13 MB)…';
     else if (runnerState === 'running') status.textContent = 'Running…';
@@ -191,7 +199,7 @@ export function runsPanel({ conn, editor, command, ctx }) {
       const examples = withExamples ? examplesOf(q).map((ex) => ({ input: ex.input, output: ex.output })) : undefined;
       if (examples) start.kind = 'examples';
       await command('run.start', start);
-      const res = await runner.run(snap.text, { tests: examples, setup: q.coding?.test_setup, prefix: 'example' });
+      const res = await runner.run(snap.text, { limitMs: limitMs(q), tests: examples, setup: q.coding?.test_setup, prefix: 'example' });
       const fit = fitReport(res.output, res.truncated, res.tests);
       const finish = { run_id: runId, status: res.status, output: fit.output, truncated: fit.truncated, duration_ms: res.duration_ms };
       if (fit.tests) finish.tests = fit.tests;

@@ -5,7 +5,7 @@
 
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { loadPyodide } from 'pyodide';
 
 const HARNESS = readFileSync(new URL('../../src/live/harness.py', import.meta.url), 'utf8');
@@ -103,4 +103,27 @@ test("examples compare the repr, each in its own copy of the code's namespace", 
   );
   assert.equal(got[3].actual, '2');
   assert.match(got[4].error, /NameError/, "an example does not see another example's names");
+});
+
+// Every coding question of the bank that says it runs in the browser passes its own tests here,
+// with its test setup, as its reference solution does under python3; one flagged
+// runs_in_browser=false does not (else the flag, and its note, should go).
+test("the bank's coding questions pass their tests in Pyodide unless flagged", () => {
+  const dir = new URL('../../../internal/bank/data/python-developer/questions/', import.meta.url);
+  const questions = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')))
+    .filter((q) => q.coding);
+  assert.ok(questions.length >= 20, `only ${questions.length} coding questions found`);
+  for (const q of questions) {
+    const inBrowser = q.coding.runs_in_browser !== false;
+    let failed;
+    try {
+      failed = runTests(q.guide.solution, q.guide.tests, { setup: q.coding.test_setup || '' }).filter((t) => !t.passed);
+    } catch (err) {
+      failed = [{ name: 'the solution', error: String(err?.message || err).split('\n').slice(-2).join(' ') }];
+    }
+    if (inBrowser) assert.deepEqual(failed, [], `${q.id} fails in Pyodide`);
+    else assert.ok(failed.length > 0, `${q.id} is flagged runs_in_browser=false but passes in Pyodide`);
+  }
 });

@@ -53,7 +53,11 @@ func (r Runner) Run(ctx context.Context, qs []bank.Question) ([]Result, error) {
 		if q.Guide == nil || q.Guide.Solution == "" {
 			continue
 		}
-		jobs = append(jobs, job{ID: q.ID, Solution: q.Guide.Solution, Tests: q.Guide.Tests})
+		j := job{ID: q.ID, Solution: q.Guide.Solution, Tests: q.Guide.Tests}
+		if q.Coding != nil {
+			j.Setup = q.Coding.TestSetup
+		}
+		jobs = append(jobs, j)
 	}
 	if len(jobs) == 0 {
 		return nil, nil
