@@ -16,6 +16,7 @@ function inviteToken(params, query) {
 
 // whenText says when the session is planned, in the reader's own time zone, which it names.
 // (dateStyle and timeStyle cannot be combined with timeZoneName, hence the separate fields.)
+/** @type {Intl.DateTimeFormatOptions} */
 const WHEN_FORMAT = { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' };
 function whenText(iso) {
   if (!iso) return 'No time set: join when your interviewer tells you to.';
