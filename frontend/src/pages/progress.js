@@ -7,6 +7,7 @@
 import { h, errorBox, replace, describeError, toast } from '../dom.js';
 import { api, request } from '../api.js';
 import { navigate } from '../router.js';
+import { currentUser } from '../session.js';
 import { DIFFICULTIES } from './bank.js';
 import { categoryTitle, loadTitles, qualityTitle, trackTitle } from '../rubric-titles.js';
 import { formatAverage, formatScore, overallSeries, qualitySeries, sessionLabels } from './progress-data.js';
@@ -211,7 +212,9 @@ function suggestion(p) {
       { class: 'muted' },
       'With a peer, you are asked questions of these kinds in the half where you answer. A room you start with this plan has you as its interviewer: use it to lead the session for someone else, or to rehearse the questions.',
     ),
-    h('div', { class: 'actions' }, h('label', { class: 'inline-field' }, 'Your level ', level), queue, create),
-    status,
+    // A guest can neither queue nor create rooms until they keep their identity with an account.
+    currentUser()?.guest
+      ? h('p', { class: 'alert alert-info', id: 'suggestion-guest' }, 'To practise this with a peer or start a room with it, first ', h('a', { href: '/signup' }, 'keep your identity'), ' with an email and password.')
+      : [h('div', { class: 'actions' }, h('label', { class: 'inline-field' }, 'Your level ', level), queue, create), status],
   );
 }

@@ -262,7 +262,29 @@ browserTests(import.meta.url, (env) => {
       assert.match(await candidate.locator('#progress-counts').innerText(), /Sessions taken: 3/);
       assert.ok((await candidate.locator('.prep-area').count()) >= 9, 'the preparation map lists the checklist');
       await candidate.locator('#suggestion li').first().waitFor();
+      assert.equal(await candidate.locator('#queue-suggested').count(), 0, 'a guest is not offered the queue, which needs an account');
+      await candidate.locator('#suggestion-guest a[href="/signup"]').waitFor();
       await shots(candidate, 'progress-candidate');
+
+      // The mentor has an account: one click on the suggestion puts them in the peer queue,
+      // asking for the suggested plan's kinds of question.
+      const [mentorProgress] = await Promise.all([
+        mentor.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/me/progress'),
+        mentor.goto(`${base}/progress`),
+      ]);
+      const suggested = (await mentorProgress.json()).suggestion;
+      const wanted = suggested.slots.map((sl) => sl.category).filter((c) => c !== 'candidate_questions');
+      const [joined] = await Promise.all([
+        mentor.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/match/queue' && res.request().method() === 'POST'),
+        mentor.locator('#queue-suggested').click(),
+      ]);
+      assert.equal(joined.status(), 202, `joining the queue: ${await joined.text()}`);
+      assert.deepEqual(joined.request().postDataJSON(), { track: suggested.track, level: 'mid', categories: wanted });
+      await mentor.waitForURL(`${base}/match`);
+      await mentor.locator('.card.waiting', { hasText: 'Looking for a peer' }).waitFor();
+      await mentor.locator('.queue-categories').waitFor();
+      await mentor.getByRole('button', { name: 'Leave the queue' }).click();
+      await mentor.getByRole('button', { name: 'Join the queue' }).waitFor();
 
       assert.deepEqual(candidate.jsErrors.map(String), [], 'no script errors in the candidate page');
       t.diagnostic(`screenshots in ${RESULTS}`);
