@@ -63,6 +63,13 @@ func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, regist
 		_ = store.Close()
 		return nil, nil, err
 	}
+	if err := registry.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "mockroom_fanout_rollbacks_total",
+		Help: "Times this node found that the store's log of a room it serves went back (acknowledged writes lost) and resynced the room's sockets.",
+	}, func() float64 { return float64(fanout.Rollbacks()) })); err != nil {
+		_ = store.Close()
+		return nil, nil, err
+	}
 
 	stopWorkers := runWorkers(ctx, log, map[string]func(context.Context) error{
 		"live engine":    engine.Run,

@@ -52,7 +52,8 @@ func TestOperatorMetrics(t *testing.T) {
 		t.Errorf("mockroom_redis_pool_hits_total = %v (present %v): the server has used its pool", v, ok)
 	}
 	for _, series := range []string{"mockroom_redis_pool_connections", "mockroom_redis_pool_timeouts_total",
-		"mockroom_timers_pending", "mockroom_timer_lag_seconds_count", "mockroom_ws_rooms"} {
+		"mockroom_timers_pending", "mockroom_timer_lag_seconds_count", "mockroom_ws_rooms",
+		"mockroom_fanout_rollbacks_total", "mockroom_ws_resyncs_total"} {
 		if _, ok := s.metric(t, series); !ok {
 			t.Errorf("/metrics has no %s", series)
 		}

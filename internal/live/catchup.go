@@ -50,8 +50,9 @@ const (
 // follows says where ev stands after last, the position of the last event delivered.
 func follows(last mockroom.Position, ev Event) evOrder {
 	if ev.Epoch != last.Epoch {
-		// A new log: the room's first events, or a log that restarted after the store lost it.
-		if ev.Offset == 1 {
+		// The room's first event, or one of another log than the one delivered so far: the
+		// catch-up reads the log and starts the room's listeners over (see resyncLocked).
+		if last.Epoch == "" && ev.Offset == 1 {
 			return evNext
 		}
 		return evGap
@@ -63,6 +64,16 @@ func follows(last mockroom.Position, ev Event) evOrder {
 		return evNext
 	}
 	return evGap
+}
+
+// stillHolds reports whether the log whose head is head still holds last, the last event
+// delivered, given evs read from last's offset on. It does not after the store lost writes it
+// had acknowledged (restarted from an older snapshot or append-only file, or failed over to a
+// replica that lagged): the head is then behind last, or the offset was issued again to another
+// event, or the log was lost altogether and restarted under a new epoch.
+func stillHolds(last, head mockroom.Position, evs []Event) bool {
+	return head.Epoch == last.Epoch && head.Offset >= last.Offset &&
+		len(evs) > 0 && evs[0].Offset == last.Offset && evs[0].ID == last.EventID
 }
 
 // catchUpQueue holds the rooms whose log is to be read, with the earliest time to read it.
@@ -203,15 +214,23 @@ func (f *Fanout) CatchUp(ctx context.Context, room mockroom.RoomID) (int, error)
 }
 
 func (f *Fanout) catchUpLocked(ctx context.Context, room mockroom.RoomID, r *fanRoom) error {
-	from := r.last.Offset + 1
+	// The first read starts at the last event delivered, to check the log still holds it.
+	from, check := r.last.Offset, r.last.Offset > 0
+	if !check {
+		from = 1
+	}
 	for {
 		head, evs, err := f.store.Read(ctx, room, from, catchUpBatch)
 		if err != nil {
 			return err
 		}
-		if head.Epoch != r.last.Epoch && head.Offset > 0 && from != 1 {
-			from = 1 // the log restarted under a new epoch: it is all new
-			continue
+		full := len(evs) == catchUpBatch
+		if check {
+			if !stillHolds(r.last, head, evs) {
+				f.resyncLocked(ctx, room, r, head)
+				return nil
+			}
+			evs, check = evs[1:], false
 		}
 		for _, ev := range evs {
 			switch follows(r.last, ev) {
@@ -221,9 +240,34 @@ func (f *Fanout) catchUpLocked(ctx context.Context, room mockroom.RoomID, r *fan
 				return fmt.Errorf("the room log has no event at offset %d (read from %d, got %d)", r.last.Offset+1, from, ev.Offset)
 			}
 		}
-		if len(evs) < catchUpBatch || (r.last.Epoch == head.Epoch && r.last.Offset >= head.Offset) {
+		if !full || (r.last.Epoch == head.Epoch && r.last.Offset >= head.Offset) {
 			return nil
 		}
 		from = r.last.Offset + 1
+	}
+}
+
+// resyncLocked handles a log that went back under the room's listeners: events they were given
+// no longer exist, and later events may reuse their offsets. Every listener that can (a
+// Resyncer: each socket) starts over from a fresh snapshot, the engine forgets what it cached
+// of the room, and delivery goes on from the log's head. Caller holds r.mu, so no event of the
+// room is delivered meanwhile.
+func (f *Fanout) resyncLocked(ctx context.Context, room mockroom.RoomID, r *fanRoom, head mockroom.Position) {
+	f.rollbacks.Add(1)
+	f.log.Warn("room fan-out: the store's log of the room went back (it lost acknowledged writes); its sockets start over from a snapshot",
+		"room_id", room, "delivered_epoch", r.last.Epoch, "delivered_offset", r.last.Offset,
+		"store_epoch", head.Epoch, "store_offset", head.Offset)
+	f.reset(room)
+	r.last = head
+	f.mu.RLock()
+	var resync []Resyncer
+	for _, l := range f.rooms[room].listeners {
+		if rl, ok := l.(Resyncer); ok {
+			resync = append(resync, rl)
+		}
+	}
+	f.mu.RUnlock()
+	for _, l := range resync {
+		l.Resync(ctx)
 	}
 }

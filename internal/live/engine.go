@@ -97,7 +97,7 @@ func NewEngine(cfg Config) *Engine {
 	if cfg.QuietCheck <= 0 {
 		cfg.QuietCheck = DefaultQuietCheck
 	}
-	e.fanout = newFanout(cfg.Bus, cfg.Store, e.log, e.observe, e.forget, cfg.QuietCheck)
+	e.fanout = newFanout(cfg.Bus, cfg.Store, e.log, e.observe, e.forget, e.resetRoom, cfg.QuietCheck)
 	e.warn = e.fanout.warn
 	return e
 }
@@ -154,6 +154,23 @@ func (e *Engine) forget(id mockroom.RoomID) {
 	e.mu.Lock()
 	delete(e.cache, id)
 	e.mu.Unlock()
+}
+
+// resetRoom drops what the node cached of a room whose log went back: the document, and the
+// room's info, are read from the store again at their next use.
+func (e *Engine) resetRoom(id mockroom.RoomID) {
+	e.mu.Lock()
+	c, ok := e.cache[id]
+	e.mu.Unlock()
+	if !ok {
+		return
+	}
+	c.mu.Lock()
+	c.inboxMu.Lock()
+	c.inbox = nil
+	c.inboxMu.Unlock()
+	c.doc, c.docOff, c.epoch, c.loaded = nil, 0, "", false
+	c.mu.Unlock()
 }
 
 // info returns the room's info, loading it if needed or if refresh is set. Caller holds c.mu.

@@ -70,6 +70,16 @@ type SharedListener interface {
 	DeliverShared(*Delivery)
 }
 
+// Resyncer is a Listener that can start over from a snapshot of the room. When the store's log
+// of the room went back (it lost writes it had acknowledged), the fan-out calls Resync on its
+// catch-up goroutine while no event of the room is delivered; Resync may read the store with
+// ctx, and the listener then takes the events that follow its snapshot's position, skipping
+// those the snapshot already holds.
+type Resyncer interface {
+	Listener
+	Resync(ctx context.Context)
+}
+
 // ListenerID names one registration, for Remove.
 type ListenerID uint64
 
@@ -83,6 +93,7 @@ type Fanout struct {
 	log     *slog.Logger
 	observe func(mockroom.RoomID, Event)
 	forget  func(mockroom.RoomID)
+	reset   func(mockroom.RoomID) // the room's log went back: drop what is cached of it
 	catchUp *catchUpQueue
 	// quietCheck is how long a room may go without an event before its log is read anyway.
 	quietCheck time.Duration
@@ -93,12 +104,18 @@ type Fanout struct {
 	rooms map[mockroom.RoomID]*fanRoom
 	next  ListenerID
 
-	retries atomic.Uint64 // failed receives, each followed by a back-off
+	retries   atomic.Uint64 // failed receives, each followed by a back-off
+	rollbacks atomic.Uint64 // rooms whose log was found to have gone back
 }
 
 // ReceiveRetries counts the bus receives that failed (the store unreachable) and were retried
 // after a back-off, for the metrics.
 func (f *Fanout) ReceiveRetries() uint64 { return f.retries.Load() }
+
+// Rollbacks counts the times this node found that the store's log of a room it serves went back
+// (the store lost writes it had acknowledged) and started the room's sockets over, for the
+// metrics.
+func (f *Fanout) Rollbacks() uint64 { return f.rollbacks.Load() }
 
 // Back-off between failed receives: doubling from the first to the last, with jitter.
 const (
@@ -117,8 +134,8 @@ type fanRoom struct {
 	heard    atomic.Int64      // unix nanoseconds of the last delivery or catch-up, for the quiet check
 }
 
-func newFanout(bus Bus, store Store, log *slog.Logger, observe func(mockroom.RoomID, Event), forget func(mockroom.RoomID), quietCheck time.Duration) *Fanout {
-	return &Fanout{bus: bus, store: store, log: log, observe: observe, forget: forget, rooms: map[mockroom.RoomID]*fanRoom{},
+func newFanout(bus Bus, store Store, log *slog.Logger, observe func(mockroom.RoomID, Event), forget, reset func(mockroom.RoomID), quietCheck time.Duration) *Fanout {
+	return &Fanout{bus: bus, store: store, log: log, observe: observe, forget: forget, reset: reset, rooms: map[mockroom.RoomID]*fanRoom{},
 		catchUp: newCatchUpQueue(), quietCheck: quietCheck, warn: newRateLogger(log, warnEvery)}
 }
 
@@ -272,6 +289,12 @@ func (f *Fanout) deliver(room mockroom.RoomID, ev Event) {
 		f.deliverLocked(room, r, ev)
 	case evGap:
 		f.catchUp.kick(room)
+	case evOld:
+		// Usually an event the catch-up delivered first. But a store that lost writes issues
+		// their offsets again: the catch-up checks that the log still holds what was delivered.
+		if ev.Offset != r.last.Offset || ev.ID != r.last.EventID {
+			f.catchUp.kick(room)
+		}
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
 	"github.com/mockroom/mockroom/internal/account"
@@ -111,6 +112,9 @@ type harness struct {
 	srv  *ws.Server
 	http *httptest.Server
 	reg  *prometheus.Registry
+	// keys and redis reach the store underneath, for tests that change it behind the server.
+	keys  redisstore.Keys
+	redis *redis.Client
 	// sockets numbers the joins, so each socket has its own client id.
 	sockets int
 }
@@ -138,6 +142,8 @@ func newHarness(t *testing.T, opts ...option) *harness {
 		auth:  &fakeAuth{tokens: map[string]account.AccessClaims{}, revoked: map[string]bool{}},
 		track: track,
 		reg:   prometheus.NewRegistry(),
+		keys:  keys,
+		redis: client,
 	}
 	bus := redisstore.NewLiveBus(client, keys, rs.Real)
 	h.log = redisstore.NewLiveStore(client, keys, rs.Real)

@@ -15,6 +15,7 @@ type metrics struct {
 	drops         *prometheus.CounterVec
 	closes        *prometheus.CounterVec
 	storeErrors   prometheus.Counter
+	resyncs       prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -51,9 +52,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		storeErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "mockroom_ws_store_errors_total", Help: "Store (Redis) errors met while serving sockets.",
 		}),
+		resyncs: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "mockroom_ws_resyncs_total", Help: "Sockets sent a fresh snapshot (position_mismatch) while connected, because the store's log of their room went back.",
+		}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.openSockets, m.liveRooms, m.framesIn, m.framesOut, m.writes, m.relayLatency, m.slowConsumers, m.drops, m.closes, m.storeErrors} {
+		for _, c := range []prometheus.Collector{m.openSockets, m.liveRooms, m.framesIn, m.framesOut, m.writes, m.relayLatency, m.slowConsumers, m.drops, m.closes, m.storeErrors, m.resyncs} {
 			if err := reg.Register(c); err != nil {
 				if _, ok := err.(prometheus.AlreadyRegisteredError); !ok {
 					panic(err)

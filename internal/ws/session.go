@@ -322,6 +322,51 @@ func (c *conn) deliverLocked(ev live.Event, d *live.Delivery) {
 	}
 }
 
+var _ live.Resyncer = (*conn)(nil)
+
+// Resync starts the socket over from a fresh snapshot (reason position_mismatch) when the
+// store's log of the room went back: events the client holds may no longer exist, and others
+// may reuse their offsets. It makes the socket a live.Resyncer. The fan-out calls it on its
+// catch-up goroutine while no event of the room is delivered, so nothing reaches the socket
+// between the snapshot and the events after it; events the snapshot holds are skipped as
+// already delivered.
+func (c *conn) Resync(ctx context.Context) {
+	c.mu.Lock()
+	closing, joined := c.closing, c.joined
+	if !closing && !joined {
+		// Still joining: what it sends may come from either log. The client resumes, and the
+		// join answers with a snapshot.
+		c.closeLocked(CloseSlowConsumer, "the room's log changed: resume from your last position")
+	}
+	c.mu.Unlock()
+	if closing || !joined {
+		return
+	}
+	snap, err := c.srv.engine.Snapshot(ctx, c.room, c.principal.UserID)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing {
+		return
+	}
+	if err != nil {
+		c.srv.storeError(err)
+		c.closeLocked(CloseSlowConsumer, "could not resynchronise: resume from your last position")
+		return
+	}
+	pos := snap.Position
+	c.epoch, c.lastOffset, c.lastID, c.role = pos.Epoch, pos.Offset, pos.EventID, snap.You.Role
+	var position *mockroom.Position
+	if pos.Offset > 0 {
+		position = &pos
+	}
+	c.srv.metrics.resyncs.Inc()
+	c.enqueueLocked(outFrame{typ: FrameSnapshot, durable: true, data: mustJSON(snapshotFrame{
+		Type: FrameSnapshot, ServerTime: serverTime(c.srv.now()), Recovered: false, Reason: ReasonPositionMismatch,
+		You:      you{UserID: snap.You.UserID, Name: snap.You.DisplayName, Role: snap.You.Role},
+		Position: position, Room: snap,
+	})})
+}
+
 // roomClosed reports whether a room.state event says the room is closed.
 func roomClosed(ev live.Event) bool {
 	var d struct {
