@@ -68,7 +68,8 @@ function scoreFigure(series, title, caption, scoreHeading, charts) {
       host,
       h(
         'div',
-        { class: 'table-wrap' },
+        // Scrolls sideways on a narrow screen, so it takes focus for the keyboard to scroll it.
+        { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': `${title}, table` },
         h(
           'table',
           { class: 'chart-table' },
@@ -126,7 +127,7 @@ function categories(p) {
     p.categories.length
       ? h(
           'div',
-          { class: 'table-wrap' },
+          { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'By question category, table' },
           h(
             'table',
             { class: 'questions-table' },

@@ -66,7 +66,8 @@ function show(page, rec) {
       const li = h(
         'li',
         { class: `tl tl-${e.kind}`, dataset: { offset: String(e.offset) } },
-        h('button', { type: 'button', class: 'tl-jump', onclick: () => jump(e.offset, e.at), 'aria-label': `Show the code at ${clockOf(e.at)}: ${who}${e.text}${e.run?.output ? `, output: ${e.run.output}` : ''}` }, h('time', { datetime: e.at }, clockOf(e.at)), h('span', { class: 'tl-kind' }, humanize(e.kind)), h('span', { class: 'tl-text' }, who, e.text), e.run?.output ? h('span', { class: 'tl-output' }, e.run.output) : null),
+        // The button's name is its visible text after a hidden lead, so speech input can say what it sees.
+        h('button', { type: 'button', class: 'tl-jump', onclick: () => jump(e.offset, e.at) }, h('span', { class: 'sr-only' }, 'Show the code at '), h('time', { datetime: e.at }, clockOf(e.at)), h('span', { class: 'tl-kind' }, humanize(e.kind)), h('span', { class: 'tl-text' }, who, e.text), e.run?.output ? h('span', { class: 'tl-output' }, e.run.output) : null),
       );
       entries.set(e.offset, li);
       return li;
@@ -139,7 +140,8 @@ function questionsCard(rec) {
     h('h2', null, 'Questions'),
     h(
       'div',
-      { class: 'table-wrap' },
+      // Scrolls sideways on a narrow screen, so it takes focus for the keyboard to scroll it.
+      { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Questions' },
       h(
       'table',
       { class: 'questions-table' },

@@ -7,14 +7,18 @@
 // lines, not the later ones), clicks a timeline entry, and downloads the Markdown export.
 // Two more sessions follow, and the progress page draws the three scores of each quality as a
 // chart (uPlot, loaded by that page only) with a table of the same numbers beside it.
-// Screenshots, light and dark, wide and 375 px, go to test-results/.
+// Screenshots, light and dark, wide and 375 px, go to test-results/; axe-core checks each of them
+// for serious accessibility violations.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { browserTests, RESULTS } from '../../test-support/browser.js';
 import { mentorRoom, startQuestion, endInterview } from '../../test-support/people.js';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 // The titles of the Python developer track's question categories (and of a plan's closing slot).
 const CATEGORY_TITLES = [
@@ -30,20 +34,36 @@ const CATEGORY_TITLES = [
 browserTests(import.meta.url, (env) => {
   const { newBrowser, browsers } = env;
 
+  // axeProblems runs axe-core on the page as it is and lists its serious and critical violations.
+  async function axeProblems(page, where) {
+    if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+    const violations = await page.evaluate(async () => {
+      const res = await window.axe.run(document, { resultTypes: ['violations'] });
+      return res.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+    });
+    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.join(', ')}`);
+  }
+
+  // shots photographs the page light and dark, wide and at 375 px, checking each with axe-core
+  // and that nothing scrolls sideways.
   async function shots(page, name) {
     mkdirSync(RESULTS, { recursive: true });
     const size = page.viewportSize();
+    const problems = [];
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.setViewportSize(size);
+      problems.push(...(await axeProblems(page, `${name} ${scheme}`)));
       await page.screenshot({ path: join(RESULTS, `${name}-${scheme}.png`), fullPage: true });
       await page.setViewportSize({ width: 375, height: 812 });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px at 375 px (${scheme})`);
+      problems.push(...(await axeProblems(page, `${name} ${scheme} 375 px`)));
       await page.screenshot({ path: join(RESULTS, `${name}-${scheme}-375.png`), fullPage: true });
     }
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize(size);
+    assert.deepEqual(problems, [], `serious accessibility violations:\n${problems.join('\n')}`);
   }
 
   // scoreRubric answers the mentor's form: the first quality a 3 with evidence citing the moment
