@@ -28,12 +28,24 @@ const secret = "INTERVIEWER-ONLY-7f3a"
 
 type fakeQuestions struct{}
 
+// fakeQuestions gives every question id a coding question, except "q-talk" (no code) and
+// "q-threads" (code that cannot run in a browser).
 func (fakeQuestions) Question(_ context.Context, _ mockroom.UserID, _ mockroom.TrackID, id mockroom.QuestionID) (bank.Question, error) {
-	return bank.Question{
+	q := bank.Question{
 		ID: id, Category: mockroom.CategoryTechnical, Minutes: 1, Title: "Title " + string(id), Prompt: "Prompt of " + string(id),
+		Coding: &bank.Coding{Language: "python", Starter: "def f(x):\n    pass\n", Examples: []bank.Example{{Input: "f(1)", Output: "2"}, {Input: "f(2)", Output: "4"}}},
 		Guide: &bank.Guidance{LooksFor: []string{secret + " looks"}, RedFlags: []string{secret + " flag"},
-			StrongAnswer: []string{secret + " outline"}, FollowUps: []string{secret + " follow"}, Qualities: []bank.Quality{"technical_expertise"}},
-	}, nil
+			StrongAnswer: []string{secret + " outline"}, FollowUps: []string{secret + " follow"}, Qualities: []bank.Quality{"technical_expertise"},
+			Tests: []bank.CodeTest{{Call: "f(" + secret + ")", Expect: "0"}}},
+	}
+	switch id {
+	case "q-talk":
+		q.Coding, q.Guide.Tests = nil, nil
+	case "q-threads":
+		no := false
+		q.Coding.RunsInBrowser, q.Coding.BrowserNote = &no, "It starts threads."
+	}
+	return q, nil
 }
 
 // clock is a settable clock shared by the engines of one test.

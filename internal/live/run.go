@@ -54,6 +54,10 @@ const (
 const (
 	RunKindCode     = "code"     // the document as a program
 	RunKindExamples = "examples" // the document, then each of the question's examples checked
+	// RunKindHidden runs the document, then the question's hidden tests (the interviewer's
+	// guide.tests). Only the interviewer may run them; the run is always private, and sharing it
+	// shows the others how many tests passed and failed, never the tests or the output.
+	RunKindHidden = "hidden"
 )
 
 // RunTest is the result of one test of a run, as the browser that ran it reported it.
@@ -89,19 +93,25 @@ const (
 	runShared = "shared"
 )
 
-// runRecord is a run's state field: "<state>|<question>|<version>|<p|s>|<from>|<user>".
+// runRecord is a run's state field: "<state>|<question>|<version>|<p|s|h>|<from>|<user>", where
+// the visibility is p for private, s for shared with the room and h for a hidden-tests run
+// (private too).
 type runRecord struct {
 	State    string
 	Question int
 	Version  int
 	Private  bool
+	Hidden   bool
 	From     mockroom.EventOffset // the log head when the run started; its events come after
 	User     mockroom.UserID
 }
 
 func (r runRecord) String() string {
 	vis := "s"
-	if r.Private {
+	switch {
+	case r.Hidden:
+		vis = "h"
+	case r.Private:
 		vis = "p"
 	}
 	return strings.Join([]string{r.State, strconv.Itoa(r.Question), strconv.Itoa(r.Version), vis,
@@ -119,7 +129,7 @@ func parseRunRecord(s string) (runRecord, bool) {
 	if err1 != nil || err2 != nil || err3 != nil {
 		return runRecord{}, false
 	}
-	return runRecord{State: p[0], Question: q, Version: v, Private: p[3] == "p", From: mockroom.EventOffset(from), User: mockroom.UserID(p[5])}, true
+	return runRecord{State: p[0], Question: q, Version: v, Private: p[3] == "p" || p[3] == "h", Hidden: p[3] == "h", From: mockroom.EventOffset(from), User: mockroom.UserID(p[5])}, true
 }
 
 // runStartData is what run.start carries.
@@ -156,6 +166,9 @@ type runEventData struct {
 	DurationMS    *int64          `json:"duration_ms,omitempty"`
 	Tests         []RunTest       `json:"tests,omitempty"`
 	RanBy         mockroom.UserID `json:"ran_by,omitempty"`
+	// TestsPassed and TestsFailed are all a shared hidden-tests run tells the room.
+	TestsPassed *int `json:"tests_passed,omitempty"`
+	TestsFailed *int `json:"tests_failed,omitempty"`
 }
 
 func checkRunID(id string) error {
@@ -206,6 +219,24 @@ func (e *Engine) run(ctx context.Context, id mockroom.RoomID, p mockroom.Princip
 	return e.appendCmd(ctx, id, c, req)
 }
 
+// checkTestsRun refuses a run of tests (examples or hidden) when the current question has no
+// code to test, or says its code cannot run in a browser: the result would mean nothing.
+func checkTestsRun(st State) error {
+	var qd questionData
+	if st.Question != nil {
+		if err := json.Unmarshal(st.Question.Data, &qd); err != nil {
+			return mockroom.Errorf(mockroom.KindInternal, "store_corrupt", "the current question cannot be read")
+		}
+	}
+	if qd.Question == nil || qd.Question.Coding == nil {
+		return mockroom.Errorf(mockroom.KindConflict, "run_no_tests", "the current question has no tests to run")
+	}
+	if c := qd.Question.Coding; !c.InBrowser() {
+		return mockroom.Errorf(mockroom.KindConflict, "run_not_in_browser", "the tests of this question cannot run in a browser: %s", c.BrowserNote)
+	}
+	return nil
+}
+
 // fieldNever is a state field nothing writes: a check on it always fails.
 const fieldNever = "run_never"
 
@@ -243,8 +274,13 @@ func (e *Engine) runStart(st State, m Member, cmd Command) (AppendRequest, error
 	case "", RunKindCode:
 		d.Kind = ""
 	case RunKindExamples:
+	case RunKindHidden:
+		if m.Role != mockroom.RoleInterviewer {
+			return AppendRequest{}, mockroom.Errorf(mockroom.KindForbidden, "run_hidden_private", "the hidden tests and their results are the interviewer's alone")
+		}
+		d.Private = true
 	default:
-		return AppendRequest{}, invalid("run_kind", "kind must be code or examples, not %q", d.Kind)
+		return AppendRequest{}, invalid("run_kind", "kind must be code, examples or hidden, not %q", d.Kind)
 	}
 	if d.Private && m.Role != mockroom.RoleInterviewer {
 		return AppendRequest{}, mockroom.Errorf(mockroom.KindForbidden, "role_forbidden", "only the interviewer may run code privately")
@@ -255,13 +291,18 @@ func (e *Engine) runStart(st State, m Member, cmd Command) (AppendRequest, error
 	if *d.QuestionIndex != st.QIndex {
 		return AppendRequest{}, mockroom.Errorf(mockroom.KindConflict, "run_question", "question %d is not the current question (%d)", *d.QuestionIndex, st.QIndex)
 	}
+	if d.Kind != "" {
+		if err := checkTestsRun(st); err != nil {
+			return AppendRequest{}, err
+		}
+	}
 	if *d.Version < 0 || *d.Version > st.DocVersion {
 		return AppendRequest{}, invalid("run_version", "editor version %d does not exist (the document is at %d)", *d.Version, st.DocVersion)
 	}
 	if _, ok := st.Runs[d.RunID]; ok {
 		return AppendRequest{}, mockroom.Errorf(mockroom.KindConflict, "run_exists", "run %q exists already", d.RunID)
 	}
-	rec := runRecord{State: runOpen, Question: st.QIndex, Version: *d.Version, Private: d.Private, From: st.Head.Offset, User: m.UserID}
+	rec := runRecord{State: runOpen, Question: st.QIndex, Version: *d.Version, Private: d.Private, Hidden: d.Kind == RunKindHidden, From: st.Head.Offset, User: m.UserID}
 	req := AppendRequest{ClientID: cmd.ClientID, Seq: cmd.Seq, Now: e.now(),
 		Checks: []Check{
 			{Field: FieldPhase, Value: string(mockroom.StateLive)},
@@ -400,6 +441,20 @@ func (e *Engine) runShare(ctx context.Context, id mockroom.RoomID, st State, m M
 	shared.State = runShared
 	data := fin
 	data.Private, data.RanBy = false, rec.User
+	if rec.Hidden {
+		// The room learns how the hidden tests went, not what they are: no output (the code may
+		// print what the tests passed it) and no test names, values or errors.
+		passed, failed := 0, 0
+		for _, tr := range fin.Tests {
+			if tr.Passed {
+				passed++
+			} else {
+				failed++
+			}
+		}
+		data = runEventData{RunID: fin.RunID, QuestionIndex: fin.QuestionIndex, Version: fin.Version, Kind: RunKindHidden,
+			Status: fin.Status, DurationMS: fin.DurationMS, RanBy: rec.User, TestsPassed: &passed, TestsFailed: &failed}
+	}
 	return AppendRequest{ClientID: cmd.ClientID, Seq: cmd.Seq, Now: e.now(),
 		Checks: []Check{{Field: fieldRun + d.RunID, Value: raw}},
 		Set:    []FieldValue{{fieldRun + d.RunID, shared.String()}},

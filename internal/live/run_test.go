@@ -152,7 +152,9 @@ func TestHostileRunReportsAreRefusedWithoutEffect(t *testing.T) {
 			"tests": make([]map[string]any, live.MaxRunTests+1)}, "too_large"},
 		{"a test without a name", candidate, live.CmdRunFinish, map[string]any{"run_id": "mine", "status": "ok", "output": "", "duration_ms": 1,
 			"tests": []map[string]any{{"passed": true, "expected": "1", "actual": "1"}}}, "run_test_name"},
-		{"unknown kind", candidate, live.CmdRunStart, map[string]any{"run_id": "k", "version": 1, "question_index": 0, "kind": "hidden"}, "run_kind"},
+		{"unknown kind", candidate, live.CmdRunStart, map[string]any{"run_id": "k", "version": 1, "question_index": 0, "kind": "secret"}, "run_kind"},
+		{"hidden tests from a candidate", candidate, live.CmdRunStart, map[string]any{"run_id": "h", "version": 1, "question_index": 0, "kind": "hidden"}, "run_hidden_private"},
+		{"hidden tests from an observer", observer, live.CmdRunStart, map[string]any{"run_id": "h", "version": 1, "question_index": 0, "kind": "hidden"}, "role_forbidden"},
 		{"missing output", candidate, live.CmdRunFinish, map[string]any{"run_id": "mine", "status": "ok", "duration_ms": 1}, "data_malformed"},
 		{"finish of a run never started", candidate, live.CmdRunFinish, runFinish("ghost", live.RunOK, "made up"), "run_unknown"},
 		{"finish of someone else's run", candidate, live.CmdRunFinish, runFinish("priv", live.RunOK, "made up"), "run_not_yours"},
@@ -203,4 +205,92 @@ func TestHostileRunReportsAreRefusedWithoutEffect(t *testing.T) {
 	if _, err := e.exec(eng, candidate, 201, live.CmdRunFinish, runFinish("mine", live.RunOK, "again")); mockroom.ErrorCode(err) != "run_finished" {
 		t.Errorf("a second finish: %v, want run_finished", err)
 	}
+}
+
+// A hidden-tests run is the interviewer's alone: its events, with the tests' text and results,
+// reach nobody else; sharing it tells the room how many tests passed and failed and nothing more.
+func TestHiddenRunsStayWithTheInterviewer(t *testing.T) {
+	e := newEnv(t)
+	eng := e.quiet()
+	e.mustExec(eng, interviewer, 1, live.CmdStart, nil)
+	e.mustExec(eng, candidate, 1, live.CmdEditorPush, push(0, "f = lambda x: print('arg', x) or 0", 0))
+	// Asked for without private, a hidden run is private all the same.
+	e.mustExec(eng, interviewer, 2, live.CmdRunStart, map[string]any{"run_id": "h1", "version": 1, "question_index": 0, "kind": "hidden"})
+	e.mustExec(eng, interviewer, 3, live.CmdRunFinish, map[string]any{"run_id": "h1", "status": "ok", "output": "arg " + secret + "\n", "duration_ms": 40,
+		"tests": []map[string]any{
+			{"name": "test 1", "passed": true, "expected": "0", "actual": "0"},
+			{"name": "test 2", "passed": false, "expected": "'" + secret + "'", "actual": "0"},
+			{"name": "test 3", "passed": false, "expected": "1", "actual": "", "error": "KeyError: '" + secret + "'"},
+		}})
+	snap := func(p mockroom.Principal) []live.Event {
+		t.Helper()
+		s, err := eng.Snapshot(t.Context(), e.room, p.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Runs
+	}
+	if runs := snap(candidate); len(runs) != 0 {
+		t.Fatalf("the candidate's snapshot has %d runs before the share", len(runs))
+	}
+	iv := snap(interviewer)
+	if len(iv) != 2 || runData(t, iv[0])["kind"] != "hidden" || runData(t, iv[0])["private"] != true {
+		t.Fatalf("the interviewer's runs: %d events, first %v", len(iv), runData(t, iv[0]))
+	}
+	if tests, _ := runData(t, iv[1])["tests"].([]any); len(tests) != 3 {
+		t.Errorf("the interviewer's run.finished carries %d test results, want 3", len(tests))
+	}
+
+	// Refused: the candidate sharing it, or finishing it with results of their own.
+	if _, err := e.exec(eng, candidate, 2, live.CmdRunShare, map[string]any{"run_id": "h1"}); mockroom.ErrorCode(err) != "role_forbidden" {
+		t.Errorf("the candidate shares the hidden run: %v", err)
+	}
+	if _, err := e.exec(eng, candidate, 3, live.CmdRunFinish, runFinish("h1", live.RunOK, "forged")); mockroom.ErrorCode(err) != "run_not_yours" {
+		t.Errorf("the candidate finishes the hidden run: %v", err)
+	}
+
+	e.mustExec(eng, interviewer, 4, live.CmdRunShare, map[string]any{"run_id": "h1"})
+	runs := snap(candidate)
+	if len(runs) != 1 || runs[0].Type != live.TypeRunShared {
+		t.Fatalf("the candidate's runs after the share: %d", len(runs))
+	}
+	got := runData(t, runs[0])
+	want := map[string]any{"run_id": "h1", "question_index": 0.0, "version": 1.0, "kind": "hidden", "status": "ok",
+		"duration_ms": 40.0, "ran_by": string(interviewer.UserID), "tests_passed": 1.0, "tests_failed": 2.0}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the shared hidden run as the candidate sees it (-want +got):\n%s", diff)
+	}
+	for _, ev := range e.all(eng) {
+		for _, p := range []mockroom.Principal{candidate, observer} {
+			role := mockroom.RoleCandidate
+			if p == observer {
+				role = mockroom.RoleObserver
+			}
+			if v, ok := live.Visible(ev, p.UserID, role); ok && (strings.Contains(string(v.Data), secret) || strings.Contains(string(v.Private), secret)) {
+				t.Errorf("%s receives the hidden tests' text in %s", role, ev.Type)
+			}
+		}
+	}
+}
+
+// Test runs need a question with code that runs in a browser; a plain run does not.
+func TestTestRunsNeedAQuestionTheBrowserCanTest(t *testing.T) {
+	e := newEnv(t, live.PlannedQuestion{QuestionID: "q-talk", Minutes: 1}, live.PlannedQuestion{QuestionID: "q-threads", Minutes: 1})
+	eng := e.quiet()
+	e.mustExec(eng, interviewer, 1, live.CmdStart, nil)
+	start := func(id, kind string, q int) map[string]any {
+		return map[string]any{"run_id": id, "version": 0, "question_index": q, "kind": kind}
+	}
+	if _, err := e.exec(eng, candidate, 1, live.CmdRunStart, start("e1", "examples", 0)); mockroom.ErrorCode(err) != "run_no_tests" {
+		t.Errorf("examples of a question without code: %v, want run_no_tests", err)
+	}
+	e.mustExec(eng, candidate, 2, live.CmdRunStart, start("c1", "code", 0))
+	e.mustExec(eng, interviewer, 2, live.CmdNext, nil)
+	for i, kind := range []string{"examples", "hidden"} {
+		_, err := e.exec(eng, interviewer, uint64(3+i), live.CmdRunStart, start("t"+kind, kind, 1))
+		if mockroom.ErrorCode(err) != "run_not_in_browser" || !strings.Contains(err.Error(), "It starts threads.") {
+			t.Errorf("%s run of a question flagged runs_in_browser=false: %v, want run_not_in_browser with the note", kind, err)
+		}
+	}
+	e.mustExec(eng, candidate, 3, live.CmdRunStart, start("c2", "code", 1))
 }

@@ -142,14 +142,14 @@ func checkRunStatus(raw []byte) error {
 	return errors.New("must be ok, error, timeout or cancelled")
 }
 
-// checkRunKind: code or examples.
+// checkRunKind: code, examples or hidden.
 func checkRunKind(raw []byte) error {
 	s, err := decodeString(raw)
 	if err != nil {
 		return err
 	}
-	if k := string(s); k != live.RunKindCode && k != live.RunKindExamples {
-		return errors.New("must be code or examples")
+	if k := string(s); k != live.RunKindCode && k != live.RunKindExamples && k != live.RunKindHidden {
+		return errors.New("must be code, examples or hidden")
 	}
 	return nil
 }
