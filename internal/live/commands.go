@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/mockroom/mockroom/internal/editor"
@@ -175,7 +174,9 @@ func (e *Engine) execute(ctx context.Context, id mockroom.RoomID, c *roomCache, 
 		return e.push(ctx, id, c, m, cmd, socketClient)
 	case CmdHintGive, CmdClarificationGive:
 		return e.give(ctx, id, c, info, m, cmd)
-	case CmdChatSend, CmdNoteAdd, CmdEditorLanguage, CmdLockEditor, CmdUnlockEditor, CmdSetAllowance:
+	case CmdSetAllowance:
+		return e.setAllowance(ctx, id, c, info, m, cmd)
+	case CmdChatSend, CmdNoteAdd, CmdEditorLanguage, CmdLockEditor, CmdUnlockEditor:
 		qidx := -1
 		if cmd.Type == CmdNoteAdd {
 			st, err := e.store.State(ctx, id)
@@ -184,7 +185,7 @@ func (e *Engine) execute(ctx context.Context, id mockroom.RoomID, c *roomCache, 
 			}
 			qidx = st.QIndex
 		}
-		req, err := e.simple(info, c, m, cmd, qidx)
+		req, err := e.simple(m, cmd, qidx)
 		if err != nil {
 			return Result{}, err
 		}
@@ -237,13 +238,11 @@ var notEnded = []Check{
 }
 
 // simple builds the request of a command that needs no state read.
-func (e *Engine) simple(info RoomInfo, c *roomCache, m Member, cmd Command, qidx int) (AppendRequest, error) {
+func (e *Engine) simple(m Member, cmd Command, qidx int) (AppendRequest, error) {
 	req := AppendRequest{ClientID: cmd.ClientID, Seq: cmd.Seq, Now: e.now(), Checks: notEnded}
 	var d struct {
-		Text     string          `json:"text"`
-		Language string          `json:"language"`
-		User     mockroom.UserID `json:"user"`
-		Factor   float64         `json:"factor"`
+		Text     string `json:"text"`
+		Language string `json:"language"`
 	}
 	if len(cmd.Data) > 0 {
 		if err := json.Unmarshal(cmd.Data, &d); err != nil {
@@ -286,16 +285,6 @@ func (e *Engine) simple(info RoomInfo, c *roomCache, m Member, cmd Command, qidx
 		}
 		req.Set = []FieldValue{{FieldLocked, v}}
 		req.Events = []NewEvent{{Type: TypeEditorLock, Actor: m.UserID, Data: map[string]bool{"locked": locked}}}
-	case CmdSetAllowance:
-		if _, ok := roleOf(info, d.User, c.half); !ok {
-			return req, invalid("allowance_user", "user %q is not a participant", d.User)
-		}
-		if d.Factor < 1 || d.Factor > 2 {
-			return req, invalid("allowance_factor", "the allowance must be between 1 and 2, got %v", d.Factor)
-		}
-		f := strconv.FormatFloat(d.Factor, 'f', -1, 64)
-		req.Set = []FieldValue{{fieldAllowance + string(d.User), f}}
-		req.Events = []NewEvent{{Type: TypeAllowance, Actor: m.UserID, Data: map[string]any{"user_id": d.User, "factor": d.Factor}}}
 	}
 	return req, nil
 }

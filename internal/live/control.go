@@ -30,6 +30,9 @@ type questionData struct {
 	StartedAt time.Time            `json:"started_at"`
 	Deadline  time.Time            `json:"deadline"`
 	BudgetMS  int64                `json:"budget_ms"`
+	// Allowance is the candidate's time allowance the budget was given with (1 = none); a
+	// later allowance.set that moves this question's clock says so itself.
+	Allowance float64 `json:"allowance"`
 }
 
 // questionPrivate is the interviewer-only part of question.started.
@@ -234,6 +237,7 @@ func (e *Engine) startQuestion(ctx context.Context, info RoomInfo, st State, req
 	data := questionData{
 		Index: idx, Count: len(info.Questions), Reason: reason, Title: pq.Title, Category: pq.Category,
 		Minutes: pq.Minutes, Seconds: pq.Seconds, StartedAt: now.UTC(), Deadline: t.Deadline.UTC(), BudgetMS: t.Budget.Milliseconds(),
+		Allowance: allowanceOrNone(allowance),
 	}
 	var priv *questionPrivate
 	if pq.QuestionID != "" && e.questions != nil {

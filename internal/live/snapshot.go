@@ -25,6 +25,8 @@ type Snapshot struct {
 	Chat         []Event            `json:"chat"`
 	// Notes are the interviewer's private notes; empty for everyone else.
 	Notes []Event `json:"notes,omitempty"`
+	// Allowances are the time allowances of the room's candidates, by user id (1 = none).
+	Allowances map[mockroom.UserID]float64 `json:"allowances"`
 	// Runs are the current question's code runs (run.started, run.finished, run.shared events)
 	// as this person may see them, in log order.
 	Runs []Event `json:"runs"`
@@ -102,7 +104,7 @@ func (e *Engine) Snapshot(ctx context.Context, id mockroom.RoomID, user mockroom
 	s := Snapshot{
 		Position: v.State.Head, ServerTime: now, State: v.State.Phase, Kind: info.Kind, You: m, Half: v.State.Half,
 		Doc:  DocView{Text: doc.Document().String(), Version: doc.Version(), Language: string(doc.Language()), Locked: v.State.Locked},
-		Chat: v.Chat,
+		Chat: v.Chat, Allowances: allowances(info, v.State),
 	}
 	if s.Chat == nil {
 		s.Chat = []Event{}

@@ -95,6 +95,21 @@ func (t Timer) Extend(now time.Time, d time.Duration) Timer {
 	return t
 }
 
+// Adjust moves the clock by d, which may be negative (a smaller allowance): the budget and the
+// time left change by d, and the time left never goes below zero (a clock cut short of now
+// runs out now).
+func (t Timer) Adjust(now time.Time, d time.Duration) Timer {
+	t.Budget = max(t.Budget+d, 0)
+	if t.Paused {
+		t.Remaining = max(t.Remaining+d, 0)
+		return t
+	}
+	if t.Deadline = t.Deadline.Add(d); t.Deadline.Before(now) {
+		t.Deadline = now
+	}
+	return t
+}
+
 // FireKind is what a scheduled item does when its time comes.
 type FireKind byte
 

@@ -173,3 +173,27 @@ func TestTimerArithmetic(t *testing.T) {
 		}
 	})
 }
+
+func TestTimerAdjust(t *testing.T) {
+	start := time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
+	running := live.StartTimer(start, 5*time.Minute) // deadline 10:05
+	paused := running.Pause(start.Add(time.Minute))  // 4 min left
+	at := start.Add(2 * time.Minute)
+	tests := []struct {
+		name string
+		in   live.Timer
+		d    time.Duration
+		want live.Timer
+	}{
+		{"more time, running", running, 150 * time.Second, live.Timer{Started: start, Budget: 450 * time.Second, Deadline: start.Add(450 * time.Second)}},
+		{"less time, running", running, -time.Minute, live.Timer{Started: start, Budget: 4 * time.Minute, Deadline: start.Add(4 * time.Minute)}},
+		{"cut past now: runs out now", running, -4 * time.Minute, live.Timer{Started: start, Budget: time.Minute, Deadline: at}},
+		{"more time, paused", paused, time.Minute, live.Timer{Started: start, Budget: 6 * time.Minute, Paused: true, Remaining: 5 * time.Minute}},
+		{"cut below zero, paused", paused, -5 * time.Minute, live.Timer{Started: start, Budget: 0, Paused: true, Remaining: 0}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, tt.in.Adjust(at, tt.d)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}

@@ -31,6 +31,8 @@ export function renderRoom(el, { params }) {
     locked: false,
     lastEnded: null,
     iRevealed: false,
+    // Each candidate's time allowance by user id (1 = none), from the snapshot and allowance.set.
+    allowances: {},
   };
 
   // ---- layout ----
@@ -184,6 +186,11 @@ export function renderRoom(el, { params }) {
     const q = room.question;
     st.question = q ? questionFrom({ ...(q.data || q), index: q.index ?? q.data?.index }, q.private ?? q.data?.private, room.timer || q) : null;
     if (q?.count) st.room.question_count = q.count;
+    st.allowances = { ...(room.allowances || {}) };
+    // An allowance set while this question ran moved its clock; the question's own data has the
+    // one it started with.
+    const running = room.timer && (room.timer.paused || Date.parse(room.timer.deadline) > Date.now());
+    if (st.question && running && st.allowances[currentCandidate()] !== undefined) st.question.allowance = st.allowances[currentCandidate()];
     if (room.question_count) st.room.question_count = room.question_count;
     // room.chat keeps chat messages and what the interviewer gave (hints, clarifications).
     const kept = room.chat || [];
@@ -350,7 +357,17 @@ export function renderRoom(el, { params }) {
         break;
       case 'allowance.set': {
         const p = st.participants.get(d.user_id || d.user);
-        toast(`${p?.name || 'The candidate'} now has ${Math.round((d.factor - 1) * 100)}% extra time on each question`);
+        st.allowances[d.user_id] = d.factor;
+        // The event carries the clock when it moved the running question's.
+        if (st.question && typeof d.index === 'number' && d.index === st.question.index) {
+          Object.assign(st.question, { allowance: d.factor, budget_ms: d.budget_ms, expired: false });
+          if (st.question.paused) st.question.remaining_ms = d.left_ms;
+          else if (d.deadline) st.question.deadlineMs = Date.parse(d.deadline);
+        }
+        const extra = Math.round((d.factor - 1) * 100);
+        toast(extra ? `${p?.name || 'The candidate'} now has ${extra}% extra time on each question` : `${p?.name || 'The candidate'} now has the planned time on each question`);
+        renderQuestion();
+        renderControls();
         break;
       }
       case 'roles.swapped': {
@@ -530,7 +547,7 @@ export function renderRoom(el, { params }) {
       q.coding?.examples?.length
         ? h('div', { class: 'examples' }, h('h3', null, 'Examples'), q.coding.examples.map((ex) => h('pre', { class: 'example' }, `${ex.input}\n→ ${ex.output}`)))
         : null,
-      q.allowance && q.allowance !== 1 ? h('p', { class: 'muted small' }, `Includes a ${Math.round((q.allowance - 1) * 100)}% time allowance.`) : null,
+      q.allowance && q.allowance !== 1 ? h('p', { class: 'muted small', id: 'question-allowance' }, `Includes a ${Math.round((q.allowance - 1) * 100)}% time allowance.`) : null,
       givenList(q.index),
     );
     tickCountdown();
@@ -590,6 +607,8 @@ export function renderRoom(el, { params }) {
       items.push(btn('Start the interview', () => command('room.start').catch(() => {}), { cls: 'btn-primary', id: 'ctl-start' }));
       if (st.room.kind !== 'peer') items.push(btn('Invite links', showInvites, { id: 'ctl-invite' }));
     }
+    const cand = currentCandidate();
+    if ((state === 'waiting' || state === 'live') && cand) items.push(allowanceControl(cand));
     if (state === 'live') {
       if (q) {
         items.push(btn('Next question', () => command('question.next').catch(() => {}), { cls: 'btn-primary', id: 'ctl-next' }));
@@ -612,6 +631,27 @@ export function renderRoom(el, { params }) {
       );
     }
     replace(controls, items);
+  }
+
+  // currentCandidate is the user id of whoever answers the questions now.
+  function currentCandidate() {
+    for (const p of st.participants.values()) if (p.role === 'candidate') return p.user_id;
+    return null;
+  }
+
+  // allowanceControl sets the candidate's time allowance; a change during a question moves its
+  // clock too. The menu shows the allowance in force until the server confirms a new one.
+  function allowanceControl(user) {
+    const now = st.allowances[user] ?? 1;
+    const choices = [[1, 'Planned time'], [1.25, '+25% time'], [1.5, '+50% time'], [1.75, '+75% time'], [2, 'Double time']];
+    if (!choices.some(([v]) => v === now)) choices.push([now, `+${Math.round((now - 1) * 100)}% time`]);
+    const select = h('select', { id: 'ctl-allowance', class: 'allowance-select' }, choices.map(([v, l]) => h('option', { value: String(v), selected: v === now }, l)));
+    select.addEventListener('change', () => {
+      const factor = Number(select.value);
+      select.value = String(now);
+      command('allowance.set', { user_id: user, factor }).catch(() => {});
+    });
+    return h('label', { class: 'allowance-control muted', for: 'ctl-allowance' }, 'Candidate time ', select);
   }
 
   // showInvites issues fresh invite links (the old ones stay valid until they expire).

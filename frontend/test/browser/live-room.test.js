@@ -150,6 +150,20 @@ browserTests(import.meta.url, (env) => {
     // The candidate's cursor shows up in the interviewer's editor.
     await interviewer.locator('#editor .cm-remote-caret').first().waitFor();
 
+    // The interviewer gives the candidate more time while the question runs: the candidate's
+    // countdown moves on by the extra time and the panel says an allowance applies.
+    const leftSeconds = (page) =>
+      page.evaluate(() => {
+        const m = /(\d+):(\d\d)/.exec(document.querySelector('#countdown')?.textContent || '');
+        return m ? Number(m[1]) * 60 + Number(m[2]) : -1;
+      });
+    const before = await leftSeconds(candidate);
+    await interviewer.locator('#ctl-allowance').selectOption('1.5');
+    await candidate.locator('#question-allowance', { hasText: '50%' }).waitFor();
+    await interviewer.locator('#question-allowance', { hasText: '50%' }).waitFor();
+    assert.equal(await interviewer.locator('#ctl-allowance').inputValue(), '1.5', 'the menu shows the allowance in force');
+    assert.ok((await leftSeconds(candidate)) > before + 60, 'the running question got more time');
+
     // Go is highlighted once chosen, in both pages; its support is fetched only then, not with the
     // room. A highlighted keyword is a span of its own; plain text has none.
     const scripts = (page) => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.js')));
