@@ -16,10 +16,27 @@ export async function signUp(page, base, name, next = '/bank') {
 
 // mentorRoom has the mentor create a room with the default plan and a guest candidate join it;
 // both end up in the room with a live socket. observerURL is the room's unused observer invite.
-export async function mentorRoom(newBrowser, base, { mentorName, candidateName, title }) {
+// With plan ({title, slots}), the mentor first saves that plan through the API and picks it.
+export async function mentorRoom(newBrowser, base, { mentorName, candidateName, title, plan }) {
   const mentor = await newBrowser();
   await signUp(mentor, base, mentorName, '/rooms/new');
   await mentor.locator('input[name=plan]').first().waitFor();
+  if (plan) {
+    // The page keeps its access token in memory; a refresh gives this call one of its own and
+    // stores the new refresh token where the page looks for it after the reload.
+    const planId = await mentor.evaluate(async (draft) => {
+      const json = { 'Content-Type': 'application/json' };
+      const r = await fetch('/api/v1/auth/refresh', { method: 'POST', headers: json, body: JSON.stringify({ refresh_token: localStorage.getItem('mockroom.refresh') }) });
+      if (!r.ok) throw new Error(`refresh: ${r.status} ${await r.text()}`);
+      const session = await r.json();
+      localStorage.setItem('mockroom.refresh', session.refresh_token);
+      const p = await fetch('/api/v1/tracks/python-developer/plans', { method: 'POST', headers: { ...json, Authorization: `Bearer ${session.access_token}` }, body: JSON.stringify(draft) });
+      if (!p.ok) throw new Error(`plan: ${p.status} ${await p.text()}`);
+      return (await p.json()).id;
+    }, plan);
+    await mentor.reload();
+    await mentor.locator(`input[name=plan][value="${planId}"]`).check();
+  }
   await mentor.getByLabel('Title').fill(title);
   await mentor.getByRole('button', { name: 'Create room' }).click();
   const inviteInput = mentor.locator('.invite[data-role=candidate] input');

@@ -32,8 +32,10 @@ export function runsPanel({ conn, editor, command, ctx }) {
     },
   });
 
-  const runButton = h('button', { type: 'button', class: 'btn btn-primary btn-small', id: 'run-code', onclick: () => runCode(false) }, 'Run ▶');
-  const examplesButton = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'run-examples', hidden: true, onclick: () => runCode(true), title: "Run the code, then check each of the question's examples" }, 'Run examples');
+  const runButton = h('button', { type: 'button', class: 'btn btn-primary btn-small', id: 'run-code', onclick: () => runCode('code') }, 'Run ▶');
+  const testsButton = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'run-tests', hidden: true, onclick: () => runCode('examples'), title: "Run the code, then check each of the question's examples" }, 'Run tests');
+  const hiddenButton = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'run-hidden', hidden: true, onclick: () => runCode('hidden'), title: "Run the code, then the question's hidden tests; only you see them and their results" }, 'Run hidden tests');
+  const browserNote = h('p', { class: 'muted small run-browser-note', id: 'run-browser-note', hidden: true });
   const stopButton = h('button', { type: 'button', class: 'btn btn-danger btn-small', id: 'run-stop', hidden: true, onclick: () => runner.stop('cancelled') }, 'Stop');
   const privateBox = h('input', { type: 'checkbox', id: 'run-private' });
   const privateLabel = h('label', { class: 'muted small run-private', hidden: true }, privateBox, ' Only I see this run');
@@ -43,13 +45,28 @@ export function runsPanel({ conn, editor, command, ctx }) {
   const el = h(
     'section',
     { class: 'panel run-panel', 'aria-labelledby': 'runs-heading' },
-    h('div', { class: 'run-bar' }, h('h2', { id: 'runs-heading' }, 'Runs'), runButton, examplesButton, stopButton, privateLabel, status),
+    h('div', { class: 'run-bar' }, h('h2', { id: 'runs-heading' }, 'Runs'), runButton, testsButton, hiddenButton, stopButton, privateLabel, status),
+    browserNote,
     note,
     list,
   );
 
   function examplesOf(q) {
     return (q?.coding?.examples || []).filter((ex) => ex && typeof ex.input === 'string' && typeof ex.output === 'string');
+  }
+
+  // hiddenTestsOf lists the question's hidden tests, which only the interviewer's page has (in
+  // the guide the server sends the interviewer alone), in the harness's form.
+  function hiddenTestsOf(q) {
+    return (q?.private?.guide?.tests || [])
+      .filter((t) => t && typeof t.call === 'string' && (typeof t.expect === 'string' || typeof t.raises === 'string'))
+      .map((t) => (typeof t.raises === 'string' && t.raises ? { call: t.call, raises: t.raises } : { call: t.call, expect: t.expect }));
+  }
+
+  // testsBlocked is the reason the question's tests cannot run in a browser, or ''.
+  function testsBlocked(q) {
+    if (q?.coding?.runs_in_browser !== false) return '';
+    return q.coding.browser_note || 'This question cannot run in the browser.';
   }
 
   // limitMs is how long a run of question q may take: the question's time_limit_s, or the default.
@@ -68,8 +85,13 @@ export function runsPanel({ conn, editor, command, ctx }) {
     const observer = !you || you.role === 'observer';
     runButton.hidden = observer;
     runButton.disabled = busy || !canRun();
-    examplesButton.hidden = observer || !examplesOf(question).length;
-    examplesButton.disabled = runButton.disabled;
+    const blocked = testsBlocked(question);
+    testsButton.hidden = observer || !examplesOf(question).length;
+    testsButton.disabled = runButton.disabled || !!blocked;
+    hiddenButton.hidden = you?.role !== 'interviewer' || !hiddenTestsOf(question).length;
+    hiddenButton.disabled = runButton.disabled || !!blocked;
+    browserNote.hidden = !blocked || (testsButton.hidden && hiddenButton.hidden);
+    browserNote.textContent = blocked ? `Tests cannot run in the browser for this question: ${blocked}` : '';
     stopButton.hidden = runnerState !== 'running';
     privateLabel.hidden = you?.role !== 'interviewer';
     note.textContent = `Run executes the editor's Python in your own browser (stopped after ${limitMs(question) / 1000} s; input() reads an empty line), and the room sees the output. Each result is what the browser of the person who ran it reported.`;
@@ -112,22 +134,24 @@ export function runsPanel({ conn, editor, command, ctx }) {
         h('span', { class: 'run-state' }, state),
         ' ',
         h('span', { class: 'muted small' }, detail),
+        r.kind === 'hidden' ? h('span', { class: 'badge run-badge' }, 'Hidden tests') : null,
         r.private && !r.shared ? h('span', { class: 'badge run-badge' }, 'Only you') : null,
         r.shared ? h('span', { class: 'badge run-badge' }, r.sharedBy ? 'Shared by the interviewer' : 'Shared') : null,
         shareButton,
       ),
-      r.tests?.length ? testList(r.tests) : null,
-      r.status && (r.output || !r.tests?.length) ? h('pre', { class: 'run-output' }, r.output || '(no output)') : null,
+      r.tests?.length ? testList(r.tests, r.kind === 'hidden' ? 'hidden tests' : 'examples') : null,
+      r.counts ? h('p', { class: 'run-tests-summary run-hidden-counts' }, `Hidden tests: ${r.counts.passed} passed, ${r.counts.failed} failed`) : null,
+      r.status && !r.counts && (r.output || !r.tests?.length) ? h('pre', { class: 'run-output' }, r.output || '(no output)') : null,
       r.truncated ? h('p', { class: 'muted small' }, 'Output cut at 32 KiB.') : null,
     );
   }
 
-  function testList(tests) {
+  function testList(tests, what) {
     const passed = tests.filter((t) => t.passed).length;
     return h(
       'div',
       { class: 'run-tests' },
-      h('p', { class: 'run-tests-summary' }, `${passed} of ${tests.length} examples passed`),
+      h('p', { class: 'run-tests-summary' }, `${passed} of ${tests.length} ${what} passed`),
       h(
         'ul',
         { class: 'run-test-list' },
@@ -165,7 +189,7 @@ export function runsPanel({ conn, editor, command, ctx }) {
     let r = runs.get(d.run_id);
     switch (type) {
       case 'run.started':
-        if (!r) runs.set(d.run_id, { id: d.run_id, actor, version: d.version, private: !!d.private });
+        if (!r) runs.set(d.run_id, { id: d.run_id, actor, version: d.version, private: !!d.private, kind: d.kind });
         break;
       case 'run.finished':
         if (!r) {
@@ -176,14 +200,20 @@ export function runsPanel({ conn, editor, command, ctx }) {
         break;
       case 'run.shared':
         if (r) r.shared = true;
-        else runs.set(d.run_id, { id: d.run_id, actor: d.ran_by || actor, version: d.version, shared: true, sharedBy: actor, status: d.status, output: d.output, truncated: !!d.truncated, duration_ms: d.duration_ms, tests: d.tests });
+        else {
+          // A shared hidden-tests run tells the room only how many tests passed and failed.
+          const counts = d.kind === 'hidden' ? { passed: d.tests_passed ?? 0, failed: d.tests_failed ?? 0 } : null;
+          runs.set(d.run_id, { id: d.run_id, actor: d.ran_by || actor, version: d.version, kind: d.kind, counts, shared: true, sharedBy: actor, status: d.status, output: d.output, truncated: !!d.truncated, duration_ms: d.duration_ms, tests: d.tests });
+        }
         break;
       default:
         return;
     }
   }
 
-  async function runCode(withExamples) {
+  // runCode runs the document (kind code), then the question's examples (examples) or its hidden
+  // tests (hidden, the interviewer's own and always private).
+  async function runCode(kind) {
     if (busy || !canRun()) return;
     busy = true;
     renderBar();
@@ -196,10 +226,22 @@ export function runsPanel({ conn, editor, command, ctx }) {
       const runId = newRunId();
       const start = { run_id: runId, version: snap.version, question_index: q.index };
       if (ctx().you?.role === 'interviewer' && privateBox.checked) start.private = true;
-      const examples = withExamples ? examplesOf(q).map((ex) => ({ input: ex.input, output: ex.output })) : undefined;
-      if (examples) start.kind = 'examples';
+      let tests;
+      let prefix;
+      if (kind === 'examples') {
+        tests = examplesOf(q).map((ex) => ({ input: ex.input, output: ex.output }));
+        prefix = 'example';
+      } else if (kind === 'hidden') {
+        tests = hiddenTestsOf(q);
+        prefix = 'hidden test';
+        start.private = true;
+      }
+      if (tests) {
+        if (testsBlocked(q)) throw new Error(testsBlocked(q));
+        start.kind = kind;
+      }
       await command('run.start', start);
-      const res = await runner.run(snap.text, { limitMs: limitMs(q), tests: examples, setup: q.coding?.test_setup, prefix: 'example' });
+      const res = await runner.run(snap.text, { limitMs: limitMs(q), tests, setup: q.coding?.test_setup, prefix });
       const fit = fitReport(res.output, res.truncated, res.tests);
       const finish = { run_id: runId, status: res.status, output: fit.output, truncated: fit.truncated, duration_ms: res.duration_ms };
       if (fit.tests) finish.tests = fit.tests;

@@ -2,12 +2,15 @@
 // their own browser; the interviewer's page shows the same runs and output live. An exception
 // shows its traceback, an endless loop is stopped at the time limit and the room keeps working,
 // the interviewer's private run stays off the candidate's page until shared, a reload shows the
-// question's past runs again, and the next question starts with none; a coding question's
-// examples are checked against the candidate's code, with each result on both pages.
+// question's past runs again, and the next question starts with none. Run tests checks the
+// question's examples against the candidate's code (one failing, then all passing after a fix),
+// with each result on both pages; the interviewer's hidden tests stay off the candidate's page,
+// which sees only their counts once shared; a question that cannot run in the browser has its
+// test buttons disabled with the reason shown.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { browserTests, RESULTS } from '../../test-support/browser.js';
 import { mentorRoom, startQuestion } from '../../test-support/people.js';
@@ -15,6 +18,14 @@ import { mentorRoom, startQuestion } from '../../test-support/people.js';
 // Loading Pyodide (about 13 MB, compiled by the browser) is the slow part of a first run on a busy
 // machine; the waits for a run's result allow for it. Nothing here waits for a fixed time.
 const RUN_WAIT = 120_000;
+
+// The plan: a coding question that runs in the browser, then one flagged runs_in_browser=false.
+const TESTED = 'py-prob-merge-intervals';
+const FLAGGED = 'py-tech-parallel-map';
+function bankQuestion(file, id) {
+  const qs = JSON.parse(readFileSync(new URL(`../../../internal/bank/data/python-developer/questions/${file}.json`, import.meta.url), 'utf8'));
+  return qs.find((q) => q.id === id);
+}
 
 browserTests(import.meta.url, (env) => {
   const { newBrowser, browsers } = env;
@@ -52,6 +63,13 @@ browserTests(import.meta.url, (env) => {
       mentorName: 'Rita Runner',
       candidateName: 'Cody Coder',
       title: 'Running code',
+      plan: {
+        title: 'Code and tests',
+        slots: [
+          { question_id: TESTED, minutes: 30 },
+          { question_id: FLAGGED, minutes: 10 },
+        ],
+      },
     });
     await startQuestion(interviewer, candidate);
     if ((await candidate.locator('#language').inputValue()) !== 'python') {
@@ -117,6 +135,39 @@ browserTests(import.meta.url, (env) => {
     await interviewer.screenshot({ path: join(RESULTS, 'run-code-interviewer.png'), fullPage: true });
     await candidate.screenshot({ path: join(RESULTS, 'run-code-candidate.png'), fullPage: true });
 
+    // Run tests: the candidate's first attempt fails one example, the fix passes them all, and
+    // the interviewer's page shows each result live.
+    const q = bankQuestion('problem_solving', TESTED);
+    const examples = q.coding.examples.length;
+    const buggy = ['def merge(bookings):', '    out = []', '    for start, end in bookings:', '        if out and start <= out[-1][1]:', '            out[-1] = (out[-1][0], max(out[-1][1], end))', '        else:', '            out.append((start, end))', '    return out'].join('\n');
+    await setCode(candidate, interviewer, buggy);
+    await candidate.locator('#run-tests').click();
+    const failing = `${examples - 1} of ${examples} examples passed`;
+    await candidate.locator('#run-list .run-tests-summary', { hasText: failing }).waitFor({ timeout: RUN_WAIT });
+    await interviewer.locator('#run-list .run-tests-summary', { hasText: failing }).waitFor();
+    assert.match(await interviewer.locator('#run-list li.run-test[data-passed=false]').first().innerText(), /expected \[\(1, 7\)\]/, 'the failing example shows what was expected');
+    await setCode(candidate, interviewer, q.guide.solution.trimEnd());
+    await candidate.locator('#run-tests').click();
+    const passing = `${examples} of ${examples} examples passed`;
+    await candidate.locator('#run-list .run-tests-summary', { hasText: passing }).waitFor({ timeout: RUN_WAIT });
+    await interviewer.locator('#run-list .run-tests-summary', { hasText: passing }).waitFor();
+
+    // The hidden tests: the interviewer runs them, the candidate has no button for them and never
+    // sees their text; shared, the candidate sees how many passed and failed.
+    assert.ok(!(await candidate.locator('#run-hidden').isVisible()), 'the candidate has no hidden-tests button');
+    await interviewer.locator('#run-hidden').click();
+    const hiddenCount = q.guide.tests.length;
+    await interviewer.locator('#run-list .run-tests-summary', { hasText: `${hiddenCount} of ${hiddenCount} hidden tests passed` }).waitFor({ timeout: RUN_WAIT });
+    await interviewer.locator('#run-list li.run button.run-share').click();
+    await candidate.locator('#run-list .run-hidden-counts', { hasText: `Hidden tests: ${hiddenCount} passed, 0 failed` }).waitFor();
+    const publicText = JSON.stringify(q.coding) + q.prompt;
+    const secret = q.guide.tests.map((t) => t.call).filter((c) => !publicText.includes(c));
+    assert.ok(secret.length > 0, 'the question has hidden tests the candidate is not shown');
+    const candidateHTML = await candidate.content();
+    for (const call of secret) assert.ok(!candidateHTML.includes(call) && !candidateHTML.includes(call.replaceAll('>', '&gt;')), `the candidate page contains the hidden test ${call}`);
+    mkdirSync(RESULTS, { recursive: true });
+    await candidate.screenshot({ path: join(RESULTS, 'run-code-tests.png'), fullPage: true });
+
     // The next question starts with no runs (the prompt is rendered before next is pressed).
     const prompt = (await interviewer.locator('#question-prompt').innerText()).trim();
     await interviewer.locator('#ctl-next').click();
@@ -127,40 +178,14 @@ browserTests(import.meta.url, (env) => {
     await interviewer.locator('#run-list .run-empty').waitFor();
     await candidate.locator('#run-list .run-empty').waitFor();
 
-    // On to the plan's coding question (at most three more): its examples are checked against
-    // the candidate's code, and both pages show each example's result.
-    for (let i = 0; i < 3 && (await candidate.locator('#question-panel .examples').count()) === 0; i++) {
-      const was = (await interviewer.locator('#question-prompt').innerText()).trim();
-      await interviewer.locator('#ctl-next').click();
-      await candidate.waitForFunction((w) => {
-        const p = document.querySelector('#question-prompt');
-        return p && p.textContent.trim() !== w;
-      }, was);
+    // It cannot run in the browser: its test buttons are disabled and say why, on both pages.
+    const note = bankQuestion('technical_proficiency', FLAGGED).coding.browser_note;
+    for (const page of [candidate, interviewer]) {
+      await page.locator('#run-browser-note', { hasText: note }).waitFor();
+      assert.ok(await page.locator('#run-tests').isDisabled(), 'Run tests is disabled');
     }
-    await candidate.locator('#question-panel .examples').waitFor();
-    const examples = (await candidate.locator('#question-panel pre.example').allInnerTexts()).map((x) => x.split('\n→ '));
-    // A "solution" that returns the first example's answer whatever it is asked (or, when the
-    // first example does not start with a call, defines nothing). Which question the plan draws,
-    // and so how many of its examples that passes, is the draw's; what must hold is that the
-    // candidate's page and the interviewer's show the same count of each example's result.
-    const [input, output] = examples[0];
-    const name = /^\s*([A-Za-z_]\w*)\(/.exec(input)?.[1];
-    await setCode(candidate, interviewer, name ? `def ${name}(*args, **kwargs):\n    return ${output}` : '# not written yet\nanswer = None');
-    await candidate.locator('#run-examples').click();
-    const summary = candidate.locator('#run-list .run-tests-summary');
-    await summary.waitFor({ timeout: RUN_WAIT });
-    const counted = /^(\d+) of (\d+) examples passed$/.exec(await summary.innerText());
-    assert.ok(counted, `the summary counts the examples: ${await summary.innerText()}`);
-    const passed = Number(counted[1]);
-    assert.equal(Number(counted[2]), examples.length, 'every example of the question was run');
-    assert.equal(await candidate.locator('#run-list li.run-test').count(), examples.length, "the candidate sees each example's result");
-    assert.equal(await candidate.locator('#run-list li.run-test[data-passed=true]').count(), passed, 'the candidate sees the passing examples');
-    await interviewer.locator('#run-list .run-tests-summary', { hasText: `${passed} of ${examples.length} examples passed` }).waitFor();
-    assert.equal(await interviewer.locator('#run-list li.run-test[data-passed=true]').count(), passed, 'the interviewer sees the passing examples');
-    if (passed < examples.length) {
-      assert.match(await interviewer.locator('#run-list li.run-test[data-passed=false]').first().innerText(), /expected/, 'a failing example shows what was expected');
-    }
-    await candidate.screenshot({ path: join(RESULTS, 'run-code-examples.png'), fullPage: true });
+    assert.ok(await interviewer.locator('#run-hidden').isDisabled(), 'Run hidden tests is disabled');
+    assert.ok(!(await candidate.locator('#run-code').isDisabled()), 'Run still works');
 
     assert.deepEqual(interviewer.jsErrors.map(String), [], 'no script errors in the interviewer page');
     assert.deepEqual(candidate.jsErrors.map(String), [], 'no script errors in the candidate page');
