@@ -198,7 +198,9 @@ func (e *Engine) push(ctx context.Context, id mockroom.RoomID, c *roomCache, m M
 		}
 		// The editor is open from the room's creation until the session ends (room.end or the
 		// last question), like the chat: the code written in the session is its record.
-		checks := append([]Check{{Field: FieldVersion, Value: versionValue(d.Version)}}, notEnded...)
+		checks := make([]Check, 0, 1+len(notEnded)+2)
+		checks = append(checks, Check{Field: FieldVersion, Value: versionValue(d.Version)})
+		checks = append(checks, notEnded...)
 		if m.Role == mockroom.RoleCandidate {
 			checks = append(checks, Check{Field: FieldLocked, Value: "1", Not: true}, Check{Field: FieldHalf, Value: halfValue(c.half)})
 		}
@@ -208,23 +210,26 @@ func (e *Engine) push(ctx context.Context, id mockroom.RoomID, c *roomCache, m M
 			Set:    []FieldValue{{FieldVersion, strconv.Itoa(trial.Version())}},
 			Events: []NewEvent{{Type: TypeEditorUpdate, Actor: m.UserID, Data: updateData(d)}},
 		})
-		var ce *ConflictError
-		switch {
-		case errors.As(err, &ce) && attempt == 0 && (ce.Field == FieldVersion || ce.Field == FieldHalf):
-			// Someone else's edit, or the halves, got there first: reload and judge again.
-			if err := e.loadDoc(ctx, id, c); err != nil {
+		if err != nil {
+			// Declared here, so a push that succeeds does not allocate it.
+			var ce *ConflictError
+			switch {
+			case errors.As(err, &ce) && attempt == 0 && (ce.Field == FieldVersion || ce.Field == FieldHalf):
+				// Someone else's edit, or the halves, got there first: reload and judge again.
+				if err := e.loadDoc(ctx, id, c); err != nil {
+					return Result{}, err
+				}
+				continue
+			case errors.As(err, &ce) && (ce.Field == FieldPhase || ce.Field == fieldClosed):
+				return Result{}, conflictError(err)
+			case errors.As(err, &ce) && ce.Field == FieldLocked:
+				c.locked = true
+				return Result{}, mockroom.Errorf(mockroom.KindConflict, "editor_locked", "the interviewer has locked the editor")
+			case errors.As(err, &ce):
+				return Result{}, mockroom.Errorf(mockroom.KindConflict, "version_stale", "document is at version %s: pull and rebase", ce.Actual)
+			default:
 				return Result{}, err
 			}
-			continue
-		case errors.As(err, &ce) && (ce.Field == FieldPhase || ce.Field == fieldClosed):
-			return Result{}, conflictError(err)
-		case errors.As(err, &ce) && ce.Field == FieldLocked:
-			c.locked = true
-			return Result{}, mockroom.Errorf(mockroom.KindConflict, "editor_locked", "the interviewer has locked the editor")
-		case errors.As(err, &ce):
-			return Result{}, mockroom.Errorf(mockroom.KindConflict, "version_stale", "document is at version %s: pull and rebase", ce.Actual)
-		case err != nil:
-			return Result{}, err
 		}
 		if res.Duplicate {
 			return Result{Position: res.Head, Duplicate: true}, nil

@@ -73,7 +73,7 @@ func benchPushDeliver(b *testing.B, e *env, client redis.UniversalClient, sharde
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		if _, err := eng.Execute(ctx, e.room, candidate, live.Command{ClientID: "bench", Seq: uint64(i + 2), Type: live.CmdEditorPush, Data: edits[i]}); err != nil {
+		if _, err := eng.Execute(ctx, e.room, candidate, live.Command{ClientID: "cm1", Seq: uint64(i + 2), Type: live.CmdEditorPush, Data: edits[i]}); err != nil {
 			b.Fatal(err)
 		}
 		<-delivered

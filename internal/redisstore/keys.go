@@ -82,6 +82,43 @@ func (k Keys) LivePresence(id mockroom.RoomID) string { return k.room(id, "live:
 // sharded pub/sub routes it to the room's slot, where the appending script publishes.
 func (k Keys) LiveChannel(id mockroom.RoomID) string { return k.room(id, "live:events") }
 
+// liveStoredParts name a room's stored live keys in the order every writing script takes them
+// (scripts/live_lib.lua: state, log, clients, chat, notes, document, presence), then its
+// channel, as the builders above name them.
+var liveStoredParts = [...]string{"live:state", "live:log", "live:clients", "live:chat", "live:notes", "live:doc", "live:presence", "live:events"}
+
+// LiveStored returns the room's stored live keys in the scripts' order, then the channel if
+// withChannel, with room for extra more. They are made for every command on the keystroke path,
+// so all of them share one string allocation, cut into the keys.
+func (k Keys) LiveStored(id mockroom.RoomID, withChannel bool, extra int) []string {
+	parts := liveStoredParts[:]
+	if !withChannel {
+		parts = parts[:len(parts)-1]
+	}
+	head := len(k.Prefix) + len(":{room:") + len(id) + len("}:")
+	size := 0
+	for _, p := range parts {
+		size += head + len(p)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for _, p := range parts {
+		b.WriteString(k.Prefix)
+		b.WriteString(":{room:")
+		b.WriteString(string(id))
+		b.WriteString("}:")
+		b.WriteString(p)
+	}
+	all := b.String()
+	out := make([]string, len(parts), len(parts)+extra)
+	at := 0
+	for i, p := range parts {
+		out[i] = all[at : at+head+len(p)]
+		at += head + len(p)
+	}
+	return out
+}
+
 // LiveTimers is one shard of the index of pending room timers (a sorted set scored by due
 // time). Timers are spread over a few shards with their own tags so no single key or slot holds
 // them all.

@@ -56,3 +56,21 @@ func TestRoomKeysShareOneClusterSlot(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveStoredKeys: the keys cut from one allocation are the builders' own keys, in the order
+// the writing scripts take them (live_lib.lua), with the channel last when asked for.
+func TestLiveStoredKeys(t *testing.T) {
+	k := Keys{Prefix: "mockroom"}
+	for _, room := range []mockroom.RoomID{"r1", "0b6c1f2e-9d1e-4b55-8a1f-3c2d4e5f6a7b"} {
+		want := []string{k.LiveState(room), k.LiveLog(room), k.LiveClients(room), k.LiveChat(room),
+			k.LiveNotes(room), k.LiveDoc(room), k.LivePresence(room)}
+		got := k.LiveStored(room, false, 2)
+		if !reflect.DeepEqual(got, want) || cap(got) != len(want)+2 {
+			t.Errorf("LiveStored(%s, false, 2) = %q (cap %d), want %q (cap %d)", room, got, cap(got), want, len(want)+2)
+		}
+		want = append(want, k.LiveChannel(room))
+		if got := k.LiveStored(room, true, 0); !reflect.DeepEqual(got, want) {
+			t.Errorf("LiveStored(%s, true, 0) = %q, want %q", room, got, want)
+		}
+	}
+}

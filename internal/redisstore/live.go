@@ -5,8 +5,11 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -139,10 +142,7 @@ func (s *LiveStore) Close() error {
 // storedKeys are the room's live keys in the order every writing script takes them (see
 // scripts/live_lib.lua), with room for extra keys after them.
 func (s *LiveStore) storedKeys(room mockroom.RoomID, extra int) []string {
-	keys := make([]string, 0, 7+extra)
-	return append(keys,
-		s.keys.LiveState(room), s.keys.LiveLog(room), s.keys.LiveClients(room), s.keys.LiveChat(room),
-		s.keys.LiveNotes(room), s.keys.LiveDoc(room), s.keys.LivePresence(room))
+	return s.keys.LiveStored(room, false, extra)
 }
 
 // Sharded reports whether events are published with SPUBLISH.
@@ -153,20 +153,63 @@ func (s *LiveStore) Channel(room mockroom.RoomID) string { return s.keys.LiveCha
 
 var _ live.Store = (*LiveStore)(nil)
 
+// The append script's check operators, boxed once: a string variable put in an []any costs an
+// allocation, and an editor push carries six checks.
+var checkEqual, checkNotEqual any = "=", "!"
+
+// boxedFields holds state field names already boxed for the append's []any arguments: the same
+// few names (version, phase, locked, ...) are checked and set by every push, and boxing a string
+// variable costs an allocation each time. The map is replaced, never changed, so readers take
+// no lock; it stops growing at maxBoxedFields, after which names are boxed as they come (field
+// names that carry an id, such as a run's, would otherwise grow it without end).
+var (
+	boxedFields   atomic.Pointer[map[string]any]
+	boxedFieldsMu sync.Mutex
+)
+
+const maxBoxedFields = 64
+
+func boxedField(name string) any {
+	if m := boxedFields.Load(); m != nil {
+		if v, ok := (*m)[name]; ok {
+			return v
+		}
+	}
+	boxedFieldsMu.Lock()
+	defer boxedFieldsMu.Unlock()
+	var known map[string]any
+	if m := boxedFields.Load(); m != nil {
+		known = *m
+	}
+	if v, ok := known[name]; ok {
+		return v
+	}
+	var v any = name
+	if len(known) < maxBoxedFields {
+		next := maps.Clone(known)
+		if next == nil {
+			next = map[string]any{}
+		}
+		next[name] = v
+		boxedFields.Store(&next)
+	}
+	return v
+}
+
 // Append implements live.Store.
 func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.AppendRequest) (live.AppendResult, error) {
 	args := make([]any, 0, 9+3*len(req.Checks)+2*len(req.Set)+3*len(req.Events))
 	args = append(args, req.Now.UnixMilli(), req.ClientID, req.Seq, s.newID(), s.waitingMS, len(req.Checks))
 	for _, c := range req.Checks {
-		op := "="
+		op := checkEqual
 		if c.Not {
-			op = "!"
+			op = checkNotEqual
 		}
-		args = append(args, c.Field, op, c.Value)
+		args = append(args, boxedField(c.Field), op, c.Value)
 	}
 	args = append(args, len(req.Set))
 	for _, f := range req.Set {
-		args = append(args, f.Field, f.Value)
+		args = append(args, boxedField(f.Field), f.Value)
 	}
 	args = append(args, len(req.Events))
 	encoded := make([]live.EncodedEvent, len(req.Events))
@@ -178,7 +221,7 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 		encoded[i] = e
 		args = append(args, s.newID(), string(e.Keep()), e.Body())
 	}
-	keys := append(s.storedKeys(room, 1), s.keys.LiveChannel(room))
+	keys := s.keys.LiveStored(room, true, 0)
 	var res []string
 	var err error
 	if s.batch != nil {
