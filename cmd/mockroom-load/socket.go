@@ -184,6 +184,21 @@ func (s *sock) awaitAck(seq uint64, onOther func(frame)) (frame, error) {
 	}
 }
 
+// awaitEvent reads frames until an event of type typ arrives; other frames are dropped.
+func (s *sock) awaitEvent(typ string) (frame, error) {
+	_ = s.ws.SetReadDeadline(time.Now().Add(15 * time.Second))
+	defer s.ws.SetReadDeadline(time.Time{})
+	for {
+		f, _, err := s.read()
+		if err != nil {
+			return frame{}, fmt.Errorf("waiting for %s: %w", typ, err)
+		}
+		if f.Type == "event" && f.Event == typ {
+			return f, nil
+		}
+	}
+}
+
 // close says goodbye politely, then drops the connection.
 func (s *sock) close() {
 	s.wmu.Lock()

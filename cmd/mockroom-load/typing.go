@@ -296,6 +296,47 @@ func readLoop(s *sock, handle func(frame, []byte, time.Time), closed func(reason
 	}
 }
 
+// startForTyping starts a waiting room and follows both sockets to the editor.reset its first
+// question appends: the question's document replaces the one the joins saw, at the next
+// version, and typing starts there.
+func startForTyping(iv, cs *sock, ij, cj *joined) error {
+	if ij.State != "waiting" && ij.State != "" {
+		return nil
+	}
+	var reset *frame
+	err := start(iv, ij.State, func(f frame) {
+		if f.Type == "event" && f.Event == "editor.reset" {
+			reset = &f
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range []struct {
+		sock *sock
+		j    *joined
+		seen *frame
+	}{{iv, ij, reset}, {cs, cj, nil}} {
+		f := s.seen
+		if f == nil {
+			got, err := s.sock.awaitEvent("editor.reset")
+			if err != nil {
+				return err
+			}
+			f = &got
+		}
+		var d struct {
+			Version int    `json:"version"`
+			Text    string `json:"text"`
+		}
+		if err := json.Unmarshal(f.Data, &d); err != nil {
+			return fmt.Errorf("editor.reset: %w", err)
+		}
+		s.j.DocVer, s.j.DocLen = d.Version, utf16Len(d.Text)
+	}
+	return nil
+}
+
 // typingResult is the typing workload's outcome.
 type typingResult struct {
 	Rooms, Rate            int
@@ -350,7 +391,7 @@ func runTyping(ctx context.Context, cfg config, a *api, meter *cpuMeter) (typing
 			return fmt.Errorf("room %d candidate: %w", i, err)
 		}
 		if cfg.start {
-			if err := start(iv, ij.State, nil); err != nil {
+			if err := startForTyping(iv, cs, &ij, &cj); err != nil {
 				iv.drop()
 				cs.drop()
 				return fmt.Errorf("room %d: %w", i, err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/gorilla/websocket"
 
@@ -155,8 +156,14 @@ func clusterMentorRoom(t *testing.T, s *started) {
 	if started.obj("data").num("budget_ms") != 60000 {
 		t.Errorf("question.started on the candidate's socket: %v", started)
 	}
-	candSock.command("editor.push", map[string]any{"version": 0, "updates": []any{
-		map[string]any{"clientID": "cand", "changes": []any{[]any{0, "print('hi')"}}},
+	// The question's own document (its starter code, or nothing) replaced the room's first one.
+	reset := candSock.waitEvent("editor.reset").obj("data")
+	changes := []any{[]any{0, "print('hi')"}}
+	if n := len(utf16.Encode([]rune(reset.str("text")))); n > 0 {
+		changes = append(changes, n)
+	}
+	candSock.command("editor.push", map[string]any{"version": reset.num("version"), "updates": []any{
+		map[string]any{"clientID": "cand", "changes": changes},
 	}})
 	update := ivSock.waitEvent("editor.update")
 	if raw, _ := json.Marshal(update.obj("data")); !strings.Contains(string(raw), "print('hi')") {

@@ -35,6 +35,9 @@ type Snapshot struct {
 	Text     string   `json:"text"`
 	Version  int      `json:"version"`
 	Language Language `json:"language"`
+	// Base is the version at which this document was last replaced by Reset (0 for the room's
+	// first document); a push against an older version belongs to a document that is gone.
+	Base int `json:"base,omitempty"`
 }
 
 // VersionError is the cause inside a version_stale or version_ahead error; it tells the caller
@@ -54,6 +57,7 @@ func (e *VersionError) Error() string {
 type Doc struct {
 	doc      Document
 	version  int
+	base     int // version of the last Reset
 	language Language
 	limits   Limits
 }
@@ -65,15 +69,36 @@ func NewDoc(s Snapshot, limits Limits) (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.Version < 0 {
-		return nil, mockroom.Errorf(mockroom.KindInvalid, CodeVersionInvalid, "version %d is negative", s.Version)
+	if s.Version < 0 || s.Base < 0 || s.Base > s.Version {
+		return nil, mockroom.Errorf(mockroom.KindInvalid, CodeVersionInvalid, "version %d with base %d is not a version", s.Version, s.Base)
 	}
 	lang, err := ParseLanguage(string(s.Language))
 	if err != nil {
 		return nil, err
 	}
-	return &Doc{doc: doc, version: s.Version, language: lang, limits: limits.withDefaults()}, nil
+	return &Doc{doc: doc, version: s.Version, base: s.Base, language: lang, limits: limits.withDefaults()}, nil
 }
+
+// Reset replaces the whole document by text, as one step of the version: the version after it
+// is Version()+1, so collab clients, which only ever count up, start the new document at a
+// version no update of the old one could have reached. Pushes against any earlier version are
+// refused with doc_replaced from then on. The text must fit the document limits.
+func (d *Doc) Reset(text string) error {
+	doc, err := NewDocument(text)
+	if err != nil {
+		return err
+	}
+	if doc.len16 > d.limits.MaxDocUnits {
+		return mockroom.Errorf(mockroom.KindTooLarge, CodeDocumentTooLarge, "the new document is %d UTF-16 units, limit %d", doc.len16, d.limits.MaxDocUnits)
+	}
+	d.doc = doc
+	d.version++
+	d.base = d.version
+	return nil
+}
+
+// Base is the version at which the current document began (see Reset).
+func (d *Doc) Base() int { return d.base }
 
 // Version is the number of updates accepted so far.
 func (d *Doc) Version() int { return d.version }
@@ -96,7 +121,7 @@ func (d *Doc) SetLanguage(l Language) error {
 
 // Snapshot returns the current state for storing or sending to a joining client.
 func (d *Doc) Snapshot() Snapshot {
-	return Snapshot{Text: d.doc.text, Version: d.version, Language: d.language}
+	return Snapshot{Text: d.doc.text, Version: d.version, Language: d.language, Base: d.base}
 }
 
 // Push accepts updates made against version, as @codemirror/collab's authority does: only if
@@ -109,6 +134,11 @@ func (d *Doc) Push(version int, updates []Update) ([]Update, error) {
 	switch {
 	case version < 0:
 		return nil, mockroom.Errorf(mockroom.KindInvalid, CodeVersionInvalid, "version %d is negative", version)
+	case version < d.base:
+		// The client edited a document that a new question replaced: its edits have no place
+		// in the new one, and rebasing them would write old code into it.
+		return nil, mockroom.Wrap(&VersionError{Got: version, Current: d.version}, mockroom.KindConflict,
+			CodeDocReplaced, fmt.Sprintf("the document was replaced at version %d: take the editor.reset and start from it", d.base))
 	case version < d.version:
 		return nil, mockroom.Wrap(&VersionError{Got: version, Current: d.version}, mockroom.KindConflict,
 			CodeVersionStale, fmt.Sprintf("document is at version %d: pull and rebase", d.version))

@@ -243,3 +243,64 @@ func TestLanguage(t *testing.T) {
 		t.Errorf("SetLanguage(rust): err %v, language %q", err, d.Language())
 	}
 }
+
+func TestResetReplacesTheDocumentAndRefusesOlderPushes(t *testing.T) {
+	d := newDoc(t, Snapshot{Text: "old", Version: 4})
+	if err := d.Reset("def f():\n    pass\n"); err != nil {
+		t.Fatal(err)
+	}
+	want := Snapshot{Text: "def f():\n    pass\n", Version: 5, Language: LanguagePython, Base: 5}
+	if diff := cmp.Diff(want, d.Snapshot()); diff != "" {
+		t.Fatalf("after reset (-want +got):\n%s", diff)
+	}
+	for _, v := range []int{0, 3, 4} {
+		_, err := d.Push(v, []Update{upd("c1", `[18]`)})
+		if mockroom.ErrorCode(err) != CodeDocReplaced || mockroom.ErrorKind(err) != mockroom.KindConflict {
+			t.Fatalf("push at %d after the reset: %v, want %s", v, err, CodeDocReplaced)
+		}
+	}
+	if d.Version() != 5 || d.Document().String() != want.Text {
+		t.Fatalf("a refused push changed the document: %+v", d.Snapshot())
+	}
+	if _, err := d.Push(5, []Update{upd("c1", `[18,[0,"# x"]]`)}); err != nil {
+		t.Fatalf("push at the reset's version: %v", err)
+	}
+	if _, err := d.Push(5, []Update{upd("c1", `[21]`)}); mockroom.ErrorCode(err) != CodeVersionStale {
+		t.Fatalf("push at the new document's old version: %v, want %s", err, CodeVersionStale)
+	}
+
+	// A snapshot keeps the base, so a restored authority refuses the same pushes.
+	again := newDoc(t, d.Snapshot())
+	if _, err := again.Push(4, []Update{upd("c1", `[21]`)}); mockroom.ErrorCode(err) != CodeDocReplaced {
+		t.Fatalf("restored: push at 4: %v, want %s", err, CodeDocReplaced)
+	}
+}
+
+func TestResetRefusesTextTheDocumentCannotHold(t *testing.T) {
+	tests := []struct {
+		name, text, code string
+	}{
+		{"too long", string(make([]byte, 9)), CodeDocumentTooLarge},
+		{"invalid UTF-8", "\xff", CodeDocumentInvalidText},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := NewDoc(Snapshot{Text: "keep", Version: 2}, Limits{MaxDocUnits: 8})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Reset(tt.text); mockroom.ErrorCode(err) != tt.code {
+				t.Fatalf("Reset: %v, want %s", err, tt.code)
+			}
+			if got := d.Snapshot(); got.Text != "keep" || got.Version != 2 || got.Base != 0 {
+				t.Fatalf("a refused reset changed the document: %+v", got)
+			}
+		})
+	}
+}
+
+func TestNewDocRefusesABaseBeyondTheVersion(t *testing.T) {
+	if _, err := NewDoc(Snapshot{Version: 2, Base: 3}, Limits{}); mockroom.ErrorCode(err) != CodeVersionInvalid {
+		t.Fatalf("NewDoc: %v, want %s", err, CodeVersionInvalid)
+	}
+}

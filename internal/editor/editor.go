@@ -24,6 +24,7 @@ const (
 	CodeDocumentInvalidText   = "document_invalid_text"   // a starting text that CodeMirror could not hold as is
 	CodeVersionStale          = "version_stale"           // pushed against an old version: pull and rebase
 	CodeVersionAhead          = "version_ahead"           // pushed against a version the server never issued
+	CodeDocReplaced           = "doc_replaced"            // pushed against a document a reset has since replaced
 	CodeVersionInvalid        = "version_invalid"         // negative version
 	CodeUpdatesTooMany        = "updates_too_many"        // too many updates in one push
 	CodeClientIDInvalid       = "client_id_invalid"       // missing or oversized clientID

@@ -167,7 +167,7 @@ func TestReviewShowsEachPersonTheirSession(t *testing.T) {
 		!strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("export.md: %d %v", res.StatusCode, res.Header)
 	}
-	for _, want := range []string{"## Code, question 1:", "    return 🐍", "> ", "thinking aloud"} {
+	for _, want := range []string{"### Final code of question 1", "### Runs of question 1", "    return 🐍", "> ", "thinking aloud"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("export lacks %q:\n%s", want, md)
 		}

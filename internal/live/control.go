@@ -49,7 +49,16 @@ type timerData struct {
 	RemainingMS int64     `json:"remaining_ms,omitempty"`
 }
 
-const maxControlAttempts = 4
+// maxControlAttempts bounds the retries of a control whose append lost a race: to a timer or
+// another control (the timer generation), or to an editor push (the version a question's
+// editor.reset counts on from).
+const maxControlAttempts = 8
+
+// retryable reports whether a control's append failed on a field another writer may move
+// between the state read and the append; planning again from the new state is then right.
+func retryable(ce *ConflictError) bool {
+	return ce.Field == FieldTimerGen || ce.Field == FieldVersion
+}
 
 // control runs a session control, retrying when a timer fired or another control got in first.
 func (e *Engine) control(ctx context.Context, id mockroom.RoomID, c *roomCache, info RoomInfo, m Member, cmd Command) (Result, error) {
@@ -74,7 +83,7 @@ func (e *Engine) control(ctx context.Context, id mockroom.RoomID, c *roomCache, 
 		}
 		res, err := e.store.Append(ctx, id, req)
 		var ce *ConflictError
-		if errors.As(err, &ce) && ce.Field == FieldTimerGen && attempt < maxControlAttempts {
+		if errors.As(err, &ce) && retryable(ce) && attempt < maxControlAttempts {
 			continue
 		}
 		if err != nil {
@@ -83,6 +92,7 @@ func (e *Engine) control(ctx context.Context, id mockroom.RoomID, c *roomCache, 
 		for _, ev := range res.Events {
 			e.apply(c, ev)
 		}
+		e.saveResetDoc(ctx, id, res.Events)
 		return Result{Position: res.Head, Duplicate: res.Duplicate}, nil
 	}
 }
@@ -240,6 +250,7 @@ func (e *Engine) startQuestion(ctx context.Context, info RoomInfo, st State, req
 		Allowance: allowanceOrNone(allowance),
 	}
 	var priv *questionPrivate
+	var coding *bank.Coding
 	if pq.QuestionID != "" && e.questions != nil {
 		q, err := e.questions.Question(ctx, info.Owner, info.Track, pq.QuestionID)
 		if err != nil {
@@ -247,6 +258,7 @@ func (e *Engine) startQuestion(ctx context.Context, info RoomInfo, st State, req
 		}
 		pub := q.Public()
 		data.Question, data.Title, data.Category = &pub, q.Title, q.Category
+		coding = q.Coding
 		if q.Guide != nil {
 			priv = &questionPrivate{Guide: q.Guide}
 		}
@@ -260,6 +272,7 @@ func (e *Engine) startQuestion(ctx context.Context, info RoomInfo, st State, req
 		}
 	}
 	req.Events = append(req.Events, ne)
+	req = withReset(req, st, idx, coding, actor)
 	req.Set = append(req.Set, FieldValue{FieldQIndex, strconv.Itoa(idx)})
 	arm, err := e.arm(&req, info, idx, t, gen, now)
 	return req, arm, err

@@ -41,6 +41,8 @@ func applyEditorEvent(doc *editor.Doc, ev Event) error {
 			_ = doc.SetLanguage(editor.Language(d.Language))
 		}
 		return nil
+	case TypeEditorReset:
+		return applyReset(doc, ev)
 	case TypeEditorUpdate:
 	default:
 		return nil
@@ -244,7 +246,7 @@ func (e *Engine) push(ctx context.Context, id mockroom.RoomID, c *roomCache, m M
 		}
 		if trial.Version()/SnapshotEvery != d.Version/SnapshotEvery {
 			snap := trial.Snapshot()
-			if err := e.store.SaveDoc(ctx, id, DocSnapshot{Text: snap.Text, Version: snap.Version, Language: string(snap.Language), Offset: ev.Offset}); err != nil {
+			if err := e.store.SaveDoc(ctx, id, DocSnapshot{Text: snap.Text, Version: snap.Version, Base: snap.Base, Language: string(snap.Language), Offset: ev.Offset}); err != nil {
 				e.log.Warn("materialise document", "room_id", id, "err", err)
 			}
 		}

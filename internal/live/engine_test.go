@@ -106,6 +106,21 @@ func push(version int, text string, at int) map[string]any {
 	return map[string]any{"version": version, "updates": []map[string]any{{"clientID": "cm1", "changes": changes}}}
 }
 
+// starter is the starter code of fakeQuestions' default coding question: the document a
+// question opens on (editor.reset) at version 1 of a room with no edits before the start.
+const starter = "def f(x):\n    pass\n"
+
+// pushOnStarter inserts text at position at of the question's document: the starter code after
+// at units typed at its front.
+func pushOnStarter(version int, text string, at int) map[string]any {
+	changes := []any{}
+	if at > 0 {
+		changes = append(changes, at)
+	}
+	changes = append(changes, []any{0, text}, len(starter))
+	return map[string]any{"version": version, "updates": []map[string]any{{"clientID": "cm1", "changes": changes}}}
+}
+
 func TestEditorPush(t *testing.T) {
 	e := newEnv(t)
 	a, b := e.quiet(), e.quiet() // two nodes

@@ -21,6 +21,7 @@ const (
 	TypeTimerResumed    = "timer.resumed"
 	TypeTimerExtended   = "timer.extended"
 	TypeEditorUpdate    = "editor.update"
+	TypeEditorReset     = "editor.reset"
 	TypeEditorLanguage  = "editor.language"
 	TypeEditorLock      = "editor.lock"
 	TypeChatMessage     = "chat.message"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -29,7 +30,8 @@ const secret = "INTERVIEWER-ONLY-7f3a"
 type fakeQuestions struct{}
 
 // fakeQuestions gives every question id a coding question, except "q-talk" (no code) and
-// "q-threads" (code that cannot run in a browser).
+// "q-threads" (code that cannot run in a browser); ids starting "code" get starter code of
+// their own (see starterOf).
 func (fakeQuestions) Question(_ context.Context, _ mockroom.UserID, _ mockroom.TrackID, id mockroom.QuestionID) (bank.Question, error) {
 	q := bank.Question{
 		ID: id, Category: mockroom.CategoryTechnical, Minutes: 1, Title: "Title " + string(id), Prompt: "Prompt of " + string(id),
@@ -45,8 +47,16 @@ func (fakeQuestions) Question(_ context.Context, _ mockroom.UserID, _ mockroom.T
 		no := false
 		q.Coding.RunsInBrowser, q.Coding.BrowserNote = &no, "It starts threads."
 	}
+	if strings.HasPrefix(string(id), "code") {
+		// Starter code as a file from elsewhere may hold it: "\r\n" line breaks.
+		q.Category, q.Guide.Tests = mockroom.CategoryPractical, nil
+		q.Coding = &bank.Coding{Language: "python", Starter: "def " + string(id) + "(xs):\r\n    return xs\r\n"}
+	}
 	return q, nil
 }
+
+// starterOf is the document fakeQuestions' coding question id starts with.
+func starterOf(id string) string { return "def " + id + "(xs):\n    return xs\n" }
 
 // clock is a settable clock shared by the engines of one test.
 type clock struct{ ms atomic.Int64 }

@@ -51,7 +51,7 @@ func TestCandidateNeverReceivesInterviewerMaterial(t *testing.T) {
 	e.mustExec(eng, interviewer, 1, live.CmdStart, nil)
 	e.mustExec(eng, interviewer, 2, live.CmdNoteAdd, map[string]string{"text": secret + " note"})
 	e.mustExec(eng, candidate, 1, live.CmdChatSend, map[string]string{"text": "hello"})
-	e.mustExec(eng, candidate, 2, live.CmdEditorPush, push(0, "print(1)", 0))
+	e.mustExec(eng, candidate, 2, live.CmdEditorPush, pushOnStarter(1, "print(1)", 0))
 	e.clock.Advance(31 * time.Second)
 	w.waitFor(t, live.TypeTimerWarning, 1)
 	e.mustExec(eng, interviewer, 3, live.CmdNext, nil)
@@ -104,8 +104,8 @@ func TestSnapshot(t *testing.T) {
 	}
 	e.mustExec(eng, interviewer, 1, live.CmdStart, nil)
 	e.mustExec(eng, candidate, 1, live.CmdChatSend, map[string]string{"text": "hi"})
-	for i := range 60 { // past a materialised snapshot
-		e.mustExec(eng, candidate, uint64(i+2), live.CmdEditorPush, push(i, "x", i))
+	for i := range 60 { // past a materialised snapshot; the question's reset is version 1
+		e.mustExec(eng, candidate, uint64(i+2), live.CmdEditorPush, pushOnStarter(i+1, "x", i))
 	}
 	e.mustExec(eng, interviewer, 2, live.CmdNoteAdd, map[string]string{"text": "private"})
 	e.clock.Advance(10 * time.Second)
@@ -113,7 +113,7 @@ func TestSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if snap.Doc.Version != 60 || snap.Doc.Text != strings.Repeat("x", 60) {
+	if snap.Doc.Version != 61 || snap.Doc.Text != strings.Repeat("x", 60)+starter {
 		t.Errorf("doc %+v", snap.Doc)
 	}
 	if snap.State != mockroom.StateLive || snap.Question == nil || snap.Question.Index != 0 || snap.Timer == nil {

@@ -36,7 +36,7 @@ func TestRunsAreSharedWithTheRoom(t *testing.T) {
 	e := newEnv(t)
 	eng := e.quiet()
 	e.mustExec(eng, interviewer, 1, live.CmdStart, nil)
-	e.mustExec(eng, candidate, 1, live.CmdEditorPush, push(0, "print('hi')", 0))
+	e.mustExec(eng, candidate, 1, live.CmdEditorPush, pushOnStarter(1, "print('hi')", 0))
 	e.mustExec(eng, candidate, 2, live.CmdRunStart, runStart("r-1", 1, 0))
 	e.mustExec(eng, candidate, 3, live.CmdRunFinish, runFinish("r-1", live.RunOK, "hi\n"))
 	// Commands re-sent after a lost acknowledgement get their original result, not a refusal.
@@ -130,7 +130,7 @@ func TestHostileRunReportsAreRefusedWithoutEffect(t *testing.T) {
 	e := newEnv(t)
 	eng := e.quiet()
 	e.mustExec(eng, interviewer, 1, live.CmdStart, nil)
-	e.mustExec(eng, candidate, 1, live.CmdEditorPush, push(0, "while True: pass", 0))
+	e.mustExec(eng, candidate, 1, live.CmdEditorPush, pushOnStarter(1, "while True: pass", 0))
 	e.mustExec(eng, candidate, 2, live.CmdRunStart, runStart("mine", 1, 0))
 	e.mustExec(eng, interviewer, 2, live.CmdRunStart, map[string]any{"run_id": "priv", "version": 1, "question_index": 0, "private": true})
 
@@ -213,7 +213,7 @@ func TestHiddenRunsStayWithTheInterviewer(t *testing.T) {
 	e := newEnv(t)
 	eng := e.quiet()
 	e.mustExec(eng, interviewer, 1, live.CmdStart, nil)
-	e.mustExec(eng, candidate, 1, live.CmdEditorPush, push(0, "f = lambda x: print('arg', x) or 0", 0))
+	e.mustExec(eng, candidate, 1, live.CmdEditorPush, pushOnStarter(1, "f = lambda x: print('arg', x) or 0", 0))
 	// Asked for without private, a hidden run is private all the same.
 	e.mustExec(eng, interviewer, 2, live.CmdRunStart, map[string]any{"run_id": "h1", "version": 1, "question_index": 0, "kind": "hidden"})
 	e.mustExec(eng, interviewer, 3, live.CmdRunFinish, map[string]any{"run_id": "h1", "status": "ok", "output": "arg " + secret + "\n", "duration_ms": 40,

@@ -141,7 +141,7 @@ func (e *Engine) Snapshot(ctx context.Context, id mockroom.RoomID, user mockroom
 
 // rebuildDoc replays the editor tail onto the materialised document.
 func (e *Engine) rebuildDoc(v View) (*editor.Doc, error) {
-	doc, err := editor.NewDoc(editor.Snapshot{Text: v.Doc.Text, Version: v.Doc.Version, Language: editor.Language(v.State.Language)}, e.limits)
+	doc, err := editor.NewDoc(editor.Snapshot{Text: v.Doc.Text, Version: v.Doc.Version, Base: v.Doc.Base, Language: editor.Language(v.State.Language)}, e.limits)
 	if err != nil {
 		return nil, mockroom.Wrap(err, mockroom.KindInternal, "store_corrupt", "the stored document could not be read")
 	}

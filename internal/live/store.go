@@ -130,8 +130,11 @@ type View struct {
 
 // DocSnapshot is the materialised document at a log offset.
 type DocSnapshot struct {
-	Text     string
-	Version  int
+	Text    string
+	Version int
+	// Base is the version at which this document was started by an editor.reset (0 before the
+	// first); pushes against older versions are refused with doc_replaced.
+	Base     int
 	Language string
 	Offset   mockroom.EventOffset
 }

@@ -75,41 +75,54 @@ func (e *Engine) fire(ctx context.Context, ref TimerRef, now time.Time) error {
 }
 
 // advance starts the next question after an expiry, once: the append checks the generation.
+// An editor push that gets in between the state read and the append moves the version the
+// question's editor.reset counts on: plan again from the new state.
 func (e *Engine) advance(ctx context.Context, ref TimerRef) error {
 	info, err := e.rooms.Room(ctx, ref.Room)
 	if err != nil {
 		return err
 	}
-	st, err := e.store.State(ctx, ref.Room)
-	if err != nil {
-		return err
-	}
-	if st.TimerGen != ref.Gen || st.Phase != mockroom.StateLive {
-		return e.store.Settle(ctx, ref, TimerRef{})
-	}
-	req := AppendRequest{Now: e.now(), Checks: []Check{
-		{Field: FieldTimerGen, Value: genValue(st.TimerGen)},
-		{Field: FieldPhase, Value: phaseValue(st.Phase)},
-	}}
-	req, arm, err := e.startQuestion(ctx, info, st, req, st.QIndex+1, st.TimerGen+1, "auto", "")
-	if err != nil {
-		return err
-	}
-	if endsPlan(req) {
-		if err := e.transition(ctx, ref.Room, req); err != nil {
+	for attempt := 1; ; attempt++ {
+		st, err := e.store.State(ctx, ref.Room)
+		if err != nil {
 			return err
 		}
-	}
-	if arm.Room != "" {
-		if err := e.store.ArmTimer(ctx, arm); err != nil {
+		if st.TimerGen != ref.Gen || st.Phase != mockroom.StateLive {
+			return e.store.Settle(ctx, ref, TimerRef{})
+		}
+		req := AppendRequest{Now: e.now(), Checks: []Check{
+			{Field: FieldTimerGen, Value: genValue(st.TimerGen)},
+			{Field: FieldPhase, Value: phaseValue(st.Phase)},
+		}}
+		req, arm, err := e.startQuestion(ctx, info, st, req, st.QIndex+1, st.TimerGen+1, "auto", "")
+		if err != nil {
 			return err
 		}
-	}
-	if _, err := e.store.Append(ctx, ref.Room, req); err != nil {
-		if _, ok := err.(*ConflictError); !ok {
-			return err
+		if endsPlan(req) {
+			if err := e.transition(ctx, ref.Room, req); err != nil {
+				return err
+			}
 		}
-		// Another node advanced first.
+		if arm.Room != "" {
+			if err := e.store.ArmTimer(ctx, arm); err != nil {
+				return err
+			}
+		}
+		res, err := e.store.Append(ctx, ref.Room, req)
+		if err != nil {
+			ce, ok := err.(*ConflictError)
+			if !ok {
+				return err
+			}
+			if ce.Field == FieldVersion {
+				if attempt < maxControlAttempts {
+					continue
+				}
+				return err // the entry stays due: the next poll tries again
+			}
+			// Another node advanced first.
+		}
+		e.saveResetDoc(ctx, ref.Room, res.Events)
+		return e.store.Settle(ctx, ref, arm)
 	}
-	return e.store.Settle(ctx, ref, arm)
 }

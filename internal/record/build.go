@@ -67,6 +67,8 @@ func (b *builder) event(ev live.Event) error {
 	switch ev.Type {
 	case live.TypeEditorUpdate:
 		return b.edit(ev)
+	case live.TypeEditorReset:
+		return b.reset(ev)
 	case live.TypeEditorLanguage:
 		var d struct {
 			Language string `json:"language"`
@@ -217,6 +219,28 @@ func (b *builder) edit(ev live.Event) error {
 	return nil
 }
 
+// reset applies one editor.reset event: the document a question starts with.
+func (b *builder) reset(ev live.Event) error {
+	var d struct {
+		Version  int    `json:"version"`
+		Text     string `json:"text"`
+		Language string `json:"language"`
+	}
+	if err := json.Unmarshal(ev.Data, &d); err != nil {
+		return corrupt(ev, err)
+	}
+	if d.Version != b.doc.Version()+1 {
+		return corrupt(ev, fmt.Errorf("reset to version %d after version %d", d.Version, b.doc.Version()))
+	}
+	if err := b.doc.Reset(d.Text); err != nil {
+		return corrupt(ev, err)
+	}
+	_ = b.doc.SetLanguage(editor.Language(d.Language))
+	b.rec.Edits = append(b.rec.Edits, Edit{Offset: ev.Offset, At: ev.At, Author: ev.Actor, Reset: true, Text: d.Text})
+	b.lastOff = ev.Offset
+	return nil
+}
+
 func corrupt(ev live.Event, err error) error {
 	return mockroom.Wrap(err, mockroom.KindInternal, "store_corrupt", fmt.Sprintf("the editor update at offset %d does not replay", ev.Offset))
 }
@@ -247,6 +271,7 @@ func (b *builder) startPart(ev live.Event) {
 		Index: d.Index, Title: d.Title, Category: d.Category, BudgetMS: d.BudgetMS,
 		Interviewer: b.interviewer(), Candidate: b.candidate(),
 		StartedAt: ev.At, StartOffset: ev.Offset, EndOffset: ev.Offset,
+		EditFrom: len(b.rec.Edits), EditTo: len(b.rec.Edits),
 	})
 	b.open, b.paused = len(b.rec.Questions)-1, time.Time{}
 }
@@ -263,6 +288,7 @@ func (b *builder) closePart(off mockroom.EventOffset, at time.Time) {
 	p.EndedAt, p.EndOffset = at, max(off, p.StartOffset)
 	p.UsedMS = max(at.Sub(p.StartedAt).Milliseconds()-p.PausedMS, 0)
 	p.Code = codeOf(b.doc)
+	p.EditTo = len(b.rec.Edits)
 	b.open, b.paused = -1, time.Time{}
 }
 

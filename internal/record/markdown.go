@@ -11,7 +11,8 @@ import (
 )
 
 // Markdown renders rec as a document that reads on its own: the session, each question with the
-// time it used and its code in a fenced block, the chat, the reader's notes, and the feedback
+// time it used, the code its document held at its end in a fenced block and its code runs, the
+// chat, the reader's notes, and the feedback
 // the reader may read with the moments it cites quoted. Times are UTC.
 func Markdown(rec Record) string {
 	m := mdWriter{rec: rec, names: names(rec.Participants)}
@@ -88,9 +89,31 @@ func (m *mdWriter) questions() {
 			used += " (" + strings.Join(notes, ", ") + ")"
 		}
 		m.f("%s\n\n", used)
-		m.f("## Code, question %d: %s\n\n", p.Index+1, oneLine(p.Title))
+		m.f("### Final code of question %d\n\n", p.Index+1)
 		m.code(p.Code)
+		m.runs(p)
 	}
+}
+
+// runs lists how each code run of question p ended (or was shown to the room), as the reader
+// may see them.
+func (m *mdWriter) runs(p Part) {
+	var out []string
+	for _, e := range m.rec.Timeline {
+		if e.Kind == "run" && e.Question == p.Index && e.Run != nil && e.Run.Status != "" && e.Offset >= p.StartOffset && e.Offset <= p.EndOffset {
+			line := fmt.Sprintf("- %s %s", clock(e.At), oneLine(e.Text))
+			if e.Run.Output != "" {
+				line += ": `" + strings.ReplaceAll(oneLine(e.Run.Output), "`", "'") + "`"
+			}
+			out = append(out, line)
+		}
+	}
+	m.f("### Runs of question %d\n\n", p.Index+1)
+	if len(out) == 0 {
+		m.f("No runs.\n\n")
+		return
+	}
+	m.f("%s\n\n", strings.Join(out, "\n"))
 }
 
 func (m *mdWriter) code(c Code) {
@@ -122,7 +145,12 @@ func (m *mdWriter) lines(title, kind, empty string) {
 	m.f("%s\n\n", strings.Join(out, "\n"))
 }
 
+// final writes the document of a session that asked no question; otherwise each question's
+// section has its own.
 func (m *mdWriter) final() {
+	if len(m.rec.Questions) > 0 {
+		return
+	}
 	m.f("## Final code\n\n")
 	m.code(m.rec.Final)
 }

@@ -12,8 +12,10 @@ import (
 	"github.com/mockroom/mockroom/internal/room"
 )
 
-// SchemaVersion is the version of the record's JSON shape (api/schemas/session-record.json).
-const SchemaVersion = 1
+// SchemaVersion is the version of the record's JSON shape (SessionRecord in api/openapi.yaml).
+// Version 2 added each question's own document: reset edits in Edits and each question's range
+// of them (EditFrom, EditTo).
+const SchemaVersion = 2
 
 // DeletedName is how a person whose account was deleted appears in other people's records.
 const DeletedName = "deleted user"
@@ -38,8 +40,10 @@ type Record struct {
 	Questions []Part `json:"questions"`
 	// Timeline is everything that happened, by log offset, except editor updates (see Edits).
 	Timeline []Entry `json:"timeline"`
-	// Edits are the editor updates, one per accepted update; the document after edit i is at
-	// version i+1. Replaying them from the empty document gives Final.
+	// Edits are the editor's steps, one per accepted update and one per reset (a question's new
+	// document replacing the old one); the document after edit i is at version i+1. Replaying
+	// them from the empty document gives Final, and the ones up to a question's EditTo give
+	// that question's Code.
 	Edits []Edit `json:"edits"`
 	// Final is the document when the session ended.
 	Final Code `json:"final"`
@@ -86,8 +90,12 @@ type Part struct {
 	UsedMS   int64 `json:"used_ms"`
 	Warnings int   `json:"warnings"`
 	Expired  bool  `json:"expired"`
-	// Code is the document when the question ended.
+	// Code is the question's document when the question ended.
 	Code Code `json:"code"`
+	// EditFrom and EditTo delimit the question's edits: Edits[EditFrom:EditTo], starting with
+	// the reset that gave the question its document.
+	EditFrom int `json:"edit_from"`
+	EditTo   int `json:"edit_to"`
 }
 
 // Entry is one line of the timeline.
@@ -127,13 +135,18 @@ type RunEntry struct {
 // RunOutputLines is how many lines of a run's output its timeline entry keeps.
 const RunOutputLines = 3
 
-// Edit is one accepted editor update.
+// Edit is one accepted editor update, or a reset.
 type Edit struct {
 	Offset mockroom.EventOffset `json:"offset"`
 	At     time.Time            `json:"at"`
-	Author mockroom.UserID      `json:"author"`
-	// Changes is the change set as the editor sent it (CodeMirror's ChangeSet JSON).
-	Changes json.RawMessage `json:"changes"`
+	// Author typed the update; for a reset, who started the question (empty for the server).
+	Author mockroom.UserID `json:"author,omitempty"`
+	// Changes is the change set as the editor sent it (CodeMirror's ChangeSet JSON); absent for
+	// a reset.
+	Changes json.RawMessage `json:"changes,omitempty"`
+	// Reset is set when this step replaced the whole document by Text: a question started.
+	Reset bool   `json:"reset,omitempty"`
+	Text  string `json:"text,omitempty"`
 }
 
 // Code is a document at some moment.

@@ -70,7 +70,8 @@ func build(t *testing.T, p played, reader mockroom.UserID, forms ...feedback.For
 // TestReplayGivesTheFinalDocumentExactly replays every stored update of a session in which both
 // people typed, one push lost a race and was rebased, astral characters were typed and deleted,
 // and a reconnecting client re-sent a push: the replay equals, to the byte, the document the
-// engine holds at the end, and each question's code is the replay up to its end.
+// engine holds at the end, and each question's code is the replay up to its end. Each question
+// has a document of its own: its edits begin with the reset that started it.
 func TestReplayGivesTheFinalDocumentExactly(t *testing.T) {
 	p := play(t, redistest.Shared(t).Client(t))
 	rec := build(t, p, recordtest.Candidate)
@@ -94,28 +95,53 @@ func TestReplayGivesTheFinalDocumentExactly(t *testing.T) {
 	}
 	authors := map[mockroom.UserID]int{}
 	for _, e := range rec.Edits {
-		authors[e.Author]++
+		if !e.Reset {
+			authors[e.Author]++
+		}
 	}
 	if authors[recordtest.Mentor] == 0 || authors[recordtest.Candidate] == 0 || len(authors) != 2 {
 		t.Errorf("edit authors %v, want both people", authors)
 	}
-	if !strings.Contains(rec.Final.Text, "🐍") || strings.Contains(rec.Final.Text, "𝔣") {
-		t.Errorf("final text %q: want the kept astral character and not the deleted one", rec.Final.Text)
-	}
 	if len(rec.Questions) != 2 {
 		t.Fatalf("%d questions, want 2", len(rec.Questions))
 	}
+	first := rec.Questions[0].Code.Text
+	if !strings.Contains(first, "🐍") || strings.Contains(first, "𝔣") {
+		t.Errorf("first question's code %q: want the kept astral character and not the deleted one", first)
+	}
+	if want := "def walk(node):\n    yield node\n"; rec.Final.Text != want {
+		t.Errorf("final text %q, want only the second question's code %q", rec.Final.Text, want)
+	}
 	for _, q := range rec.Questions {
-		at, err := record.Replay(rec.Edits, record.EditsThrough(rec.Edits, q.EndOffset))
+		if q.EditFrom >= q.EditTo || q.EditTo > len(rec.Edits) {
+			t.Fatalf("question %d: edits [%d, %d) of %d", q.Index, q.EditFrom, q.EditTo, len(rec.Edits))
+		}
+		if r := rec.Edits[q.EditFrom]; !r.Reset || r.Text != "" || r.Offset <= q.StartOffset {
+			t.Errorf("question %d: first edit %+v, want the reset to an empty document after its start", q.Index, r)
+		}
+		for _, e := range rec.Edits[q.EditFrom+1 : q.EditTo] {
+			if e.Reset {
+				t.Errorf("question %d: a second reset at offset %d", q.Index, e.Offset)
+			}
+		}
+		at, err := record.Replay(rec.Edits, q.EditTo)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if at != q.Code.Text {
-			t.Errorf("question %d: code %q, replay to its end %q", q.Index, q.Code.Text, at)
+		through, err := record.Replay(rec.Edits, record.EditsThrough(rec.Edits, q.EndOffset))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if at != q.Code.Text || through != q.Code.Text || q.Code.Version != q.EditTo {
+			t.Errorf("question %d: code %q at version %d, replay to edit_to %q, replay to its end %q", q.Index, q.Code.Text, q.Code.Version, at, through)
 		}
 	}
-	if rec.Questions[0].Code.Text == rec.Final.Text {
-		t.Errorf("the first question's code equals the final code; the second question's typing is missing")
+	if got := rec.Questions[1].EditFrom; got != rec.Questions[0].EditTo {
+		t.Errorf("the second question's edits start at %d, the first's end at %d", got, rec.Questions[0].EditTo)
+	}
+	// Nothing was typed before the start: the first question's reset is the first edit.
+	if rec.Questions[0].EditFrom != 0 {
+		t.Errorf("first question's edits start at %d; nothing was typed before the start", rec.Questions[0].EditFrom)
 	}
 }
 
@@ -180,10 +206,17 @@ func TestMarkdownExportGolden(t *testing.T) {
 	if diff := cmp.Diff(string(want), got); diff != "" {
 		t.Errorf("Markdown export (-golden +got):\n%s", diff)
 	}
-	for _, s := range []string{"## Code, question 1: Sum of a list", "## Code, question 2: Walk a tree", "I would use the built-in sum.", "> "} {
+	for _, s := range []string{"### Final code of question 1", "### Final code of question 2", "### Runs of question 1", "run of version", "I would use the built-in sum.", "> "} {
 		if !strings.Contains(got, s) {
 			t.Errorf("export lacks %q", s)
 		}
+	}
+	// Each question shows its own document: the first question's code is not repeated under
+	// the second.
+	second := got[strings.Index(got, "### Final code of question 2"):]
+	second = second[:strings.Index(second, "### Runs of question 2")]
+	if strings.Contains(second, "def total") || !strings.Contains(second, "def walk") {
+		t.Errorf("the second question's code block holds another document:\n%s", second)
 	}
 }
 

@@ -81,13 +81,7 @@ func TestDeletingAnAccountLeavesNothingThatNamesThem(t *testing.T) {
 	r.join(ida)
 	r.join(cand)
 	r.exec(cand, live.CmdStart, nil)
-	for v := range live.SnapshotEvery + 3 {
-		changes := []any{[]any{0, "x"}}
-		if v > 0 {
-			changes = []any{v, []any{0, "x"}}
-		}
-		r.exec(cand, live.CmdEditorPush, map[string]any{"version": v, "updates": []map[string]any{{"clientID": "cm1", "changes": changes}}})
-	}
+	r.typeCharsAs(cand, live.SnapshotEvery+3)
 	r.exec(cand, live.CmdChatSend, map[string]string{"text": "ready when you are"})
 	r.exec(ida, live.CmdChatSend, map[string]string{"text": "welcome aboard"})
 	r.exec(cand, live.CmdNoteAdd, map[string]string{"text": "my private thought"})

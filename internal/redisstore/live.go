@@ -342,7 +342,8 @@ func (s *LiveStore) View(ctx context.Context, room mockroom.RoomID, withNotes bo
 	if d["version"] != "" && d["offset"] != "" {
 		ver, _ := strconv.Atoi(d["version"])
 		off, _ := strconv.ParseUint(d["offset"], 10, 64)
-		v.Doc = live.DocSnapshot{Text: d["text"], Version: ver, Language: d["lang"], Offset: mockroom.EventOffset(off)}
+		base, _ := strconv.Atoi(d["base"])
+		v.Doc = live.DocSnapshot{Text: d["text"], Version: ver, Base: base, Language: d["lang"], Offset: mockroom.EventOffset(off)}
 	}
 	if v.Chat, err = decodeAll(chat.Val()); err != nil {
 		return live.View{}, err
@@ -371,7 +372,7 @@ func (s *LiveStore) View(ctx context.Context, room mockroom.RoomID, withNotes bo
 			return live.View{}, err
 		}
 		for _, ev := range tail {
-			if ev.Type == live.TypeEditorUpdate || ev.Type == live.TypeEditorLanguage {
+			if ev.Type == live.TypeEditorUpdate || ev.Type == live.TypeEditorReset || ev.Type == live.TypeEditorLanguage {
 				v.Tail = append(v.Tail, ev)
 			}
 		}
@@ -381,7 +382,7 @@ func (s *LiveStore) View(ctx context.Context, room mockroom.RoomID, withNotes bo
 
 // SaveDoc implements live.Store.
 func (s *LiveStore) SaveDoc(ctx context.Context, room mockroom.RoomID, doc live.DocSnapshot) error {
-	err := liveSaveDoc.Run(ctx, s.client, s.storedKeys(room, 0), doc.Version, doc.Text, doc.Language, uint64(doc.Offset), s.waitingMS).Err()
+	err := liveSaveDoc.Run(ctx, s.client, s.storedKeys(room, 0), doc.Version, doc.Text, doc.Language, uint64(doc.Offset), s.waitingMS, doc.Base).Err()
 	if err != nil {
 		return unavailable(err, "save the document")
 	}

@@ -387,7 +387,8 @@ func TestTwoNodesOnClusterDeliverEveryRoomInOrder(t *testing.T) {
 			if i > 0 { // keep what is there, insert at the end
 				changes = []any{i, []any{0, "x"}}
 			}
-			exec(id, clusterCandidate, uint64(i+1), live.CmdEditorPush, map[string]any{"version": i, "updates": []map[string]any{
+			// Version 1 is the question's document (the start's editor.reset, empty).
+			exec(id, clusterCandidate, uint64(i+1), live.CmdEditorPush, map[string]any{"version": i + 1, "updates": []map[string]any{
 				{"clientID": "cm1", "changes": changes},
 			}})
 			exec(id, clusterInterviewer, uint64(i+2), live.CmdChatSend, map[string]any{"text": fmt.Sprintf("%s says %d", id, i)})

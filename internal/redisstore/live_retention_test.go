@@ -33,6 +33,7 @@ type retentionRoom struct {
 	id     mockroom.RoomID
 	seq    map[mockroom.UserID]uint64
 	ver    int // the editor version the next push builds on
+	length int // the document's length at ver (one-character edits: ASCII)
 }
 
 func newRetentionRoom(t testing.TB, client redis.UniversalClient, keys Keys, sharded bool, id mockroom.RoomID, ttl time.Duration) *retentionRoom {
@@ -63,6 +64,14 @@ func (r *retentionRoom) exec(p mockroom.Principal, typ string, data any) live.Re
 	if err != nil {
 		r.t.Fatalf("%s by %s: %v", typ, p.UserID, err)
 	}
+	if typ == live.CmdStart || typ == live.CmdNext || typ == live.CmdSkip {
+		// The question that started replaced the document (editor.reset): type on the new one.
+		snap, err := r.engine.Snapshot(r.t.Context(), r.id, p.UserID)
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		r.ver, r.length = snap.Doc.Version, len(snap.Doc.Text)
+	}
 	return res
 }
 
@@ -77,13 +86,20 @@ func (r *retentionRoom) join(p mockroom.Principal) {
 // live.SnapshotEvery materialises the document.
 func (r *retentionRoom) typeChars(n int) {
 	r.t.Helper()
+	r.typeCharsAs(clusterCandidate, n)
+}
+
+// typeCharsAs is typeChars by p.
+func (r *retentionRoom) typeCharsAs(p mockroom.Principal, n int) {
+	r.t.Helper()
 	for range n {
 		changes := []any{[]any{0, "x"}}
-		if r.ver > 0 {
-			changes = []any{r.ver, []any{0, "x"}}
+		if r.length > 0 {
+			changes = []any{r.length, []any{0, "x"}}
 		}
-		r.exec(clusterCandidate, live.CmdEditorPush, map[string]any{"version": r.ver, "updates": []map[string]any{{"clientID": "cm1", "changes": changes}}})
+		r.exec(p, live.CmdEditorPush, map[string]any{"version": r.ver, "updates": []map[string]any{{"clientID": "cm1", "changes": changes}}})
 		r.ver++
+		r.length++
 	}
 }
 
@@ -253,7 +269,7 @@ func TestLiveKeysOfAnAbandonedRoomDisappear(t *testing.T) {
 		}
 		<-tick.C
 	}
-	started.expectTTLs("started", []string{"live:clients", "live:log", "live:presence", "live:state"}, -1, -1)
+	started.expectTTLs("started", []string{"live:clients", "live:doc", "live:log", "live:presence", "live:state"}, -1, -1)
 }
 
 // TestLiveRetentionOnTheEmbeddedStore runs the same scripts on the embedded store as Open sets it

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -242,15 +243,17 @@ func TestEventFramesMatchEventSchemas(t *testing.T) {
 	iv.command("note.add", map[string]any{"text": "before the start"})
 	iv.command("room.start", nil)
 	cand.waitEvent("question.started")
-	cand.command("editor.push", map[string]any{"version": 0, "updates": []any{
-		map[string]any{"clientID": cand.clientID, "changes": []any{[]any{0, "def f():", "    return 1"}}},
+	// The coding question's document is its starter code; the candidate replaces all of it.
+	starter := cand.waitEvent("editor.reset").obj("data").str("text")
+	cand.command("editor.push", map[string]any{"version": 1, "updates": []any{
+		map[string]any{"clientID": cand.clientID, "changes": []any{[]any{len(utf16.Encode([]rune(starter))), "def f():", "    return 1"}}},
 	}})
-	iv.command("editor.push", map[string]any{"version": 1, "updates": []any{
+	iv.command("editor.push", map[string]any{"version": 2, "updates": []any{
 		map[string]any{"clientID": iv.clientID, "changes": []any{21, []any{0, "", "# why 1?"}}},
 		map[string]any{"clientID": iv.clientID, "changes": []any{30, []any{0, "!"}}},
 	}})
 	cand.waitFor("the interviewer's edit", func(f frame) bool {
-		return f.str("event") == "editor.update" && f.obj("data").num("version") == 1
+		return f.str("event") == "editor.update" && f.obj("data").num("version") == 2
 	})
 	cand.send(map[string]any{"type": "presence", "selection": map[string]any{"main": 0, "ranges": []any{map[string]any{"anchor": 0, "head": 3}}}})
 	iv.waitFor("the candidate's cursor", func(f frame) bool { return f.str("type") == "presence" && f.obj("selection") != nil })

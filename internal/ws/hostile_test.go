@@ -52,7 +52,7 @@ func TestEditorUpdatesMustCarryTheSocketsClientID(t *testing.T) {
 	iv.command("room.start", nil)
 	before := h.head("r-forge")
 	for _, id := range []string{iv.clientID, "has space", "bang/!"} {
-		r := cand.refused("editor.push", map[string]any{"version": 0, "updates": []any{
+		r := cand.refused("editor.push", map[string]any{"version": 1, "updates": []any{
 			map[string]any{"clientID": id, "changes": []any{[]any{0, "forged"}}},
 		}})
 		if r.str("code") != "client_id_mismatch" {
@@ -62,8 +62,8 @@ func TestEditorUpdatesMustCarryTheSocketsClientID(t *testing.T) {
 	if got := h.head("r-forge"); got != before {
 		t.Fatalf("a refused push changed the log: head %s → %s", before, got)
 	}
-	// The socket's own id is accepted.
-	cand.command("editor.push", map[string]any{"version": 0, "updates": []any{
+	// The socket's own id is accepted (version 1: the first question's document).
+	cand.command("editor.push", map[string]any{"version": 1, "updates": []any{
 		map[string]any{"clientID": cand.clientID, "changes": []any{[]any{0, "mine"}}},
 	}})
 }
@@ -76,7 +76,7 @@ func TestResentPushGetsItsOriginalResult(t *testing.T) {
 	iv := h.join(interviewer, "r-resend")
 	cand := h.join(candidate, "r-resend")
 	iv.command("room.start", nil)
-	push := map[string]any{"type": "editor.push", "seq": cand.nextSeq(), "version": 0, "updates": []any{
+	push := map[string]any{"type": "editor.push", "seq": cand.nextSeq(), "version": 1, "updates": []any{
 		map[string]any{"clientID": cand.clientID, "changes": []any{[]any{0, "abc"}}},
 	}}
 	cand.send(push)
@@ -84,8 +84,8 @@ func TestResentPushGetsItsOriginalResult(t *testing.T) {
 	if first.str("type") != "ack" {
 		t.Fatalf("first push: %v", first)
 	}
-	// The interviewer edits after it, so version 0 is stale now.
-	iv.command("editor.push", map[string]any{"version": 1, "updates": []any{
+	// The interviewer edits after it, so version 1 is stale now.
+	iv.command("editor.push", map[string]any{"version": 2, "updates": []any{
 		map[string]any{"clientID": iv.clientID, "changes": []any{3, []any{0, "d"}}},
 	}})
 	cand.waitFor("the interviewer's edit", func(f frame) bool {
@@ -99,8 +99,8 @@ func TestResentPushGetsItsOriginalResult(t *testing.T) {
 		t.Fatalf("re-sent push: %s %s, want its original ack", again.str("code"), again.str("message"))
 	}
 	res, orig := again.obj("result"), first.obj("result")
-	if res["duplicate"] != true || res.num("version") != 1 || fmt.Sprint(res["position"]) != fmt.Sprint(orig["position"]) {
-		t.Errorf("re-sent push result %v, want duplicate with version 1 and position %v", res, orig["position"])
+	if res["duplicate"] != true || res.num("version") != 2 || fmt.Sprint(res["position"]) != fmt.Sprint(orig["position"]) {
+		t.Errorf("re-sent push result %v, want duplicate with version 2 and position %v", res, orig["position"])
 	}
 }
 
@@ -115,16 +115,17 @@ func TestEditingIsOpenUntilTheEnd(t *testing.T) {
 		map[string]any{"clientID": cand.clientID, "changes": []any{[]any{0, "a"}}},
 	}})
 	iv.command("room.start", nil)
-	cand.command("editor.push", map[string]any{"version": 1, "updates": []any{
-		map[string]any{"clientID": cand.clientID, "changes": []any{1, []any{0, "b"}}},
+	// The first question replaced the document set up before the start (version 2).
+	cand.command("editor.push", map[string]any{"version": 2, "updates": []any{
+		map[string]any{"clientID": cand.clientID, "changes": []any{[]any{0, "b"}}},
 	}})
 	iv.command("room.end", nil)
 	cand.waitFor("wrap-up", func(f frame) bool {
 		return f.str("event") == "room.state" && f.obj("data").str("state") == "wrap_up"
 	})
 	before := h.head("r-edit-end")
-	if r := cand.refused("editor.push", map[string]any{"version": 2, "updates": []any{
-		map[string]any{"clientID": cand.clientID, "changes": []any{2, []any{0, "c"}}},
+	if r := cand.refused("editor.push", map[string]any{"version": 3, "updates": []any{
+		map[string]any{"clientID": cand.clientID, "changes": []any{1, []any{0, "c"}}},
 	}}); r.str("code") != "room_state" {
 		t.Errorf("push after the end: %q, want room_state", r.str("code"))
 	}

@@ -89,9 +89,14 @@ func TestMalformedFramesAreRefusedWithoutEffect(t *testing.T) {
 		t.Errorf("stale push: %q", r.str("code"))
 	}
 	// A change set that does not fit the document.
-	if r := cand.refused("editor.push", map[string]any{"version": 0, "updates": []any{
+	if r := cand.refused("editor.push", map[string]any{"version": 1, "updates": []any{
 		map[string]any{"clientID": cand.clientID, "changes": []any{5, []any{0, "x"}}}}}); r.str("code") != "changes_length_mismatch" {
-		t.Error("oversized change set accepted")
+		t.Errorf("oversized change set: %q, want changes_length_mismatch", r.str("code"))
+	}
+	// A push against the document from before the first question started.
+	if r := cand.refused("editor.push", map[string]any{"version": 0, "updates": []any{
+		map[string]any{"clientID": cand.clientID, "changes": []any{[]any{0, "x"}}}}}); r.str("code") != "doc_replaced" {
+		t.Errorf("push against the replaced document: %q, want doc_replaced", r.str("code"))
 	}
 	// The socket still works and nothing was appended.
 	iv.command("ping", nil)

@@ -62,11 +62,11 @@ func TestScriptedSessionNeverLeaksInterviewerMaterial(t *testing.T) {
 	const note = "PRIVATE NOTE: hesitant on generators 5e1c"
 	iv.command("note.add", map[string]any{"text": note})
 	cand.command("chat.send", map[string]any{"text": "hello, ready"})
-	cand.command("editor.push", map[string]any{"version": 0, "updates": []any{
+	cand.command("editor.push", map[string]any{"version": 1, "updates": []any{
 		map[string]any{"clientID": cand.clientID, "changes": []any{[]any{0, "def f():", "    return 1"}}},
 	}})
 	iv.command("editor.lock", map[string]any{"locked": true})
-	if r := cand.refused("editor.push", map[string]any{"version": 1, "updates": []any{
+	if r := cand.refused("editor.push", map[string]any{"version": 2, "updates": []any{
 		map[string]any{"clientID": cand.clientID, "changes": []any{[]any{0, "x"}, 21}},
 	}}); r.str("code") != "editor_locked" {
 		t.Errorf("push while locked: code %q, want editor_locked", r.str("code"))

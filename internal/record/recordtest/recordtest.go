@@ -89,7 +89,22 @@ func (s *Session) Try(p mockroom.UserID, client, typ string, data any) (live.Res
 	s.seq[client]++
 	cmd := live.Command{ClientID: client, Seq: s.seq[client], Type: typ, Data: raw}
 	s.last[client] = cmd
-	return s.Engine.Execute(s.t.Context(), s.Info.ID, s.principal(p), cmd)
+	res, err := s.Engine.Execute(s.t.Context(), s.Info.ID, s.principal(p), cmd)
+	if err == nil && (typ == live.CmdStart || typ == live.CmdNext || typ == live.CmdSkip) {
+		s.Follow()
+	}
+	return res, err
+}
+
+// Follow takes the document as the room has it now, as an editor does on editor.reset: a
+// question that starts replaces the document, and the next push builds on the new one.
+func (s *Session) Follow() {
+	s.t.Helper()
+	snap, err := s.Engine.Snapshot(s.t.Context(), s.Info.ID, Mentor)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.version, s.Text = snap.Doc.Version, snap.Doc.Text
 }
 
 // Resend runs client's last command again with the same sequence number, as a client does after
@@ -268,8 +283,8 @@ func MentorRoom(id mockroom.RoomID) (live.RoomInfo, room.Room) {
 
 // Script plays a whole mentor session in a room made by MentorRoom: both people type, in turn
 // and against each other (the loser of a race rebases and pushes again), astral characters, a
-// reconnect that re-sends a push, chat, a private note, a pause, an extension, a warning, and
-// the end. It returns the room as the room service holds it afterwards.
+// reconnect that re-sends a push, a code run, chat, a private note, a pause, an extension, a
+// warning, the next question on a document of its own, and the end. It returns the room as the room service holds it afterwards.
 func Script(s *Session, r room.Room) room.Room {
 	s.t.Helper()
 	c, m := Candidate, Mentor
@@ -303,6 +318,8 @@ func Script(s *Session, r room.Room) room.Room {
 	s.Join(c)
 	s.Insert(c, "c2", 0, "𝔣 = 1\n")
 	s.Delete(c, "c2", 0, editor.Len16("𝔣 = 1\n"))
+	s.Do(c, "c2", live.CmdRunStart, map[string]any{"run_id": "sum-1", "version": s.version, "question_index": 0})
+	s.Do(c, "c2", live.CmdRunFinish, map[string]any{"run_id": "sum-1", "status": "ok", "output": "3\n", "duration_ms": 9})
 	s.Clock.Advance(9 * time.Minute)
 	if err := s.Engine.PollOnce(s.t.Context()); err != nil {
 		s.t.Fatal(err)
