@@ -209,6 +209,24 @@ export class SharedEditor {
     if (needsLoading(this.lang)) this.setLanguage(this.lang);
   }
 
+  // reset takes an editor.reset event: a question started and its own document replaces the
+  // whole content. The collab state starts again at the event's version; edits not yet
+  // confirmed belonged to the old document and are dropped (the server refuses them with
+  // doc_replaced), and pushes in flight no longer matter.
+  reset(data) {
+    if (!this.view) return;
+    const text = data.text || '';
+    this.lang = data.language || this.lang;
+    this.confirmed = Text.of(text.split('\n'));
+    this.generation++;
+    this.pushing = false;
+    this.waitForVersion = -1;
+    clearTimeout(this.staleTimer);
+    const state = EditorState.create({ doc: text, extensions: this.extensions(data.version, this.lang, this.isReadOnly) });
+    this.view.setState(state);
+    if (needsLoading(this.lang)) this.setLanguage(this.lang);
+  }
+
   // applyUpdate takes an editor.update event. Events arrive in order and exactly once, so the
   // event's version is always our synced version; a mismatch means a bug, and a reload of the
   // snapshot is the safe answer.
@@ -256,7 +274,9 @@ export class SharedEditor {
       })
       .catch((err) => {
         if (gen !== this.generation) return;
-        if (err.code === 'version_stale' || err.code === 'version_ahead') {
+        if (err.code === 'doc_replaced') {
+          // The editor.reset that replaced the document is on its way and drops these edits.
+        } else if (err.code === 'version_stale' || err.code === 'version_ahead') {
           // The events that made us stale are on their way; rebase when they arrive.
           this.waitForVersion = version + 1;
         } else if (err.code === 'editor_locked') {

@@ -323,6 +323,15 @@ export function renderRoom(el, { params }) {
       case 'editor.update':
         editor.applyUpdate(d);
         break;
+      case 'editor.reset':
+        // The question that just started brings its own document (its starter code, or none).
+        editor.reset(d);
+        if (d.language) {
+          st.language = d.language;
+          langSelect.value = d.language;
+        }
+        runs.render();
+        break;
       case 'editor.language':
         st.language = d.language;
         editor.setLanguage(d.language);
@@ -544,6 +553,11 @@ export function renderRoom(el, { params }) {
       h('h2', { id: 'question-heading', class: 'question-title' }, q.title || 'Question'),
       countdown,
       h('p', { class: 'prompt', id: 'question-prompt' }, q.prompt || ''),
+      // The starter code is what the editor opened on for this question (editor.reset): shown
+      // here too, so it stays readable after the code has been worked over.
+      q.coding?.starter
+        ? h('div', { class: 'starter', id: 'question-starter' }, h('h3', null, 'Starter code'), h('pre', { class: 'starter-code' }, q.coding.starter))
+        : null,
       q.coding?.examples?.length
         ? h('div', { class: 'examples' }, h('h3', null, 'Examples'), q.coding.examples.map((ex) => h('pre', { class: 'example' }, `${ex.input}\n→ ${ex.output}`)))
         : null,

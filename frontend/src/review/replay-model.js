@@ -1,8 +1,10 @@
 // The replay of a finished session, as pure logic (no DOM): the document after any number of the
 // record's edits, who wrote each character, and where the slider's moments fall. The server sends
-// every accepted editor update (CodeMirror change sets, positions in UTF-16 units) and the final
-// document; applying the change sets in order to the empty document gives that document exactly,
-// which the page checks once and says so if it ever does not.
+// every accepted editor update (CodeMirror change sets, positions in UTF-16 units), a reset step
+// wherever a question started and replaced the whole document by its own (`reset: true`, `text`),
+// and the final document; applying them in order to the empty document gives that document
+// exactly, which the page checks once and says so if it ever does not. Each question's code is
+// the document after its `edit_to` edits.
 
 import { ChangeSet, Text } from '@codemirror/state';
 
@@ -20,16 +22,24 @@ export class ReplayModel {
     let doc = Text.empty;
     for (const e of this.edits) {
       try {
-        const cs = ChangeSet.fromJSON(e.changes);
-        doc = cs.apply(doc);
-        this.sets.push(cs);
+        if (e.reset) {
+          doc = Text.of((e.text || '').split('\n'));
+          this.sets.push(null);
+        } else {
+          const cs = ChangeSet.fromJSON(e.changes);
+          doc = cs.apply(doc);
+          this.sets.push(cs);
+        }
         this.docs.push(doc);
       } catch (err) {
         this.error = `edit at offset ${e.offset} does not apply: ${err.message}`;
         break;
       }
     }
-    this.exact = !this.error && this.docs[this.docs.length - 1].toString() === (record.final?.text ?? '');
+    this.exact =
+      !this.error &&
+      this.docs[this.docs.length - 1].toString() === (record.final?.text ?? '') &&
+      (record.questions || []).every((q) => typeof q.edit_to !== 'number' || this.textAt(q.edit_to) === (q.code?.text ?? ''));
   }
 
   // length is the number of edits that replay.
@@ -74,12 +84,17 @@ export class ReplayModel {
   }
 
   // authorsAt returns the document after n edits as runs [{text, author}] of consecutive
-  // characters written by the same person.
+  // characters written by the same person; characters a reset put there (a question's starter
+  // code) have author null.
   authorsAt(n) {
     n = clamp(n, 0, this.length);
     let owners = [];
     for (let i = 0; i < n; i++) {
       const author = this.edits[i].author;
+      if (!this.sets[i]) {
+        owners = new Array(this.docs[i + 1].length).fill(null);
+        continue;
+      }
       const next = [];
       let pos = 0;
       this.sets[i].iterChanges((fromA, toA, _fromB, _toB, inserted) => {

@@ -36,7 +36,8 @@ export function createReplay(model, { authorClass, name }) {
   const status = h('p', { class: 'muted replay-status' });
   const legend = h('p', { class: 'replay-legend muted' });
 
-  const authors = [...new Set(model.edits.map((e) => e.author))];
+  // A reset (a question's starter code) is nobody's typing.
+  const authors = [...new Set(model.edits.filter((e) => !e.reset).map((e) => e.author))];
   replace(legend, authors.length ? ['Typed by: ', authors.map((a) => h('span', { class: `replay-author ${authorClass(a)}` }, name(a)))] : 'Nobody typed in this session.');
   if (model.error) status.append(`The replay stopped early: ${model.error}.`);
   else if (!model.exact) status.append('The replay does not end on the final code the server kept; the final code is shown below.');
@@ -47,7 +48,12 @@ export function createReplay(model, { authorClass, name }) {
     clock.value = `${formatDuration(Math.min(ms, model.duration))} / ${formatDuration(model.duration)} · ${step} of ${model.length} edits`;
     code.dataset.step = String(step);
     const runs = model.authorsAt(step);
-    replace(code, runs.length ? runs.map((r) => h('span', { class: authorClass(r.author), title: name(r.author) }, r.text)) : h('span', { class: 'muted' }, '(empty)'));
+    replace(
+      code,
+      runs.length
+        ? runs.map((r) => (r.author === null ? h('span', { class: 'author author-starter', title: 'starter code' }, r.text) : h('span', { class: authorClass(r.author), title: name(r.author) }, r.text)))
+        : h('span', { class: 'muted' }, '(empty)'),
+    );
   }
 
   function stop() {

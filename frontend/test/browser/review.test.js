@@ -189,7 +189,9 @@ browserTests(import.meta.url, (env) => {
       await candidate.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
       await candidate.mouse.move(box.x - 20, box.y + box.height / 2, { steps: 5 });
       await candidate.mouse.up();
-      await candidate.waitForFunction(() => document.querySelector('#replay-code')?.dataset.step === '0');
+      // At the session's start the question has just opened on its own document (its reset is
+      // the only step by then): nothing is typed yet.
+      await candidate.waitForFunction(() => document.querySelector('#replay-slider')?.value === '0' && Number(document.querySelector('#replay-code')?.dataset.step) <= 1);
       assert.doesNotMatch(await codeText(candidate), /first_version/, 'at the start of the slider nothing is typed');
 
       // The cited moment: the first version is there, the later one not yet.
@@ -207,7 +209,8 @@ browserTests(import.meta.url, (env) => {
       // The Markdown export downloads and reads on its own.
       const [dl] = await Promise.all([candidate.waitForEvent('download'), candidate.locator('#export-md').click()]);
       const md = readFileSync(await dl.path(), 'utf8');
-      assert.match(md, /## Code, question 1: /);
+      assert.match(md, /### Final code of question 1/);
+      assert.match(md, /### Runs of question 1/);
       assert.ok(md.includes('later_version') && md.includes(chatLine), 'the export holds the code and the chat');
 
       // Two more sessions, scored 2 and 4: the progress page draws the first quality's three

@@ -2,7 +2,8 @@
 // their own browser; the interviewer's page shows the same runs and output live. An exception
 // shows its traceback, an endless loop is stopped at the time limit and the room keeps working,
 // the interviewer's private run stays off the candidate's page until shared, a reload shows the
-// question's past runs again, and the next question starts with none. Run tests checks the
+// question's past runs again, and the next question starts with none, on its own starter code in
+// both editors (shown under the prompt too). Run tests checks the
 // question's examples against the candidate's code (one failing, then all passing after a fix),
 // with each result on both pages; the interviewer's hidden tests stay off the candidate's page,
 // which sees only their counts once shared; a question that cannot run in the browser has its
@@ -177,6 +178,18 @@ browserTests(import.meta.url, (env) => {
     }, prompt);
     await interviewer.locator('#run-list .run-empty').waitFor();
     await candidate.locator('#run-list .run-empty').waitFor();
+
+    // The next question opened on a document of its own: its starter code, under the prompt and
+    // in both editors, exactly: nothing of the code written for the question before.
+    const starter = bankQuestion('technical_proficiency', FLAGGED).coding.starter.trimEnd();
+    for (const page of [candidate, interviewer]) {
+      await page.locator('#question-starter pre').waitFor();
+      assert.equal((await page.locator('#question-starter pre').innerText()).trimEnd(), starter, 'the starter code is shown under the prompt');
+      await page.waitForFunction(
+        (want) => [...document.querySelectorAll('#editor .cm-line')].map((l) => l.textContent).join('\n').trimEnd() === want,
+        starter,
+      );
+    }
 
     // It cannot run in the browser: its test buttons are disabled and say why, on both pages.
     const note = bankQuestion('technical_proficiency', FLAGGED).coding.browser_note;

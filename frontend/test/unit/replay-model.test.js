@@ -59,3 +59,64 @@ test('each character is attributed to the person who typed it', () => {
   );
   assert.equal(runs.map((r) => r.text).join(''), m.textAt(m.length));
 });
+
+// A record of two questions, each on a document of its own: the first opened on starter code, the
+// second on an empty document, with code typed before the start that no question keeps.
+function twoQuestions() {
+  const starter = 'def total(xs):\n    pass\n';
+  return {
+    started_at: t0,
+    ended_at: at(600),
+    edits: [
+      { offset: 2, at: at(1), author: 'cand', changes: [[0, 'scratch']] },
+      { offset: 5, at: at(5), author: 'mentor', reset: true, text: starter },
+      { offset: 6, at: at(10), author: 'cand', changes: [19, [4, 'return sum(xs) # 🐍'], 1] },
+      { offset: 9, at: at(300), reset: true },
+      { offset: 10, at: at(310), author: 'cand', changes: [[0, 'def walk(node):', '    yield node']] },
+    ],
+    questions: [
+      { index: 0, edit_from: 1, edit_to: 3, code: { text: 'def total(xs):\n    return sum(xs) # 🐍\n' } },
+      { index: 1, edit_from: 3, edit_to: 5, code: { text: 'def walk(node):\n    yield node' } },
+    ],
+    final: { text: 'def walk(node):\n    yield node' },
+  };
+}
+
+test('a reset replaces the whole document, and each question replays to its own code', () => {
+  const rec = twoQuestions();
+  const m = new ReplayModel(rec);
+  assert.equal(m.error, null);
+  assert.equal(m.length, 5);
+  assert.equal(m.exact, true);
+  assert.equal(m.textAt(1), 'scratch');
+  assert.equal(m.textAt(2), 'def total(xs):\n    pass\n');
+  assert.equal(m.textAt(4), '');
+  for (const q of rec.questions) {
+    assert.equal(m.textAt(q.edit_to), q.code.text, `question ${q.index}`);
+    assert.equal(m.textAt(q.edit_from + 1), rec.edits[q.edit_from].text || '', `question ${q.index} starts on its reset`);
+  }
+  assert.equal(m.textAt(m.length), rec.final.text);
+});
+
+test('a question whose code does not replay is reported, not hidden', () => {
+  const rec = twoQuestions();
+  rec.questions[0].code.text = 'something else';
+  assert.equal(new ReplayModel(rec).exact, false);
+});
+
+test('starter code belongs to nobody; what is typed over it to its typist', () => {
+  const m = new ReplayModel(twoQuestions());
+  const runs = m.authorsAt(3);
+  assert.deepEqual(
+    runs.map((r) => [r.author, r.text]),
+    [
+      [null, 'def total(xs):\n    '],
+      ['cand', 'return sum(xs) # 🐍'],
+      [null, '\n'],
+    ],
+  );
+  assert.deepEqual(
+    m.authorsAt(5).map((r) => [r.author, r.text]),
+    [['cand', 'def walk(node):\n    yield node']],
+  );
+});
