@@ -167,6 +167,8 @@ browserTests(import.meta.url, (env) => {
 
       // Qualities, recommendations and categories are named by the track's titles, not by
       // their ids in words ("databases" is "Experience with databases").
+      // The session page renders after its record arrives: wait for the feedback before reading it.
+      await candidate.locator('.review-feedback dt', { hasText: firstQualityTitle }).first().waitFor();
       const terms = await candidate.locator('.review-feedback dt').allInnerTexts();
       for (const want of [firstQualityTitle, 'Experience with databases', 'Collaboration and communication', 'Recommendation']) {
         assert.ok(terms.includes(want), `the feedback names "${want}": ${terms.join(' | ')}`);
