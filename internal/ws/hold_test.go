@@ -73,7 +73,7 @@ func TestCommandRepliesWithHeldFramesInOneWrite(t *testing.T) {
 				}
 				c = benchConn(srv, "candidate", "u-cand")
 				c.ws, c.out, c.writerDone = wsc, bw.conn, make(chan struct{})
-				c.ctx, c.cancel = context.WithCancel(context.Background())
+				c.ctx, c.cancel = context.WithCancel(t.Context())
 				close(ready)
 			}))
 			hs.Listener = countingListener{hs.Listener, &rawWrites}
