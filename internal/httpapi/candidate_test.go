@@ -322,11 +322,11 @@ var candidateRoutes = []candidateRoute{
 		s.call(t, "POST", "/api/v1/invites/preview", map[string]string{"invite": s.invite}, 409)
 	}},
 	{"POST /api/v1/rooms", func(t *testing.T, s *sweep) {
-		s.call(t, "POST", "/api/v1/rooms", map[string]any{"track": s.track, "plan_id": "junior-30", "title": "Practice on my own"}, 201)
+		s.call(t, "POST", "/api/v1/rooms", map[string]any{"track": s.track, "plan_id": "junior-30", "title": "Practice on my own"}, s.ifGuest(403, 201))
 	}},
 	{"POST /api/v1/rooms/{id}/close", func(t *testing.T, s *sweep) { s.call(t, "POST", s.roomPath()+"/close", nil, 403) }},
 	{"POST /api/v1/match/queue", func(t *testing.T, s *sweep) {
-		s.call(t, "POST", "/api/v1/match/queue", map[string]any{"track": s.track, "level": "mid", "categories": []string{"system_design"}}, 202)
+		s.call(t, "POST", "/api/v1/match/queue", map[string]any{"track": s.track, "level": "mid", "categories": []string{"system_design"}}, s.ifGuest(403, 202))
 	}},
 	{"GET /api/v1/match/status", func(t *testing.T, s *sweep) { s.call(t, "GET", "/api/v1/match/status", nil, 200) }},
 	{"GET /api/v1/match/wait", func(t *testing.T, s *sweep) { s.call(t, "GET", "/api/v1/match/wait?timeout=0", nil, 200) }},
@@ -337,7 +337,9 @@ var candidateRoutes = []candidateRoute{
 		}
 		s.call(t, "POST", "/api/v1/match/"+url.PathEscape(s.matchID)+"/confirm", nil, 200)
 	}},
-	{"DELETE /api/v1/match/queue", func(t *testing.T, s *sweep) { s.call(t, "DELETE", "/api/v1/match/queue", nil, 204) }},
+	{"DELETE /api/v1/match/queue", func(t *testing.T, s *sweep) {
+		s.call(t, "DELETE", "/api/v1/match/queue", nil, s.ifGuest(404, 204)) // a guest was never queued
+	}},
 	{"GET /api/v1/tracks/{track}/rubric", func(t *testing.T, s *sweep) { s.call(t, "GET", s.trackPath()+"/rubric", nil, 200) }},
 	{"GET /api/v1/rooms/{id}/feedback", func(t *testing.T, s *sweep) { s.call(t, "GET", s.roomPath()+"/feedback", nil, 200) }},
 	// Before the room ends there is nothing to write; the form about the candidate is never

@@ -29,6 +29,11 @@ func driftRooms(t *testing.T, c *driftClient) {
 		"track": roomtest.Track, "plan": map[string]any{"slots": []map[string]any{{"category": "candidate_questions", "minutes": 5}}},
 	}})
 	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/rooms", Token: mentor.AccessToken, WantStatus: 404, Body: map[string]any{"track": "nope", "plan_id": "x"}})
+	_, guest, err := c.Env.Accounts.CreateGuest(t.Context(), "Drifting guest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/rooms", Token: guest.AccessToken, WantStatus: 403, Body: map[string]any{"track": roomtest.Track, "plan_id": "mentor-20"}})
 	path := "/api/v1/rooms/" + string(created.Room.ID)
 	inv := created.Invites
 
@@ -57,6 +62,11 @@ func driftMatch(t *testing.T, c *driftClient) {
 	a, b := c.Env.signup(t), c.Env.signup(t)
 	join := map[string]any{"track": roomtest.Track, "level": "senior", "categories": []string{"problem_solving"}}
 	c.Do(t, driftRequest{Method: "DELETE", Path: "/api/v1/match/queue", Token: a.AccessToken, WantStatus: 404})
+	_, guest, err := c.Env.Accounts.CreateGuest(t.Context(), "Queueing guest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/match/queue", Token: guest.AccessToken, WantStatus: 403, Body: join})
 	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/match/queue", Token: a.AccessToken, WantStatus: 202, Body: join})
 	c.Do(t, driftRequest{Method: "DELETE", Path: "/api/v1/match/queue", Token: a.AccessToken, WantStatus: 204})
 	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/match/queue", Token: a.AccessToken, WantStatus: 202, Body: join})

@@ -92,8 +92,13 @@ type JoinRequest struct {
 }
 
 // Join puts p in the queue of a track and level. A person is in at most one queue at a time:
-// KindConflict "already_queued" while they hold an active ticket anywhere.
+// KindConflict "already_queued" while they hold an active ticket anywhere. A guest cannot queue
+// (KindForbidden "account_required"): peer practice needs an identity the other person can rate
+// and find again, so a guest keeps theirs with an email and password first.
 func (s *Service) Join(ctx context.Context, p mockroom.Principal, req JoinRequest) (View, error) {
+	if p.Guest {
+		return View{}, mockroom.Errorf(mockroom.KindForbidden, "account_required", "keep your guest identity with an email and password before practising with a peer")
+	}
 	if !slices.Contains(s.cfg.Tracks, req.Track) {
 		return View{}, mockroom.Errorf(mockroom.KindInvalid, "unknown_track", "no track %q to practise", req.Track)
 	}

@@ -156,10 +156,14 @@ func (s *Service) checkSchedule(at time.Time) error {
 }
 
 // Create makes a mentor-led room with creator as its interviewer, instantiates the plan and
-// issues the invite links.
+// issues the invite links. A guest cannot create one (KindForbidden "account_required"): guests
+// exist to join the room they were invited to.
 func (s *Service) Create(ctx context.Context, creator mockroom.Principal, req CreateRequest) (Room, Invites, error) {
 	if creator.UserID == "" {
 		return Room{}, Invites{}, mockroom.Errorf(mockroom.KindUnauthorized, "token_missing", "sign in to create a room")
+	}
+	if creator.Guest {
+		return Room{}, Invites{}, mockroom.Errorf(mockroom.KindForbidden, "account_required", "keep your guest identity with an email and password before creating a room")
 	}
 	if req.Track == "" {
 		return Room{}, Invites{}, invalid("missing_field", "track is required")
