@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/mockroom/mockroom/internal/mockroom"
 )
 
 // Rules of the guide fields of format 2 (see api/bank.md). A custom question may leave them out;
@@ -41,7 +43,7 @@ func validateGuideV2(where string, g *Guidance) error {
 		}
 	}
 	if len(g.Clarifications) > maxClarifications {
-		return invalid("too_many_items", "%s: guide.clarifications has more than %d entries", where, maxClarifications)
+		return fieldInvalid("guide.clarifications", "too_many_items", "%s: guide.clarifications has more than %d entries", where, maxClarifications)
 	}
 	for i, c := range g.Clarifications {
 		f := fmt.Sprintf("guide.clarifications[%d]", i)
@@ -53,7 +55,7 @@ func validateGuideV2(where string, g *Guidance) error {
 		}
 	}
 	if len(g.Hints) > 0 && (len(g.Hints) < MinHints || len(g.Hints) > MaxHints) {
-		return invalid("hints_count", "%s: guide.hints needs %d to %d hints, got %d", where, MinHints, MaxHints, len(g.Hints))
+		return fieldInvalid("guide.hints", "hints_count", "%s: guide.hints needs %d to %d hints, got %d", where, MinHints, MaxHints, len(g.Hints))
 	}
 	for i, h := range g.Hints {
 		f := fmt.Sprintf("guide.hints[%d]", i)
@@ -61,25 +63,26 @@ func validateGuideV2(where string, g *Guidance) error {
 			return err
 		}
 		if h.MaxScore < 1 || h.MaxScore > 4 {
-			return invalid("hint_cost_invalid", "%s: %s.max_score must be 1–4, got %d", where, f, h.MaxScore)
+			return fieldInvalid(f+".max_score", "hint_cost_invalid", "%s: %s.max_score must be 1–4, got %d", where, f, h.MaxScore)
 		}
 		if i > 0 && h.MaxScore > g.Hints[i-1].MaxScore {
-			return invalid("hint_cost_invalid", "%s: %s.max_score is %d, above the %d of the hint before it; a later hint never costs less", where, f, h.MaxScore, g.Hints[i-1].MaxScore)
+			return fieldInvalid(f+".max_score", "hint_cost_invalid", "%s: %s.max_score is %d, above the %d of the hint before it; a later hint never costs less", where, f, h.MaxScore, g.Hints[i-1].MaxScore)
 		}
 	}
 	if len(g.Scoring) > 0 && len(g.Scoring) != 4 {
-		return invalid("scoring_invalid", "%s: guide.scoring needs exactly 4 entries (scores 1 to 4), got %d", where, len(g.Scoring))
+		return fieldInvalid("guide.scoring", "scoring_invalid", "%s: guide.scoring needs exactly 4 entries (scores 1 to 4), got %d", where, len(g.Scoring))
 	}
 	for i, s := range g.Scoring {
-		if err := text(where, fmt.Sprintf("guide.scoring[%d] (score %d)", i, i+1), s, maxItemLen); err != nil {
-			return err
+		if err := text(where, fmt.Sprintf("guide.scoring[%d]", i), s, maxItemLen); err != nil {
+			// Entries count from 0 in the path and scores from 1: say which score it is.
+			return fieldInvalid(mockroom.ErrorField(err), mockroom.ErrorCode(err), "%s (score %d)", mockroom.ErrorMessage(err), i+1)
 		}
 	}
 	if g.Solution != "" && len(g.Solution) > maxSolutionLen {
-		return invalid("field_too_long", "%s: guide.solution is longer than %d bytes", where, maxSolutionLen)
+		return fieldInvalid("guide.solution", "field_too_long", "%s: guide.solution is longer than %d bytes", where, maxSolutionLen)
 	}
 	if len(g.Tests) > maxItems*2 {
-		return invalid("too_many_items", "%s: guide.tests has more than %d entries", where, maxItems*2)
+		return fieldInvalid("guide.tests", "too_many_items", "%s: guide.tests has more than %d entries", where, maxItems*2)
 	}
 	for i, tc := range g.Tests {
 		f := fmt.Sprintf("guide.tests[%d]", i)
@@ -88,11 +91,11 @@ func validateGuideV2(where string, g *Guidance) error {
 		}
 		switch {
 		case (tc.Expect == "") == (tc.Raises == ""):
-			return invalid("test_invalid", "%s: %s needs exactly one of expect and raises", where, f)
+			return fieldInvalid(f+".expect", "test_invalid", "%s: %s needs exactly one of expect and raises", where, f)
 		case tc.Raises != "" && !exceptionName.MatchString(tc.Raises):
-			return invalid("test_invalid", "%s: %s.raises must name an exception class, got %q", where, f, tc.Raises)
+			return fieldInvalid(f+".raises", "test_invalid", "%s: %s.raises must name an exception class, got %q", where, f, tc.Raises)
 		case len(tc.Expect) > maxExampleLen:
-			return invalid("field_too_long", "%s: %s.expect is longer than %d bytes", where, f, maxExampleLen)
+			return fieldInvalid(f+".expect", "field_too_long", "%s: %s.expect is longer than %d bytes", where, f, maxExampleLen)
 		}
 	}
 	if st := g.Story; st != nil {
@@ -105,7 +108,7 @@ func validateGuideV2(where string, g *Guidance) error {
 		}
 	}
 	if len(g.Probes) > maxItems {
-		return invalid("too_many_items", "%s: guide.probes has more than %d entries", where, maxItems)
+		return fieldInvalid("guide.probes", "too_many_items", "%s: guide.probes has more than %d entries", where, maxItems)
 	}
 	for i, p := range g.Probes {
 		if err := text(where, fmt.Sprintf("guide.probes[%d]", i), p, maxItemLen); err != nil {

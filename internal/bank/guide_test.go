@@ -44,7 +44,7 @@ func TestLoadRejectsIncompleteBuiltInQuestion(t *testing.T) {
 		}, []string{"hint_cost_invalid", "guide.hints[1].max_score"}},
 		{"no scoring", codingFile, func(q, g map[string]any) { delete(g, "scoring") }, []string{"missing_field", "guide.scoring"}},
 		{"three scores", codingFile, func(q, g map[string]any) { g["scoring"] = []any{"a", "b", "c"} }, []string{"scoring_invalid"}},
-		{"empty score", codingFile, func(q, g map[string]any) { g["scoring"] = []any{"a", "", "c", "d"} }, []string{"guide.scoring[1] (score 2)"}},
+		{"empty score", codingFile, func(q, g map[string]any) { g["scoring"] = []any{"a", "", "c", "d"} }, []string{"guide.scoring[1] is required (score 2)"}},
 		{"five follow-ups", codingFile, func(q, g map[string]any) { g["follow_ups"] = []any{"a", "b", "c", "d", "e"} }, []string{"too_many_items", "guide.follow_ups"}},
 		{"coding prompt without the Python version", codingFile, func(q, g map[string]any) {
 			q["prompt"] = strings.ReplaceAll(q["prompt"].(string), "3.12", "3")

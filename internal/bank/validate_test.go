@@ -89,6 +89,78 @@ func TestValidateCustom(t *testing.T) {
 			q.Coding.RunsInBrowser, q.Coding.BrowserNote = ptr(false), strings.Repeat("x", 301)
 		}, "field_too_long"},
 		{"test setup not UTF-8", func(q *bank.Question) { q.Coding.TestSetup = "x = '\xff'" }, "field_too_long"},
+		{"one hint", func(q *bank.Question) { q.Guide.Hints = []bank.Hint{{Text: "a loop", MaxScore: 3}} }, "hints_count"},
+		{"hint without text", func(q *bank.Question) {
+			q.Guide.Hints = []bank.Hint{{Text: "a loop", MaxScore: 3}, {Text: " ", MaxScore: 2}}
+		}, "missing_field"},
+		{"hint cost above 4", func(q *bank.Question) {
+			q.Guide.Hints = []bank.Hint{{Text: "a loop", MaxScore: 5}, {Text: "a stack", MaxScore: 2}}
+		}, "hint_cost_invalid"},
+		{"later hint costs less", func(q *bank.Question) {
+			q.Guide.Hints = []bank.Hint{{Text: "a loop", MaxScore: 2}, {Text: "a stack", MaxScore: 3}}
+		}, "hint_cost_invalid"},
+		{"three scoring entries", func(q *bank.Question) { q.Guide.Scoring = []string{"a", "b", "c"} }, "scoring_invalid"},
+		{"empty scoring entry", func(q *bank.Question) { q.Guide.Scoring = []string{"a", "b", "", "d"} }, "missing_field"},
+		{"clarification without answer", func(q *bank.Question) {
+			q.Guide.Clarifications = []bank.Clarification{{Question: "Strings too?"}}
+		}, "missing_field"},
+		{"test with expect and raises", func(q *bank.Question) {
+			q.Guide.Tests = []bank.CodeTest{{Call: "flatten(1)", Expect: "[1]", Raises: "TypeError"}}
+		}, "test_invalid"},
+		{"test raising a non-name", func(q *bank.Question) {
+			q.Guide.Tests = []bank.CodeTest{{Call: "flatten(1)", Raises: "Type Error"}}
+		}, "test_invalid"},
+		{"story without reflection", func(q *bank.Question) {
+			q.Guide.Story = &bank.Story{Situation: "s", Action: "a", Result: "r"}
+		}, "missing_field"},
+		{"empty probe", func(q *bank.Question) { q.Guide.Probes = []string{"why?", ""} }, "missing_field"},
+	}
+	// The field each refusal names: the path of the input at fault, as a form needs it. The
+	// author, id and track are set by the server, not typed by anyone, so they name none.
+	wantField := map[string]string{
+		"no author": "", "built-in style id": "", "id with upper case": "", "other track": "",
+		"seed topic":                           "seed_topic",
+		"unknown category":                     "category",
+		"own-questions is not a bank category": "category",
+		"unknown difficulty":                   "difficulty",
+		"zero minutes":                         "minutes",
+		"too many minutes":                     "minutes",
+		"no title":                             "title",
+		"long title":                           "title",
+		"no prompt":                            "prompt",
+		"bad utf-8":                            "prompt",
+		"no guide":                             "guide",
+		"no looks_for":                         "guide.looks_for",
+		"no red flags":                         "guide.red_flags",
+		"no strong answer":                     "guide.strong_answer",
+		"empty list item":                      "guide.red_flags[0]",
+		"one follow-up":                        "guide.follow_ups",
+		"too many follow-ups":                  "guide.follow_ups",
+		"no qualities":                         "guide.qualities",
+		"unknown quality":                      "guide.qualities[0]",
+		"duplicate quality":                    "guide.qualities[1]",
+		"coding without starter":               "coding.starter",
+		"coding with one example":              "coding.examples",
+		"example without output":               "coding.examples[1].output",
+		"coding without language":              "coding.language",
+		"huge starter":                         "coding.starter",
+		"time limit 0":                         "coding.time_limit_s",
+		"time limit 61":                        "coding.time_limit_s",
+		"not in the browser, no note":          "coding.browser_note",
+		"a note without the flag":              "coding.browser_note",
+		"a long note":                          "coding.browser_note",
+		"test setup not UTF-8":                 "coding.test_setup",
+		"one hint":                             "guide.hints",
+		"hint without text":                    "guide.hints[1].text",
+		"hint cost above 4":                    "guide.hints[0].max_score",
+		"later hint costs less":                "guide.hints[1].max_score",
+		"three scoring entries":                "guide.scoring",
+		"empty scoring entry":                  "guide.scoring[2]",
+		"clarification without answer":         "guide.clarifications[0].answer",
+		"test with expect and raises":          "guide.tests[0].expect",
+		"test raising a non-name":              "guide.tests[0].raises",
+		"story without reflection":             "guide.story.reflection",
+		"empty probe":                          "guide.probes[1]",
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,6 +175,13 @@ func TestValidateCustom(t *testing.T) {
 			}
 			if got := mockroom.ErrorCode(err); got != tt.code {
 				t.Fatalf("error %v (code %s); want code %s", err, got, tt.code)
+			}
+			field, ok := wantField[tt.name]
+			if !ok {
+				t.Fatalf("no field expected for case %q: add one to wantField", tt.name)
+			}
+			if got := mockroom.ErrorField(err); got != field {
+				t.Errorf("error %v names field %q; want %q", err, got, field)
 			}
 			if mockroom.ErrorKind(err) != mockroom.KindInvalid {
 				t.Errorf("kind %s; want invalid", mockroom.ErrorKind(err))
@@ -183,6 +262,8 @@ func TestValidatePlan(t *testing.T) {
 			}
 		}, "plan_too_long"},
 		{"question and category", func(p *mockroom.Plan) { p.Slots[0].Category = mockroom.CategoryConceptual }, "slot_invalid"},
+		{"question and difficulty", func(p *mockroom.Plan) { p.Slots[0].Difficulty = mockroom.Mid }, "slot_invalid"},
+		{"long summary", func(p *mockroom.Plan) { p.Summary = strings.Repeat("x", 1001) }, "field_too_long"},
 		{"empty slot", func(p *mockroom.Plan) { p.Slots[0] = mockroom.Slot{Minutes: 5} }, "slot_invalid"},
 		{"unknown question", func(p *mockroom.Plan) { p.Slots[0].QuestionID = "py-nope" }, "slot_question_unknown"},
 		{"someone else's custom question", func(p *mockroom.Plan) { p.Slots[0].QuestionID = "custom-other" }, "slot_question_unknown"},
@@ -198,6 +279,32 @@ func TestValidatePlan(t *testing.T) {
 			}
 		}, "slot_category_empty"},
 	}
+	// The field each refusal names; the id, track and owner are the server's, so they name none.
+	wantField := map[string]string{
+		"other track": "", "bad id": "",
+		"no title":                          "title",
+		"long summary":                      "summary",
+		"no slots":                          "slots",
+		"too many slots":                    "slots",
+		"zero minutes":                      "slots[0].minutes",
+		"61 minutes":                        "slots[1].minutes",
+		"minutes and seconds":               "slots[0].seconds",
+		"negative seconds":                  "slots[0].seconds",
+		"3601 seconds":                      "slots[0].seconds",
+		"over three hours counting seconds": "slots",
+		"over three hours":                  "slots",
+		"question and category":             "slots[0].category",
+		"question and difficulty":           "slots[0].difficulty",
+		"empty slot":                        "slots[0].question_id",
+		"unknown question":                  "slots[0].question_id",
+		"someone else's custom question":    "slots[0].question_id",
+		"same question twice":               "slots[2].question_id",
+		"unknown category":                  "slots[1].category",
+		"category without difficulty":       "slots[1].difficulty",
+		"own questions with difficulty":     "slots[3].difficulty",
+		"two own-question slots":            "slots[4].category",
+		"more slots than questions":         "slots[19].category",
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := valid()
@@ -211,6 +318,13 @@ func TestValidatePlan(t *testing.T) {
 			}
 			if got := mockroom.ErrorCode(err); got != tt.code {
 				t.Fatalf("error %v (code %s); want code %s", err, got, tt.code)
+			}
+			field, ok := wantField[tt.name]
+			if !ok {
+				t.Fatalf("no field expected for case %q: add one to wantField", tt.name)
+			}
+			if got := mockroom.ErrorField(err); got != field {
+				t.Errorf("error %v names field %q; want %q", err, got, field)
 			}
 		})
 	}
