@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 type frame map[string]any
@@ -77,7 +79,7 @@ func (s *sock) send(v any) {
 }
 
 func (s *sock) read() (frame, error) {
-	deadline := time.Now().Add(90 * time.Second) // a safety net, not a wait
+	deadline := testwait.Deadline(s.t) // a guard against hanging, not a wait
 	if !s.until.IsZero() && s.until.Before(deadline) {
 		deadline = s.until
 	}

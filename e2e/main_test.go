@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mockroom/mockroom/internal/redistest"
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // binary is the server under test: $MOCKROOM_BIN, or built once for the whole run.
@@ -104,7 +105,7 @@ func startNode(t *testing.T, name, redisURL string, extraEnv ...string) *node {
 			t.Logf("log of node %s:\n%s", n.name, n.log())
 		}
 	})
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := testwait.Deadline(t)
 	for {
 		res, err := http.Get(n.url + "/readyz")
 		if err == nil {
@@ -140,8 +141,8 @@ func (n *node) terminate() {
 	_ = n.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-n.done:
-	case <-time.After(15 * time.Second):
-		n.t.Errorf("node %s did not stop within 15 s of SIGTERM", n.name)
+	case <-testwait.After(n.t):
+		n.t.Errorf("node %s did not stop after SIGTERM before the test's timeout", n.name)
 		n.kill()
 	}
 }

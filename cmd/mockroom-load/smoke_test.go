@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/mockroom/mockroom/internal/redistest"
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 func TestMain(m *testing.M) {
@@ -74,8 +75,8 @@ func startNode(t *testing.T) string {
 		return "http://" + a
 	case <-drained:
 		t.Fatal("the server exited before listening")
-	case <-time.After(60 * time.Second):
-		t.Fatal("the server did not start listening within a minute")
+	case <-testwait.After(t):
+		t.Fatal("the server did not start listening")
 	}
 	return ""
 }

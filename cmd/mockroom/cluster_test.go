@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf16"
 
 	"github.com/gorilla/websocket"
@@ -14,6 +13,7 @@ import (
 	"github.com/mockroom/mockroom/internal/match"
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/redistest"
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // clusterOrigin is the page origin the test's sockets present (the server allows it).
@@ -320,7 +320,7 @@ func (w *wsClient) waitFor(desc string, match func(frame) bool) frame {
 		}
 	}
 	for {
-		_ = w.c.SetReadDeadline(time.Now().Add(20 * time.Second)) // a safety net, not a wait
+		_ = w.c.SetReadDeadline(testwait.Deadline(w.t)) // a guard against hanging, not a wait
 		var f frame
 		if err := w.c.ReadJSON(&f); err != nil {
 			w.t.Fatalf("waiting for %s: %v", desc, err)

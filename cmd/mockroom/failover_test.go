@@ -15,6 +15,7 @@ import (
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/redistest"
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // TestFailoverOfARoomsMaster runs two nodes on a real Redis Cluster of three masters and three
@@ -195,7 +196,7 @@ func waitBoth(t *testing.T, nodes []*started, want int) []string {
 	t.Helper()
 	bodies := make([]string, len(nodes))
 	seen := make([]bool, len(nodes))
-	hang := time.Now().Add(2 * time.Minute) // a guard against hanging, not a measure of speed
+	hang := testwait.Deadline(t) // a guard against hanging, not a measure of speed
 	for {
 		all := true
 		for i, s := range nodes {

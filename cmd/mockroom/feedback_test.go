@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/mockroom/mockroom/internal/redistest"
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // feedbackSecrets are the words of the mentor's feedback: no byte the candidate receives before
@@ -66,7 +66,7 @@ func (w *rawSocket) send(m map[string]any) {
 func (w *rawSocket) waitFor(desc string, match func(frame) bool) frame {
 	w.t.Helper()
 	for {
-		_ = w.c.SetReadDeadline(time.Now().Add(20 * time.Second)) // a safety net, not a wait
+		_ = w.c.SetReadDeadline(testwait.Deadline(w.t)) // a guard against hanging, not a wait
 		_, msg, err := w.c.ReadMessage()
 		if err != nil {
 			w.t.Fatalf("waiting for %s: %v", desc, err)

@@ -4,13 +4,13 @@ import (
 	"context"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/mockroom/mockroom/internal/match"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/room"
 	"github.com/mockroom/mockroom/internal/room/roomtest"
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // withMatch mounts the matching endpoints (and the room endpoints, which peer rooms are read
@@ -68,7 +68,7 @@ func TestPeerMatchOverHTTP(t *testing.T) {
 	var va match.View
 	select {
 	case va = <-waited:
-	case <-time.After(15 * time.Second):
+	case <-testwait.After(t):
 		t.Fatal("ada's wait was not answered")
 	}
 	if va.Status != match.StatusMatched || vb.Status != match.StatusMatched || va.Match.ID != vb.Match.ID {
@@ -97,7 +97,7 @@ func TestPeerMatchOverHTTP(t *testing.T) {
 	}
 	select {
 	case va = <-waited:
-	case <-time.After(15 * time.Second):
+	case <-testwait.After(t):
 		t.Fatal("ada's wait for her peer was not answered")
 	}
 	if va.Status != match.StatusConfirmed || va.Match.RoomID != final.Match.RoomID {

@@ -8,6 +8,7 @@ import (
 	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redisstore"
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // presenceOf returns how many presence announcements of user with the given online flag w has
@@ -38,7 +39,7 @@ func (w *waiter) presenceOf(user mockroom.UserID, online bool) (match, all int) 
 // waitPresence blocks until w has seen n announcements that user is (or is not) online.
 func (w *waiter) waitPresence(t *testing.T, user mockroom.UserID, online bool, n int) {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := testwait.After(t)
 	for {
 		if got, _ := w.presenceOf(user, online); got >= n {
 			return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // waiter collects a room's events from a node's fan-out and lets a test wait for one.
@@ -41,7 +42,7 @@ func listen(t *testing.T, eng *live.Engine, room mockroom.RoomID) *waiter {
 // waitFor blocks until an event of type typ has been delivered (n-th occurrence).
 func (w *waiter) waitFor(t *testing.T, typ string, n int) {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := testwait.After(t)
 	for {
 		w.mu.Lock()
 		got := countType(w.evs, typ)

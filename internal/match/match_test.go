@@ -1,16 +1,17 @@
 package match_test
 
 import (
-	"context"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/mockroom/mockroom/internal/match"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/room"
 	"github.com/mockroom/mockroom/internal/room/roomtest"
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // TestHundredPeersOnTwoNodes is the matching race: two nodes (separate clients, stores and
@@ -19,8 +20,7 @@ func TestHundredPeersOnTwoNodes(t *testing.T) {
 	c := newCluster(t, match.Config{Recheck: time.Second})
 	nodes := []*node{c.node(t, false), c.node(t, false)}
 	const people = 100
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
+	ctx := testwait.Context(t)
 
 	rooms := make([]mockroom.RoomID, people)
 	errs := make(chan error, people)
@@ -217,7 +217,7 @@ func TestSweepersOnTwoNodesCountOnce(t *testing.T) {
 	for {
 		select {
 		case <-woken:
-		case <-time.After(15 * time.Second):
+		case <-testwait.After(t):
 			t.Fatal("the confirmer was not woken by the sweep")
 		}
 		if v := status(t, n1, a.UserID); v.Status == match.StatusWaiting {

@@ -7,6 +7,7 @@ import (
 	"github.com/mockroom/mockroom/internal/match"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/room/roomtest"
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // pending pairs a and b (a waited longer) and has a confirm; it returns the match id.
@@ -42,7 +43,7 @@ func answer(t *testing.T, ch <-chan match.View) match.View {
 	select {
 	case v := <-ch:
 		return v
-	case <-time.After(15 * time.Second):
+	case <-testwait.After(t):
 		t.Fatal("the wait was not answered")
 		return match.View{}
 	}

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/mockroom/mockroom/internal/redistest"
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // waitReady polls c.Ready until want(err) holds and returns that err. Redis Cluster changes state
 // in its own cron and gossip; this waits for the change, with a guard against hanging.
 func waitReady(t *testing.T, c *Conn, what string, want func(error) bool) error {
 	t.Helper()
-	hang := time.Now().Add(time.Minute)
+	hang := testwait.Deadline(t)
 	for {
 		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 		err := c.Ready(ctx)

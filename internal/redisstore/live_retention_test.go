@@ -15,6 +15,7 @@ import (
 	"github.com/mockroom/mockroom/internal/live/livetest"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redistest"
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // allLiveKeys names every key the live store keeps for a room, by the part after the room's tag.
@@ -259,8 +260,8 @@ func TestLiveKeysOfAnAbandonedRoomDisappear(t *testing.T) {
 	abandoned.exec(clusterCandidate, live.CmdChatSend, map[string]string{"text": "anyone?"})
 	abandoned.expectTTLs("abandoned", []string{"live:chat", "live:clients", "live:log", "live:presence", "live:state"}, 0, short.Milliseconds())
 
-	// Redis expires the keys on its own; poll for it with a bound.
-	deadline := time.Now().Add(10 * time.Second)
+	// Redis expires the keys on its own; poll for it.
+	deadline := testwait.Deadline(t)
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for len(abandoned.ttls()) > 0 {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/mockroom/mockroom/internal/redistest"
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // TestMatchNotifierAcrossClusterNodes: two nodes' notifiers, each subscribed through its own
@@ -30,7 +30,7 @@ func TestMatchNotifierAcrossClusterNodes(t *testing.T) {
 	for _, n := range notifiers {
 		select {
 		case <-n.Ready():
-		case <-time.After(10 * time.Second):
+		case <-testwait.After(t):
 			t.Fatal("a notifier did not subscribe")
 		}
 	}
@@ -42,7 +42,7 @@ func TestMatchNotifierAcrossClusterNodes(t *testing.T) {
 		}
 		select {
 		case <-wake:
-		case <-time.After(10 * time.Second):
+		case <-testwait.After(t):
 			t.Fatalf("notifier %d was not woken by notifier %d", i, (i+1)%len(notifiers))
 		}
 		stop()

@@ -8,9 +8,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // countingConn counts the writes that reach the connection.
@@ -92,7 +93,7 @@ func TestWriteBatchOneWritePerBatch(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer cl.Close()
-			_ = cl.SetReadDeadline(time.Now().Add(10 * time.Second))
+			_ = cl.SetReadDeadline(testwait.Deadline(t))
 			for i, want := range wantData {
 				_, got, err := cl.ReadMessage()
 				if err != nil {

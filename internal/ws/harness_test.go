@@ -27,6 +27,7 @@ import (
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/redistest"
+	"github.com/mockroom/mockroom/internal/testwait"
 	"github.com/mockroom/mockroom/internal/ws"
 )
 
@@ -350,7 +351,7 @@ func (cl *client) sendRaw(b []byte) {
 // read returns the next frame; the deadline is a safety net against a hung test, never a way
 // to wait for something to happen.
 func (cl *client) read() (frame, error) {
-	_ = cl.c.SetReadDeadline(time.Now().Add(15 * time.Second))
+	_ = cl.c.SetReadDeadline(testwait.Deadline(cl.t))
 	mt, b, err := cl.c.ReadMessage()
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // executingEngine runs during each Execute what the test gives it, as the fan-out would deliver
@@ -97,7 +98,7 @@ func TestCommandRepliesWithHeldFramesInOneWrite(t *testing.T) {
 
 			c.execute(Command{Type: TypeEditorPush, Seq: 7})
 
-			_ = cl.SetReadDeadline(time.Now().Add(30 * time.Second))
+			_ = cl.SetReadDeadline(testwait.Deadline(t))
 			var got []string
 			for range 3 {
 				var f struct {
