@@ -47,7 +47,9 @@ type conn struct {
 	joined     bool // the catch-up was sent; the live stream flows
 	entered    bool // the engine admitted the socket (Leave is owed)
 	catchingUp bool
-	holding    bool // a command of this socket is being processed (holdLocked)
+	holding    bool                 // the writer waits: a command of this socket is processed, or its echo is due (holdLocked)
+	executing  bool                 // a command of this socket is in the engine
+	holdUntil  mockroom.EventOffset // after the command: the hold lasts until this event is queued (0: none)
 	pending    []live.Event
 	epoch      string
 	lastOffset mockroom.EventOffset
@@ -178,6 +180,14 @@ func (c *conn) writeLoop() {
 				return
 			}
 		case <-ping.C:
+			c.mu.Lock()
+			if c.holding && !c.executing {
+				// A command's own event that has not come back within a ping interval (the
+				// fan-out is cut off from the store) no longer holds its ack back.
+				c.holdUntil = 0
+				c.releaseLocked()
+			}
+			c.mu.Unlock()
 			_ = c.ws.SetWriteDeadline(time.Now().Add(cfg.WriteWait))
 			if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
 				c.closeWith(CloseNormal, "")

@@ -2,6 +2,8 @@ package ws
 
 import (
 	"time"
+
+	"github.com/mockroom/mockroom/internal/mockroom"
 )
 
 // outFrame is one encoded server frame waiting for the writer.
@@ -54,15 +56,42 @@ func (c *conn) enqueueLocked(f outFrame) {
 }
 
 // holdLocked keeps the writer asleep while the socket's own command is processed: frames queued
-// meanwhile (the command's own event when it comes back first, the peers' events) leave in
-// one write with the command's ack or error instead of one write each. The queue's order is
-// untouched, so nothing is reordered; a hold that gathers maxBatchBytes (or a quarter of the
-// queue's cap) wakes the writer anyway, so holding never fills the queue. c.mu must be held.
-func (c *conn) holdLocked() { c.holding = true }
+// meanwhile (the peers' events, the command's own event when it comes back first) leave in one
+// write with the command's ack or error instead of one write each. When the command appended an
+// event this socket has not been sent yet, the hold lasts until the fan-out queues it
+// (holdForEchoLocked), so the ack and the socket's own event still share one write. The queue's
+// order is untouched, so nothing is reordered; a hold that gathers maxBatchBytes (or a quarter of
+// the queue's cap) wakes the writer anyway, so holding never fills the queue. c.mu must be held.
+func (c *conn) holdLocked() { c.holding, c.executing = true, true }
+
+// holdForEchoLocked ends the command's part of the hold: the writer stays asleep while an event
+// the command appended at pos (or an earlier command's, still due) has not been queued to this
+// socket, and is woken otherwise. The fan-out's delivery of that event (deliverLocked), a
+// snapshot that starts the socket over (Resync), the socket closing, or at the latest the next
+// ping tick ends the hold. c.mu must be held.
+func (c *conn) holdForEchoLocked(pos mockroom.Position) {
+	c.executing = false
+	if pos.Offset > c.lastOffset && (pos.Epoch == c.epoch || c.epoch == "") {
+		c.holdUntil = max(c.holdUntil, pos.Offset)
+	}
+	if c.holdUntil > c.lastOffset {
+		return
+	}
+	c.holdUntil = 0
+	c.releaseLocked()
+}
+
+// echoedLocked ends a hold that waited for the event just queued. c.mu must be held.
+func (c *conn) echoedLocked() {
+	if c.holding && !c.executing && c.lastOffset >= c.holdUntil {
+		c.holdUntil = 0
+		c.releaseLocked()
+	}
+}
 
 // releaseLocked ends the hold and wakes the writer for what it gathered. c.mu must be held.
 func (c *conn) releaseLocked() {
-	c.holding = false
+	c.holding, c.executing = false, false
 	if len(c.queue) > 0 {
 		select {
 		case c.wake <- struct{}{}:

@@ -297,6 +297,7 @@ func (c *conn) deliverLocked(ev live.Event, d *live.Delivery) {
 		return
 	}
 	c.epoch, c.lastOffset, c.lastID = ev.Epoch, ev.Offset, ev.ID
+	defer c.echoedLocked() // the event a held ack waits for is queued (or not for this role)
 	if ev.Type == live.TypeRolesSwapped {
 		c.swapRoleLocked(ev)
 	}
@@ -365,6 +366,11 @@ func (c *conn) Resync(ctx context.Context) {
 		You:      you{UserID: snap.You.UserID, Name: snap.You.DisplayName, Role: snap.You.Role},
 		Position: position, Room: snap,
 	})})
+	// The snapshot replaces whatever event a held ack waited for.
+	if c.holding && !c.executing {
+		c.holdUntil = 0
+		c.releaseLocked()
+	}
 }
 
 // roomClosed reports whether a room.state event says the room is closed.
@@ -446,10 +452,12 @@ func (c *conn) execute(cmd Command) {
 	clientID := c.clientID
 	c.holdLocked()
 	c.mu.Unlock()
+	var pos mockroom.Position
 	defer func() {
-		// The ack or error is queued by now: it goes out with whatever the hold gathered.
+		// The ack or error is queued by now: it goes out with whatever the hold gathered, and
+		// with the command's own event if that is still on its way.
 		c.mu.Lock()
-		c.releaseLocked()
+		c.holdForEchoLocked(pos)
 		c.mu.Unlock()
 	}()
 	typ, data := engineCommand(cmd)
@@ -460,6 +468,7 @@ func (c *conn) execute(cmd Command) {
 		c.sendErr(cmd.Seq, err)
 		return
 	}
+	pos = res.Position
 	c.send(FrameAck, mustJSON(ackFrame{Type: FrameAck, ServerTime: serverTime(c.srv.now()), Seq: cmd.Seq, Result: resultJSON(res)}), true)
 }
 
