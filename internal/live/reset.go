@@ -48,7 +48,7 @@ func withReset(req AppendRequest, st State, idx int, coding *bank.Coding, actor 
 	}
 	next := st.DocVersion + 1
 	req.Checks = append(req.Checks, Check{Field: FieldVersion, Value: versionValue(st.DocVersion)})
-	req.Set = append(req.Set, FieldValue{FieldVersion, strconv.Itoa(next)}, FieldValue{FieldLanguage, lang})
+	req.Set = append(req.Set, FieldValue{FieldVersion, strconv.Itoa(next)}, FieldValue{FieldDocBase, strconv.Itoa(next)}, FieldValue{FieldLanguage, lang})
 	req.Events = append(req.Events, NewEvent{Type: TypeEditorReset, Actor: actor, Data: resetData{
 		Version: next, Text: text, Language: lang, QuestionIndex: idx,
 	}})

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mockroom/mockroom/internal/editor"
 	"github.com/mockroom/mockroom/internal/mockroom"
 )
 
@@ -298,6 +299,13 @@ func (e *Engine) runStart(st State, m Member, cmd Command) (AppendRequest, error
 	}
 	if *d.Version < 0 || *d.Version > st.DocVersion {
 		return AppendRequest{}, invalid("run_version", "editor version %d does not exist (the document is at %d)", *d.Version, st.DocVersion)
+	}
+	if *d.Version < st.DocBase {
+		// The version names a document a question replaced: the previous question's code, which
+		// has no place among this question's runs. The append checks the question index, which
+		// moves with every reset, so the base read here is the one the run lands under.
+		return AppendRequest{}, mockroom.Errorf(mockroom.KindConflict, editor.CodeDocReplaced,
+			"editor version %d belongs to a replaced document; this question's document began at version %d", *d.Version, st.DocBase)
 	}
 	if _, ok := st.Runs[d.RunID]; ok {
 		return AppendRequest{}, mockroom.Errorf(mockroom.KindConflict, "run_exists", "run %q exists already", d.RunID)

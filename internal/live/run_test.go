@@ -162,6 +162,7 @@ func TestHostileRunReportsAreRefusedWithoutEffect(t *testing.T) {
 		{"start from an observer", observer, live.CmdRunStart, runStart("obs", 1, 0), "role_forbidden"},
 		{"version that does not exist", candidate, live.CmdRunStart, runStart("v9", 9, 0), "run_version"},
 		{"negative version", candidate, live.CmdRunStart, runStart("vneg", -1, 0), "run_version"},
+		{"version of the document the question's reset replaced", candidate, live.CmdRunStart, runStart("v0", 0, 0), "doc_replaced"},
 		{"another question", candidate, live.CmdRunStart, runStart("q1", 1, 1), "run_question"},
 		{"run id taken", candidate, live.CmdRunStart, runStart("mine", 1, 0), "run_exists"},
 		{"run id with a separator", candidate, live.CmdRunStart, runStart("a|b", 1, 0), "run_id_invalid"},
@@ -279,7 +280,8 @@ func TestTestRunsNeedAQuestionTheBrowserCanTest(t *testing.T) {
 	eng := e.quiet()
 	e.mustExec(eng, interviewer, 1, live.CmdStart, nil)
 	start := func(id, kind string, q int) map[string]any {
-		return map[string]any{"run_id": id, "version": 0, "question_index": q, "kind": kind}
+		// Each question's document begins at its reset: version 1 for the first, 2 for the second.
+		return map[string]any{"run_id": id, "version": q + 1, "question_index": q, "kind": kind}
 	}
 	if _, err := e.exec(eng, candidate, 1, live.CmdRunStart, start("e1", "examples", 0)); mockroom.ErrorCode(err) != "run_no_tests" {
 		t.Errorf("examples of a question without code: %v, want run_no_tests", err)

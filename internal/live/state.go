@@ -26,6 +26,7 @@ const (
 	FieldPaused    = "t_paused"
 	FieldRemaining = "t_remaining"
 	FieldVersion   = "ver"      // editor version (number of accepted updates)
+	FieldDocBase   = "doc_base" // editor version at which the current question's document began (its editor.reset); "" before the first
 	FieldLanguage  = "lang"     // editor language
 	FieldLocked    = "locked"   // "1" while the editor is locked for the candidate
 	fieldAllowance = "allow:"   // + user id: a per-person time allowance set during the session
@@ -45,9 +46,13 @@ type State struct {
 	Timer      Timer
 	HasTimer   bool
 	DocVersion int
-	Language   string
-	Locked     bool
-	Allowance  map[mockroom.UserID]float64
+	// DocBase is the version the current document began at (its editor.reset): versions below
+	// it belong to a document a question replaced. 0 before the first reset, and in a room whose
+	// current question started before the field was kept.
+	DocBase   int
+	Language  string
+	Locked    bool
+	Allowance map[mockroom.UserID]float64
 	// Joined holds everyone whose first join is in the log.
 	Joined map[mockroom.UserID]bool
 	// Runs holds each code run's record by run id (see run.go).
@@ -69,6 +74,7 @@ func ParseState(f map[string]string) State {
 		Half:       int(atoi(f[FieldHalf])),
 		TimerGen:   atoi(f[FieldTimerGen]),
 		DocVersion: int(atoi(f[FieldVersion])),
+		DocBase:    int(atoi(f[FieldDocBase])),
 		Language:   f[FieldLanguage],
 		Locked:     f[FieldLocked] == "1",
 		RunQ:       -1,

@@ -19,7 +19,7 @@ func TestHostileRunFramesAreRefusedWithoutEffect(t *testing.T) {
 	iv.command("room.start", nil)
 	cand := h.join(candidate, "r-run")
 	obs := h.join(observer, "r-run")
-	cand.command("run.start", map[string]any{"run_id": "c1", "version": 0, "question_index": 0})
+	cand.command("run.start", map[string]any{"run_id": "c1", "version": 1, "question_index": 0}) // the question's document, after its reset
 	iv.waitEvent(live.TypeRunStarted)
 	before := h.head("r-run")
 
@@ -81,7 +81,7 @@ func TestHiddenTestsStayWithTheInterviewerOverSockets(t *testing.T) {
 	before := h.head("r-hidden")
 
 	hidden := func(id string) map[string]any {
-		return map[string]any{"run_id": id, "version": 0, "question_index": 0, "kind": "hidden"}
+		return map[string]any{"run_id": id, "version": 1, "question_index": 0, "kind": "hidden"}
 	}
 	if r := cand.refused("run.start", hidden("c-h")); r.str("code") != "run_hidden_private" {
 		t.Errorf("the candidate's hidden run: code %q (%s), want run_hidden_private", r.str("code"), r.str("message"))
@@ -146,13 +146,16 @@ func TestHiddenTestsStayWithTheInterviewerOverSockets(t *testing.T) {
 	iv.waitFor("question 1", func(f frame) bool {
 		return f.str("event") == live.TypeQuestionStarted && f.obj("data").num("index") == 1
 	})
+	version := iv.waitFor("question 1's document", func(f frame) bool {
+		return f.str("event") == live.TypeEditorReset && f.obj("data").num("question_index") == 1
+	}).obj("data").num("version")
 	for _, kind := range []string{"examples", "hidden"} {
-		r := iv.refused("run.start", map[string]any{"run_id": "t-" + kind, "version": 0, "question_index": 1, "kind": kind})
+		r := iv.refused("run.start", map[string]any{"run_id": "t-" + kind, "version": version, "question_index": 1, "kind": kind})
 		if r.str("code") != "run_not_in_browser" || !strings.Contains(r.str("message"), "threads") {
 			t.Errorf("a %s run of a question flagged runs_in_browser=false: %q %q", kind, r.str("code"), r.str("message"))
 		}
 	}
-	iv.command("run.start", map[string]any{"run_id": "plain", "version": 0, "question_index": 1})
+	iv.command("run.start", map[string]any{"run_id": "plain", "version": version, "question_index": 1})
 	for _, cl := range []*client{iv, cand, obs} {
 		checkServerFrames(t, cl)
 	}
