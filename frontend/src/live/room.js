@@ -12,6 +12,7 @@ import { SharedEditor, LANGUAGES, colorFor } from './editor.js';
 import { guidePanel, privateMaterial } from './private.js';
 import { loadRubricTitles } from '../rubric-titles.js';
 import { runsPanel } from './runs.js';
+import { resyncNotice } from './resync.js';
 
 const WARN_AT_MS = 30_000;
 
@@ -205,7 +206,7 @@ export function renderRoom(el, { params }) {
     // A peer room's snapshot carries pseudonyms; the room record says whether names are shown.
     if (st.room.kind === 'peer') loadRoomRecord();
     if (st.snapshots > 1) {
-      showBanner(`You were away too long to replay what you missed (${humanize(f.reason)}); the room was reloaded from its current state.`, 'info');
+      showBanner(resyncNotice(f.reason), 'info');
     } else {
       showBanner(null);
     }
