@@ -88,8 +88,10 @@ type Area struct {
 	// Practised counts the questions of the area's categories asked (and the sessions taken,
 	// for the area of interviewing itself).
 	Practised int `json:"practised"`
-	// Average is the mean of the question scores of those questions and of the scores on the
-	// area's rubric qualities.
+	// Average is the mean of what the sessions that practised the area say about it: the scores
+	// of its questions, and the scores on its rubric qualities from those sessions only. A
+	// quality score is about the whole session, so a session that asked nothing of the area
+	// says nothing about it: an area never practised has no average, whatever its qualities.
 	Average *float64 `json:"average,omitempty"`
 	// Status is not_practised, needs_work (average under 2.5), on_track (under 3.5) or strong.
 	Status string `json:"status"`
@@ -119,18 +121,23 @@ func Compute(in []Input, reader mockroom.UserID, track mockroom.TrackID, prep []
 		if slices.Contains(roles, mockroom.RoleInterviewer) {
 			p.Sessions.Given++
 		}
+		// practisedHere marks the areas this session practised: the ones its quality scores
+		// count towards.
+		practisedHere := make([]bool, len(prep))
 		if slices.Contains(roles, mockroom.RoleCandidate) {
 			p.Sessions.Taken++
 			for k, a := range prep {
 				if a.AllSessions {
 					areas[k].asked++
+					practisedHere[k] = true
 				}
 			}
 		}
 		if slices.Contains(roles, mockroom.RoleObserver) {
 			p.Sessions.Observed++
 		}
-		scores := map[int]int{} // plan index → score, from the released forms about reader
+		scores := map[int]int{}    // plan index → score, from the released forms about reader
+		var qualScores []qualScore // the session's quality scores, for the areas it practised
 		day := Session{RoomID: s.Summary.RoomID, At: s.Summary.StartedAt, Title: s.Summary.Title, Scores: map[string]int{}}
 		for _, f := range s.Forms {
 			v, ok := f.Latest()
@@ -150,12 +157,7 @@ func Compute(in []Input, reader mockroom.UserID, track mockroom.TrackID, prep []
 				}
 				qa.Points = append(qa.Points, Point{RoomID: s.Summary.RoomID, At: s.Summary.StartedAt, Score: q.Score})
 				day.Scores[q.Quality] = q.Score
-				for k, a := range prep {
-					if slices.ContainsFunc(a.Qualities, func(x bank.Quality) bool { return string(x) == q.Quality }) {
-						areas[k].sum += q.Score
-						areas[k].scored++
-					}
-				}
+				qualScores = append(qualScores, qualScore{bank.Quality(q.Quality), q.Score})
 			}
 			for _, q := range v.Content.Questions {
 				if q.Score > 0 {
@@ -186,6 +188,18 @@ func Compute(in []Input, reader mockroom.UserID, track mockroom.TrackID, prep []
 			for k, a := range prep {
 				if slices.Contains(a.Categories, q.Category) {
 					areas[k].add(score, scored)
+					practisedHere[k] = true
+				}
+			}
+		}
+		for k, a := range prep {
+			if !practisedHere[k] {
+				continue
+			}
+			for _, q := range qualScores {
+				if slices.Contains(a.Qualities, q.quality) {
+					areas[k].sum += q.score
+					areas[k].scored++
 				}
 			}
 		}
@@ -216,6 +230,11 @@ func Compute(in []Input, reader mockroom.UserID, track mockroom.TrackID, prep []
 }
 
 type acc struct{ asked, scored, sum int }
+
+type qualScore struct {
+	quality bank.Quality
+	score   int
+}
 
 func (a *acc) add(score int, scored bool) {
 	a.asked++

@@ -149,3 +149,47 @@ func TestHistoryAveragesASessionsScores(t *testing.T) {
 		t.Errorf("history (-want +got):\n%s", diff)
 	}
 }
+
+// An area is practised by its questions; a rubric score is about a whole session. A session that
+// asked only a core-language question, scored on qualities that other areas share, leaves those
+// areas unpractised and without an average; the area it practised averages its question score
+// with its qualities' scores from that session.
+func TestAnAreaNeverPractisedHasNoAverage(t *testing.T) {
+	prep := []bank.PrepArea{
+		{ID: "core", Categories: []mockroom.Category{mockroom.CategoryTechnical}, Qualities: []bank.Quality{"technical_expertise"}},
+		{ID: "testing", Categories: []mockroom.Category{mockroom.CategoryPractical}, Qualities: []bank.Quality{"best_practices", "technical_expertise"}},
+		{ID: "design", Categories: []mockroom.Category{mockroom.CategorySystemDesign}, Qualities: []bank.Quality{"databases"}},
+		{ID: "mocks", AllSessions: true, Qualities: []bank.Quality{"best_practices"}},
+	}
+	in := session("r", 1, []mockroom.Category{mockroom.CategoryTechnical}, 2, 4, true)
+	in.Forms[0].Versions[0].Content.Qualities = []feedback.QualityAnswer{
+		{Quality: "technical_expertise", Score: 4}, {Quality: "best_practices", Score: 1}, {Quality: "databases", Score: 3},
+	}
+	p := progress.Compute([]progress.Input{in}, me, track, prep)
+
+	type row struct {
+		Practised int
+		Average   float64 // -1 for none
+		Status    string
+	}
+	got := map[string]row{}
+	for _, a := range p.Map {
+		r := row{Practised: a.Practised, Average: -1, Status: a.Status}
+		if a.Average != nil {
+			r.Average = *a.Average
+		}
+		got[a.ID] = r
+	}
+	want := map[string]row{
+		"core":    {Practised: 1, Average: 3, Status: "on_track"}, // question 2, technical_expertise 4
+		"testing": {Practised: 0, Average: -1, Status: "not_practised"},
+		"design":  {Practised: 0, Average: -1, Status: "not_practised"},
+		"mocks":   {Practised: 1, Average: 1, Status: "needs_work"}, // every session taken practises it
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("preparation map (-want +got):\n%s", diff)
+	}
+	if got := p.Suggestion.Areas; !cmp.Equal(got, []string{"testing", "design"}) {
+		t.Errorf("suggested areas %v, want the two never practised", got)
+	}
+}
