@@ -31,8 +31,10 @@ import (
 // Chat and notes are also copied to lists so a snapshot reads them without scanning the log.
 //
 // Retention: while a room has not started, every live key of it expires a waiting TTL after the
-// room's last live write (WithWaitingTTL), like the room's own keys, so a room people joined and
-// left without starting disappears. The start's append removes the expiry from all of them in
+// room's last live write at the earliest and a sixteenth more at the latest (WithWaitingTTL;
+// the expiry is renewed on that coarse interval, not on every write, see live_lib.lua), like
+// the room's own keys, so a room people joined and left without starting disappears. The
+// start's append removes the expiry from all of them in
 // the same script: a session that took place is a record to keep. When it ends, the room's
 // transition (room_transition.lua) gives every key the record retention, and later live writes
 // keep that expiry instead of removing it.
@@ -96,8 +98,8 @@ type LiveStore struct {
 // LiveOption adjusts a LiveStore.
 type LiveOption func(*LiveStore)
 
-// WithWaitingTTL makes the live keys of a room that has not started expire ttl after its last
-// live write (give it the rooms' own waiting TTL). Without it, or with ttl <= 0, they never
+// WithWaitingTTL makes the live keys of a room that has not started expire ttl (up to ttl/16
+// more) after its last live write (give it the rooms' own waiting TTL). Without it, or with ttl <= 0, they never
 // expire.
 func WithWaitingTTL(ttl time.Duration) LiveOption {
 	return func(s *LiveStore) {
@@ -382,7 +384,7 @@ func (s *LiveStore) View(ctx context.Context, room mockroom.RoomID, withNotes bo
 
 // SaveDoc implements live.Store.
 func (s *LiveStore) SaveDoc(ctx context.Context, room mockroom.RoomID, doc live.DocSnapshot) error {
-	err := liveSaveDoc.Run(ctx, s.client, s.storedKeys(room, 0), doc.Version, doc.Text, doc.Language, uint64(doc.Offset), s.waitingMS, doc.Base).Err()
+	err := liveSaveDoc.Run(ctx, s.client, s.storedKeys(room, 0), doc.Version, doc.Text, doc.Language, uint64(doc.Offset), s.waitingMS, doc.Base, time.Now().UnixMilli()).Err()
 	if err != nil {
 		return unavailable(err, "save the document")
 	}

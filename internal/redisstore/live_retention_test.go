@@ -148,7 +148,8 @@ func (r *retentionRoom) expectTTLs(what string, names []string, lo, hi int64) {
 	}
 }
 
-// shorten gives every key of the room a short expiry, so that a refresh is visible.
+// shorten gives every key of the room a short expiry, and the room's record of it the same (as
+// if the room's last refresh had been long ago), so that a refresh is visible.
 func (r *retentionRoom) shorten(ms int64) {
 	r.t.Helper()
 	for name := range r.ttls() {
@@ -157,11 +158,20 @@ func (r *retentionRoom) shorten(ms int64) {
 			r.t.Fatal(err)
 		}
 	}
+	if err := r.client.HSet(r.t.Context(), r.keys.LiveState(r.id), "w_exp", time.Now().UnixMilli()+ms).Err(); err != nil {
+		r.t.Fatal(err)
+	}
 }
 
-// TestLiveKeysOfAWaitingRoomExpireUntilItStarts: every write before the start gives every live
-// key of the room the waiting TTL again; the start removes it from all of them, and nothing a
-// started room writes later expires.
+// waitingMax is the longest a waiting room's keys are set to live after a write: the waiting TTL
+// and a sixteenth (live_lib.lua).
+func waitingMax(ttl time.Duration) int64 { return ttl.Milliseconds() + ttl.Milliseconds()/16 }
+
+// TestLiveKeysOfAWaitingRoomExpireUntilItStarts: before the start every live key of the room
+// expires between the waiting TTL and a sixteenth more after the last write, keys created after
+// the last refresh included; a write that finds the expiry nearer than the TTL sets it on every
+// key again; the start removes it from all of them, and nothing a started room writes later
+// expires.
 func TestLiveKeysOfAWaitingRoomExpireUntilItStarts(t *testing.T) {
 	srv := redistest.Shared(t)
 	const week = 7 * 24 * time.Hour
@@ -173,9 +183,10 @@ func TestLiveKeysOfAWaitingRoomExpireUntilItStarts(t *testing.T) {
 	r.typeChars(live.SnapshotEvery + 3) // editing before the start is allowed; the document is materialised
 	r.exec(clusterCandidate, live.CmdChatSend, map[string]string{"text": "hello"})
 	r.exec(clusterInterviewer, live.CmdNoteAdd, map[string]string{"text": "on time"})
-	r.expectTTLs("joined, typed, chatted, not started", allLiveKeys, ttl-60_000, ttl)
+	r.expectTTLs("joined, typed, chatted, not started", allLiveKeys, ttl-60_000, waitingMax(week))
 
-	// Each kind of write refreshes every key of the room, not only the ones it touches.
+	// Each kind of write, once the expiry is due, refreshes every key of the room, not only the
+	// ones it touches.
 	for _, write := range []struct {
 		name string
 		do   func()
@@ -200,7 +211,7 @@ func TestLiveKeysOfAWaitingRoomExpireUntilItStarts(t *testing.T) {
 	} {
 		r.shorten(60_000)
 		write.do()
-		r.expectTTLs("after a "+write.name+" while waiting", allLiveKeys, ttl-60_000, ttl)
+		r.expectTTLs("after a "+write.name+" while waiting", allLiveKeys, ttl-60_000, waitingMax(week))
 	}
 
 	r.join(clusterCandidate)
@@ -228,7 +239,7 @@ func TestLiveKeysCreatedAfterTheStartNeverExpire(t *testing.T) {
 
 	r.join(clusterInterviewer)
 	r.join(clusterCandidate)
-	r.expectTTLs("joined", []string{"live:log", "live:presence", "live:state"}, week.Milliseconds()-60_000, week.Milliseconds())
+	r.expectTTLs("joined", []string{"live:log", "live:presence", "live:state"}, week.Milliseconds()-60_000, waitingMax(week))
 
 	r.exec(clusterInterviewer, live.CmdStart, nil)
 	r.typeChars(live.SnapshotEvery)
@@ -258,7 +269,7 @@ func TestLiveKeysOfAnAbandonedRoomDisappear(t *testing.T) {
 	abandoned.join(clusterCandidate)
 	abandoned.typeChars(2)
 	abandoned.exec(clusterCandidate, live.CmdChatSend, map[string]string{"text": "anyone?"})
-	abandoned.expectTTLs("abandoned", []string{"live:chat", "live:clients", "live:log", "live:presence", "live:state"}, 0, short.Milliseconds())
+	abandoned.expectTTLs("abandoned", []string{"live:chat", "live:clients", "live:log", "live:presence", "live:state"}, 0, waitingMax(short))
 
 	// Redis expires the keys on its own; poll for it.
 	deadline := testwait.Deadline(t)
@@ -293,12 +304,12 @@ func TestLiveRetentionOnTheEmbeddedStore(t *testing.T) {
 		r.typeChars(live.SnapshotEvery)
 		r.exec(clusterCandidate, live.CmdChatSend, map[string]string{"text": "hello"})
 		r.exec(clusterInterviewer, live.CmdNoteAdd, map[string]string{"text": "note"})
-		r.expectTTLs("waiting", allLiveKeys, week.Milliseconds()-60_000, week.Milliseconds())
+		r.expectTTLs("waiting", allLiveKeys, week.Milliseconds()-60_000, waitingMax(week))
 	}
 	started.exec(clusterInterviewer, live.CmdStart, nil)
 	started.expectTTLs("started", allLiveKeys, -1, -1)
 
-	m.SetTime(t0.Add(week + time.Minute))
-	abandoned.expectTTLs("a week after the last write", nil, -1, -1)
+	m.SetTime(t0.Add(time.Duration(waitingMax(week))*time.Millisecond + time.Minute))
+	abandoned.expectTTLs("a week and a sixteenth after the last write", nil, -1, -1)
 	started.expectTTLs("a week after the start", allLiveKeys, -1, -1)
 }

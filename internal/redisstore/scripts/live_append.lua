@@ -29,7 +29,7 @@ if client ~= '' then
   end
 end
 
--- One HMGET: the checked fields, then epoch, off and phase.
+-- One HMGET: the checked fields, then epoch, off, phase and the waiting expiry (live_lib.lua).
 local i = 6
 local nchecks = tonumber(ARGV[i]); i = i + 1
 local fields = {}
@@ -37,6 +37,7 @@ for c = 1, nchecks do
   fields[c] = ARGV[i + 3 * (c - 1)]
 end
 fields[nchecks + 1], fields[nchecks + 2], fields[nchecks + 3] = 'epoch', 'off', 'phase'
+fields[nchecks + 4], fields[nchecks + 5] = 'w_exp', 'w_keys'
 local read = redis.call('HMGET', state, unpack(fields))
 for c = 1, nchecks do
   local field, op, want = ARGV[i], ARGV[i + 1], ARGV[i + 2]
@@ -47,6 +48,7 @@ for c = 1, nchecks do
   end
 end
 local epoch, off, phase = read[nchecks + 1], tonumber(read[nchecks + 2] or '0'), read[nchecks + 3]
+local w_exp, w_keys = read[nchecks + 4], read[nchecks + 5]
 
 -- The state hash's writes, in the order they used to be made one by one (a later pair for the
 -- same field wins in HSET): the new epoch, the command's sets, the current question event,
@@ -74,6 +76,7 @@ end
 local out = {'ok', epoch}
 local nevents = tonumber(ARGV[i]); i = i + 1
 local id = ''
+local wrote_chat, wrote_notes = false, false
 for _ = 1, nevents do
   id = ARGV[i]
   local keep, body = ARGV[i + 1], ARGV[i + 2]
@@ -83,8 +86,10 @@ for _ = 1, nevents do
   redis.call('XADD', log, off .. '-1', 'e', ev)
   if keep == 'c' then
     redis.call('RPUSH', chat, ev)
+    wrote_chat = true
   elseif keep == 'n' then
     redis.call('RPUSH', notes, ev)
+    wrote_notes = true
   elseif keep == 'q' then
     writes[#writes + 1], writes[#writes + 2] = 'q_ev', ev
   end
@@ -99,5 +104,11 @@ redis.call('HSET', state, unpack(writes))
 if client ~= '' then
   redis.call('HSET', clients, client, seq .. '\n' .. epoch .. ' ' .. off .. ' ' .. id)
 end
-live_retain(tonumber(ARGV[5]), phase)
+-- The stored keys this command wrote (by index, see live_lib.lua): the state hash always.
+local wrote = {1}
+if nevents > 0 then wrote[#wrote + 1] = 2 end
+if client ~= '' then wrote[#wrote + 1] = 3 end
+if wrote_chat then wrote[#wrote + 1] = 4 end
+if wrote_notes then wrote[#wrote + 1] = 5 end
+live_retain(tonumber(ARGV[5]), tonumber(now), {phase = phase, exp = w_exp, keys = w_keys}, wrote)
 return out

@@ -38,5 +38,5 @@ else
     changed = 1
   end
 end
-live_retain(tonumber(ARGV[5]))
+live_retain(tonumber(ARGV[5]), now, nil, nil, {7}) -- the presence hash vanishes with its last lease
 return changed
