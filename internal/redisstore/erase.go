@@ -24,7 +24,8 @@ import (
 // feedback written about them and their drafts go first (the feedback store's own erase), then
 // one script per room replaces their user id and name by a pseudonym in every key of the room —
 // meta, participants, live state, log, chat, notes, presence, feedback — so the other person's
-// record still reads as a whole, with "deleted user" where they were. The matching queues lose
+// record still reads as a whole, with "deleted user" where they were. Their private notes lose
+// their text, except in a room where they had shared them: those the other participants keep. The matching queues lose
 // their ticket, and a match that named them names the pseudonym.
 //
 // What Redis keeps on disk: the append-only file holds every write since its last rewrite, the
@@ -49,6 +50,10 @@ var roomParts = []func(Keys, mockroom.RoomID) string{
 	Keys.LiveState, Keys.LiveLog, Keys.LiveClients, Keys.LiveChat, Keys.LiveNotes,
 	Keys.LivePresence, Keys.Feedback,
 }
+
+// roomSharedNotesKey is the position (from 1, as the script counts) of Keys.RoomNotesShared in
+// roomParts: the script keeps the text of notes the person shared there.
+const roomSharedNotesKey = 5
 
 // Eraser deletes a person's data and pseudonymises them in other people's records. It
 // implements account.Eraser.
@@ -107,7 +112,7 @@ func (e *Eraser) EraseUser(ctx context.Context, u account.User) error {
 			keys = append(keys, part(e.keys, id))
 		}
 		keys = append(keys, e.keys.LiveDoc(id))
-		if err := eraseRoom.Run(ctx, e.client, keys, append([]any{string(uid), pid, args[0], len(roomParts)}, args[1:]...)...).Err(); err != nil {
+		if err := eraseRoom.Run(ctx, e.client, keys, append([]any{string(uid), pid, args[0], len(roomParts), roomSharedNotesKey}, args[1:]...)...).Err(); err != nil {
 			return eraseDown(err, "erase a room")
 		}
 	}
@@ -164,7 +169,7 @@ func (e *Eraser) eraseMatching(ctx context.Context, uid mockroom.UserID, pid str
 			return eraseDown(err, "leave the matching queue")
 		}
 		qkeys := []string{base + "queue", base + "tickets", base + "matches", base + "due"}
-		if err := eraseRoom.Run(ctx, e.client, qkeys, append([]any{string(uid), pid, args[0], len(qkeys)}, args[1:]...)...).Err(); err != nil {
+		if err := eraseRoom.Run(ctx, e.client, qkeys, append([]any{string(uid), pid, args[0], len(qkeys), 0}, args[1:]...)...).Err(); err != nil {
 			return eraseDown(err, "erase a match")
 		}
 	}

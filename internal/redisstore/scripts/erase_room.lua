@@ -3,18 +3,22 @@
 -- KEYS: the keys to rewrite; the first ARGV[4] of them also get the person's name replaced, the
 --   rest (the document, whose text is the code typed) only the user id.
 -- ARGV[1] user id, ARGV[2] pseudonym id, ARGV[3] the pseudonym name as a JSON string,
--- ARGV[4] how many keys get names replaced, ARGV[5] the name as stored raw,
--- ARGV[6..] the name as a JSON string (each encoding the writers may have used).
+-- ARGV[4] how many keys get names replaced, ARGV[5] the position in KEYS of the set of people
+-- who shared their notes (0 when the keys have none), ARGV[6] the name as stored raw,
+-- ARGV[7..] the name as a JSON string (each encoding the writers may have used).
 -- The user id is random, so every occurrence of it is the person. The name is replaced only
 -- where it is a whole value (a JSON string or a raw value equal to it), never inside text
--- someone wrote. The person's own private notes lose their text.
+-- someone wrote. The person's own private notes lose their text, unless they shared them with
+-- the other participants: what was shared stays theirs to read, under the pseudonym.
 -- Returns the number of values rewritten.
-local uid, pid, qpseudo, named, rawname = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local uid, pid, qpseudo, named, sharedkey, rawname = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local pseudo = cjson.decode(qpseudo)
 local qnames = {}
-for i = 6, #ARGV do
+for i = 7, #ARGV do
   qnames[#qnames + 1] = ARGV[i]
 end
+-- Read before the set itself is rewritten below.
+local keep_notes = sharedkey > 0 and redis.call('SISMEMBER', KEYS[sharedkey], uid) == 1
 
 local function replace(s, from, to)
   if from == '' then
@@ -40,7 +44,7 @@ end
 local note_mark = '"type":"note.added"'
 local actor_mark = '"actor":"' .. uid .. '"'
 local function clean(v, names)
-  if names and string.find(v, note_mark, 1, true) and string.find(v, actor_mark, 1, true) then
+  if names and not keep_notes and string.find(v, note_mark, 1, true) and string.find(v, actor_mark, 1, true) then
     local ok, ev = pcall(cjson.decode, v)
     if ok and type(ev) == 'table' and ev.type == 'note.added' and ev.actor == uid then
       if ev.data ~= nil then
