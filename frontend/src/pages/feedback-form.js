@@ -10,6 +10,7 @@
 // server stores (see contentOf in feedback-data.js for its shape).
 
 import { h } from '../dom.js';
+import { fieldErrors } from '../form-errors.js';
 import { citePicker } from './feedback-moments.js';
 
 let formSeq = 0;
@@ -225,68 +226,3 @@ function textField(id, label, value, hint, onInput) {
   return { control, el: h('div', { class: 'field' }, h('label', { for: id }, label), hintEl, control) };
 }
 
-// fieldErrors keeps, per field name the server may report, the control to mark invalid and the
-// place beside it for the message.
-function fieldErrors() {
-  const fields = new Map();
-  const shown = [];
-  let seq = 0;
-  const clear = () => {
-    for (const { control, msg, described } of shown.splice(0)) {
-      msg.remove();
-      control?.removeAttribute('aria-invalid');
-      if (control) {
-        if (described) control.setAttribute('aria-describedby', described);
-        else control.removeAttribute('aria-describedby');
-      }
-    }
-  };
-  return {
-    register(name, control, slot) {
-      if (!fields.has(name)) fields.set(name, { control, slot });
-    },
-    clear,
-    // show puts each error beside its field and returns the errors that name no known field, for
-    // the page to show at the top.
-    show(list) {
-      clear();
-      const unplaced = [];
-      for (const err of list || []) {
-        const f = lookup(fields, err.field);
-        if (!f) {
-          unplaced.push(err);
-          continue;
-        }
-        const msg = h('p', { class: 'field-error', id: `fe-${++seq}`, dataset: { field: err.field } }, err.message);
-        f.slot.append(msg);
-        const described = f.control?.getAttribute('aria-describedby') || '';
-        if (f.control) {
-          f.control.setAttribute('aria-invalid', 'true');
-          f.control.setAttribute('aria-describedby', `${described} ${msg.id}`.trim());
-        }
-        shown.push({ control: f.control, msg, described });
-      }
-      const first = shown[0]?.control;
-      if (first) {
-        first.focus({ preventScroll: true });
-        // Centre it: the sticky footer would hide a field scrolled to the bottom edge.
-        (shown[0].msg || first).scrollIntoView({ block: 'center' });
-      }
-      return unplaced;
-    },
-  };
-}
-
-// lookup finds the registered field for a reported name, trying shorter names ("qualities.x.moments.0"
-// → "qualities.x.moments" → "qualities.x") so a precise path still lands beside its control.
-function lookup(fields, name) {
-  if (!name) return null;
-  let n = String(name).replace(/\[(\d+)\]/g, '.$1');
-  while (n) {
-    if (fields.has(n)) return fields.get(n);
-    const cut = n.lastIndexOf('.');
-    if (cut < 0) break;
-    n = n.slice(0, cut);
-  }
-  return null;
-}
