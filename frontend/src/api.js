@@ -98,6 +98,10 @@ export const api = {
   questions: (track, query, signal) => request('GET', `/api/v1/tracks/${encodeURIComponent(track)}/questions`, { query, signal }),
   question: (track, id) => request('GET', `/api/v1/tracks/${encodeURIComponent(track)}/questions/${encodeURIComponent(id)}`),
   plans: (track) => request('GET', `/api/v1/tracks/${encodeURIComponent(track)}/plans`),
+  plan: (track, id) => request('GET', `/api/v1/tracks/${encodeURIComponent(track)}/plans/${encodeURIComponent(id)}`),
+  // A refusal names the field at fault (ApiError.field), e.g. "coding.examples[1].output".
+  addQuestion: (track, body) => request('POST', `/api/v1/tracks/${encodeURIComponent(track)}/questions`, { body }),
+  addPlan: (track, body) => request('POST', `/api/v1/tracks/${encodeURIComponent(track)}/plans`, { body }),
   createRoom: (body) => request('POST', '/api/v1/rooms', { body }),
   room: (id) => request('GET', `/api/v1/rooms/${encodeURIComponent(id)}`),
   createInvite: (id) => request('POST', `/api/v1/rooms/${encodeURIComponent(id)}/invites`),

@@ -13,6 +13,8 @@ import { renderMatch } from './pages/match.js';
 import { renderFeedback } from './pages/feedback.js';
 import { renderSessions } from './pages/sessions.js';
 import { renderProgress } from './pages/progress.js';
+import { renderNewQuestion } from './pages/question-new.js';
+import { renderNewPlan } from './pages/plan-new.js';
 
 function renderTopbar() {
   const bar = document.getElementById('topbar');
@@ -73,6 +75,10 @@ route('/login', renderLogin);
 route('/signup', renderSignup);
 route('/bank', renderBank);
 route('/bank/:track', renderBank);
+// Guests may open these: the page tells them plainly that the server takes questions and plans
+// from accounts only.
+route('/questions/new', requireSignIn(renderNewQuestion));
+route('/plans/new', requireSignIn(renderNewPlan));
 route('/rooms', requireSignIn(renderMyRooms));
 route('/rooms/new', requireSignIn(renderNewRoom, { allowGuest: false }));
 // The live room carries CodeMirror; load it only when a room is opened.

@@ -14,6 +14,26 @@ export async function signUp(page, base, name, next = '/bank') {
   await page.waitForURL(`${base}${next}`);
 }
 
+// apiAs calls the API as the person signed in on page and returns {status, body}. The page keeps
+// its access token in memory; a refresh gives this call one of its own and stores the new refresh
+// token where the page looks for it, so the page stays signed in (reload it before it next calls
+// the API itself).
+export async function apiAs(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const json = { 'Content-Type': 'application/json' };
+      const r = await fetch('/api/v1/auth/refresh', { method: 'POST', headers: json, body: JSON.stringify({ refresh_token: localStorage.getItem('mockroom.refresh') }) });
+      if (!r.ok) throw new Error(`refresh: ${r.status} ${await r.text()}`);
+      const session = await r.json();
+      localStorage.setItem('mockroom.refresh', session.refresh_token);
+      const res = await fetch(path, { method, headers: { ...json, Authorization: `Bearer ${session.access_token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    },
+    { method, path, body },
+  );
+}
+
 // mentorRoom has the mentor create a room with the default plan and a guest candidate join it;
 // both end up in the room with a live socket. observerURL is the room's unused observer invite.
 // With plan ({title, slots}), the mentor first saves that plan through the API and picks it.
@@ -24,16 +44,9 @@ export async function mentorRoom(newBrowser, base, { mentorName, candidateName, 
   if (plan) {
     // The page keeps its access token in memory; a refresh gives this call one of its own and
     // stores the new refresh token where the page looks for it after the reload.
-    const planId = await mentor.evaluate(async (draft) => {
-      const json = { 'Content-Type': 'application/json' };
-      const r = await fetch('/api/v1/auth/refresh', { method: 'POST', headers: json, body: JSON.stringify({ refresh_token: localStorage.getItem('mockroom.refresh') }) });
-      if (!r.ok) throw new Error(`refresh: ${r.status} ${await r.text()}`);
-      const session = await r.json();
-      localStorage.setItem('mockroom.refresh', session.refresh_token);
-      const p = await fetch('/api/v1/tracks/python-developer/plans', { method: 'POST', headers: { ...json, Authorization: `Bearer ${session.access_token}` }, body: JSON.stringify(draft) });
-      if (!p.ok) throw new Error(`plan: ${p.status} ${await p.text()}`);
-      return (await p.json()).id;
-    }, plan);
+    const { status, body } = await apiAs(mentor, 'POST', '/api/v1/tracks/python-developer/plans', plan);
+    assert.equal(status, 201, `plan: ${JSON.stringify(body)}`);
+    const planId = body.id;
     await mentor.reload();
     await mentor.locator(`input[name=plan][value="${planId}"]`).check();
   }

@@ -1,6 +1,7 @@
 import { h, field, errorBox, humanize, replace } from '../dom.js';
 import { loadRubricTitles, qualityTitle } from '../rubric-titles.js';
 import { api } from '../api.js';
+import { isSignedIn } from '../session.js';
 
 export const DEFAULT_TRACK = 'python-developer';
 
@@ -90,7 +91,14 @@ export function renderBank(el, { params, query }) {
     h(
       'section',
       { class: 'page' },
-      title,
+      h(
+        'div',
+        { class: 'page-head page-head-wrap' },
+        title,
+        isSignedIn()
+          ? h('div', { class: 'actions head-actions' }, h('a', { class: 'btn btn-secondary', href: '/questions/new', id: 'add-question' }, 'Add a question'), h('a', { class: 'btn btn-ghost', href: '/plans/new', id: 'make-plan' }, 'Make a plan'))
+          : null,
+      ),
       intro,
       h(
         'form',

@@ -69,7 +69,7 @@ export function inviteList(links) {
   );
 }
 
-export function renderNewRoom(el) {
+export function renderNewRoom(el, { query } = { query: new URLSearchParams() }) {
   const track = DEFAULT_TRACK;
   const title = h('input', { type: 'text', name: 'title', maxlength: 120, placeholder: 'e.g. Mock interview with Sam', value: 'Mock interview' });
   const planBox = h('fieldset', { class: 'plans' }, h('legend', null, 'Plan'), h('p', { class: 'muted' }, 'Loading plans…'));
@@ -90,6 +90,8 @@ export function renderNewRoom(el) {
 
   loadPlans(track)
     .then((plans) => {
+      // A plan just made (/rooms/new?plan=…) comes ready chosen.
+      const wanted = plans.some((p) => p.id === query.get('plan')) ? query.get('plan') : null;
       if (!plans.length) {
         replace(planBox, h('legend', null, 'Plan'), h('p', { class: 'muted' }, 'This server has no built-in plans.'));
         return;
@@ -97,11 +99,12 @@ export function renderNewRoom(el) {
       replace(
         planBox,
         h('legend', null, 'Plan'),
+        h('p', { class: 'hint' }, 'None fits? ', h('a', { href: '/plans/new', id: 'make-plan' }, 'Make your own plan'), ' with the questions and times you want.'),
         plans.map((p, i) =>
           h(
             'label',
             { class: 'plan-option' },
-            h('input', { type: 'radio', name: 'plan', value: p.id, checked: i === 0 }),
+            h('input', { type: 'radio', name: 'plan', value: p.id, checked: wanted ? p.id === wanted : i === 0 }),
             h('span', { class: 'plan-text' }, h('strong', null, p.title || p.id), h('small', { class: 'muted' }, planSummary(p)), p.summary ? h('small', null, p.summary) : null),
           ),
         ),

@@ -25,7 +25,35 @@ browserTests(import.meta.url, (env) => {
     await mentor.keyboard.type('def greet(name):\n# say hello\nreturn "hi " + name + str(42) if True else None\n');
     await candidate.locator('#editor .cm-line', { hasText: 'greet' }).waitFor();
 
-    // [who, name, path, what to wait for]
+    // A refusal the server makes, so the page shows the error beside its field: a question whose
+    // second hint caps higher than its first, and a plan asking the same question twice.
+    const questionError = async (page) => {
+      await page.locator('input[name=title]').fill('Accessible question');
+      await page.locator('textarea[name=prompt]').fill('Explain how a dict keeps its keys in order.');
+      await page.getByLabel('What a good answer covers').fill('insertion order since 3.7');
+      await page.getByLabel('Red flags').fill('thinks dicts are sorted');
+      await page.getByLabel('A strong answer').fill('compact dict with an index table');
+      await page.getByLabel('Follow-up questions').fill('And sets?\nAnd OrderedDict?');
+      await page.locator('input[name=quality]').first().check();
+      for (const [i, cap] of [2, 3].entries()) {
+        await page.getByRole('button', { name: 'Add a hint' }).click();
+        const row = page.locator('fieldset.row', { hasText: `Hint ${i + 1}` });
+        await row.getByLabel('Hint', { exact: true }).fill(`A hint worth ${cap}`);
+        await row.getByLabel('Highest score after it').selectOption(String(cap));
+      }
+      await page.getByRole('button', { name: 'Add the question' }).click();
+      await page.locator('.field-error[data-field="guide.hints[1].max_score"]').waitFor();
+    };
+    const planError = async (page) => {
+      await page.locator('input[name=title]').fill('Accessible plan');
+      await page.locator('.slot-list > li').nth(0).locator('select[name=question_id]').selectOption('py-concept-gil');
+      await page.getByRole('button', { name: 'Add a slot' }).click();
+      await page.locator('.slot-list > li').nth(1).locator('select[name=question_id]').selectOption('py-concept-gil');
+      await page.getByRole('button', { name: 'Save the plan' }).click();
+      await page.locator('.field-error[data-field="slots[1].question_id"]').waitFor();
+    };
+
+    // [who, name, path, what to wait for, what to do before the check]
     const pages = [
       [visitor, 'home', '/', 'main h1'],
       [visitor, 'login', '/login', 'form'],
@@ -35,6 +63,11 @@ browserTests(import.meta.url, (env) => {
       [visitor, 'invite', observerURL.slice(base.length), '#invite-about'],
       [mentor, 'my-rooms', '/rooms', 'main h1'],
       [mentor, 'new-room', '/rooms/new', 'input[name=plan]'],
+      [mentor, 'new-question', '/questions/new', 'input[name=quality]'],
+      [mentor, 'new-question-error', '/questions/new', 'input[name=quality]', questionError],
+      [candidate, 'new-question-guest', '/questions/new', '#guest-notice'],
+      [mentor, 'new-plan', '/plans/new', 'form[data-ready=true]'],
+      [mentor, 'new-plan-error', '/plans/new', 'form[data-ready=true]', planError],
       [mentor, 'match', '/match', 'main h1'],
       [mentor, 'room-mentor', roomPath, '#conn-status.conn-live'],
       [candidate, 'room-candidate', roomPath, '#conn-status.conn-live'],
@@ -42,13 +75,14 @@ browserTests(import.meta.url, (env) => {
     ];
     mkdirSync(RESULTS, { recursive: true });
     const problems = [];
-    for (const [page, name, path, ready] of pages) {
+    for (const [page, name, path, ready, prepare] of pages) {
       for (const colorScheme of THEMES) {
         for (const size of WIDTHS) {
           await page.emulateMedia({ colorScheme });
           await page.setViewportSize({ width: size.width, height: size.height });
           await page.goto(`${base}${path}`);
           await page.locator(ready).first().waitFor();
+          if (prepare) await prepare(page);
           await page.evaluate(() => document.fonts.ready);
           if (name.startsWith('room-')) {
             // The editor follows the theme: a dark editor in the dark page, not a light one.
