@@ -75,7 +75,7 @@ func (k Keys) LiveNotes(id mockroom.RoomID) string { return k.room(id, "live:not
 func (k Keys) LiveDoc(id mockroom.RoomID) string { return k.room(id, "live:doc") }
 
 // LivePresence maps "<user id> <node id>", one lease per node holding the person's sockets, to
-// the time (unix ms) until which that lease holds.
+// the time (unix ms) until which that lease holds. Other fields are no leases and are ignored.
 func (k Keys) LivePresence(id mockroom.RoomID) string { return k.room(id, "live:presence") }
 
 // LiveChannel is the pub/sub channel of a room's events. It carries the room's hash tag so that

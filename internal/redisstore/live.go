@@ -356,10 +356,14 @@ func (s *LiveStore) View(ctx context.Context, room mockroom.RoomID, withNotes bo
 		}
 	}
 	// One lease per node holding the person ("<user> <node>"); the person is online until the
-	// last of them runs out.
+	// last of them runs out. Any other field is no lease: the user id alone is what code before
+	// leases wrote, online until 12 hours ahead, and must not show anyone online.
 	for field, until := range presence.Val() {
-		user, _, _ := strings.Cut(field, " ")
-		ms, _ := strconv.ParseInt(until, 10, 64)
+		user, node, ok := strings.Cut(field, " ")
+		ms, err := strconv.ParseInt(until, 10, 64)
+		if !ok || user == "" || node == "" || err != nil {
+			continue
+		}
 		if t := time.UnixMilli(ms).UTC(); t.After(v.Presence[mockroom.UserID(user)]) {
 			v.Presence[mockroom.UserID(user)] = t
 		}

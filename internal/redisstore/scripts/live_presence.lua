@@ -12,13 +12,14 @@ local presence = KEYS[7]
 local user, field = ARGV[1], ARGV[1] .. ' ' .. ARGV[2]
 local now = tonumber(ARGV[6])
 
--- online reports whether a lease of user other than field holds at now. A field that is the
--- user id alone was written before leases existed and is read the same way.
+-- online reports whether a lease of user other than field holds at now. Only "<user> <node>"
+-- fields are leases: a field of the user id alone was written before leases existed, online
+-- until 12 hours ahead, and must not keep anyone online (live_presence_expire.lua removes it).
 local function online_elsewhere()
   local all = redis.call('HGETALL', presence)
   for i = 1, #all, 2 do
     local f = all[i]
-    if f ~= field and (f == user or string.sub(f, 1, #user + 1) == user .. ' ') and tonumber(all[i + 1]) > now then
+    if f ~= field and #f > #user + 1 and string.sub(f, 1, #user + 1) == user .. ' ' and (tonumber(all[i + 1]) or 0) > now then
       return true
     end
   end
