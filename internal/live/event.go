@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/mockroom/mockroom/internal/mockroom"
@@ -157,6 +158,7 @@ const (
 type EncodedEvent struct {
 	ne            NewEvent
 	body          string
+	header        string
 	data, private json.RawMessage
 }
 
@@ -171,6 +173,7 @@ func (ne NewEvent) Encode() (EncodedEvent, error) {
 		return EncodedEvent{}, fmt.Errorf("encode %s event private part: %w", ne.Type, err)
 	}
 	e.body = e.renderBody()
+	e.header = e.renderHeader()
 	return e, nil
 }
 
@@ -191,6 +194,13 @@ func (e EncodedEvent) Keep() Keep { return e.ne.Keep }
 // appending script writes `{"offset":…,"id":…,"epoch":…,"at":…,` before it. Building the
 // final object by concatenation keeps the script free of JSON decoding on the hot path.
 func (e EncodedEvent) Body() string { return e.body }
+
+// Header is the part of the event's published header (see DecodePublished) that the store
+// does not add: type, flags, actor, the person it is for, and where data and private are in the
+// body, counted from its end. Empty when the event cannot take the fast path (an actor or
+// person whose id would need escaping in JSON or contains a space); it is then published as
+// its JSON alone.
+func (e EncodedEvent) Header() string { return e.header }
 
 // Event is the appended event, once the store has given it a position and time.
 func (e EncodedEvent) Event(off mockroom.EventOffset, id, epoch string, at time.Time) Event {
@@ -227,4 +237,179 @@ func (e EncodedEvent) renderBody() string {
 	}
 	buf = append(buf, '}')
 	return string(buf)
+}
+
+// The published form of an appended event is a one-line header and the event's JSON as the log
+// keeps it:
+//
+//	#<offset> <id> <epoch> <at ms> <type> <flags> <actor|-> <for|-> <data end> <data len> <private end> <private len>\n{"offset":…}
+//
+// where flags is 1 for an InterviewerOnly event (0 otherwise) and each part's end is its distance
+// from the end of the JSON. A node's fan-out takes all it needs from the header and slices the
+// data and private parts out of the JSON without decoding it; the appending script writes the
+// first four fields, EncodedEvent.Header the rest.
+const publishedMark = '#'
+
+// publishedFallbacks counts headers that did not fit their JSON (a bug if ever non-zero).
+var publishedFallbacks atomic.Uint64
+
+// PublishedFallbacks is how many published events this process decoded from their JSON because
+// their header did not fit it; always 0 unless the header's writer and reader disagree.
+func PublishedFallbacks() uint64 { return publishedFallbacks.Load() }
+
+// renderHeader renders Header, or "" when the event cannot take the fast path.
+func (e EncodedEvent) renderHeader() string {
+	if !plainID(string(e.ne.Actor)) || !plainID(string(e.ne.For)) || !plainID(e.ne.Type) || e.ne.Type == "" {
+		return ""
+	}
+	// The body ends with: ,"data":<data>[,"private":<private>][,"io":true][,"for":"<for>"]}
+	tail := 1 // the closing brace
+	if e.ne.For != "" {
+		tail += len(`,"for":""`) + len(e.ne.For)
+	}
+	if e.ne.InterviewerOnly {
+		tail += len(`,"io":true`)
+	}
+	privEnd, privLen := 0, len(e.private)
+	if privLen > 0 {
+		privEnd = tail
+		tail += privLen + len(`,"private":`)
+	}
+	dataEnd, dataLen := 0, len(e.data)
+	if dataLen > 0 {
+		dataEnd = tail
+	}
+	b := make([]byte, 0, 48+len(e.ne.Type)+len(e.ne.Actor)+len(e.ne.For))
+	b = append(b, e.ne.Type...)
+	if e.ne.InterviewerOnly {
+		b = append(b, " 1 "...)
+	} else {
+		b = append(b, " 0 "...)
+	}
+	b = appendDash(b, string(e.ne.Actor))
+	b = append(b, ' ')
+	b = appendDash(b, string(e.ne.For))
+	for _, n := range [...]int{dataEnd, dataLen, privEnd, privLen} {
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(n), 10)
+	}
+	return string(b)
+}
+
+func appendDash(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, '-')
+	}
+	return append(b, s...)
+}
+
+// plainID reports whether s is written as itself inside a JSON string and in a header field:
+// printable ASCII without space, quote, backslash, HTML-special characters or "-" alone.
+func plainID(s string) bool {
+	if s == "-" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
+// DecodePublished reads an event as a node receives it from the bus: the published header
+// followed by the event's JSON (see publishedMark), whose data and private parts it slices out
+// of raw without decoding them (the Event shares raw's memory: raw must not be modified
+// afterwards); or, for anything else (an event published as JSON alone), DecodeEvent.
+func DecodePublished(raw []byte) (Event, error) {
+	if len(raw) == 0 || raw[0] != publishedMark {
+		return DecodeEvent(raw)
+	}
+	if ev, ok := decodeHeader(raw); ok {
+		return ev, nil
+	}
+	// A header that does not fit its JSON: trust the JSON.
+	publishedFallbacks.Add(1)
+	if nl := indexByte(raw, '\n'); nl >= 0 {
+		return DecodeEvent(raw[nl+1:])
+	}
+	return Event{}, fmt.Errorf("decode event: a header without an event")
+}
+
+func indexByte(b []byte, c byte) int {
+	for i := range b {
+		if b[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// decodeHeader is DecodePublished's fast path; ok is false when the header is malformed or
+// does not match the JSON after it.
+func decodeHeader(raw []byte) (Event, bool) {
+	nl := indexByte(raw, '\n')
+	if nl < 0 {
+		return Event{}, false
+	}
+	h := string(raw[1:nl]) // one allocation; the ids are substrings of it
+	js := raw[nl+1:]
+	var f [12]string
+	n := 0
+	for n < len(f)-1 {
+		sp := -1
+		for i := 0; i < len(h); i++ {
+			if h[i] == ' ' {
+				sp = i
+				break
+			}
+		}
+		if sp < 0 {
+			return Event{}, false
+		}
+		f[n], h = h[:sp], h[sp+1:]
+		n++
+	}
+	f[n] = h
+	var nums [6]int64
+	for i, s := range [...]string{f[0], f[3], f[8], f[9], f[10], f[11]} {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || v < 0 {
+			return Event{}, false
+		}
+		nums[i] = v
+	}
+	ev := Event{
+		Offset: mockroom.EventOffset(nums[0]), ID: f[1], Epoch: f[2], At: time.UnixMilli(nums[1]).UTC(),
+		Type: f[4], InterviewerOnly: f[5] == "1",
+	}
+	if f[6] != "-" {
+		ev.Actor = mockroom.UserID(f[6])
+	}
+	if f[7] != "-" {
+		ev.For = mockroom.UserID(f[7])
+	}
+	var ok bool
+	if ev.Data, ok = part(js, nums[2], nums[3], `"data":`); !ok {
+		return Event{}, false
+	}
+	if ev.Private, ok = part(js, nums[4], nums[5], `"private":`); !ok {
+		return Event{}, false
+	}
+	return ev, true
+}
+
+// part slices the value of name out of js, ending end bytes before the end and n long; it checks
+// that the name precedes it and the value's ends look like a JSON object's.
+func part(js []byte, end, n int64, name string) (json.RawMessage, bool) {
+	if n == 0 {
+		return nil, end == 0
+	}
+	to := int64(len(js)) - end
+	from := to - n
+	if from < int64(len(name)) || to > int64(len(js)) || string(js[from-int64(len(name)):from]) != name ||
+		js[from] != '{' || js[to-1] != '}' {
+		return nil, false
+	}
+	return json.RawMessage(js[from:to:to]), true
 }

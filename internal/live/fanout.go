@@ -255,7 +255,7 @@ func (f *Fanout) run(ctx context.Context) error {
 			f.catchUp.kick(room)
 			continue
 		}
-		ev, err := DecodeEvent(payload)
+		ev, err := DecodePublished(payload)
 		if err != nil {
 			f.log.Error("room fan-out: undecodable event", "room_id", room, "err", err)
 			continue

@@ -200,7 +200,7 @@ func boxedField(name string) any {
 
 // Append implements live.Store.
 func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.AppendRequest) (live.AppendResult, error) {
-	args := make([]any, 0, 9+3*len(req.Checks)+2*len(req.Set)+3*len(req.Events))
+	args := make([]any, 0, 9+3*len(req.Checks)+2*len(req.Set)+4*len(req.Events))
 	args = append(args, req.Now.UnixMilli(), req.ClientID, req.Seq, s.newID(), s.waitingMS, len(req.Checks))
 	for _, c := range req.Checks {
 		op := checkEqual
@@ -221,7 +221,7 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 			return live.AppendResult{}, err
 		}
 		encoded[i] = e
-		args = append(args, s.newID(), string(e.Keep()), e.Body())
+		args = append(args, s.newID(), string(e.Keep()), e.Body(), e.Header())
 	}
 	keys := s.keys.LiveStored(room, true, 0)
 	var res []string

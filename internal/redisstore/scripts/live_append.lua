@@ -5,7 +5,8 @@
 -- ARGV: now_ms, client_id, seq, new_epoch, waiting_ttl_ms,
 --       n_checks, then per check: field, op ("=" or "!"), value
 --       n_sets,   then per set:   field, value
---       n_events, then per event: id, keep ("", "c", "n", "q"), body (JSON object tail)
+--       n_events, then per event: id, keep ("", "c", "n", "q"), body (JSON object tail),
+--                                 header (the published header's tail, "" for none; live.DecodePublished)
 -- Returns {"ok", epoch, off1, id1, off2, id2, ...}
 --      or {"dup", "<epoch> <offset> <id>"} / {"old", last_seq}
 --      or {"conflict", field, actual}
@@ -79,8 +80,8 @@ local id = ''
 local wrote_chat, wrote_notes = false, false
 for _ = 1, nevents do
   id = ARGV[i]
-  local keep, body = ARGV[i + 1], ARGV[i + 2]
-  i = i + 3
+  local keep, body, hdr = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  i = i + 4
   off = off + 1
   local ev = '{"offset":' .. off .. ',"id":"' .. id .. '","epoch":"' .. epoch .. '","at":' .. now .. ',' .. body
   redis.call('XADD', log, off .. '-1', 'e', ev)
@@ -93,7 +94,12 @@ for _ = 1, nevents do
   elseif keep == 'q' then
     writes[#writes + 1], writes[#writes + 2] = 'q_ev', ev
   end
-  redis.call('PUBLISH_CMD', channel, ev)
+  if hdr ~= '' then
+    -- The nodes' fan-out reads what it needs from this header instead of decoding the event.
+    redis.call('PUBLISH_CMD', channel, '#' .. off .. ' ' .. id .. ' ' .. epoch .. ' ' .. now .. ' ' .. hdr .. '\n' .. ev)
+  else
+    redis.call('PUBLISH_CMD', channel, ev)
+  end
   out[#out + 1] = tostring(off)
   out[#out + 1] = id
 end
