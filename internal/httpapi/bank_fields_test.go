@@ -85,6 +85,12 @@ func TestBankErrorsNameTheField(t *testing.T) {
 		code   string
 		field  string
 	}{
+		{"minutes in words", func(d map[string]any) { d["minutes"] = "ten" }, "bad_json", "minutes"},
+		{"a misspelt coding member", func(d map[string]any) { coding(d)["time_limit"] = 5 }, "bad_json", "coding.time_limit"},
+		{"a number for an example's output", func(d map[string]any) {
+			coding(d)["examples"] = []map[string]any{{"input": "flatten([])", "output": "[]"}, {"input": "flatten([[]])", "output": 0}}
+		}, "bad_json", "coding.examples[1].output"},
+		{"an id of its own", func(d map[string]any) { d["id"] = "py-mine" }, "bad_json", "id"},
 		{"unknown category", func(d map[string]any) { d["category"] = "cooking" }, "unknown_category", "category"},
 		{"unknown difficulty", func(d map[string]any) { d["difficulty"] = "expert" }, "unknown_difficulty", "difficulty"},
 		{"seventy minutes", func(d map[string]any) { d["minutes"] = 70 }, "minutes_out_of_range", "minutes"},
@@ -153,6 +159,7 @@ func TestBankErrorsNameTheField(t *testing.T) {
 		field  string
 	}{
 		{"no title", alice.AccessToken, func(p map[string]any, _ []map[string]any) { p["title"] = "" }, "missing_field", "title"},
+		{"half a minute", alice.AccessToken, func(_ map[string]any, s []map[string]any) { s[1]["minutes"] = 0.5 }, "bad_json", "slots[1].minutes"},
 		{"long summary", alice.AccessToken, func(p map[string]any, _ []map[string]any) { p["summary"] = strings.Repeat("s", 1001) }, "field_too_long", "summary"},
 		{"no slots", alice.AccessToken, func(p map[string]any, _ []map[string]any) { p["slots"] = []any{} }, "plan_empty", "slots"},
 		{"zero minutes in the third slot", alice.AccessToken, func(_ map[string]any, s []map[string]any) { s[2]["minutes"] = 0 }, "minutes_out_of_range", "slots[2].minutes"},
