@@ -56,6 +56,7 @@ type Engine struct {
 	pollEvery time.Duration
 	limits    editor.Limits
 	fanout    *Fanout
+	docs      *docSaver
 	newID     func() string
 	fired     func(lag time.Duration)
 	warn      *rateLogger // for warnings an outage repeats on every poll
@@ -97,6 +98,7 @@ func NewEngine(cfg Config) *Engine {
 	if cfg.QuietCheck <= 0 {
 		cfg.QuietCheck = DefaultQuietCheck
 	}
+	e.docs = newDocSaver(cfg.Store, e.log)
 	e.fanout = newFanout(cfg.Bus, cfg.Store, e.log, e.observe, e.forget, e.resetRoom, cfg.QuietCheck)
 	e.warn = e.fanout.warn
 	return e
@@ -119,6 +121,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}()
 	err := e.fanout.run(ctx)
 	wg.Wait()
+	e.docs.wait()
 	return err
 }
 

@@ -102,6 +102,7 @@ func (r *retentionRoom) typeCharsAs(p mockroom.Principal, n int) {
 		r.ver++
 		r.length++
 	}
+	r.engine.SavedDocs() // documents are materialised off the push's path: wait for them
 }
 
 // ttls returns the PTTL (ms; -1 for none) of every key under the room's hash tag, found by SCAN,
