@@ -1,6 +1,7 @@
 package bank
 
 import (
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/mockroom/mockroom/internal/mockroom"
@@ -65,10 +66,12 @@ func Draw(plan mockroom.Plan, pool []Question, asked Asked, rng *rand.Rand) ([]D
 		switch {
 		case s.QuestionID != "":
 			if _, ok := byID[s.QuestionID]; !ok {
-				return nil, mockroom.Errorf(mockroom.KindNotFound, "question_not_found", "slot %d names question %q, which is not available", i+1, s.QuestionID)
+				e := mockroom.Errorf(mockroom.KindNotFound, "question_not_found", "slot %d names question %q, which is not available", i+1, s.QuestionID)
+				e.Field = fmt.Sprintf("slots[%d].question_id", i)
+				return nil, e
 			}
 			if used[s.QuestionID] {
-				return nil, invalid("duplicate_slot_question", "question %q is in the plan twice", s.QuestionID)
+				return nil, fieldInvalid(fmt.Sprintf("slots[%d].question_id", i), "duplicate_slot_question", "question %q is in the plan twice", s.QuestionID)
 			}
 			used[s.QuestionID] = true
 			out[i].QuestionID = s.QuestionID

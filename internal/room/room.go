@@ -39,13 +39,13 @@ func (s *Settings) normalize() error {
 		s.FeedbackRelease = ReleaseOnSubmit
 	}
 	if s.FeedbackRelease != ReleaseOnSubmit && s.FeedbackRelease != ReleaseHeld {
-		return mockroom.Errorf(mockroom.KindInvalid, "invalid_feedback_release", "feedback_release must be %q or %q", ReleaseOnSubmit, ReleaseHeld)
+		return fieldInvalid("settings.feedback_release", "invalid_feedback_release", "feedback_release must be %q or %q", ReleaseOnSubmit, ReleaseHeld)
 	}
 	if s.Allowance == 0 {
 		s.Allowance = 1.0
 	}
 	if s.Allowance < MinAllowance || s.Allowance > MaxAllowance {
-		return mockroom.Errorf(mockroom.KindInvalid, "invalid_allowance", "candidate_allowance must be between %.1f and %.1f", MinAllowance, MaxAllowance)
+		return fieldInvalid("settings.candidate_allowance", "invalid_allowance", "candidate_allowance must be between %.1f and %.1f", MinAllowance, MaxAllowance)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package room
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -147,10 +148,10 @@ func (s *Service) checkSchedule(at time.Time) error {
 	}
 	now := s.cfg.Now()
 	if at.Before(now.Add(-scheduleSlack)) {
-		return invalid("invalid_schedule", "scheduled_at is in the past")
+		return fieldInvalid("scheduled_at", "invalid_schedule", "scheduled_at is in the past")
 	}
 	if at.After(now.Add(s.cfg.WaitingTTL)) {
-		return invalid("invalid_schedule", "scheduled_at is more than %s away; a room that is not used expires before then", s.cfg.WaitingTTL)
+		return fieldInvalid("scheduled_at", "invalid_schedule", "scheduled_at is more than %s away; a room that is not used expires before then", s.cfg.WaitingTTL)
 	}
 	return nil
 }
@@ -166,11 +167,11 @@ func (s *Service) Create(ctx context.Context, creator mockroom.Principal, req Cr
 		return Room{}, Invites{}, mockroom.Errorf(mockroom.KindForbidden, "account_required", "keep your guest identity with an email and password before creating a room")
 	}
 	if req.Track == "" {
-		return Room{}, Invites{}, invalid("missing_field", "track is required")
+		return Room{}, Invites{}, fieldInvalid("track", "missing_field", "track is required")
 	}
 	title := strings.TrimSpace(req.Title)
 	if utf8.RuneCountInString(title) > maxTitleLen {
-		return Room{}, Invites{}, invalid("field_too_long", "title is longer than %d characters", maxTitleLen)
+		return Room{}, Invites{}, fieldInvalid("title", "field_too_long", "title is longer than %d characters", maxTitleLen)
 	}
 	if err := req.Settings.normalize(); err != nil {
 		return Room{}, Invites{}, err
@@ -181,11 +182,11 @@ func (s *Service) Create(ctx context.Context, creator mockroom.Principal, req Cr
 	var plan mockroom.Plan
 	switch {
 	case req.PlanID != "" && len(req.Slots) > 0:
-		return Room{}, Invites{}, invalid("plan_ambiguous", "send either plan_id or plan, not both")
+		return Room{}, Invites{}, fieldInvalid("plan", "plan_ambiguous", "send either plan_id or plan, not both")
 	case req.PlanID != "":
 		p, err := s.bank.Plan(ctx, creator.UserID, req.Track, req.PlanID)
 		if err != nil {
-			return Room{}, Invites{}, err
+			return Room{}, Invites{}, asField(err, "plan_id")
 		}
 		plan = p
 	case len(req.Slots) > 0:
@@ -195,12 +196,17 @@ func (s *Service) Create(ctx context.Context, creator mockroom.Principal, req Cr
 		}
 		plan = mockroom.Plan{Track: req.Track, Title: "Custom plan", Slots: slots}
 	default:
-		return Room{}, Invites{}, invalid("missing_field", "send plan_id or plan (a list of slots)")
+		return Room{}, Invites{}, fieldInvalid("plan_id", "missing_field", "send plan_id or plan (a list of slots)")
 	}
 	plan.Track = req.Track
 	questions, err := s.instantiate(ctx, creator.UserID, plan, nil)
 	if err != nil {
-		return Room{}, Invites{}, err
+		// A slot the bank cannot fill is the request's own slot when the plan came inline; in a
+		// saved plan it is the plan the request named.
+		if len(req.Slots) > 0 {
+			return Room{}, Invites{}, prefixField(err, "plan.")
+		}
+		return Room{}, Invites{}, asField(err, "plan_id")
 	}
 	if title == "" {
 		title = plan.Title
@@ -226,21 +232,23 @@ func (s *Service) Create(ctx context.Context, creator mockroom.Principal, req Cr
 }
 
 // checkSlots validates a custom plan against the bank's limits; the bank's Draw checks that
-// fixed questions exist.
+// fixed questions exist. A refusal names its field as the room request's body has it
+// ("plan.slots[2].minutes").
 func checkSlots(in []mockroom.Slot) ([]mockroom.Slot, error) {
 	if len(in) > bank.MaxPlanSlots {
-		return nil, invalid("too_many_slots", "a plan has at most %d slots", bank.MaxPlanSlots)
+		return nil, fieldInvalid("plan.slots", "too_many_slots", "a plan has at most %d slots", bank.MaxPlanSlots)
 	}
 	out := make([]mockroom.Slot, len(in))
 	var total time.Duration
 	for i, sl := range in {
+		slot := fmt.Sprintf("plan.slots[%d].", i)
 		if err := bank.CheckSlotBudget(sl); err != nil {
-			return nil, invalid(mockroom.ErrorCode(err), "slot %d: %s", i+1, mockroom.ErrorMessage(err))
+			return nil, fieldInvalid(slot+mockroom.ErrorField(err), mockroom.ErrorCode(err), "slot %d: %s", i+1, mockroom.ErrorMessage(err))
 		}
 		total += sl.Budget()
 		switch {
 		case sl.QuestionID != "" && sl.Category != "":
-			return nil, invalid("slot_ambiguous", "slot %d: name a question_id or a category, not both", i+1)
+			return nil, fieldInvalid(slot+"category", "slot_ambiguous", "slot %d: name a question_id or a category, not both", i+1)
 		case sl.QuestionID != "":
 		case sl.Category == mockroom.CategoryOwnQuestions:
 		case sl.Category.Valid():
@@ -248,17 +256,17 @@ func checkSlots(in []mockroom.Slot) ([]mockroom.Slot, error) {
 				sl.Difficulty = mockroom.Mid
 			}
 			if !sl.Difficulty.Valid() {
-				return nil, invalid("unknown_difficulty", "slot %d: unknown difficulty %q; use junior, mid or senior", i+1, sl.Difficulty)
+				return nil, fieldInvalid(slot+"difficulty", "unknown_difficulty", "slot %d: unknown difficulty %q; use junior, mid or senior", i+1, sl.Difficulty)
 			}
 		case sl.Category == "":
-			return nil, invalid("missing_field", "slot %d: name a question_id or a category", i+1)
+			return nil, fieldInvalid(slot+"question_id", "missing_field", "slot %d: name a question_id or a category", i+1)
 		default:
-			return nil, invalid("unknown_category", "slot %d: unknown category %q", i+1, sl.Category)
+			return nil, fieldInvalid(slot+"category", "unknown_category", "slot %d: unknown category %q", i+1, sl.Category)
 		}
 		out[i] = sl
 	}
 	if total > bank.MaxPlanMinutes*time.Minute {
-		return nil, invalid("plan_too_long", "a plan lasts at most %d minutes, this one %v", bank.MaxPlanMinutes, total)
+		return nil, fieldInvalid("plan.slots", "plan_too_long", "a plan lasts at most %d minutes, this one %v", bank.MaxPlanMinutes, total)
 	}
 	return out, nil
 }
@@ -616,6 +624,45 @@ func questionIDs(qs []PlannedQuestion) []mockroom.QuestionID {
 
 func invalid(code, format string, args ...any) *mockroom.Error {
 	return mockroom.Errorf(mockroom.KindInvalid, code, format, args...)
+}
+
+// fieldInvalid is invalid for one field of the request, named by its path in the JSON body as
+// api/openapi.yaml documents it, so a form can point at the input to change.
+func fieldInvalid(field, code, format string, args ...any) *mockroom.Error {
+	e := invalid(code, format, args...)
+	e.Field = field
+	return e
+}
+
+// asField names field on a refusal of a saved plan: the request's plan_id is what to change
+// (or its track, when there is no such track), whatever part of the plan the bank found at fault.
+func asField(err error, field string) error {
+	var e *mockroom.Error
+	if !errors.As(err, &e) || e.Kind == mockroom.KindInternal || e.Kind == mockroom.KindUnavailable {
+		return err
+	}
+	named := *e
+	named.Field = field
+	if e.Code == "track_not_found" {
+		named.Field = "track"
+	}
+	return &named
+}
+
+// prefixField puts prefix before the field err names: the bank names a slot's field as a plan
+// body has it ("slots[1].question_id"), a room request holds the plan under "plan". A track the
+// bank does not know is the request's track.
+func prefixField(err error, prefix string) error {
+	var e *mockroom.Error
+	if !errors.As(err, &e) || (e.Field == "" && e.Code != "track_not_found") {
+		return err
+	}
+	named := *e
+	named.Field = prefix + e.Field
+	if e.Code == "track_not_found" {
+		named.Field = "track"
+	}
+	return &named
 }
 
 // ShareNotes lets the author of interviewer notes show them to the other participants once the

@@ -1,4 +1,5 @@
 import { h, field, errorBox, humanize, replace, copyText } from '../dom.js';
+import { fieldErrors } from '../form-errors.js';
 import { api } from '../api.js';
 import { DEFAULT_TRACK, listOf } from './bank.js';
 
@@ -119,6 +120,7 @@ export function renderNewRoom(el, { query } = { query: new URLSearchParams() }) 
       onsubmit: async (e) => {
         e.preventDefault();
         status.replaceChildren();
+        errors.clear();
         const plan = planBox.querySelector('input[name=plan]:checked')?.value;
         if (!plan) {
           status.append(errorBox(new Error('Choose a plan first.')));
@@ -152,7 +154,9 @@ export function renderNewRoom(el, { query } = { query: new URLSearchParams() }) 
             ),
           );
         } catch (err) {
-          status.append(errorBox(err));
+          // A refusal that names its field (a start time in the past, say) is shown beside it.
+          const unplaced = err.field ? errors.show([{ field: err.field, message: err.message }]) : [err];
+          if (unplaced.length) status.append(errorBox(err));
         } finally {
           submit.disabled = false;
         }
@@ -165,6 +169,13 @@ export function renderNewRoom(el, { query } = { query: new URLSearchParams() }) 
     status,
     submit,
   );
+  const errors = fieldErrors();
+  errors.register('title', title, title.closest('.field'));
+  errors.register('scheduled_at', startsAt, startsAt.closest('.field'));
+  errors.register('plan_id', null, planBox);
+  errors.register('plan', null, planBox);
+  errors.register('settings.feedback_release', release, release.closest('.field'));
+  errors.register('settings.candidate_allowance', allowance, allowance.closest('.field'));
   el.append(h('section', { class: 'page narrow-wide' }, h('h1', null, 'Create a mentor room'), h('p', { class: 'lead' }, 'Choose a plan of questions with time budgets, then invite a candidate.'), form, result));
   title.focus();
 }

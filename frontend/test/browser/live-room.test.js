@@ -76,13 +76,29 @@ browserTests(import.meta.url, (env) => {
     await interviewer.getByRole('link', { name: 'New room' }).click();
     await interviewer.locator('input[name=plan]').first().waitFor();
     await interviewer.getByLabel('Title').fill('Browser test interview');
+    // A start time in the past is refused by the server, and the refusal shows beside that input.
+    const yesterday = await interviewer.evaluate(() => {
+      const d = new Date(Date.now() - 24 * 3600 * 1000);
+      const pad = (n) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T09:30`;
+    });
+    const startsInput = interviewer.getByLabel('Starts at (optional)');
+    await startsInput.fill(yesterday);
+    await interviewer.getByRole('button', { name: 'Create room' }).click();
+    const scheduleError = interviewer.locator('.field-error[data-field="scheduled_at"]');
+    await scheduleError.waitFor();
+    assert.match(await scheduleError.innerText(), /in the past/);
+    assert.equal(await startsInput.getAttribute('aria-invalid'), 'true', 'the input at fault is marked');
+    assert.ok((await startsInput.getAttribute('aria-describedby')).includes(await scheduleError.getAttribute('id')), 'the message describes the input');
+    assert.ok(await startsInput.evaluate((el) => el === document.activeElement), 'focus moves to the input at fault');
+    assert.equal(await interviewer.locator('.invite').count(), 0, 'no room was created');
     // Tomorrow at 09:30 in the browser's time zone.
     const startsAt = await interviewer.evaluate(() => {
       const d = new Date(Date.now() + 24 * 3600 * 1000);
       const pad = (n) => String(n).padStart(2, '0');
       return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T09:30`;
     });
-    await interviewer.getByLabel('Starts at (optional)').fill(startsAt);
+    await startsInput.fill(startsAt);
     await interviewer.getByRole('button', { name: 'Create room' }).click();
     const inviteInput = interviewer.locator('.invite[data-role=candidate] input');
     await inviteInput.waitFor();
