@@ -195,11 +195,10 @@ func (e EncodedEvent) Keep() Keep { return e.ne.Keep }
 // final object by concatenation keeps the script free of JSON decoding on the hot path.
 func (e EncodedEvent) Body() string { return e.body }
 
-// Header is the part of the event's published header (see DecodePublished) that the store
-// does not add: type, flags, actor, the person it is for, and where data and private are in the
-// body, counted from its end. Empty when the event cannot take the fast path (an actor or
-// person whose id would need escaping in JSON or contains a space); it is then published as
-// its JSON alone.
+// Header is the event's published header line, newline included (see publishedMark): type,
+// flags, actor, the person it is for, and where data and private are in the body, counted from
+// its end. Empty when the event cannot take the fast path (an actor or person whose id would
+// need escaping in JSON or contains a space); it is then published as its JSON alone.
 func (e EncodedEvent) Header() string { return e.header }
 
 // Event is the appended event, once the store has given it a position and time.
@@ -242,12 +241,13 @@ func (e EncodedEvent) renderBody() string {
 // The published form of an appended event is a one-line header and the event's JSON as the log
 // keeps it:
 //
-//	#<offset> <id> <epoch> <at ms> <type> <flags> <actor|-> <for|-> <data end> <data len> <private end> <private len>\n{"offset":…}
+//	#<type> <flags> <actor|-> <for|-> <data end> <data len> <private end> <private len>\n{"offset":…,"id":"…","epoch":"…","at":…,…}
 //
 // where flags is 1 for an InterviewerOnly event (0 otherwise) and each part's end is its distance
-// from the end of the JSON. A node's fan-out takes all it needs from the header and slices the
-// data and private parts out of the JSON without decoding it; the appending script writes the
-// first four fields, EncodedEvent.Header the rest.
+// from the end of the JSON. The header is rendered by the node that appends (EncodedEvent.Header)
+// and the script only puts it before the JSON; the offset, id, epoch and time the script assigns
+// are read from the JSON's fixed beginning. A node's fan-out takes all it needs from there and
+// slices the data and private parts out of the JSON without decoding it.
 const publishedMark = '#'
 
 // publishedFallbacks counts headers that did not fit their JSON (a bug if ever non-zero).
@@ -280,6 +280,7 @@ func (e EncodedEvent) renderHeader() string {
 		dataEnd = tail
 	}
 	b := make([]byte, 0, 48+len(e.ne.Type)+len(e.ne.Actor)+len(e.ne.For))
+	b = append(b, publishedMark)
 	b = append(b, e.ne.Type...)
 	if e.ne.InterviewerOnly {
 		b = append(b, " 1 "...)
@@ -293,7 +294,7 @@ func (e EncodedEvent) renderHeader() string {
 		b = append(b, ' ')
 		b = strconv.AppendInt(b, int64(n), 10)
 	}
-	return string(b)
+	return string(append(b, '\n'))
 }
 
 func appendDash(b []byte, s string) []byte {
@@ -352,15 +353,61 @@ func decodeHeader(raw []byte) (Event, bool) {
 	if nl < 0 {
 		return Event{}, false
 	}
-	h := string(raw[1:nl]) // one allocation; the ids are substrings of it
 	js := raw[nl+1:]
-	var f [12]string
+	// The JSON's fixed beginning, as the append script writes it.
+	i := 0
+	expect := func(lit string) bool {
+		if len(js)-i < len(lit) || string(js[i:i+len(lit)]) != lit {
+			return false
+		}
+		i += len(lit)
+		return true
+	}
+	number := func() (int64, bool) {
+		from := i
+		for i < len(js) && js[i] >= '0' && js[i] <= '9' {
+			i++
+		}
+		v, err := strconv.ParseInt(string(js[from:i]), 10, 64)
+		return v, err == nil
+	}
+	quoted := func() (int, int, bool) { // the bytes up to the next quote
+		from := i
+		for i < len(js) && js[i] != '"' {
+			i++
+		}
+		return from, i, i < len(js)
+	}
+	if !expect(`{"offset":`) {
+		return Event{}, false
+	}
+	off, ok1 := number()
+	if !ok1 || !expect(`,"id":"`) {
+		return Event{}, false
+	}
+	idFrom, idTo, ok2 := quoted()
+	if !ok2 || !expect(`","epoch":"`) {
+		return Event{}, false
+	}
+	epFrom, epTo, ok3 := quoted()
+	if !ok3 || !expect(`","at":`) {
+		return Event{}, false
+	}
+	at, ok4 := number()
+	if !ok4 || !expect(`,`) {
+		return Event{}, false
+	}
+	// One allocation: the header line and the JSON's beginning, every string a substring of it.
+	all := string(raw[1 : nl+1+i])
+	h := all[:nl-1]
+	base := nl // where js starts in all
+	var f [8]string
 	n := 0
 	for n < len(f)-1 {
 		sp := -1
-		for i := 0; i < len(h); i++ {
-			if h[i] == ' ' {
-				sp = i
+		for k := 0; k < len(h); k++ {
+			if h[k] == ' ' {
+				sp = k
 				break
 			}
 		}
@@ -371,29 +418,32 @@ func decodeHeader(raw []byte) (Event, bool) {
 		n++
 	}
 	f[n] = h
-	var nums [6]int64
-	for i, s := range [...]string{f[0], f[3], f[8], f[9], f[10], f[11]} {
+	var nums [4]int64
+	for k, s := range f[4:] {
 		v, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || v < 0 {
 			return Event{}, false
 		}
-		nums[i] = v
+		nums[k] = v
 	}
-	ev := Event{
-		Offset: mockroom.EventOffset(nums[0]), ID: f[1], Epoch: f[2], At: time.UnixMilli(nums[1]).UTC(),
-		Type: f[4], InterviewerOnly: f[5] == "1",
-	}
-	if f[6] != "-" {
-		ev.Actor = mockroom.UserID(f[6])
-	}
-	if f[7] != "-" {
-		ev.For = mockroom.UserID(f[7])
-	}
-	var ok bool
-	if ev.Data, ok = part(js, nums[2], nums[3], `"data":`); !ok {
+	if off < 0 || f[0] == "" {
 		return Event{}, false
 	}
-	if ev.Private, ok = part(js, nums[4], nums[5], `"private":`); !ok {
+	ev := Event{
+		Offset: mockroom.EventOffset(off), ID: all[base+idFrom : base+idTo], Epoch: all[base+epFrom : base+epTo],
+		At: time.UnixMilli(at).UTC(), Type: f[0], InterviewerOnly: f[1] == "1",
+	}
+	if f[2] != "-" {
+		ev.Actor = mockroom.UserID(f[2])
+	}
+	if f[3] != "-" {
+		ev.For = mockroom.UserID(f[3])
+	}
+	var ok bool
+	if ev.Data, ok = part(js, nums[0], nums[1], `"data":`); !ok {
+		return Event{}, false
+	}
+	if ev.Private, ok = part(js, nums[2], nums[3], `"private":`); !ok {
 		return Event{}, false
 	}
 	return ev, true

@@ -19,8 +19,7 @@ func published(e EncodedEvent, off mockroom.EventOffset, id, epoch string, at in
 	if e.Header() == "" {
 		return stored, stored
 	}
-	pub = []byte("#" + strconv.FormatUint(uint64(off), 10) + " " + id + " " + epoch + " " + strconv.FormatInt(at, 10) + " " + e.Header() + "\n")
-	return stored, append(pub, stored...)
+	return stored, append([]byte(e.Header()), stored...)
 }
 
 func mustEncode(t testing.TB, ne NewEvent) EncodedEvent {
@@ -87,10 +86,10 @@ func TestDecodePublishedFallsBackToTheJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, hdr := range []string{
-		"#5 01JID ep-1 1000 question.started 0 u-int u-int 999 13 17 12", // data end out of range
-		"#5 01JID ep-1 1000 question.started 0 u-int u-int 0 13 0 0",     // private left out, data misplaced
-		"#5 01JID ep-1 1000 question.started 0 u-int u-int",              // fields missing
-		"#5 01JID ep-1 x question.started 0 u-int u-int 0 0 0 0",         // not a number
+		"#question.started 0 u-int u-int 999 13 17 12", // data end out of range
+		"#question.started 0 u-int u-int 0 13 0 0",     // private left out, data misplaced
+		"#question.started 0 u-int u-int",              // fields missing
+		"#question.started 0 u-int u-int 0 x 0 0",      // not a number
 	} {
 		got, err := DecodePublished(append([]byte(hdr+"\n"), stored...))
 		if err != nil {
@@ -100,8 +99,18 @@ func TestDecodePublishedFallsBackToTheJSON(t *testing.T) {
 			t.Fatalf("%s: got %+v, want %+v", hdr, got, want)
 		}
 	}
-	if _, err := DecodePublished([]byte("#5 01JID ep-1 1000 chat.message 0 - - 0 0 0 0")); err == nil {
+	if _, err := DecodePublished([]byte("#chat.message 0 - - 0 0 0 0")); err == nil {
 		t.Fatal("a header with no event after it was accepted")
+	}
+	// A JSON whose beginning is not the script's: the header is not trusted either.
+	odd := []byte(`{"id":"01JID","offset":5,"epoch":"ep-1","at":1000,` + e.Body())
+	want, err = DecodeEvent(odd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodePublished(append([]byte(e.Header()), odd...))
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("fields in another order: got %+v (%v), want %+v", got, err, want)
 	}
 }
 

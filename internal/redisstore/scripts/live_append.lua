@@ -6,7 +6,7 @@
 --       n_checks, then per check: field, op ("=" or "!"), value
 --       n_sets,   then per set:   field, value
 --       n_events, then per event: id, keep ("", "c", "n", "q"), body (JSON object tail),
---                                 header (the published header's tail, "" for none; live.DecodePublished)
+--                                 header (the published header line, "" for none; live.DecodePublished)
 -- Returns {"ok", epoch, off1, id1, off2, id2, ...}
 --      or {"dup", "<epoch> <offset> <id>"} / {"old", last_seq}
 --      or {"conflict", field, actual}
@@ -96,7 +96,7 @@ for _ = 1, nevents do
   end
   if hdr ~= '' then
     -- The nodes' fan-out reads what it needs from this header instead of decoding the event.
-    redis.call('PUBLISH_CMD', channel, '#' .. off .. ' ' .. id .. ' ' .. epoch .. ' ' .. now .. ' ' .. hdr .. '\n' .. ev)
+    redis.call('PUBLISH_CMD', channel, hdr .. ev)
   else
     redis.call('PUBLISH_CMD', channel, ev)
   end
