@@ -264,3 +264,69 @@ func TestHeldAckWaitsForItsOwnEventOnly(t *testing.T) {
 		t.Fatal("the writer was not woken for the ack and the snapshot")
 	}
 }
+
+// TestHeldAckLeavesAtThePingTick: when the command's own event never comes back (the fan-out is
+// cut off from the store), the held ack still leaves, at the socket's next ping tick.
+func TestHeldAckLeavesAtThePingTick(t *testing.T) {
+	engine := executingEngine{during: func() {}} // appends offset 2; nothing is ever delivered
+	srv, err := New(Config{Engine: engine, Fanout: nopFanout{}, Auth: nopAuth{}, Tickets: nopTickets{}, PingInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c *conn
+	ready := make(chan struct{})
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bw := &batchingWriter{ResponseWriter: w, writes: srv.metrics.writes}
+		wsc, err := srv.upgrader.Upgrade(bw, r, nil)
+		if err != nil {
+			t.Error(err)
+			close(ready)
+			return
+		}
+		c = benchConn(srv, "candidate", "u-cand")
+		c.ws, c.out, c.writerDone = wsc, bw.conn, make(chan struct{})
+		c.ctx, c.cancel = context.WithCancel(t.Context())
+		close(ready)
+	}))
+	defer hs.Close()
+	cl, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(hs.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	<-ready
+	if c == nil {
+		t.FailNow()
+	}
+	c.lastOffset = 1
+	go c.writeLoop()
+	defer func() {
+		c.closeWith(CloseNormal, "")
+		<-c.writerDone
+	}()
+
+	c.execute(Command{Type: TypeEditorPush, Seq: 9})
+	c.mu.Lock()
+	held := c.holding
+	c.mu.Unlock()
+	if !held {
+		t.Fatal("the ack was not held for its event")
+	}
+	// The client answers pings by itself while it reads; the ack comes at the next tick.
+	_ = cl.SetReadDeadline(time.Now().Add(30 * time.Second))
+	var f struct {
+		Type string `json:"type"`
+		Seq  uint64 `json:"seq"`
+	}
+	if err := cl.ReadJSON(&f); err != nil {
+		t.Fatal(err)
+	}
+	if f.Type != FrameAck || f.Seq != 9 {
+		t.Fatalf("got %s %d, want ack 9", f.Type, f.Seq)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.holding || c.holdUntil != 0 {
+		t.Fatalf("holding %v until %d after the tick", c.holding, c.holdUntil)
+	}
+}
