@@ -64,7 +64,7 @@ func runBank(ctx context.Context, args []string, stdout io.Writer) error {
 					fmt.Fprintf(stdout, "    %s\n", f)
 				}
 			}
-			fmt.Fprintf(stdout, "%s: %d of %d coding solutions pass their tests\n", t.ID, len(results)-len(bad), len(results))
+			fmt.Fprintf(stdout, "%s: %d of %d coding solutions give their examples and pass their tests\n", t.ID, len(results)-len(bad), len(results))
 			ok = ok && len(bad) == 0
 		}
 		if !ok {

@@ -35,7 +35,7 @@ func TestBankCheckSolutions(t *testing.T) {
 	if err := runBank(t.Context(), []string{"check-solutions"}, &out); err != nil {
 		t.Fatalf("check-solutions: %v\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "coding solutions pass their tests") {
+	if !strings.Contains(out.String(), "coding solutions give their examples and pass their tests") {
 		t.Errorf("output: %s", out.String())
 	}
 }

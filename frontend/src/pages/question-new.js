@@ -51,7 +51,7 @@ export function renderNewQuestion(el, { query }) {
       const output = h('input', { type: 'text', class: 'code', spellcheck: 'false', placeholder: '[1, 2]' });
       return {
         controls: { input, output },
-        el: h('div', { class: 'row-fields' }, labelled('Input (a Python expression)', input), labelled('Expected output', output, 'Its repr, or "ExceptionName: message" for an input that raises.')),
+        el: h('div', { class: 'row-fields' }, labelled('Input (a Python expression)', input), labelled('Expected output', output, 'Its repr; for an input that raises, "raises ExceptionName" or "ExceptionName: message".')),
         value: () => ({ input: /** @type {HTMLInputElement} */ (input).value.trim(), output: /** @type {HTMLInputElement} */ (output).value.trim() }),
       };
     },

@@ -88,6 +88,10 @@ test("examples compare the repr, each in its own copy of the code's namespace", 
       { input: 'pick([])', output: 'IndexError: empty' },
       { input: 'pick([2])', output: '3' },
       { input: 'x', output: '[3]' },
+      { input: 'pick([])', output: 'raises IndexError' },
+      { input: 'pick([])', output: 'raises LookupError' },
+      { input: 'pick([])', output: 'raises KeyError' },
+      { input: 'pick([1])', output: 'raises IndexError' },
     ],
     { prefix: 'example' },
   );
@@ -99,6 +103,10 @@ test("examples compare the repr, each in its own copy of the code's namespace", 
       ['example 3', true],
       ['example 4', false],
       ['example 5', false],
+      ['example 6', true],
+      ['example 7', true],
+      ['example 8', false],
+      ['example 9', false],
     ],
   );
   assert.equal(got[3].actual, '2');
@@ -106,9 +114,10 @@ test("examples compare the repr, each in its own copy of the code's namespace", 
 });
 
 // Every coding question of the bank that says it runs in the browser passes its own tests here,
-// with its test setup, as its reference solution does under python3; one flagged
-// runs_in_browser=false does not (else the flag, and its note, should go).
-test("the bank's coding questions pass their tests in Pyodide unless flagged", () => {
+// with its test setup, as its reference solution does under python3, and gives the output of
+// every example the candidate sees (what "Run tests" checks); one flagged runs_in_browser=false
+// does not pass its tests (else the flag, and its note, should go).
+test("the bank's coding questions pass their examples and tests in Pyodide unless flagged", () => {
   const dir = new URL('../../../internal/bank/data/python-developer/questions/', import.meta.url);
   const questions = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
@@ -125,5 +134,12 @@ test("the bank's coding questions pass their tests in Pyodide unless flagged", (
     }
     if (inBrowser) assert.deepEqual(failed, [], `${q.id} fails in Pyodide`);
     else assert.ok(failed.length > 0, `${q.id} is flagged runs_in_browser=false but passes in Pyodide`);
+    if (!inBrowser) continue;
+    const examples = runTests(q.guide.solution, q.coding.examples, { setup: q.coding.test_setup || '', prefix: 'example' });
+    assert.deepEqual(
+      examples.filter((t) => !t.passed),
+      [],
+      `${q.id}: the reference solution does not give an example's output in Pyodide`,
+    );
   }
 });

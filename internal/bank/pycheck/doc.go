@@ -1,5 +1,6 @@
-// Package pycheck runs the reference solutions of coding questions against their tests with a
-// Python 3 interpreter, so that a solution the bank shows interviewers is known to work.
+// Package pycheck runs the reference solutions of coding questions against their examples and
+// their tests with a Python 3 interpreter, so that a solution the bank shows interviewers is
+// known to work and every example the candidate sees can be checked by "Run tests".
 //
 // The harness is frontend/src/live/harness.py, the file the room's Python worker runs in the
 // browser, so the bank's check and a run in a room judge a test alike.

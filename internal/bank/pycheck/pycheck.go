@@ -41,11 +41,13 @@ type job struct {
 	ID       bank.QuestionID `json:"id"`
 	Setup    string          `json:"setup"`
 	Solution string          `json:"solution"`
+	Examples []bank.Example  `json:"examples"`
 	Tests    []bank.CodeTest `json:"tests"`
 }
 
 // Run checks every question in qs that has a solution, in order, and returns one Result per
-// checked question. An error means the check itself could not run (no interpreter, a crash of
+// checked question: the solution must give every example's output (judged as "Run tests" judges
+// it in a room) and pass every test. An error means the check itself could not run (no interpreter, a crash of
 // the harness), not that a solution failed.
 func (r Runner) Run(ctx context.Context, qs []bank.Question) ([]Result, error) {
 	var jobs []job
@@ -56,6 +58,7 @@ func (r Runner) Run(ctx context.Context, qs []bank.Question) ([]Result, error) {
 		j := job{ID: q.ID, Solution: q.Guide.Solution, Tests: q.Guide.Tests}
 		if q.Coding != nil {
 			j.Setup = q.Coding.TestSetup
+			j.Examples = q.Coding.Examples
 		}
 		jobs = append(jobs, j)
 	}

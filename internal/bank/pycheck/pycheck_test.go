@@ -215,3 +215,41 @@ func TestCheckComparesTypes(t *testing.T) {
 		t.Fatalf("failures %q; want tests 1 and 3 to fail", got)
 	}
 }
+
+// TestCheckJudgesExamples checks that a question's examples are judged as "Run tests" judges
+// them in a room: an example whose output is prose rather than the repr of a value fails, and so
+// does one that leans on a name another example assigned; "raises Name" and the exact
+// "Name: message" pass when the input raises that.
+func TestCheckJudgesExamples(t *testing.T) {
+	q := bank.Question{
+		ID: "py-examples",
+		Coding: &bank.Coding{Examples: []bank.Example{
+			{Input: "half(8)", Output: "4"},
+			{Input: "half(-1)", Output: "raises ValueError"},
+			{Input: "half(-2)", Output: "ValueError: negative"},
+			{Input: "half(<a big number>)", Output: "half of it"},
+			{Input: "h = half(6)\nh", Output: "3"},
+			{Input: "h + 1", Output: "4"},
+			{Input: "half(3)", Output: "raises ValueError"},
+			{Input: "half(-3)", Output: "raises KeyError"},
+		}},
+		Guide: &bank.Guidance{
+			Solution: "def half(n):\n    if n < 0:\n        raise ValueError('negative')\n    return n // 2\n",
+			Tests:    []bank.CodeTest{{Call: "half(2)", Expect: "1"}},
+		},
+	}
+	results, err := pycheck.Runner{}.Run(context.Background(), []bank.Question{q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := results[0].Failures
+	want := []string{"example 4 ", "example 6 ", "example 7 ", "example 8 "}
+	if len(got) != len(want) {
+		t.Fatalf("failures %q; want examples 4, 6, 7 and 8 to fail", got)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[i], w) {
+			t.Errorf("failure %d is %q; want it to start with %q", i, got[i], w)
+		}
+	}
+}
