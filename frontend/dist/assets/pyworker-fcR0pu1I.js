@@ -19,11 +19,12 @@ A test is a dict of one of three forms:
                                   equals text, ignoring whitespace at either end.
 call and input may be statements ending in an expression; the expression's value is the one
 checked. Tests with a call run in order in the namespace the code ran in, so a test may use what an
-earlier one assigned (as the bank's tests do); each example runs in its own shallow copy of it, and
-an example whose output is the "ExceptionName: message" the input raises passes too. A result is a
+earlier one assigned (as the bank's tests do); each example runs in its own shallow copy of it. An
+example whose output is the "ExceptionName: message" the input raises passes too, and so does one
+whose output is "raises Name" when the input raises an exception of the class Name. A result is a
 dict {name, passed, expected, actual, error}.
 
-As a program it reads a JSON list of {"id", "solution", "setup", "tests"} on stdin and writes a
+As a program it reads a JSON list of {"id", "solution", "setup", "examples", "tests"} on stdin and writes a
 JSON list of {"id", "failures": [str]} on stdout, one entry per question, in order; argv[1] is the
 time limit of one question in seconds.
 """
@@ -99,6 +100,20 @@ def _raised(exc):
     return f"{type(exc).__name__}: {exc}"
 
 
+def _raises_expected(exc, expected, ns):
+    """Whether what an example raised is its expected output: "ExceptionName: message" exactly,
+    or "raises Name" for any exception of the class Name (resolved as a test's raises is)."""
+    if _raised(exc).strip() == expected:
+        return True
+    if not expected.startswith("raises "):
+        return False
+    try:
+        want = _resolve(expected[len("raises "):].strip(), ns)
+    except Exception:
+        return False
+    return isinstance(exc, want)
+
+
 def run_test(test, ns, name):
     """Run one test against the code that ran in ns and return its result."""
     result = {"name": name, "passed": False, "expected": "", "actual": "", "error": ""}
@@ -110,7 +125,7 @@ def run_test(test, ns, name):
             raise
         except BaseException as exc:  # what the code raises is the test's result
             result["error"] = _raised(exc)
-            result["passed"] = result["error"].strip() == result["expected"]
+            result["passed"] = _raises_expected(exc, result["expected"], ns)
             return result
         result["passed"] = result["actual"].strip() == result["expected"]
         return result
@@ -175,29 +190,44 @@ def _last_line():
     return traceback.format_exc(limit=2).strip().splitlines()[-1]
 
 
+def _run_code(question, ns):
+    """Run a question's reference solution, then its setup, in ns; return a failure or None."""
+    try:
+        exec(compile(question["solution"], question["id"] + ".py", "exec"), ns)
+    except Timeout:
+        raise
+    except BaseException:
+        return "solution does not run: " + _last_line()
+    try:
+        run_setup(question.get("setup", ""), ns)
+    except Timeout:
+        raise
+    except BaseException:
+        return "test setup does not run: " + _last_line()
+    return None
+
+
 def check(question, seconds):
-    """Run one question's setup, reference solution and tests under a time limit of seconds."""
+    """Run one question's reference solution against its examples, then against its tests, under
+    a time limit of seconds. As in a room, where "Run tests" and "Run hidden tests" are separate
+    runs, the examples and the tests each start from a fresh run of the solution and the setup."""
     import signal
 
-    ns = new_namespace("solution_" + question["id"].replace("-", "_"))
-    tests = question["tests"]
+    name = "solution_" + question["id"].replace("-", "_")
+    out = []
     signal.alarm(seconds)
     try:
-        try:
-            exec(compile(question["solution"], question["id"] + ".py", "exec"), ns)
-        except Timeout:
-            raise
-        except BaseException:
-            return ["solution does not run: " + _last_line()]
-        try:
-            run_setup(question.get("setup", ""), ns)
-        except Timeout:
-            raise
-        except BaseException:
-            return ["test setup does not run: " + _last_line()]
-        return failures_of(run_tests(tests, ns), tests)
+        for tests, prefix in ((question.get("examples") or [], "example"), (question["tests"], "test")):
+            if not tests:
+                continue
+            ns = new_namespace(name)
+            failed = _run_code(question, ns)
+            if failed:
+                return [failed]
+            out += failures_of(run_tests(tests, ns, prefix), tests)
+        return out
     except Timeout:
-        return ["took longer than the time limit"]
+        return out + ["took longer than the time limit"]
     finally:
         signal.alarm(0)
 
