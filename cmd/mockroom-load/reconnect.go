@@ -17,6 +17,10 @@ type reconnectResult struct {
 	PerSocket             Percentiles   // each socket's drop → resumed time
 	CPU                   []cpuUse
 	LoadBefore, SetupTime string
+	// The fresh connect of every socket (ticket, socket, join; with -start the interviewers
+	// also start their rooms), measured on its own after the rooms were made.
+	Connect    time.Duration
+	ConnectCPU []cpuUse
 }
 
 // runReconnect opens n sockets, cuts them all at once as a network failure would, and has
@@ -28,9 +32,13 @@ func runReconnect(ctx context.Context, cfg config, a *api, meter *cpuMeter) (rec
 	if err != nil {
 		return res, err
 	}
+	meter.begin(ctx)
+	connectStart := time.Now()
 	if err := connectAll(ctx, cfg, a, socks); err != nil {
 		return res, err
 	}
+	res.Connect = time.Since(connectStart)
+	res.ConnectCPU, _ = meter.end(ctx)
 	res.SetupTime = time.Since(setupStart).Round(time.Millisecond).String()
 	defer closeHeld(socks)
 	select {

@@ -130,6 +130,8 @@ func printReconnect(w io.Writer, r reconnectResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "workload\t%d sockets dropped at once, each reconnects with a new ticket and resumes\n", r.Sockets)
 	fmt.Fprintf(tw, "set-up\t%s\n", r.SetupTime)
+	fmt.Fprintf(tw, "fresh connect of all sockets (ticket, socket, join)\t%s\n", ms(r.Connect))
+	printCPUPer(tw, "fresh connect", r.ConnectCPU, r.Connect, r.Sockets)
 	fmt.Fprintf(tw, "load average before\t%s\n", r.LoadBefore)
 	fmt.Fprintf(tw, "all back after\t%s\n", ms(r.AllBack))
 	fmt.Fprintf(tw, "per socket p50 / p90 / p99 / max\t%s / %s / %s / %s\n", ms(r.PerSocket.P50), ms(r.PerSocket.P90), ms(r.PerSocket.P99), ms(r.PerSocket.Max))
@@ -141,5 +143,22 @@ func printReconnect(w io.Writer, r reconnectResult) {
 		fmt.Fprintf(tw, "first error\t%s\n", r.FirstError)
 	}
 	printCPU(tw, r.CPU)
+	printCPUPer(tw, "resume", r.CPU, r.AllBack, r.Sockets)
 	tw.Flush()
+}
+
+// printCPUPer gives each measured process's CPU time per socket over a phase of the given
+// length: what one connect or resume costs it, whatever the machine's other load did to the
+// wall time.
+func printCPUPer(tw io.Writer, what string, cpu []cpuUse, wall time.Duration, sockets int) {
+	if sockets <= 0 || wall <= 0 {
+		return
+	}
+	for _, c := range cpu {
+		if strings.HasPrefix(c.Name, "machine") {
+			continue // the pressure share, not a process
+		}
+		per := time.Duration(c.Cores * float64(wall) / float64(sockets))
+		fmt.Fprintf(tw, "cpu per %s: %s\t%d µs (%.3f cores over %s)\n", what, c.Name, per.Microseconds(), c.Cores, ms(wall))
+	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/room"
 	"github.com/mockroom/mockroom/internal/token"
+	"github.com/mockroom/mockroom/internal/ws"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -141,7 +142,7 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 		"match sweeper":  matcher.Run,
 	})
 
-	engine, stopLive, err := assembleLive(ctx, cfg, conn, registry, storeMetrics, log, api, liveRooms{rooms}, liveQuestions{catalog}, accounts)
+	engine, stopLive, err := assembleLive(ctx, cfg, conn, registry, storeMetrics, log, api, liveRooms{rooms}, liveQuestions{catalog}, accounts, ws.TicketKey(secret))
 	if err != nil {
 		stopMatch(ctx)
 		return nil, err

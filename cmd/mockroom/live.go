@@ -22,7 +22,7 @@ const roomWaitingTTL = 7 * 24 * time.Hour
 // routes, and starts the engine's timers and fan-out and the sockets' session sweeper. The
 // returned stop closes every socket with "reconnect elsewhere" first, then stops the workers.
 func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, registry *prometheus.Registry, storeMetrics *storeMetrics, log *slog.Logger,
-	api *httpapi.Server, rooms live.Rooms, questions live.Questions, accounts *account.Service) (*live.Engine, func(context.Context), error) {
+	api *httpapi.Server, rooms live.Rooms, questions live.Questions, accounts *account.Service, ticketKey []byte) (*live.Engine, func(context.Context), error) {
 	keys := redisstore.DefaultKeys
 	bus := redisstore.NewLiveBus(conn.Client, keys, conn.Sharded(),
 		redisstore.WithBusLogger(log.With("component", "live")), redisstore.WithMoveCounter(storeMetrics.moves.Inc))
@@ -46,6 +46,7 @@ func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, regist
 		Fanout:         engine.Fanout(),
 		Auth:           accounts,
 		Tickets:        redisstore.Tickets{Client: conn.Client, Keys: keys},
+		TicketKey:      ticketKey,
 		Logger:         log.With("component", "ws"),
 		Registry:       registry,
 		AllowedOrigins: cfg.AllowedOrigins,

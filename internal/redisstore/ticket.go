@@ -36,3 +36,13 @@ func (t Tickets) Take(ctx context.Context, ticket string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// Spend records that the signed ticket id was used, for ttl; false if it had been already. One
+// SET NX: two sockets presenting the same ticket at once cannot both get true.
+func (t Tickets) Spend(ctx context.Context, id string, ttl time.Duration) (bool, error) {
+	ok, err := t.Client.SetNX(ctx, t.Keys.Ticket("spent:"+id), "1", ttl).Result()
+	if err != nil {
+		return false, mockroom.Wrap(err, mockroom.KindUnavailable, "store_unavailable", "could not record the ticket's use")
+	}
+	return ok, nil
+}

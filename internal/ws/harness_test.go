@@ -154,7 +154,7 @@ func newHarness(t *testing.T, opts ...option) *harness {
 	})
 	cfg := ws.Config{
 		Engine: h.engine, Fanout: h.engine.Fanout(), Auth: h.auth,
-		Tickets: redisstore.Tickets{Client: client, Keys: keys}, Registry: h.reg,
+		Tickets: redisstore.Tickets{Client: client, Keys: keys}, TicketKey: testTicketKey, Registry: h.reg,
 		AllowedOrigins: []string{origin},
 	}
 	var ho harnessOpts

@@ -58,7 +58,7 @@ func idleCost(b *testing.B, n int) (heap, stack, goroutines float64) {
 	})
 	reg := prometheus.NewRegistry()
 	srv, err := ws.New(ws.Config{Engine: engine, Fanout: engine.Fanout(), Auth: auth,
-		Tickets: redisstore.Tickets{Client: client, Keys: keys}, Registry: reg})
+		Tickets: redisstore.Tickets{Client: client, Keys: keys}, TicketKey: testTicketKey, Registry: reg})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -44,20 +44,29 @@ type Verifier interface {
 	SessionActive(ctx context.Context, user mockroom.UserID, sid string) (bool, error)
 }
 
-// TicketStore keeps single-use tickets (redisstore.Tickets).
+// TicketStore remembers which tickets were spent (redisstore.Tickets). Issuing a ticket
+// writes nothing: it is signed, and only spending it is recorded.
 type TicketStore interface {
-	Put(ctx context.Context, ticket string, data []byte, ttl time.Duration) error
+	// Spend records the ticket id as used for ttl (until the ticket expires); false when it
+	// had been used already.
+	Spend(ctx context.Context, id string, ttl time.Duration) (bool, error)
+	// Take reads and deletes a ticket stored whole by a node of an earlier release, so tickets
+	// such a node issued during a rolling upgrade still open sockets here.
 	Take(ctx context.Context, ticket string) ([]byte, error)
 }
 
 // Config configures a Server. Zero durations and sizes take the documented defaults.
 type Config struct {
-	Engine   Engine
-	Fanout   Fanout
-	Auth     Verifier
-	Tickets  TicketStore
-	Logger   *slog.Logger
-	Registry prometheus.Registerer
+	Engine  Engine
+	Fanout  Fanout
+	Auth    Verifier
+	Tickets TicketStore
+	// TicketKey signs tickets (at least 32 bytes); every node of a deployment needs the same
+	// one, so a ticket issued by one node opens a socket on any other. Empty: a random key,
+	// for a server alone.
+	TicketKey []byte
+	Logger    *slog.Logger
+	Registry  prometheus.Registerer
 	// AllowedOrigins lists the origins (scheme://host[:port]) browsers may open sockets from.
 	// Requests without an Origin header (non-browser clients) are allowed.
 	AllowedOrigins []string
@@ -159,6 +168,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Engine == nil || cfg.Fanout == nil || cfg.Auth == nil || cfg.Tickets == nil {
 		return nil, errors.New("ws: Engine, Fanout, Auth and Tickets are required")
 	}
+	switch {
+	case len(cfg.TicketKey) == 0:
+		// Tickets then open sockets on this server only.
+		cfg.TicketKey = make([]byte, 32)
+		_, _ = rand.Read(cfg.TicketKey)
+	case len(cfg.TicketKey) < 32:
+		return nil, errors.New("ws: TicketKey must be at least 32 bytes")
+	}
 	s := &Server{
 		cfg: cfg, engine: cfg.Engine, fanout: cfg.Fanout, auth: cfg.Auth, log: cfg.Logger,
 		metrics: newMetrics(cfg.Registry),
@@ -194,16 +211,18 @@ type personInRoom struct {
 }
 
 type ticketData struct {
+	ID        string          `json:"i"` // spent once: the key of its use in the store
 	User      mockroom.UserID `json:"u"`
 	Name      string          `json:"n"`
 	Guest     bool            `json:"g,omitempty"`
 	Room      mockroom.RoomID `json:"r"`
 	SessionID string          `json:"s"`
 	TokenExp  int64           `json:"e"` // the access token's expiry, unix ms
+	Expires   int64           `json:"x"` // the ticket's own expiry, unix ms
 }
 
 // IssueTicket verifies the access token and returns a ticket bound to its user, session and
-// expiry, and to the room.
+// expiry, and to the room. The ticket is signed rather than stored: issuing it writes nothing.
 func (s *Server) IssueTicket(ctx context.Context, room mockroom.RoomID, accessToken string) (string, time.Time, error) {
 	claims, err := s.auth.Verify(ctx, accessToken)
 	if err != nil {
@@ -214,25 +233,23 @@ func (s *Server) IssueTicket(ctx context.Context, room mockroom.RoomID, accessTo
 		s.storeError(err)
 		return "", time.Time{}, err
 	}
-	var raw [24]byte
-	_, _ = rand.Read(raw[:])
-	id := "tk_" + base64.RawURLEncoding.EncodeToString(raw[:])
-	data, _ := json.Marshal(ticketData{
-		User: claims.Principal.UserID, Name: claims.Principal.Name, Guest: claims.Principal.Guest,
-		Room: room, SessionID: claims.SessionID, TokenExp: claims.ExpiresAt.UnixMilli(),
-	})
+	now := s.now()
 	ttl := s.cfg.TicketTTL
-	if until := time.Until(claims.ExpiresAt); until < ttl {
+	if until := claims.ExpiresAt.Sub(now); until < ttl {
 		ttl = until
 	}
 	if ttl <= 0 {
 		return "", time.Time{}, mockroom.Errorf(mockroom.KindUnauthorized, "token_expired", "the access token has expired")
 	}
-	if err := s.cfg.Tickets.Put(ctx, id, data, ttl); err != nil {
-		s.storeError(err)
-		return "", time.Time{}, err
-	}
-	return id, s.now().Add(ttl).UTC().Truncate(time.Millisecond), nil
+	expires := now.Add(ttl).Truncate(time.Millisecond)
+	var raw [18]byte
+	_, _ = rand.Read(raw[:])
+	tk := signTicket(s.cfg.TicketKey, ticketData{
+		ID:   base64.RawURLEncoding.EncodeToString(raw[:]),
+		User: claims.Principal.UserID, Name: claims.Principal.Name, Guest: claims.Principal.Guest,
+		Room: room, SessionID: claims.SessionID, TokenExp: claims.ExpiresAt.UnixMilli(), Expires: expires.UnixMilli(),
+	})
+	return tk, expires.UTC(), nil
 }
 
 // refusedOriginEvery is how often one refused origin is logged: often enough to be seen by an
@@ -288,10 +305,10 @@ func (s *Server) Accept(w http.ResponseWriter, r *http.Request, room mockroom.Ro
 		return mockroom.Errorf(mockroom.KindUnavailable, "shutting_down", "this node is shutting down; connect again")
 	}
 	invalid := mockroom.Errorf(mockroom.KindUnauthorized, "ticket_invalid", "the ticket is missing, unknown, used, expired or for another room")
-	if ticket == "" || len(ticket) > 128 {
+	if ticket == "" || len(ticket) > maxTicketLen {
 		return invalid
 	}
-	raw, err := s.cfg.Tickets.Take(r.Context(), ticket)
+	td, err := s.spendTicket(r.Context(), ticket)
 	if err != nil {
 		if mockroom.ErrorKind(err) == mockroom.KindNotFound {
 			return invalid
@@ -299,8 +316,8 @@ func (s *Server) Accept(w http.ResponseWriter, r *http.Request, room mockroom.Ro
 		s.storeError(err)
 		return err
 	}
-	var td ticketData
-	if json.Unmarshal(raw, &td) != nil || td.Room != room || td.User == "" {
+	// A ticket presented for another room is spent all the same: single use, whatever the outcome.
+	if td.Room != room || td.User == "" {
 		return invalid
 	}
 	expires := time.UnixMilli(td.TokenExp)
