@@ -3,7 +3,7 @@
 // numbers. Every control has a label; every place an error can be shown is registered with the
 // form's fieldErrors under the path the server names it by.
 
-import { h, humanize, replace } from '../dom.js';
+import { h, errorBox, humanize, replace } from '../dom.js';
 import { currentUser } from '../session.js';
 
 let seq = 0;
@@ -136,4 +136,32 @@ export function showStatus(status, placed, unplaced) {
 export function serverProblem(err) {
   const m = String(err.message).replace(/^custom (question|plan)(: |, )/, '');
   return { field: err.field, message: m.charAt(0).toUpperCase() + m.slice(1) };
+}
+
+// saveForm is the submit handler of both bank forms: the page's own plain checks first, then the
+// server's; what either refuses is shown beside its field (the rest above the button), and
+// done gets what the server saved.
+export function saveForm({ errors, status, submit, prepare, check, save, done }) {
+  return async (/** @type {Event} */ e) => {
+    e.preventDefault();
+    const d = prepare();
+    const problems = check(d);
+    if (problems.length) {
+      const unplaced = errors.show(problems);
+      showStatus(status, problems.length - unplaced.length, unplaced);
+      return;
+    }
+    errors.clear();
+    replace(status);
+    submit.disabled = true;
+    try {
+      done(await save(d));
+    } catch (err) {
+      const unplaced = err.field ? errors.show([serverProblem(err)]) : [err];
+      if (unplaced.length) status.append(errorBox(err));
+      else showStatus(status, 1, []);
+    } finally {
+      submit.disabled = false;
+    }
+  };
 }

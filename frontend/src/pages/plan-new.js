@@ -12,7 +12,7 @@ import { h, errorBox, humanize, replace } from '../dom.js';
 import { api } from '../api.js';
 import { fieldErrors } from '../form-errors.js';
 import { CATEGORIES, DEFAULT_TRACK, DIFFICULTIES, listOf } from './bank.js';
-import { guestNotice, labelled, levelOptions, nextId, select, serverProblem, showStatus, wholeNumber } from './bank-form-parts.js';
+import { guestNotice, labelled, levelOptions, nextId, saveForm, select, wholeNumber } from './bank-form-parts.js';
 import './bank-forms.css';
 
 // The limits of api/openapi.yaml (PlanDraft, Slot).
@@ -250,33 +250,24 @@ export function renderNewPlan(el, { query }) {
       class: 'card form bank-form',
       novalidate: true,
       'aria-labelledby': 'new-plan-title',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        registerAll();
-        const d = { title: title.value.trim(), slots: slots.map((s) => s.value()) };
-        if (summary.value.trim()) d.summary = summary.value.trim();
-        const problems = checkPlan(d);
-        if (problems.length) {
-          const unplaced = errors.show(problems);
-          showStatus(status, problems.length - unplaced.length, unplaced);
-          return;
-        }
-        errors.clear();
-        replace(status);
-        submit.disabled = true;
-        try {
-          const plan = await api.addPlan(track, d);
+      onsubmit: saveForm({
+        errors,
+        status,
+        submit,
+        prepare: () => {
+          registerAll();
+          const d = { title: title.value.trim(), slots: slots.map((s) => s.value()) };
+          if (summary.value.trim()) d.summary = summary.value.trim();
+          return d;
+        },
+        check: checkPlan,
+        save: (d) => api.addPlan(track, d),
+        done: (plan) => {
           form.hidden = true;
           intro.hidden = true;
           showCreated(result, plan, byId);
-        } catch (err) {
-          const unplaced = err.field ? errors.show([serverProblem(err)]) : [err];
-          if (unplaced.length) status.append(errorBox(err));
-          else showStatus(status, 1, []);
-        } finally {
-          submit.disabled = false;
-        }
-      },
+        },
+      }),
     },
     labelled('Title', title, `Up to ${LIMITS.title} characters; you pick the plan by it when you create a room.`),
     labelled('Summary (optional)', summary, 'A line on what the plan is for.'),

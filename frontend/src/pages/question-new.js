@@ -16,7 +16,7 @@ import { h, errorBox, humanize, replace } from '../dom.js';
 import { api } from '../api.js';
 import { fieldErrors } from '../form-errors.js';
 import { CATEGORIES, DEFAULT_TRACK, DIFFICULTIES, questionCard } from './bank.js';
-import { guestNotice, labelled, levelOptions, linesField, nextId, rowList, select, serverProblem, showStatus, wholeNumber } from './bank-form-parts.js';
+import { guestNotice, labelled, levelOptions, linesField, nextId, rowList, saveForm, select, wholeNumber } from './bank-form-parts.js';
 import './bank-forms.css';
 
 // The limits of api/openapi.yaml (QuestionDraft, Coding, Guidance).
@@ -264,32 +264,22 @@ export function renderNewQuestion(el, { query }) {
       class: 'card form bank-form',
       novalidate: true,
       'aria-labelledby': 'new-question-title',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        registerAll();
-        const d = body();
-        const problems = checkQuestion(d);
-        if (problems.length) {
-          const unplaced = errors.show(problems);
-          showStatus(status, problems.length - unplaced.length, unplaced);
-          return;
-        }
-        errors.clear();
-        replace(status);
-        submit.disabled = true;
-        try {
-          const q = await api.addQuestion(track, d);
+      onsubmit: saveForm({
+        errors,
+        status,
+        submit,
+        prepare: () => {
+          registerAll();
+          return body();
+        },
+        check: checkQuestion,
+        save: (d) => api.addQuestion(track, d),
+        done: (q) => {
           form.hidden = true;
           intro.hidden = true;
           showCreated(result, q, track);
-        } catch (err) {
-          const unplaced = err.field ? errors.show([serverProblem(err)]) : [err];
-          if (unplaced.length) status.append(errorBox(err));
-          else showStatus(status, 1, []);
-        } finally {
-          submit.disabled = false;
-        }
-      },
+        },
+      }),
     },
     h(
       'fieldset',
