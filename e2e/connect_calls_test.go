@@ -16,9 +16,9 @@ import (
 // join; a resume is the same with the last position, after the socket was cut. The figures are
 // in docs/performance.md ("Connect and resume"); raise them only with a reason written there.
 const (
-	ticketCallsBudget  = 6  // session, guest record, room (4 in one pipeline); nothing written
-	connectCallsBudget = 27 // the ticket, the spend, join, snapshot
-	resumeCallsBudget  = 21 // the ticket, the spend, join, the missed events
+	ticketCallsBudget  = 3  // session, guest record, the caller's seat; nothing written
+	connectCallsBudget = 24 // the ticket, the spend, join, snapshot
+	resumeCallsBudget  = 18 // the ticket, the spend, join, the missed events
 )
 
 // periodic names the commands nodes run on a clock whatever the sockets do (the timer poll),

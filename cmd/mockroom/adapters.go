@@ -21,6 +21,11 @@ func (a liveRooms) Room(ctx context.Context, id mockroom.RoomID) (live.RoomInfo,
 	return roomInfo(r), nil
 }
 
+// Seat implements live.Seats: the ticket's seat check without decoding the whole room.
+func (a liveRooms) Seat(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) (mockroom.Role, bool, error) {
+	return a.rooms.Seat(ctx, id, user)
+}
+
 func (a liveRooms) Transition(ctx context.Context, id mockroom.RoomID, from, to mockroom.RoomState) error {
 	_, err := a.rooms.Transition(ctx, id, from, to)
 	return err

@@ -210,8 +210,19 @@ func (e *Engine) member(ctx context.Context, id mockroom.RoomID, c *roomCache, u
 
 // Participant checks, against the room service (never a cache), that the room exists and user
 // takes part in it: a *mockroom.Error of KindNotFound (room_not_found) or KindForbidden
-// (not_a_participant) otherwise. It returns the person as the room records them.
+// (not_a_participant) otherwise. It returns the person as the room records them; when the
+// room service offers Seats, only their id and role, read without the rest of the room.
 func (e *Engine) Participant(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) (Member, error) {
+	if seats, ok := e.rooms.(Seats); ok {
+		role, ok, err := seats.Seat(ctx, id, user)
+		if err != nil {
+			return Member{}, err
+		}
+		if !ok {
+			return Member{}, mockroom.Errorf(mockroom.KindForbidden, "not_a_participant", "you are not a participant of this room")
+		}
+		return Member{UserID: user, Role: role}, nil
+	}
 	info, err := e.rooms.Room(ctx, id)
 	if err != nil {
 		return Member{}, err

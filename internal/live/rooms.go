@@ -18,6 +18,15 @@ type Rooms interface {
 	Transition(ctx context.Context, id mockroom.RoomID, from, to mockroom.RoomState) error
 }
 
+// Seats is what a Rooms may offer besides: one person's seat in a room, without reading and
+// decoding the rest of it (its plan, questions and settings). Participant, which every socket
+// ticket pays for, uses it when present.
+type Seats interface {
+	// Seat returns user's role as the room records it, ok=false if they have no seat in it, and
+	// a *mockroom.Error of KindNotFound if the room does not exist.
+	Seat(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) (role mockroom.Role, ok bool, err error)
+}
+
 // Questions resolves a planned question to its full content. Custom questions are private to
 // their author, so a room's questions are looked up as the room's owner would see them.
 type Questions interface {

@@ -162,6 +162,32 @@ func (s *RoomStore) Get(ctx context.Context, id mockroom.RoomID) (room.Room, err
 	return r, nil
 }
 
+// Seat reads one participant of the room without the rest of it: ok=false if user has no seat,
+// KindNotFound if the room does not exist. One HGET when they have a seat; an EXISTS besides
+// only on a refusal, to tell a missing room from a stranger. The participants' hash is written
+// and expires with the room's own key, so a seat is never found for a room that is gone.
+func (s *RoomStore) Seat(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) (room.Participant, bool, error) {
+	raw, err := s.client.HGet(ctx, s.keys.RoomParticipants(id), string(user)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		n, err := s.client.Exists(ctx, s.keys.Room(id)).Result()
+		if err != nil {
+			return room.Participant{}, false, roomStoreDown(err)
+		}
+		if n == 0 {
+			return room.Participant{}, false, roomMissing(id)
+		}
+		return room.Participant{}, false, nil
+	}
+	if err != nil {
+		return room.Participant{}, false, roomStoreDown(err)
+	}
+	var p room.Participant
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return room.Participant{}, false, fmt.Errorf("room %s: decode participant %s: %w", id, user, err)
+	}
+	return p, true, nil
+}
+
 func roomRoleOrder(r mockroom.Role) int {
 	switch r {
 	case mockroom.RoleInterviewer:

@@ -487,6 +487,27 @@ func (s *Service) View(ctx context.Context, id mockroom.RoomID, viewer mockroom.
 	return ViewFor(r, viewer), nil
 }
 
+// seatStore is what a Store may offer besides Get: one person's seat alone.
+type seatStore interface {
+	Seat(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) (Participant, bool, error)
+}
+
+// Seat returns user's role at the start of the room (see Room.Halves for a peer room's swap) and
+// whether they have a seat in it; KindNotFound if the room does not exist. With a store that
+// can, it reads that one seat rather than the whole room.
+func (s *Service) Seat(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) (mockroom.Role, bool, error) {
+	if st, ok := s.store.(seatStore); ok {
+		p, ok, err := st.Seat(ctx, id, user)
+		return p.Role, ok, err
+	}
+	r, err := s.store.Get(ctx, id)
+	if err != nil {
+		return "", false, err
+	}
+	p, ok := r.Participant(user)
+	return p.Role, ok, nil
+}
+
 // Member returns user's place in the room; KindForbidden if they are not in it.
 func (s *Service) Member(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) (Participant, error) {
 	r, err := s.Get(ctx, id)

@@ -431,3 +431,44 @@ func TestMine(t *testing.T) {
 		t.Errorf("expired room still in the user's index: %d entries", n)
 	}
 }
+
+// TestSeatAgreesWithTheRoom: Seat, which reads one participant, gives the role the whole room
+// gives, refuses a stranger, and tells a room that does not exist (or no longer does) apart.
+func TestSeatAgreesWithTheRoom(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	r, inv := f.mentorRoom(t)
+	if _, _, err := f.svc.AcceptInvite(ctx, inv.Candidate, person("cand"), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.AcceptInvite(ctx, inv.Observer, person("obs"), ""); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.svc.Get(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Participants) != 3 {
+		t.Fatalf("participants = %+v", got.Participants)
+	}
+	for _, p := range got.Participants {
+		role, ok, err := f.svc.Seat(ctx, r.ID, p.UserID)
+		if err != nil || !ok || role != p.Role {
+			t.Errorf("Seat(%s) = %q %v %v, want %q", p.UserID, role, ok, err, p.Role)
+		}
+	}
+	if role, ok, err := f.svc.Seat(ctx, r.ID, "stranger"); err != nil || ok || role != "" {
+		t.Errorf("Seat(stranger) = %q %v %v, want no seat and no error", role, ok, err)
+	}
+	_, ok, err := f.svc.Seat(ctx, "no-such-room", "cand")
+	wantCode(t, err, mockroom.KindNotFound, "room_not_found")
+	if ok {
+		t.Error("a seat in a room that does not exist")
+	}
+	// A room whose keys are gone (expired) has no seats, whoever asks.
+	if err := f.client.Del(ctx, f.keys.Room(r.ID), f.keys.RoomParticipants(r.ID)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.svc.Seat(ctx, r.ID, "cand")
+	wantCode(t, err, mockroom.KindNotFound, "room_not_found")
+}
