@@ -355,6 +355,48 @@ func (s *Service) SessionActive(ctx context.Context, user mockroom.UserID, sid s
 	return s.store.SessionActive(ctx, SessionRef{UserID: user, SessionID: sid})
 }
 
+// sessionsStore is what a Store may offer besides: many sessions checked in one round trip.
+type sessionsStore interface {
+	SessionsActive(ctx context.Context, refs []SessionRef) ([]bool, error)
+}
+
+// SessionsActive is SessionActive for many sessions at once (the socket layer's periodic
+// sweep): with a store that can, one round trip for all of them.
+func (s *Service) SessionsActive(ctx context.Context, refs []SessionRef) ([]bool, error) {
+	out := make([]bool, len(refs))
+	var ask []SessionRef
+	var at []int
+	for i, r := range refs {
+		if r.UserID != "" && r.SessionID != "" {
+			ask = append(ask, r)
+			at = append(at, i)
+		}
+	}
+	if len(ask) == 0 {
+		return out, nil
+	}
+	var got []bool
+	if st, ok := s.store.(sessionsStore); ok {
+		var err error
+		if got, err = st.SessionsActive(ctx, ask); err != nil {
+			return nil, err
+		}
+	} else {
+		got = make([]bool, len(ask))
+		for i, r := range ask {
+			active, err := s.store.SessionActive(ctx, r)
+			if err != nil {
+				return nil, err
+			}
+			got[i] = active
+		}
+	}
+	for i, active := range got {
+		out[at[i]] = active
+	}
+	return out, nil
+}
+
 // User returns the account or guest with the given id.
 func (s *Service) User(ctx context.Context, id mockroom.UserID) (User, error) {
 	return s.store.UserByID(ctx, id)

@@ -370,6 +370,21 @@ func TestLogoutRevokes(t *testing.T) {
 	if active, err := env.Accounts.SessionActive(t.Context(), claims.Principal.UserID, claims.SessionID); err != nil || active {
 		t.Errorf("SessionActive after logout = %v, %v", active, err)
 	}
+	// The batched check (the socket sweep's) agrees: the ended session, the other user's, and a
+	// reference without a session.
+	otherClaims, err := env.Tokens.ParseAccess(other.AccessToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := []account.SessionRef{
+		{UserID: claims.Principal.UserID, SessionID: claims.SessionID},
+		{UserID: otherClaims.Principal.UserID, SessionID: otherClaims.SessionID},
+		{UserID: otherClaims.Principal.UserID},
+	}
+	got, err := env.Accounts.SessionsActive(t.Context(), refs)
+	if err != nil || len(got) != 3 || got[0] || !got[1] || got[2] {
+		t.Errorf("SessionsActive(ended, other's, no session) = %v, %v; want [false true false]", got, err)
+	}
 }
 
 func TestGuestClaimKeepsID(t *testing.T) {

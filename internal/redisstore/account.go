@@ -247,6 +247,23 @@ func (s *AccountStore) SessionActive(ctx context.Context, ref account.SessionRef
 	return n == 1, nil
 }
 
+// SessionsActive checks many sessions in one pipeline of EXISTS.
+func (s *AccountStore) SessionsActive(ctx context.Context, refs []account.SessionRef) ([]bool, error) {
+	pipe := s.client.Pipeline()
+	cmds := make([]*redis.IntCmd, len(refs))
+	for i, ref := range refs {
+		cmds[i] = pipe.Exists(ctx, s.keys.Session(ref.UserID, ref.SessionID))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, accountUnavailable(err)
+	}
+	out := make([]bool, len(refs))
+	for i, c := range cmds {
+		out[i] = c.Val() == 1
+	}
+	return out, nil
+}
+
 func sessionValue(ref account.SessionRef) string { return string(ref.UserID) + " " + ref.SessionID }
 
 // RateCounter counts attempts for the account rate limits.

@@ -264,3 +264,39 @@ func TestRateCounter(t *testing.T) {
 		t.Error("another scope was refused")
 	}
 }
+
+// TestAccountStoreSessionsActive: the batched check answers each session as SessionActive does,
+// in the order asked, revoked and unknown ones false.
+func TestAccountStoreSessionsActive(t *testing.T) {
+	store, _, _ := newTestAccountStore(t)
+	ctx := t.Context()
+	a := account.SessionRef{UserID: "u1", SessionID: "a"}
+	b := account.SessionRef{UserID: "u2", SessionID: "b"}
+	gone := account.SessionRef{UserID: "u1", SessionID: "gone"}
+	for i, ref := range []account.SessionRef{a, b, gone} {
+		if err := store.CreateSession(ctx, ref, "h"+ref.SessionID+string(rune('0'+i)), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := store.RevokeSession(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	unknown := account.SessionRef{UserID: "u3", SessionID: "never"}
+	refs := []account.SessionRef{b, gone, a, unknown, a}
+	got, err := store.SessionsActive(ctx, refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []bool{true, false, true, false, true}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("session %+v: active %v, want %v", refs[i], got[i], want[i])
+		}
+		if one, _ := store.SessionActive(ctx, refs[i]); one != got[i] {
+			t.Errorf("session %+v: batched %v, alone %v", refs[i], got[i], one)
+		}
+	}
+}

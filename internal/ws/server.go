@@ -434,7 +434,13 @@ type sessionKey struct {
 
 func (s *Server) sweep(ctx context.Context) {
 	now := s.now()
-	active := map[sessionKey]bool{}
+	type open struct {
+		c   *conn
+		ref int
+	}
+	var opened []open
+	index := map[sessionKey]int{}
+	var refs []account.SessionRef
 	for _, c := range s.snapshotConns() {
 		c.mu.Lock()
 		key, exp, closing := sessionKey{c.principal.UserID, c.sessionID}, c.expiresAt, c.closing
@@ -446,21 +452,67 @@ func (s *Server) sweep(ctx context.Context) {
 			c.closeWith(CloseAuthLapsed, "access token expired: refresh it and reconnect")
 			continue
 		}
-		ok, seen := active[key]
+		i, seen := index[key]
 		if !seen {
-			var err error
-			ok, err = s.auth.SessionActive(ctx, key.user, key.sid)
-			if err != nil {
-				// A store hiccup is not a revocation: keep the socket and look again next time.
-				s.storeError(mockroom.Wrap(err, mockroom.KindUnavailable, "store_unavailable", "session check failed"))
-				continue
-			}
-			active[key] = ok
+			i = len(refs)
+			index[key] = i
+			refs = append(refs, account.SessionRef{UserID: key.user, SessionID: key.sid})
 		}
-		if !ok {
-			c.closeWith(CloseAuthLapsed, "session ended: log in again")
+		opened = append(opened, open{c, i})
+	}
+	active := s.sessionsActive(ctx, refs)
+	for _, o := range opened {
+		if !active[o.ref] {
+			o.c.closeWith(CloseAuthLapsed, "session ended: log in again")
 		}
 	}
+}
+
+// SessionBatch is what a Verifier may offer besides: many sessions checked in one round trip
+// (*account.Service). The sweep uses it when present.
+type SessionBatch interface {
+	SessionsActive(ctx context.Context, refs []account.SessionRef) ([]bool, error)
+}
+
+// sweepBatch bounds the sessions checked in one round trip.
+const sweepBatch = 1000
+
+// sessionsActive reports for each session whether it is still active. A session the store could
+// not answer for counts as active: a store hiccup is not a revocation, and the next sweep looks
+// again.
+func (s *Server) sessionsActive(ctx context.Context, refs []account.SessionRef) []bool {
+	out := make([]bool, len(refs))
+	failed := func(err error) {
+		s.storeError(mockroom.Wrap(err, mockroom.KindUnavailable, "store_unavailable", "session check failed"))
+	}
+	batch, ok := s.auth.(SessionBatch)
+	for from := 0; from < len(refs); from += sweepBatch {
+		part := refs[from:min(from+sweepBatch, len(refs))]
+		if ok {
+			got, err := batch.SessionsActive(ctx, part)
+			if err != nil || len(got) != len(part) {
+				if err == nil {
+					err = errors.New("session check answered for the wrong number of sessions")
+				}
+				failed(err)
+				for i := range part {
+					out[from+i] = true
+				}
+				continue
+			}
+			copy(out[from:], got)
+			continue
+		}
+		for i, r := range part {
+			active, err := s.auth.SessionActive(ctx, r.UserID, r.SessionID)
+			if err != nil {
+				failed(err)
+				active = true
+			}
+			out[from+i] = active
+		}
+	}
+	return out
 }
 
 // Close tells every socket that the node is going away (CloseShutdown: reconnect elsewhere and
