@@ -5,7 +5,7 @@
 // the first session shows its note, the review of the second shows nothing of its note (neither
 // on the page nor in the record the page received). Then the mentor deletes their account: the
 // candidate's review still reads whole, with "deleted user" where the mentor's name was, and the
-// mentor's notes are gone with their account.
+// note the mentor shared stays, under "deleted user".
 // Screenshots go to test-results/.
 
 import { test } from 'node:test';
@@ -132,9 +132,12 @@ browserTests(import.meta.url, (env) => {
       assert.match(await chatEntry.innerText(), new RegExp(`deleted user: ${mentorLine}`), 'what the deleted interviewer said stays, under "deleted user"');
       assert.match(await candidate.locator('.page-head + p.muted').innerText(), /deleted user \(interviewer\)/);
       assert.ok(!(await candidate.locator('main').innerText()).includes(mentorName), 'the deleted interviewer\'s name is nowhere on the page');
-      // Their notes went with their account, shared or not, and leave no empty line behind.
-      assert.ok(!JSON.stringify(rec).includes(sharedNote), 'the deleted interviewer\'s notes are gone from the record');
-      assert.equal(await candidate.locator('.timeline .tl-note').count(), 0, 'no empty note line on the timeline');
+      // A note they had shared stays readable, under "deleted user", and only that one.
+      assert.ok(rec.timeline.some((e) => e.kind === 'note' && e.text === sharedNote), 'the shared note outlives its author in the record');
+      const keptNote = candidate.locator('.timeline .tl-note', { hasText: sharedNote });
+      await keptNote.waitFor();
+      assert.match(await keptNote.innerText(), new RegExp(`deleted user: ${sharedNote}`), 'the shared note is attributed to "deleted user"');
+      assert.equal(await candidate.locator('.timeline .tl-note').count(), 1, 'the shared note alone, and no empty note line');
       await shot(candidate, 'review-deleted-interviewer-candidate');
 
       assert.deepEqual(candidate.jsErrors.map(String), [], 'no script errors in the candidate page');
