@@ -2,6 +2,7 @@ package ws
 
 import (
 	"context"
+	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -61,7 +62,7 @@ type Config struct {
 	Fanout  Fanout
 	Auth    Verifier
 	Tickets TicketStore
-	// TicketKey signs tickets (at least 32 bytes); every node of a deployment needs the same
+	// TicketKey seals tickets (at least 32 bytes); every node of a deployment needs the same
 	// one, so a ticket issued by one node opens a socket on any other. Empty: a random key,
 	// for a server alone.
 	TicketKey []byte
@@ -138,15 +139,17 @@ func (c *Config) defaults() {
 
 // Server accepts sockets for live rooms on this node.
 type Server struct {
-	cfg      Config
-	engine   Engine
-	fanout   Fanout
-	auth     Verifier
-	log      *slog.Logger
-	metrics  *metrics
-	upgrader websocket.Upgrader
-	origins  map[string]bool
-	now      func() time.Time
+	cfg     Config
+	engine  Engine
+	fanout  Fanout
+	auth    Verifier
+	log     *slog.Logger
+	metrics *metrics
+	// ticketAEAD seals and opens socket tickets under cfg.TicketKey.
+	ticketAEAD cipher.AEAD
+	upgrader   websocket.Upgrader
+	origins    map[string]bool
+	now        func() time.Time
 	// baseCtx outlives every socket and is cancelled by Close; sockets derive from it.
 	baseCtx    context.Context
 	baseCancel context.CancelFunc
@@ -178,7 +181,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, engine: cfg.Engine, fanout: cfg.Fanout, auth: cfg.Auth, log: cfg.Logger,
-		metrics: newMetrics(cfg.Registry),
+		metrics: newMetrics(cfg.Registry), ticketAEAD: ticketAEAD(cfg.TicketKey),
 		origins: map[string]bool{},
 		now:     cfg.Now,
 		conns:   map[*conn]struct{}{},
@@ -222,7 +225,7 @@ type ticketData struct {
 }
 
 // IssueTicket verifies the access token and returns a ticket bound to its user, session and
-// expiry, and to the room. The ticket is signed rather than stored: issuing it writes nothing.
+// expiry, and to the room. The ticket is sealed rather than stored: issuing it writes nothing.
 func (s *Server) IssueTicket(ctx context.Context, room mockroom.RoomID, accessToken string) (string, time.Time, error) {
 	claims, err := s.auth.Verify(ctx, accessToken)
 	if err != nil {
@@ -244,7 +247,7 @@ func (s *Server) IssueTicket(ctx context.Context, room mockroom.RoomID, accessTo
 	expires := now.Add(ttl).Truncate(time.Millisecond)
 	var raw [18]byte
 	_, _ = rand.Read(raw[:])
-	tk := signTicket(s.cfg.TicketKey, ticketData{
+	tk := sealTicket(s.ticketAEAD, ticketData{
 		ID:   base64.RawURLEncoding.EncodeToString(raw[:]),
 		User: claims.Principal.UserID, Name: claims.Principal.Name, Guest: claims.Principal.Guest,
 		Room: room, SessionID: claims.SessionID, TokenExp: claims.ExpiresAt.UnixMilli(), Expires: expires.UnixMilli(),

@@ -2,7 +2,10 @@ package ws
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -12,38 +15,58 @@ import (
 	"github.com/mockroom/mockroom/internal/mockroom"
 )
 
-// A ticket is "tk2_" + base64url(JSON of ticketData) + "." + base64url(HMAC-SHA256 of the JSON),
-// signed with Config.TicketKey. Any node holding the key checks it without reading the store;
-// the store only records that its id was spent, for as long as the ticket would be valid.
-// A ticket of the earlier form ("tk_" and a random id, its data stored under that id) is still
-// accepted by reading and deleting the stored data.
+// A ticket is "tk3_" + base64url(nonce ‖ AES-256-GCM seal of the JSON of ticketData), under
+// Config.TicketKey. Any node holding the key opens it without reading the store; the store only
+// records that its id was spent, for as long as the ticket would be valid. The seal keeps the
+// payload (who, which room, which session) unreadable as well as unforgeable: the ticket rides in
+// the socket's URL, and URLs end up in proxies' access logs. A ticket of the earlier stored form
+// ("tk_" and a random id, its data stored under that id) is still accepted by reading and
+// deleting the stored data.
 const (
-	ticketPrefix = "tk2_"
+	ticketPrefix = "tk3_"
 	// maxTicketLen bounds what is decoded; a real ticket is a few hundred bytes.
 	maxTicketLen = 2048
 )
 
-// ticketDomain separates ticket signatures from anything else the same key might sign.
-const ticketDomain = "mockroom socket ticket\x00"
+// ticketAAD binds a seal to its use: the same key sealing anything else cannot make a ticket.
+var ticketAAD = []byte("mockroom socket ticket")
 
-func ticketMAC(key, payload []byte) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(ticketDomain))
-	m.Write(payload)
-	return m.Sum(nil)
+func ticketAEAD(key []byte) cipher.AEAD {
+	// TicketKey's 32 bytes make AES-256; New has checked the length.
+	block, err := aes.NewCipher(key[:32])
+	if err != nil {
+		panic(err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		panic(err)
+	}
+	return aead
 }
 
-func signTicket(key []byte, td ticketData) string {
+func sealTicket(aead cipher.AEAD, td ticketData) string {
 	payload, _ := json.Marshal(td)
-	return ticketPrefix + base64.RawURLEncoding.EncodeToString(payload) + "." +
-		base64.RawURLEncoding.EncodeToString(ticketMAC(key, payload))
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(payload)+aead.Overhead())
+	_, _ = rand.Read(nonce)
+	return ticketPrefix + base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, payload, ticketAAD))
 }
 
-// TicketKey derives the key that signs socket tickets from the deployment's token secret, so
-// the two never sign with the same key.
+// openTicket returns the payload of a sealed ticket, false for anything forged, altered or
+// malformed.
+func openTicket(aead cipher.AEAD, sealed string) ([]byte, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(sealed)
+	if err != nil || len(raw) < aead.NonceSize()+aead.Overhead() {
+		return nil, false
+	}
+	payload, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], ticketAAD)
+	return payload, err == nil
+}
+
+// TicketKey derives the key that seals socket tickets from the deployment's token secret, so
+// the two never use the same key.
 func TicketKey(secret []byte) []byte {
 	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("mockroom socket tickets v2"))
+	m.Write([]byte("mockroom socket tickets v3"))
 	return m.Sum(nil)
 }
 
@@ -55,13 +78,8 @@ func (s *Server) spendTicket(ctx context.Context, ticket string) (ticketData, er
 	if !ok {
 		return s.takeStoredTicket(ctx, ticket)
 	}
-	p64, m64, ok := strings.Cut(body, ".")
+	payload, ok := openTicket(s.ticketAEAD, body)
 	if !ok {
-		return ticketData{}, unknown
-	}
-	payload, err1 := base64.RawURLEncoding.DecodeString(p64)
-	mac, err2 := base64.RawURLEncoding.DecodeString(m64)
-	if err1 != nil || err2 != nil || !hmac.Equal(mac, ticketMAC(s.cfg.TicketKey, payload)) {
 		return ticketData{}, unknown
 	}
 	var td ticketData

@@ -2,8 +2,9 @@ package ws_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -17,34 +18,67 @@ import (
 	"github.com/mockroom/mockroom/internal/ws"
 )
 
-// testTicketKey signs the harness's tickets.
+// testTicketKey seals the harness's tickets.
 var testTicketKey = ws.TicketKey([]byte("ticket-test-secret-0123456789abcdef"))
 
-// signed builds a ticket of the documented form (api/protocol.md) with the given key.
-func signed(key []byte, payload map[string]any) string {
+// sealed builds a ticket of the documented form (api/protocol.md) with the given key:
+// "tk3_" + base64url(nonce ‖ AES-256-GCM seal of the JSON payload), associated data
+// "mockroom socket ticket".
+func sealed(key []byte, payload map[string]any) string {
 	raw, _ := json.Marshal(payload)
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte("mockroom socket ticket\x00"))
-	m.Write(raw)
-	return "tk2_" + base64.RawURLEncoding.EncodeToString(raw) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	aead := gcm(key)
+	nonce := make([]byte, aead.NonceSize())
+	_, _ = rand.Read(nonce)
+	return "tk3_" + base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, raw, []byte("mockroom socket ticket")))
 }
 
-// decodeTicket is the payload of a ticket the server issued.
+func gcm(key []byte) cipher.AEAD {
+	block, err := aes.NewCipher(key[:32])
+	if err != nil {
+		panic(err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		panic(err)
+	}
+	return aead
+}
+
+// decodeTicket opens a ticket the server issued with the harness's key.
 func decodeTicket(t *testing.T, tk string) map[string]any {
 	t.Helper()
-	body, ok := strings.CutPrefix(tk, "tk2_")
-	p64, _, ok2 := strings.Cut(body, ".")
-	raw, err := base64.RawURLEncoding.DecodeString(p64)
-	var out map[string]any
-	if !ok || !ok2 || err != nil || json.Unmarshal(raw, &out) != nil {
+	body, ok := strings.CutPrefix(tk, "tk3_")
+	raw, err := base64.RawURLEncoding.DecodeString(body)
+	aead := gcm(testTicketKey)
+	if !ok || err != nil || len(raw) < aead.NonceSize() {
 		t.Fatalf("ticket %q is not of the documented form", tk)
+	}
+	payload, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], []byte("mockroom socket ticket"))
+	var out map[string]any
+	if err != nil || json.Unmarshal(payload, &out) != nil {
+		t.Fatalf("ticket %q does not open with the key: %v", tk, err)
 	}
 	return out
 }
 
-// TestSignedTickets: issuing a ticket writes nothing to the store; a ticket altered, signed with
-// another key, expired, reused or presented for another room opens no socket.
-func TestSignedTickets(t *testing.T) {
+// flipped is tk with one bit of its sealed bytes at i (counted from the end when negative) changed.
+func flipped(t *testing.T, tk string, i int) string {
+	t.Helper()
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(tk, "tk3_"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i < 0 {
+		i += len(raw)
+	}
+	raw[i] ^= 0x01
+	return "tk3_" + base64.RawURLEncoding.EncodeToString(raw)
+}
+
+// TestSealedTickets: issuing a ticket writes nothing to the store and the ticket shows nothing
+// of who or where (it ends up in access logs); a ticket altered, sealed with another key,
+// expired, reused or presented for another room opens no socket.
+func TestSealedTickets(t *testing.T) {
 	var ahead atomic.Int64
 	h := newHarness(t, func(c *ws.Config, _ *harnessOpts) {
 		c.Now = func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
@@ -73,21 +107,24 @@ func TestSignedTickets(t *testing.T) {
 		t.Fatalf("ticket bound to room %v user %v", payload["r"], payload["u"])
 	}
 
-	// The same payload signed with another key, and the room changed under the right signature.
-	if _, status := h.dialTicket("r-sig", signed(ws.TicketKey([]byte("another-secret-0123456789abcdef0123")), payload), nil, false); status != http.StatusUnauthorized {
-		t.Errorf("ticket signed with another key: %d, want 401", status)
+	// Nothing of the payload can be read without the key: not the user, the room or the session.
+	opaque, _ := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(tk, "tk3_"))
+	for _, secret := range []string{string(candidate.UserID), "r-sig", payload["s"].(string), payload["n"].(string)} {
+		if secret != "" && (strings.Contains(tk, secret) || strings.Contains(string(opaque), secret)) {
+			t.Errorf("the ticket shows %q", secret)
+		}
 	}
-	_, mac, _ := strings.Cut(tk, ".")
-	altered := map[string]any{}
-	for k, v := range payload {
-		altered[k] = v
+
+	// The same payload sealed with another key, and a ticket with any of its bytes changed.
+	if _, status := h.dialTicket("r-sig", sealed(ws.TicketKey([]byte("another-secret-0123456789abcdef0123")), payload), nil, false); status != http.StatusUnauthorized {
+		t.Errorf("ticket sealed with another key: %d, want 401", status)
 	}
-	altered["r"] = "r-sig2"
-	raw, _ := json.Marshal(altered)
-	if _, status := h.dialTicket("r-sig2", "tk2_"+base64.RawURLEncoding.EncodeToString(raw)+"."+mac, nil, false); status != http.StatusUnauthorized {
-		t.Errorf("ticket with its room changed: %d, want 401", status)
+	for _, at := range []int{0, 12, 20, -1} { // the nonce, the sealed payload, the tag
+		if _, status := h.dialTicket("r-sig", flipped(t, tk, at), nil, false); status != http.StatusUnauthorized {
+			t.Errorf("ticket with byte %d changed: %d, want 401", at, status)
+		}
 	}
-	for _, bad := range []string{"tk2_", "tk2_.", "tk2_" + strings.Repeat("A", 3000), tk[:len(tk)-2], tk + "A", strings.Replace(tk, ".", "", 1)} {
+	for _, bad := range []string{"tk3_", "tk3_AAAA", "tk3_" + strings.Repeat("A", 3000), tk[:len(tk)-2], tk + "A", strings.Replace(tk, "tk3_", "tk3_.", 1)} {
 		if _, status := h.dialTicket("r-sig", bad, nil, false); status != http.StatusUnauthorized {
 			t.Errorf("malformed ticket %.40q: %d, want 401", bad, status)
 		}
@@ -132,14 +169,18 @@ func TestSignedTickets(t *testing.T) {
 		t.Errorf("an expired ticket was recorded: %d keys, want %d", n, before)
 	}
 	ahead.Store(0)
-	// A ticket signed with the right key whose own expiry was pushed forward is a forgery: the
-	// expiry is under the signature.
+	// Only the key can seal a ticket with a later expiry: one sealed with another key is refused
+	// whatever it says.
 	stale := decodeTicket(t, tk3)
 	stale["x"] = float64(time.Now().Add(time.Hour).UnixMilli())
-	raw, _ = json.Marshal(stale)
-	_, mac3, _ := strings.Cut(tk3, ".")
-	if _, status := h.dialTicket("r-sig", "tk2_"+base64.RawURLEncoding.EncodeToString(raw)+"."+mac3, nil, false); status != http.StatusUnauthorized {
+	if _, status := h.dialTicket("r-sig", sealed(ws.TicketKey([]byte("another-secret-0123456789abcdef0123")), stale), nil, false); status != http.StatusUnauthorized {
 		t.Errorf("ticket with its expiry moved: %d, want 401", status)
+	}
+	// And the key itself does make tickets this server accepts: the test's form is the server's.
+	fresh := decodeTicket(t, tk3)
+	fresh["i"] = "made-by-the-test"
+	if cl, status := h.dialTicket("r-sig", sealed(testTicketKey, fresh), nil, false); cl == nil {
+		t.Errorf("a ticket sealed by the documented form with the right key: %d, want it to open", status)
 	}
 }
 
