@@ -110,3 +110,45 @@ func TestNothingInternalImportsCmd(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedRedisIsStopped: a package whose tests use redistest.Shared stops it from TestMain
+// (redistest.StopShared). The shared redis-server is a child process, and a child does not die
+// with the test binary: without the stop, every run of the package leaves one running.
+func TestSharedRedisIsStopped(t *testing.T) {
+	root := repoRoot(t)
+	uses, stops := map[string]bool{}, map[string]bool{}
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == ".git" || d.Name() == "frontend") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		dir, _ := filepath.Rel(root, filepath.Dir(path))
+		if strings.Contains(string(src), "redistest.Shared(") {
+			uses[dir] = true
+		}
+		if strings.Contains(string(src), "redistest.StopShared()") {
+			stops[dir] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(uses) == 0 {
+		t.Fatal("found no test using redistest.Shared: the walk looked in the wrong place")
+	}
+	for dir := range uses {
+		if !stops[dir] {
+			t.Errorf("%s: tests use redistest.Shared but no TestMain calls redistest.StopShared", dir)
+		}
+	}
+}
