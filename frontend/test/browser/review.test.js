@@ -220,6 +220,9 @@ browserTests(import.meta.url, (env) => {
       await anotherSession(base, mentor, candidate, 'Second session', 2);
       await anotherSession(base, mentor, candidate, 'Third session', 4);
       assert.deepEqual(chartRequests, [], 'no page before the progress page loads the chart library');
+      // The page the candidate is on fetches the rubric too: leave it first, so the responses
+      // awaited below can only be the progress page's own.
+      await candidate.goto('about:blank');
       const [progressResponse, rubricResponse] = await Promise.all([
         candidate.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/me/progress'),
         candidate.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/tracks/python-developer/rubric'),
