@@ -61,6 +61,9 @@ browserTests(import.meta.url, (env) => {
 
   // openReview opens a session's page and returns the record the page was given.
   async function openReview(page, base, id) {
+    // Leave the current page first: it may be this session's page or another that fetched the
+    // same record, and a late response of its own must not be taken for the new page's.
+    await page.goto('about:blank');
     const [res] = await Promise.all([
       page.waitForResponse((r) => new URL(r.url()).pathname === `/api/v1/sessions/${id}` && r.request().method() === 'GET'),
       page.goto(`${base}/sessions/${id}`),
