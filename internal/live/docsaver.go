@@ -67,6 +67,8 @@ func (s *docSaver) loop() {
 			return
 		}
 		s.mu.Unlock()
+		// Detached on purpose: the push that queued the document has returned, and Run waits for
+		// these writes on its way out, after its own context is done; docSaveTimeout bounds each.
 		ctx, cancel := context.WithTimeout(context.Background(), docSaveTimeout)
 		if err := s.store.SaveDoc(ctx, room, doc); err != nil {
 			s.log.Warn("materialise document", "room_id", room, "version", doc.Version, "err", err)

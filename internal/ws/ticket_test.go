@@ -1,7 +1,6 @@
 package ws_test
 
 import (
-	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -86,7 +85,7 @@ func TestSealedTickets(t *testing.T) {
 	h.mentorRoom("r-sig")
 	h.mentorRoom("r-sig2")
 	tok := h.token(candidate)
-	ctx := context.Background()
+	ctx := t.Context()
 	spentKeys := func() []string {
 		keys, err := h.redis.Keys(ctx, h.keys.Ticket("*")).Result()
 		if err != nil {
@@ -220,7 +219,7 @@ func TestStoredTicketsOfTheEarlierForm(t *testing.T) {
 	data, _ := json.Marshal(map[string]any{"u": candidate.UserID, "n": candidate.Name, "r": "r-old", "s": "sid-u-cand",
 		"e": time.Now().Add(time.Hour).UnixMilli()})
 	tickets := h.tickets()
-	if err := tickets.Put(context.Background(), "tk_earlier", data, 30*time.Second); err != nil {
+	if err := tickets.Put(t.Context(), "tk_earlier", data, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if cl, status := h.dialTicket("r-old", "tk_earlier", nil, false); cl == nil {

@@ -206,7 +206,7 @@ func TestCheckComparesTypes(t *testing.T) {
 		{Call: "f(2)", Raises: "ValueError"},
 		{Call: "error_of(lambda: int('x'))", Expect: "\"ValueError: invalid literal for int() with base 10: 'x'\""},
 	}}}
-	results, err := pycheck.Runner{}.Run(context.Background(), []bank.Question{q})
+	results, err := pycheck.Runner{}.Run(t.Context(), []bank.Question{q})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +238,7 @@ func TestCheckJudgesExamples(t *testing.T) {
 			Tests:    []bank.CodeTest{{Call: "half(2)", Expect: "1"}},
 		},
 	}
-	results, err := pycheck.Runner{}.Run(context.Background(), []bank.Question{q})
+	results, err := pycheck.Runner{}.Run(t.Context(), []bank.Question{q})
 	if err != nil {
 		t.Fatal(err)
 	}
