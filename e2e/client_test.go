@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +39,7 @@ type sock struct {
 	frames   []frame
 	taken    map[int]bool
 	last     *position
+	cred     string    // the newest resume credential the server handed this socket
 	until    time.Time // when set, no read waits past it
 }
 
@@ -48,8 +50,27 @@ func open(t *testing.T, base, room string, p person, clientID string, seq *uint6
 		Ticket string `json:"ticket"`
 	}
 	call(t, base, "POST", "/api/v1/rooms/"+room+"/ticket", p.Token, nil, &tk)
-	url := "ws" + strings.TrimPrefix(base, "http") + "/api/v1/rooms/" + room + "/ws?ticket=" + tk.Ticket
-	c, _, err := websocket.DefaultDialer.Dial(url, http.Header{"Origin": {base}})
+	return dial(t, base, room, "ticket="+url.QueryEscape(tk.Ticket), clientID, seq)
+}
+
+// joinWith opens a socket to base with a resume credential instead of a ticket and joins from
+// resume, as a client whose socket was cut does (api/protocol.md section 1 step 4).
+func joinWith(t *testing.T, base, room, cred, clientID string, seq *uint64, resume *position) *sock {
+	t.Helper()
+	if cred == "" {
+		t.Fatal("no resume credential to reconnect with")
+	}
+	s := dial(t, base, room, "resume="+url.QueryEscape(cred), clientID, seq)
+	s.last = resume
+	s.send(map[string]any{"type": "join", "seq": s.nextSeq(), "client_id": clientID, "resume": resume})
+	s.waitFor("snapshot or resumed", func(f frame) bool { return f.str("type") == "snapshot" || f.str("type") == "resumed" })
+	return s
+}
+
+func dial(t *testing.T, base, room, query, clientID string, seq *uint64) *sock {
+	t.Helper()
+	u := "ws" + strings.TrimPrefix(base, "http") + "/api/v1/rooms/" + room + "/ws?" + query
+	c, _, err := websocket.DefaultDialer.Dial(u, http.Header{"Origin": {base}})
 	if err != nil {
 		t.Fatalf("dial %s: %v", base, err)
 	}
@@ -93,6 +114,9 @@ func (s *sock) read() (frame, error) {
 		return nil, err
 	}
 	s.frames = append(s.frames, f)
+	if c := f.obj("credential").str("value"); c != "" {
+		s.cred = c
+	}
 	switch f.str("type") {
 	case "event":
 		s.last = &position{Epoch: f.str("epoch"), Offset: uint64(f.num("offset")), EventID: f.str("id")}

@@ -19,6 +19,9 @@ const (
 	ticketCallsBudget  = 3  // session, guest record, the caller's seat; nothing written
 	connectCallsBudget = 24 // the ticket, the spend, join, snapshot
 	resumeCallsBudget  = 18 // the ticket, the spend, join, the missed events
+	// credentialResumeCallsBudget is a resume with the credential the cut socket was handed:
+	// no ticket; the session check and the spend, then join and the missed events.
+	credentialResumeCallsBudget = 16
 )
 
 // periodic names the commands nodes run on a clock whatever the sockets do (the timer poll),
@@ -144,6 +147,23 @@ func TestConnectAndResumeRedisCalls(t *testing.T) {
 		ivSock.command("chat.send", map[string]any{"text": "missed"})
 		before := redisCalls(t, rc)
 		again := join(t, a.url, room, cand, "cand", &candSeq, pos)
+		if f := again.frames[len(again.frames)-1]; f.str("type") != "resumed" {
+			t.Fatalf("the reconnect was not resumed: %v", f)
+		}
+		d, _ := delta(before, redisCalls(t, rc))
+		last = again.last
+		cut(again)
+		return d
+	})
+	best("resume with a credential (session, spend, join with a position)", credentialResumeCallsBudget, func() map[string]int {
+		s := join(t, a.url, room, cand, "cand", &candSeq, last)
+		ivSock.command("chat.send", map[string]any{"text": "while away"})
+		s.waitFor("the chat", func(f frame) bool { return f.str("event") == "chat.message" })
+		pos, cred := s.last, s.cred
+		cut(s)
+		ivSock.command("chat.send", map[string]any{"text": "missed"})
+		before := redisCalls(t, rc)
+		again := joinWith(t, a.url, room, cred, "cand", &candSeq, pos)
 		if f := again.frames[len(again.frames)-1]; f.str("type") != "resumed" {
 			t.Fatalf("the reconnect was not resumed: %v", f)
 		}

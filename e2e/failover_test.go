@@ -118,7 +118,8 @@ func frameTime(t *testing.T, f frame, key string) time.Time {
 }
 
 // TestReconnectToTheOtherNodeMissesNothing drops the candidate's socket in the middle of typing
-// and chatting, and reconnects it to the other node with its last position.
+// and chatting, and reconnects it to the other node with its last position and the resume
+// credential the first node handed it (no ticket).
 func TestReconnectToTheOtherNodeMissesNothing(t *testing.T) {
 	rs := redistest.Start(t)
 	rs.RequireReal(t)
@@ -148,7 +149,7 @@ func TestReconnectToTheOtherNodeMissesNothing(t *testing.T) {
 		push(ivA, fmt.Sprintf("b%d", i))
 		ivA.command("chat.send", map[string]any{"text": fmt.Sprintf("chat %d", i)})
 	}
-	candA := join(t, a.url, room, cand, "cand", &candSeq, candB.last)
+	candA := joinWith(t, a.url, room, candB.cred, "cand", &candSeq, candB.last)
 	if candA.frames[len(candA.frames)-1].str("type") != "resumed" {
 		t.Fatalf("reconnect was not resumed: %v", candA.frames[len(candA.frames)-1])
 	}

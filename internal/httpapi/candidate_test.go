@@ -194,6 +194,10 @@ func (seatedLive) Accept(http.ResponseWriter, *http.Request, mockroom.RoomID, st
 	return mockroom.Errorf(mockroom.KindUnauthorized, "ticket_invalid", "the ticket is unknown, used or expired")
 }
 
+func (seatedLive) AcceptResume(http.ResponseWriter, *http.Request, mockroom.RoomID, string) error {
+	return mockroom.Errorf(mockroom.KindUnauthorized, "resume_invalid", "the resume credential is unknown, used, expired or for another room")
+}
+
 // sweep is one candidate calling every route.
 type sweep struct {
 	env   *testEnv

@@ -17,6 +17,9 @@ type Live interface {
 	// Accept upgrades the request to a socket, spending the ticket. It returns an error only
 	// before the upgrade; after it, the socket speaks for itself.
 	Accept(w http.ResponseWriter, r *http.Request, room mockroom.RoomID, ticket string) error
+	// AcceptResume is Accept with a resume credential, which the socket that was cut had been
+	// handed, instead of a ticket.
+	AcceptResume(w http.ResponseWriter, r *http.Request, room mockroom.RoomID, credential string) error
 }
 
 type ticketResponse struct {
@@ -25,7 +28,8 @@ type ticketResponse struct {
 }
 
 // MountLive adds the live-room routes: the ticket endpoint and the WebSocket endpoint
-// (api/protocol.md). The socket URL carries only the ticket, never an access token.
+// (api/protocol.md). The socket URL carries only a ticket or a resume credential, never an
+// access token.
 func (s *Server) MountLive(l Live) {
 	s.handleFunc("POST /api/v1/rooms/{id}/ticket", func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -51,7 +55,17 @@ func (s *Server) MountLive(l Live) {
 			writeError(w, r, s.log, mockroom.Errorf(mockroom.KindNotFound, "room_not_found", "no such room"))
 			return
 		}
-		if err := l.Accept(hijackable(w), r, room, r.URL.Query().Get("ticket")); err != nil {
+		q := r.URL.Query()
+		accept := l.Accept
+		proof := q.Get("ticket")
+		if q.Has("resume") {
+			if q.Has("ticket") {
+				writeError(w, r, s.log, mockroom.Errorf(mockroom.KindInvalid, "ticket_and_resume", "send a ticket or a resume credential, not both"))
+				return
+			}
+			accept, proof = l.AcceptResume, q.Get("resume")
+		}
+		if err := accept(hijackable(w), r, room, proof); err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}

@@ -13,11 +13,11 @@ import (
 
 // fakeLive records what the live routes pass on.
 type fakeLive struct {
-	token, ticket string
-	room          mockroom.RoomID
-	issueErr      error
-	acceptErr     error
-	hijackable    bool
+	token, ticket, resume string
+	room                  mockroom.RoomID
+	issueErr              error
+	acceptErr             error
+	hijackable            bool
 }
 
 func (f *fakeLive) IssueTicket(_ context.Context, room mockroom.RoomID, token string) (string, time.Time, error) {
@@ -38,6 +38,11 @@ func (f *fakeLive) Accept(w http.ResponseWriter, r *http.Request, room mockroom.
 	return nil
 }
 
+func (f *fakeLive) AcceptResume(w http.ResponseWriter, r *http.Request, room mockroom.RoomID, credential string) error {
+	f.resume = credential
+	return f.Accept(w, r, room, "")
+}
+
 func TestLiveRoutes(t *testing.T) {
 	cases := []struct {
 		name, method, path, auth string
@@ -53,6 +58,10 @@ func TestLiveRoutes(t *testing.T) {
 		{name: "socket", method: "GET", path: "/api/v1/rooms/r1/ws?ticket=tk_9", status: 101},
 		{name: "socket bad ticket", method: "GET", path: "/api/v1/rooms/r1/ws?ticket=x", status: 401, code: "ticket_invalid",
 			live: fakeLive{acceptErr: mockroom.Errorf(mockroom.KindUnauthorized, "ticket_invalid", "no")}},
+		{name: "socket resumed", method: "GET", path: "/api/v1/rooms/r1/ws?resume=rs1_9", status: 101},
+		{name: "socket bad credential", method: "GET", path: "/api/v1/rooms/r1/ws?resume=x", status: 401, code: "resume_invalid",
+			live: fakeLive{acceptErr: mockroom.Errorf(mockroom.KindUnauthorized, "resume_invalid", "no")}},
+		{name: "socket ticket and credential", method: "GET", path: "/api/v1/rooms/r1/ws?ticket=tk_9&resume=rs1_9", status: 400, code: "ticket_and_resume"},
 		{name: "socket bad origin", method: "GET", path: "/api/v1/rooms/r1/ws?ticket=x", status: 403, code: "origin_not_allowed",
 			live: fakeLive{acceptErr: mockroom.Errorf(mockroom.KindForbidden, "origin_not_allowed", "no")}},
 	}
@@ -91,8 +100,12 @@ func TestLiveRoutes(t *testing.T) {
 					t.Errorf("ticket answer %+v, passed token %q room %q", body, l.token, l.room)
 				}
 			case "socket":
-				if l.ticket != "tk_9" || l.room != "r1" || !l.hijackable {
-					t.Errorf("accept got ticket %q room %q hijackable %v", l.ticket, l.room, l.hijackable)
+				if l.ticket != "tk_9" || l.resume != "" || l.room != "r1" || !l.hijackable {
+					t.Errorf("accept got ticket %q credential %q room %q hijackable %v", l.ticket, l.resume, l.room, l.hijackable)
+				}
+			case "socket resumed":
+				if l.ticket != "" || l.resume != "rs1_9" || l.room != "r1" || !l.hijackable {
+					t.Errorf("accept got ticket %q credential %q room %q hijackable %v", l.ticket, l.resume, l.room, l.hijackable)
 				}
 			}
 		})

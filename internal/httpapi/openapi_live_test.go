@@ -36,6 +36,10 @@ func (driftLive) Accept(http.ResponseWriter, *http.Request, mockroom.RoomID, str
 	return mockroom.Errorf(mockroom.KindUnauthorized, "ticket_invalid", "the ticket is unknown, used or expired")
 }
 
+func (driftLive) AcceptResume(http.ResponseWriter, *http.Request, mockroom.RoomID, string) error {
+	return mockroom.Errorf(mockroom.KindUnauthorized, "resume_invalid", "the resume credential is unknown, used, expired or for another room")
+}
+
 func driftLiveRoutes(t *testing.T, c *driftClient) {
 	user := c.Env.signup(t)
 	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/rooms/drift-room/ticket", Token: user.AccessToken, WantStatus: 200})

@@ -58,7 +58,9 @@ type conn struct {
 	listening  bool
 
 	// Reader-goroutine state.
-	handedOver bool          // the joining reader has handed over to a fresh one
+	handedOver bool // the joining reader has handed over to a fresh one
+	// Writer-goroutine state: ping ticks since the socket was last handed a resume credential.
+	credPings  uint8
 	fast, slow *rate.Limiter // editor+presence, everything else
 	abuse      abuse
 }
@@ -187,9 +189,9 @@ func (c *conn) writeLoop() {
 				c.holdUntil = 0
 				c.releaseLocked()
 			}
+			joined := c.joined
 			c.mu.Unlock()
-			_ = c.ws.SetWriteDeadline(time.Now().Add(cfg.WriteWait))
-			if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
+			if err := c.ping(joined); err != nil {
 				c.closeWith(CloseNormal, "")
 				c.shutdownConn(false)
 				return
@@ -208,6 +210,43 @@ func (c *conn) writeLoop() {
 			return
 		}
 	}
+}
+
+// ping writes the socket's ping and, every refreshPings ticks of a joined socket, a fresh resume
+// credential before it, both in one write.
+func (c *conn) ping(joined bool) error {
+	deadline := time.Now().Add(c.srv.cfg.WriteWait)
+	var cred []byte
+	if joined {
+		if c.credPings++; c.credPings >= c.srv.refreshPings() {
+			c.credPings = 0
+			now := c.srv.now()
+			if cr := c.issueCredential(now); cr != nil {
+				cred = mustJSON(credentialFrame{Type: FrameCredential, ServerTime: serverTime(now), Credential: cr})
+			}
+		}
+	}
+	if cred == nil {
+		_ = c.ws.SetWriteDeadline(deadline)
+		return c.ws.WriteMessage(websocket.PingMessage, nil)
+	}
+	if c.out != nil {
+		c.out.begin()
+	}
+	_ = c.ws.SetWriteDeadline(deadline)
+	err := c.ws.WriteMessage(websocket.TextMessage, cred)
+	if err == nil {
+		err = c.ws.WriteMessage(websocket.PingMessage, nil)
+	}
+	if c.out != nil {
+		if ferr := c.out.flush(deadline); err == nil {
+			err = ferr
+		}
+	}
+	if err == nil {
+		c.srv.metrics.framesOut.WithLabelValues(FrameCredential).Inc()
+	}
+	return err
 }
 
 // writeBatch writes the frames the writer took from the queue. Two or more go out in one write

@@ -17,11 +17,13 @@ const (
 	FrameAck      = "ack"
 	FrameError    = "error"
 	FramePong     = "pong"
+	// FrameCredential hands an open socket a fresh resume credential.
+	FrameCredential = "credential"
 )
 
 // ServerTypes lists every server frame type.
 func ServerTypes() []string {
-	return []string{FrameAck, FrameError, FrameEvent, FramePong, FramePresence, FrameResumed, FrameSnapshot}
+	return []string{FrameAck, FrameCredential, FrameError, FrameEvent, FramePong, FramePresence, FrameResumed, FrameSnapshot}
 }
 
 // Snapshot reasons.
@@ -52,6 +54,9 @@ type snapshotFrame struct {
 	You        you                `json:"you"`
 	Position   *mockroom.Position `json:"position"`
 	Room       any                `json:"room"`
+	// Credential is the join reply's resume credential; a snapshot sent on an open socket
+	// has none.
+	Credential *credential `json:"credential,omitempty"`
 }
 
 type resumedFrame struct {
@@ -59,6 +64,7 @@ type resumedFrame struct {
 	ServerTime serverTime        `json:"server_time"`
 	Recovered  bool              `json:"recovered"`
 	Position   mockroom.Position `json:"position"`
+	Credential *credential       `json:"credential,omitempty"`
 }
 
 type ackFrame struct {

@@ -19,21 +19,23 @@ func TestLimitsMatchTheProtocolDocument(t *testing.T) {
 	var cfg Config
 	cfg.defaults()
 	enforced := map[string][]int{
-		"frame_bytes":              {int(cfg.MaxFrameBytes)},
-		"client_id_chars":          {maxClientIDChars},
-		"sockets_per_person":       {cfg.MaxSocketsPerPerson},
-		"updates_per_push":         {maxUpdates, editor.MaxUpdatesPerPush},
-		"push_change_bytes":        {live.MaxPushChangeBytes},
-		"changeset_entries":        {editor.DefaultMaxEntries},
-		"changeset_insert_units":   {editor.DefaultMaxInsertUnits},
-		"document_units":           {editor.DefaultMaxDocUnits},
-		"chat_units":               {live.MaxChatUnits},
-		"note_units":               {live.MaxNoteUnits},
-		"extend_seconds":           {maxExtendSecond, live.MaxExtendSeconds},
-		"resume_events":            {cfg.ResumeMax, live.ResumeWindow},
-		"ticket_seconds":           {int(cfg.TicketTTL.Seconds())},
-		"join_seconds":             {int(cfg.JoinTimeout.Seconds())},
-		"presence_offline_seconds": {int(live.PresenceOfflineBound / time.Second)},
+		"frame_bytes":               {int(cfg.MaxFrameBytes)},
+		"client_id_chars":           {maxClientIDChars},
+		"sockets_per_person":        {cfg.MaxSocketsPerPerson},
+		"updates_per_push":          {maxUpdates, editor.MaxUpdatesPerPush},
+		"push_change_bytes":         {live.MaxPushChangeBytes},
+		"changeset_entries":         {editor.DefaultMaxEntries},
+		"changeset_insert_units":    {editor.DefaultMaxInsertUnits},
+		"document_units":            {editor.DefaultMaxDocUnits},
+		"chat_units":                {live.MaxChatUnits},
+		"note_units":                {live.MaxNoteUnits},
+		"extend_seconds":            {maxExtendSecond, live.MaxExtendSeconds},
+		"resume_events":             {cfg.ResumeMax, live.ResumeWindow},
+		"ticket_seconds":            {int(cfg.TicketTTL.Seconds())},
+		"resume_credential_seconds": {int(cfg.ResumeTTL.Seconds())},
+		"resume_refresh_seconds":    {int(cfg.ResumeRefresh.Seconds())},
+		"join_seconds":              {int(cfg.JoinTimeout.Seconds())},
+		"presence_offline_seconds":  {int(live.PresenceOfflineBound / time.Second)},
 	}
 	doc, err := os.ReadFile("../../api/protocol.md")
 	if err != nil {

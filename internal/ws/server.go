@@ -80,7 +80,11 @@ type Config struct {
 	JoinTimeout       time.Duration // 10 s
 	AuthCheckInterval time.Duration // 5 s
 	TicketTTL         time.Duration // 30 s
-	ResumeMax         int           // 2000 events
+	// ResumeTTL is a resume credential's lifetime (5 min, never past its access token), and
+	// ResumeRefresh how often an open socket is handed a fresh one (60 s, at its next ping).
+	ResumeTTL     time.Duration
+	ResumeRefresh time.Duration
+	ResumeMax     int // 2000 events
 	// MaxSocketsPerPerson bounds one person's open sockets to one room on this node (8): a tab
 	// or two per device is normal, dozens are abuse. The socket beyond it is closed with
 	// CloseTooManySockets.
@@ -113,6 +117,8 @@ func (c *Config) defaults() {
 	set(&c.JoinTimeout, 10*time.Second)
 	set(&c.AuthCheckInterval, 5*time.Second)
 	set(&c.TicketTTL, 30*time.Second)
+	set(&c.ResumeTTL, 5*time.Minute)
+	set(&c.ResumeRefresh, time.Minute)
 	set(&c.AbuseWindow, 10*time.Second)
 	if c.ResumeMax <= 0 {
 		c.ResumeMax = 2000
@@ -147,9 +153,11 @@ type Server struct {
 	metrics *metrics
 	// ticketAEAD seals and opens socket tickets under cfg.TicketKey.
 	ticketAEAD cipher.AEAD
-	upgrader   websocket.Upgrader
-	origins    map[string]bool
-	now        func() time.Time
+	// credentialAEAD seals and opens resume credentials under a key derived from cfg.TicketKey.
+	credentialAEAD cipher.AEAD
+	upgrader       websocket.Upgrader
+	origins        map[string]bool
+	now            func() time.Time
 	// baseCtx outlives every socket and is cancelled by Close; sockets derive from it.
 	baseCtx    context.Context
 	baseCancel context.CancelFunc
@@ -182,11 +190,12 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg: cfg, engine: cfg.Engine, fanout: cfg.Fanout, auth: cfg.Auth, log: cfg.Logger,
 		metrics: newMetrics(cfg.Registry), ticketAEAD: ticketAEAD(cfg.TicketKey),
-		origins: map[string]bool{},
-		now:     cfg.Now,
-		conns:   map[*conn]struct{}{},
-		rooms:   map[mockroom.RoomID]int{},
-		people:  map[personInRoom]int{},
+		credentialAEAD: ticketAEAD(credentialKey(cfg.TicketKey)),
+		origins:        map[string]bool{},
+		now:            cfg.Now,
+		conns:          map[*conn]struct{}{},
+		rooms:          map[mockroom.RoomID]int{},
+		people:         map[personInRoom]int{},
 
 		refusedOrigins: map[string]time.Time{},
 	}
@@ -288,24 +297,13 @@ func (s *Server) originAllowed(origin string) bool {
 	return s.origins[strings.ToLower(u.Scheme+"://"+u.Host)]
 }
 
-// Accept upgrades the request to a socket of room, spending the ticket. Errors are returned
+// Accept upgrades the request to a socket of room, spending the ticket (AcceptResume does the
+// same with a resume credential). Errors are returned
 // only before the upgrade, for the HTTP layer to answer; after it, everything is said with
 // frames and close codes.
 func (s *Server) Accept(w http.ResponseWriter, r *http.Request, room mockroom.RoomID, ticket string) error {
-	// A handshake with two Origin headers is refused whatever they say: only one can be the
-	// page's, and checking the first would let the second through.
-	if origins := r.Header.Values("Origin"); len(origins) > 1 || !s.originAllowed(r.Header.Get("Origin")) {
-		s.logRefusedOrigin(strings.Join(origins, ", "))
-		return mockroom.Errorf(mockroom.KindForbidden, "origin_not_allowed", "sockets may not be opened from this origin")
-	}
-	if !websocket.IsWebSocketUpgrade(r) {
-		return mockroom.Errorf(mockroom.KindInvalid, "not_websocket", "this endpoint only accepts WebSocket handshakes")
-	}
-	s.mu.Lock()
-	closing := s.closing
-	s.mu.Unlock()
-	if closing {
-		return mockroom.Errorf(mockroom.KindUnavailable, "shutting_down", "this node is shutting down; connect again")
+	if err := s.preflight(r); err != nil {
+		return err
 	}
 	invalid := mockroom.Errorf(mockroom.KindUnauthorized, "ticket_invalid", "the ticket is missing, unknown, used, expired or for another room")
 	if ticket == "" || len(ticket) > maxTicketLen {
@@ -323,17 +321,10 @@ func (s *Server) Accept(w http.ResponseWriter, r *http.Request, room mockroom.Ro
 	if td.Room != room || td.User == "" {
 		return invalid
 	}
-	expires := time.UnixMilli(td.TokenExp)
-	if !s.now().Before(expires) {
+	if !s.now().Before(time.UnixMilli(td.TokenExp)) {
 		return mockroom.Errorf(mockroom.KindUnauthorized, "token_expired", "the access token behind the ticket has expired")
 	}
-	bw := &batchingWriter{ResponseWriter: w, writes: s.metrics.writes}
-	ws, err := s.upgrader.Upgrade(bw, r, nil)
-	if err != nil {
-		return mockroom.Wrap(err, mockroom.KindInvalid, "bad_handshake", "the WebSocket handshake failed")
-	}
-	s.start(ws, bw.conn, room, mockroom.Principal{UserID: td.User, Name: td.Name, Guest: td.Guest}, td.SessionID, expires)
-	return nil
+	return s.upgrade(w, r, room, td)
 }
 
 func (s *Server) start(ws *websocket.Conn, out *batchConn, room mockroom.RoomID, p mockroom.Principal, sid string, expires time.Time) {

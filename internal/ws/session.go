@@ -130,10 +130,13 @@ func (c *conn) join(cmd Command) bool {
 			return c.joinFailed(cmd.Seq, err)
 		}
 		if ok {
+			now := c.srv.now()
+			cred := c.issueCredential(now)
 			c.mu.Lock()
 			c.epoch, c.lastOffset, c.lastID = cmd.Resume.Epoch, cmd.Resume.Offset, cmd.Resume.EventID
 			c.enqueueLocked(outFrame{typ: FrameResumed, durable: true, data: mustJSON(resumedFrame{
-				Type: FrameResumed, ServerTime: serverTime(c.srv.now()), Recovered: true, Position: *cmd.Resume,
+				Type: FrameResumed, ServerTime: serverTime(now), Recovered: true, Position: *cmd.Resume,
+				Credential: cred,
 			})})
 			c.mu.Unlock()
 			if !c.deliverPaced(evs) {
@@ -170,6 +173,8 @@ func (c *conn) join(cmd Command) bool {
 			reason = ReasonPositionMismatch
 		}
 	}
+	now := c.srv.now()
+	cred := c.issueCredential(now)
 	c.mu.Lock()
 	c.epoch, c.lastOffset, c.lastID = pos.Epoch, pos.Offset, pos.EventID
 	var position *mockroom.Position
@@ -177,9 +182,9 @@ func (c *conn) join(cmd Command) bool {
 		position = &pos
 	}
 	c.enqueueLocked(outFrame{typ: FrameSnapshot, durable: true, data: mustJSON(snapshotFrame{
-		Type: FrameSnapshot, ServerTime: serverTime(c.srv.now()), Recovered: false, Reason: reason,
+		Type: FrameSnapshot, ServerTime: serverTime(now), Recovered: false, Reason: reason,
 		You:      you{UserID: m.UserID, Name: m.DisplayName, Role: m.Role},
-		Position: position, Room: snap,
+		Position: position, Room: snap, Credential: cred,
 	})})
 	c.mu.Unlock()
 	return c.finishCatchUp(ctx)
