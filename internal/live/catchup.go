@@ -258,7 +258,8 @@ func (f *Fanout) resyncLocked(ctx context.Context, room mockroom.RoomID, r *fanR
 		"room_id", room, "delivered_epoch", r.last.Epoch, "delivered_offset", r.last.Offset,
 		"store_epoch", head.Epoch, "store_offset", head.Offset)
 	f.reset(room)
-	r.last = head
+	r.recent = [recentSize]recentEvent{} // positions of the log that went back
+	r.setLast(head)
 	f.mu.RLock()
 	var resync []Resyncer
 	for _, l := range f.rooms[room].listeners {

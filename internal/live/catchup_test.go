@@ -29,6 +29,9 @@ type testBus struct {
 	holdN   int // then the next holdN are kept for release
 	held    []busMsg
 	handled chan struct{} // a message was lost or kept
+
+	calls  atomic.Int64  // calls of Receive: each one after the first means the fan-out is done with the message before
+	called chan struct{} // Receive was called
 }
 
 type busMsg struct {
@@ -37,7 +40,7 @@ type busMsg struct {
 }
 
 func newTestBus(inner live.Bus) *testBus {
-	return &testBus{inner: inner, inject: make(chan busMsg, 16), pump: make(chan busMsg), handled: make(chan struct{}, 1)}
+	return &testBus{inner: inner, inject: make(chan busMsg, 16), pump: make(chan busMsg), handled: make(chan struct{}, 1), called: make(chan struct{}, 1)}
 }
 
 func (b *testBus) Subscribe(ctx context.Context, room mockroom.RoomID) error {
@@ -49,6 +52,11 @@ func (b *testBus) Unsubscribe(ctx context.Context, room mockroom.RoomID) error {
 }
 
 func (b *testBus) Receive(ctx context.Context) (mockroom.RoomID, []byte, error) {
+	b.calls.Add(1)
+	select {
+	case b.called <- struct{}{}:
+	default:
+	}
 	b.once.Do(func() {
 		b.wg.Go(func() {
 			for {
@@ -116,6 +124,13 @@ func (b *testBus) taken() {
 	}
 }
 
+// receivedBy waits until the fan-out has called Receive n times.
+func (b *testBus) receivedBy(n int64) {
+	for b.calls.Load() < n {
+		<-b.called
+	}
+}
+
 // resubscribed announces that room's subscription was established again.
 func (b *testBus) resubscribed(room mockroom.RoomID) { b.inject <- busMsg{room: room} }
 
@@ -135,12 +150,14 @@ type flakyStore struct {
 	live.Store
 	failing atomic.Bool
 	failed  atomic.Int64
+	reads   atomic.Int64 // every Read, failed or not
 	wake    chan struct{}
 }
 
 var errStoreDown = errors.New("store down (test)")
 
 func (s *flakyStore) Read(ctx context.Context, room mockroom.RoomID, from mockroom.EventOffset, max int) (mockroom.Position, []live.Event, error) {
+	s.reads.Add(1)
 	if s.failing.Load() {
 		s.failed.Add(1)
 		select {

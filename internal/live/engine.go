@@ -100,6 +100,7 @@ func NewEngine(cfg Config) *Engine {
 	}
 	e.docs = newDocSaver(cfg.Store, e.log)
 	e.fanout = newFanout(cfg.Bus, cfg.Store, e.log, e.observe, e.forget, e.resetRoom, cfg.QuietCheck)
+	e.store = localFirst{Store: cfg.Store, fanout: e.fanout}
 	e.warn = e.fanout.warn
 	return e
 }

@@ -23,9 +23,11 @@ type Bus interface {
 	Receive(ctx context.Context) (mockroom.RoomID, []byte, error)
 }
 
-// Listener receives a room's events on this node. Deliver is called on the fan-out goroutine,
-// in log order, and must not block: enqueue without waiting, and drop the connection if its
-// queue is full (it resumes from its last position).
+// Listener receives a room's events on this node. Deliver is called in log order, never for
+// two durable events of a room at once, and must not block: enqueue without waiting, and drop
+// the connection if its queue is full (it resumes from its last position). It runs on the
+// fan-out's goroutines, or on the goroutine whose append on this node produced the event (see
+// deliverLocal), which may be in the middle of that listener's own command.
 type Listener interface {
 	Deliver(Event)
 }
@@ -87,6 +89,11 @@ type ListenerID uint64
 // channel while the room has at least one local listener. Events are decoded once per node.
 // Pub/sub may lose messages when its connection drops; the fan-out reads the missing events from
 // the log (see catchup.go), so listeners see every durable event exactly once and in order.
+//
+// Events appended on this node are delivered locally as soon as the append returns (local-first,
+// see deliverLocal), without waiting for their publication to come back through the bus; other
+// nodes receive them through the bus. Whichever path brings an event first delivers it, by its
+// offset, and the other finds it among the room's recently delivered positions and drops it.
 type Fanout struct {
 	bus     Bus
 	store   Store
@@ -130,8 +137,43 @@ type fanRoom struct {
 	// goroutine both deliver while holding it.
 	mu       sync.Mutex
 	last     mockroom.Position // last durable event delivered
-	failures int               // catch-up reads failed in a row
-	heard    atomic.Int64      // unix nanoseconds of the last delivery or catch-up, for the quiet check
+	recent   [recentSize]recentEvent
+	failures int          // catch-up reads failed in a row
+	heard    atomic.Int64 // unix nanoseconds of the last delivery or catch-up, for the quiet check
+}
+
+// recentSize is how many of a room's last delivered events the fan-out remembers, to know a late
+// copy of one of them (the bus copy of an event delivered locally, usually one or two events
+// behind) from an event whose offset the store issued again after losing writes. A copy older
+// than that costs one read of the log (the catch-up checks the log still holds what was
+// delivered), as any old event did before.
+const recentSize = 16
+
+// recentEvent is one delivered event of the room's current epoch (r.last.Epoch), kept at
+// recent[offset % recentSize].
+type recentEvent struct {
+	offset mockroom.EventOffset
+	id     string
+}
+
+// setLast makes pos the room's last delivered event. Caller holds r.mu.
+func (r *fanRoom) setLast(pos mockroom.Position) {
+	if pos.Epoch != r.last.Epoch {
+		r.recent = [recentSize]recentEvent{}
+	}
+	r.last = pos
+	r.recent[pos.Offset%recentSize] = recentEvent{pos.Offset, pos.EventID}
+}
+
+// delivered reports whether ev, at or before r.last, is an event this room was given: false
+// when its offset is too old to tell, or names another event (the store issued it again).
+// Caller holds r.mu.
+func (r *fanRoom) delivered(ev Event) bool {
+	if ev.Epoch != r.last.Epoch || ev.Offset > r.last.Offset {
+		return false
+	}
+	got := r.recent[ev.Offset%recentSize]
+	return got.offset == ev.Offset && got.id == ev.ID
 }
 
 func newFanout(bus Bus, store Store, log *slog.Logger, observe func(mockroom.RoomID, Event), forget, reset func(mockroom.RoomID), quietCheck time.Duration) *Fanout {
@@ -162,7 +204,8 @@ func (f *Fanout) Add(ctx context.Context, room mockroom.RoomID, l Listener) (Lis
 		_ = f.bus.Unsubscribe(ctx, room)
 		return 0, err
 	}
-	r := &fanRoom{listeners: map[ListenerID]Listener{id: l}, last: head}
+	r := &fanRoom{listeners: map[ListenerID]Listener{id: l}}
+	r.setLast(head)
 	r.heard.Store(time.Now().UnixNano())
 	f.mu.Lock()
 	f.rooms[room] = r
@@ -290,17 +333,51 @@ func (f *Fanout) deliver(room mockroom.RoomID, ev Event) {
 	case evGap:
 		f.catchUp.kick(room)
 	case evOld:
-		// Usually an event the catch-up delivered first. But a store that lost writes issues
-		// their offsets again: the catch-up checks that the log still holds what was delivered.
-		if ev.Offset != r.last.Offset || ev.ID != r.last.EventID {
+		// Usually an event delivered first locally or by the catch-up. But a store that lost
+		// writes issues their offsets again: the catch-up checks that the log still holds what
+		// was delivered.
+		if !r.delivered(ev) {
 			f.catchUp.kick(room)
+		}
+	}
+}
+
+// deliverLocal hands evs, just appended by this node, to the room's local listeners without
+// waiting for their publication to come back through the bus. It runs on the goroutine that
+// appended (never the store's batching goroutine, and never waiting for the room's delivery
+// lock): an event is delivered here only if it is the next one the room's listeners expect and
+// nothing else is delivering to the room at that moment. Otherwise (another node's event before
+// it has not arrived yet, a catch-up under way) it is left to its bus copy, which takes the
+// usual path of deliver, so nothing is delivered twice or out of order and no read of the log is
+// added. Ephemeral events are not appended and never come here.
+func (f *Fanout) deliverLocal(room mockroom.RoomID, evs []Event) {
+	if f.bus == nil || len(evs) == 0 {
+		return // no fan-out running: nothing is delivered on this node
+	}
+	f.mu.RLock()
+	r, ok := f.rooms[room]
+	f.mu.RUnlock()
+	if !ok || !r.mu.TryLock() {
+		return
+	}
+	defer r.mu.Unlock()
+	for _, ev := range evs {
+		switch follows(r.last, ev) {
+		case evNext:
+			f.deliverLocked(room, r, ev)
+		case evOld:
+			if !r.delivered(ev) { // an offset of ours was delivered as another event
+				f.catchUp.kick(room)
+			}
+		case evGap:
+			return
 		}
 	}
 }
 
 // deliverLocked delivers the next durable event of the room. Caller holds r.mu.
 func (f *Fanout) deliverLocked(room mockroom.RoomID, r *fanRoom, ev Event) {
-	r.last = ev.Position()
+	r.setLast(ev.Position())
 	r.heard.Store(time.Now().UnixNano())
 	f.observe(room, ev)
 	f.send(room, ev)

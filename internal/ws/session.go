@@ -252,7 +252,8 @@ func (c *conn) deliverPaced(evs []live.Event) bool {
 }
 
 // Deliver and DeliverShared make the socket a fan-out listener (live.SharedListener). They run
-// on the node's fan-out goroutine and never block.
+// on the node's fan-out goroutines, or on the goroutine of a command whose append produced the
+// event (this socket's own, while its ack is held), and never block.
 func (c *conn) Deliver(ev live.Event) { c.onEvent(ev, nil) }
 
 // DeliverShared encodes the event once per role for all the room's sockets on this node.
