@@ -169,37 +169,83 @@ func waitGC(ctx context.Context, cfg config, a *api, since time.Time) error {
 
 // idleResult is the idle workload's outcome.
 type idleResult struct {
+	Target                 string
 	Sockets                int
 	Before, Settled, After memory
-	CPU                    []cpuUse
-	Closed                 map[string]int
-	LoadBefore, SetupTime  string
-	Hold                   time.Duration
+	// Connect is the wall time from the first socket's dial to the last one's join (mockroom:
+	// ticket, socket, join; Centrifugo: connect, subscribe), all of them concurrently.
+	Connect               time.Duration
+	CPU                   []cpuUse
+	Closed                map[string]int
+	LoadBefore, SetupTime string
+	Hold                  time.Duration
+}
+
+// heldSet is the idle workload's sockets on one target: they connect all at once, then only
+// listen until closed.
+type heldSet interface {
+	connectAll(ctx context.Context) error
+	closeAll()
+	// closedEarly counts the sockets whose read loop ended before closeAll, by reason.
+	closedEarly() map[string]int
+}
+
+// mockroomHeld is the idle workload against mockroom: rooms planned first (their cost is not
+// the sockets'), then every socket gets a ticket, opens and joins.
+type mockroomHeld struct {
+	cfg   config
+	a     *api
+	socks []*heldSocket
+}
+
+func (m *mockroomHeld) connectAll(ctx context.Context) error {
+	return connectAll(ctx, m.cfg, m.a, m.socks)
+}
+func (m *mockroomHeld) closeAll() { closeHeld(m.socks) }
+func (m *mockroomHeld) closedEarly() map[string]int {
+	out := map[string]int{}
+	for _, h := range m.socks {
+		h.mu.Lock()
+		if h.reason != "" {
+			out[h.reason]++
+		}
+		h.mu.Unlock()
+	}
+	return out
 }
 
 // runIdle opens n sockets, holds them and reports what they cost the server.
 func runIdle(ctx context.Context, cfg config, a *api, meter *cpuMeter) (idleResult, error) {
-	res := idleResult{Sockets: cfg.sockets, LoadBefore: loadAverage(), Closed: map[string]int{}, Hold: cfg.duration}
+	res := idleResult{Target: cfg.target, Sockets: cfg.sockets, LoadBefore: loadAverage(), Closed: map[string]int{}, Hold: cfg.duration}
 	// The baseline is taken after the rooms exist (they live in the store, not in the node) and
 	// before any socket opens, so the difference is the sockets and what they keep live.
 	setupStart := time.Now()
-	socks, err := planHeld(ctx, cfg, a, cfg.sockets)
-	if err != nil {
-		return res, err
+	var set heldSet
+	if cfg.target == "centrifugo" {
+		set = newCentrifugoHeld(cfg)
+	} else {
+		socks, err := planHeld(ctx, cfg, a, cfg.sockets)
+		if err != nil {
+			return res, err
+		}
+		set = &mockroomHeld{cfg: cfg, a: a, socks: socks}
 	}
 	if cfg.gcWait > 0 {
 		if err := waitGC(ctx, cfg, a, time.Now()); err != nil {
 			return res, err
 		}
 	}
+	var err error
 	if res.Before, err = readMemory(ctx, cfg, a); err != nil {
 		return res, err
 	}
-	if err := connectAll(ctx, cfg, a, socks); err != nil {
+	connectStart := time.Now()
+	if err := set.connectAll(ctx); err != nil {
 		return res, err
 	}
+	res.Connect = time.Since(connectStart)
 	res.SetupTime = time.Since(setupStart).Round(time.Millisecond).String()
-	defer closeHeld(socks)
+	defer set.closeAll()
 	select {
 	case <-time.After(cfg.warmup):
 	case <-ctx.Done():
@@ -224,12 +270,6 @@ func runIdle(ctx context.Context, cfg config, a *api, meter *cpuMeter) (idleResu
 	if res.After, err = readMemory(ctx, cfg, a); err != nil {
 		return res, err
 	}
-	for _, h := range socks {
-		h.mu.Lock()
-		if h.reason != "" {
-			res.Closed[h.reason]++
-		}
-		h.mu.Unlock()
-	}
+	res.Closed = set.closedEarly()
 	return res, nil
 }

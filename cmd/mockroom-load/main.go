@@ -57,7 +57,7 @@ type config struct {
 	track, plan string
 	pids        map[string]int
 	allowRemote bool
-	// target is the server under test: mockroom, or centrifugo (its JSON protocol, typing
+	// target is the server under test: mockroom, or centrifugo (its JSON protocol, typing and idle
 	// only; each room a channel named channelPrefix+run+room).
 	target        string
 	channelPrefix string
@@ -85,7 +85,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	track := fs.String("track", "python-developer", "track of the rooms")
 	plan := fs.String("plan", "general-45", "built-in plan of the rooms")
 	pids := fs.String("pid", "", "extra processes whose CPU to measure from /proc, e.g. server=1234,redis=1200")
-	target := fs.String("target", "mockroom", "server under test: mockroom, or centrifugo (typing only; -url is its HTTP base, its clients must be allowed to connect without a token, subscribe and publish)")
+	target := fs.String("target", "mockroom", "server under test: mockroom, or centrifugo (typing and idle; -url is its HTTP base, its clients must be allowed to connect without a token, subscribe and publish)")
 	prefix := fs.String("channel-prefix", "load:", "centrifugo: channel name prefix (its namespace decides history and recovery)")
 	pprofURL := fs.String("pprof", "", "typing: a node's pprof base URL (its -pprof-addr, e.g. http://127.0.0.1:6060): profile its CPU over the middle of the window")
 	pprofOut := fs.String("pprof-out", "node.pprof", "typing: where -pprof saves the profile")
@@ -127,8 +127,8 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	switch cfg.target {
 	case "mockroom":
 	case "centrifugo":
-		if cfg.mode != "typing" {
-			bad("-target centrifugo: only -mode typing")
+		if cfg.mode == "reconnect" {
+			bad("-target centrifugo: -mode typing or idle")
 		}
 	default:
 		bad("-target: %q is not mockroom or centrifugo", cfg.target)
@@ -198,7 +198,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	meter := newCPUMeter(cfg.urls, cfg.pids, a.client)
 	fmt.Fprintf(stdout, "mockroom-load %s against %s (load average before: %s)\n", strings.Join(args, " "), strings.Join(cfg.urls, ","), loadAverage())
 	switch {
-	case cfg.target == "centrifugo":
+	case cfg.target == "centrifugo" && cfg.mode == "typing":
 		res, err := runCentrifugoTyping(ctx, cfg, meter)
 		if err != nil {
 			return err

@@ -62,16 +62,16 @@ func printTyping(w io.Writer, cfg config, r typingResult) {
 		fmt.Fprintf(tw, "server counter\t%s\n", c)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, summaryLine(cfg.target, r))
+	fmt.Fprintln(w, summaryLine(cfg.target, len(cfg.urls), r))
 }
 
-// summaryLine is the typing result on one line of key=value pairs, for scripts that compare
-// runs (scripts/bench). Node CPU is the sum over the nodes, read from /proc when a -pid name
-// starts with "node", else from the nodes' /metrics; Redis CPU from the -pid named "redis…".
-func summaryLine(target string, r typingResult) string {
-	var procNodes, metricNodes, redis float64
-	var haveProc, haveRedis bool
-	for _, c := range r.CPU {
+// serverCPU sums the nodes' and Redis's CPU (cores) of a run. Node CPU is the sum over the
+// nodes, read from /proc when a -pid name starts with "node", else from the nodes' /metrics;
+// Redis CPU from the -pid named "redis…".
+func serverCPU(cpu []cpuUse) (node, redis float64, haveRedis bool) {
+	var procNodes, metricNodes float64
+	var haveProc bool
+	for _, c := range cpu {
 		switch {
 		case strings.HasPrefix(c.Name, "node") && strings.HasSuffix(c.Name, "(/proc)"):
 			procNodes += c.Cores
@@ -83,10 +83,16 @@ func summaryLine(target string, r typingResult) string {
 			haveRedis = true
 		}
 	}
-	node := metricNodes
 	if haveProc {
-		node = procNodes
+		return procNodes, redis, haveRedis
 	}
+	return metricNodes, redis, haveRedis
+}
+
+// summaryLine is the typing result on one line of key=value pairs, for scripts that compare
+// runs (scripts/bench); CPU as serverCPU reads it.
+func summaryLine(target string, nodes int, r typingResult) string {
+	node, redis, haveRedis := serverCPU(r.CPU)
 	secs := r.Window.Seconds()
 	redisPerEdit, nodePerEdit := -1.0, -1.0
 	if r.Accepted > 0 {
@@ -98,8 +104,8 @@ func summaryLine(target string, r typingResult) string {
 		}
 	}
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	return fmt.Sprintf("summary target=%s rooms=%d rate=%d p50_ms=%.3f p99_ms=%.3f wire_p50_ms=%.3f wire_p99_ms=%.3f gen_p99_ms=%.3f gen_tick_p99_ms=%.3f accepted_per_s=%.0f node_cpu=%.3f node_us_per_edit=%.1f redis_cpu=%.3f redis_us_per_edit=%.1f lost=%d",
-		target, r.Rooms, r.Rate, ms(r.Latency.P50), ms(r.Latency.P99), ms(r.Wire.P50), ms(r.Wire.P99), ms(r.SendLag.P99), ms(r.TickLate.P99),
+	return fmt.Sprintf("summary target=%s mode=typing nodes=%d rooms=%d rate=%d p50_ms=%.3f p99_ms=%.3f wire_p50_ms=%.3f wire_p99_ms=%.3f gen_p99_ms=%.3f gen_tick_p99_ms=%.3f accepted_per_s=%.0f node_cpu=%.3f node_us_per_edit=%.1f redis_cpu=%.3f redis_us_per_edit=%.1f lost=%d",
+		target, nodes, r.Rooms, r.Rate, ms(r.Latency.P50), ms(r.Latency.P99), ms(r.Wire.P50), ms(r.Wire.P99), ms(r.SendLag.P99), ms(r.TickLate.P99),
 		float64(r.Accepted)/secs, node, nodePerEdit, redis, redisPerEdit, r.Lost+r.Gaps+r.Duplicates+r.NonceMiss)
 }
 
@@ -111,6 +117,7 @@ func printIdle(w io.Writer, r idleResult) {
 	n := float64(r.Sockets)
 	fmt.Fprintf(tw, "workload\t%d idle sockets (%d rooms), held %s\n", r.Sockets, (r.Sockets+1)/2, r.Hold)
 	fmt.Fprintf(tw, "set-up\t%s\n", r.SetupTime)
+	fmt.Fprintf(tw, "fresh connect of all sockets, concurrently (%s)\t%s\n", connectSteps(r.Target), ms(r.Connect))
 	fmt.Fprintf(tw, "load average before\t%s\n", r.LoadBefore)
 	fmt.Fprintf(tw, "\tbefore (after a GC)\tsettled\tafter hold (after a GC)\n")
 	fmt.Fprintf(tw, "RSS\t%s\t%s\t%s\n", mib(r.Before.RSS), mib(r.Settled.RSS), mib(r.After.RSS))
@@ -124,6 +131,29 @@ func printIdle(w io.Writer, r idleResult) {
 	printCounts(tw, "socket closed early", r.Closed)
 	printCPU(tw, r.CPU)
 	tw.Flush()
+	fmt.Fprintln(w, idleSummaryLine(r))
+}
+
+// connectSteps names what one socket's fresh connect is on a target.
+func connectSteps(target string) string {
+	if target == "centrifugo" {
+		return "connect, subscribe"
+	}
+	return "ticket, socket, join"
+}
+
+// idleSummaryLine is the idle result on one line of key=value pairs, for scripts/bench: the
+// fresh connect's wall time, and the memory per socket once settled and after the hold.
+func idleSummaryLine(r idleResult) string {
+	node, redis, _ := serverCPU(r.CPU)
+	n := float64(r.Sockets)
+	closed := 0
+	for _, v := range r.Closed {
+		closed += v
+	}
+	return fmt.Sprintf("summary target=%s mode=idle sockets=%d connect_ms=%.0f rss_kib_per_socket=%.1f rss_kib_per_socket_after=%.1f heap_kib_per_socket=%.1f idle_node_cpu=%.3f idle_redis_cpu=%.3f closed=%d",
+		r.Target, r.Sockets, float64(r.Connect)/float64(time.Millisecond), (r.Settled.RSS-r.Before.RSS)/n/1024, (r.After.RSS-r.Before.RSS)/n/1024,
+		(r.Settled.Heap-r.Before.Heap)/n/1024, node, redis, closed)
 }
 
 func printReconnect(w io.Writer, r reconnectResult) {

@@ -121,7 +121,7 @@ func TestTypingSmoke(t *testing.T) {
 	if res.TickLate.N != res.Typed {
 		t.Errorf("%d tick lateness samples for %d typed edits", res.TickLate.N, res.Typed)
 	}
-	if line := summaryLine("mockroom", res); !strings.Contains(line, " gen_tick_p99_ms=") {
+	if line := summaryLine("mockroom", 1, res); !strings.Contains(line, " gen_tick_p99_ms=") {
 		t.Errorf("summary line without the generator's tick lateness: %s", line)
 	}
 }
