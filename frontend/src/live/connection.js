@@ -1,8 +1,9 @@
 // LiveConnection keeps one room's WebSocket alive and exactly-once, as api/protocol.md describes:
 // ticket → socket → join (with the last position) → snapshot or resumed → events; on any drop it
-// gets a new ticket, reconnects with back-off and resumes from the last event it processed, then
-// re-sends the commands that were never acknowledged with their original seq (the server applies
-// each at most once).
+// reconnects with the newest resume credential the server handed the socket (no ticket request),
+// or with a new ticket when it has none or it is refused, with back-off, and resumes from the
+// last event it processed, then re-sends the commands that were never acknowledged with their
+// original seq (the server applies each at most once).
 
 import { api } from '../api.js';
 import { onAccessToken } from '../session.js';
@@ -46,6 +47,9 @@ export class LiveConnection {
     this.clientId = randomId();
     this.seq = 0;
     this.position = null; // last processed {epoch, offset, event_id}
+    // The newest resume credential {value, expires_at} (protocol section 1 step 4): single use,
+    // so it is dropped as soon as a socket is opened with it.
+    this.credential = null;
     this.pending = new Map(); // seq → {frame, resolve, reject}
     this.ws = null;
     this.joined = false;
@@ -100,9 +104,27 @@ export class LiveConnection {
     this.handlers.status?.(state, info);
   }
 
+  // takeCredential returns the held resume credential if it is still good for a few seconds
+  // (by the server's clock), and forgets it either way: it can be presented only once.
+  takeCredential() {
+    const c = this.credential;
+    this.credential = null;
+    if (!c?.value) return null;
+    const expires = Date.parse(c.expires_at);
+    return Number.isNaN(expires) || expires - this.now() < 5_000 ? null : c.value;
+  }
+
   async connect() {
     if (this.stopped) return;
     this.setStatus(this.attempt === 0 && !this.position ? 'connecting' : 'reconnecting');
+    // While the browser says it is offline, an attempt can only fail (and would spend the
+    // credential); the 'online' event reconnects.
+    if (navigator.onLine === false && this.position) return;
+    const credential = this.takeCredential();
+    if (credential) {
+      this.open(`resume=${encodeURIComponent(credential)}`, true);
+      return;
+    }
     let ticket;
     try {
       const res = await api.ticket(this.roomId);
@@ -120,15 +142,31 @@ export class LiveConnection {
       return;
     }
     if (this.stopped) return;
+    this.open(`ticket=${encodeURIComponent(ticket)}`, false);
+  }
+
+  // open opens the socket with query (a ticket or a resume credential). A browser does not say
+  // why a handshake was refused; a socket opened with a credential that closes before it opened
+  // is taken as refused (expired, spent, session ended), and a ticket is asked for at once.
+  open(query, withCredential) {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(`${proto}//${location.host}/api/v1/rooms/${encodeURIComponent(this.roomId)}/ws?ticket=${encodeURIComponent(ticket)}`);
+    const ws = new WebSocket(`${proto}//${location.host}/api/v1/rooms/${encodeURIComponent(this.roomId)}/ws?${query}`);
     this.ws = ws;
     this.joined = false;
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       ws.send(JSON.stringify({ type: 'join', seq: ++this.seq, client_id: this.clientId, resume: this.position }));
     };
     ws.onmessage = (msg) => this.onFrame(msg.data);
-    ws.onclose = (e) => this.onClose(e);
+    ws.onclose = (e) => {
+      if (withCredential && !opened && !this.stopped) {
+        this.ws = null;
+        this.connect();
+        return;
+      }
+      this.onClose(e);
+    };
     ws.onerror = () => {
       /* onclose follows and decides what to do */
     };
@@ -158,7 +196,9 @@ export class LiveConnection {
       this.connect();
       return;
     }
-    // 4001 (auth lapsed) needs no special step: the ticket request refreshes the access token.
+    // 4001 (auth lapsed): a credential descends from the lapsed token or session, so go by a
+    // ticket, whose request refreshes the access token.
+    if (e.code === 4001) this.credential = null;
     this.scheduleRetry(e.code === 4009 ? 5000 : 0);
   }
 
@@ -196,6 +236,8 @@ export class LiveConnection {
       return;
     }
     if (f.server_time) this.observeClock(f.server_time);
+    // snapshot and resumed (when joining) and credential frames carry a fresh resume credential.
+    if (f.credential?.value) this.credential = f.credential;
     switch (f.type) {
       case 'snapshot':
         this.position = f.position || null;

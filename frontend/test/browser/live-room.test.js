@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { WebSocket } from 'ws';
 import { browserTests, RESULTS } from '../../test-support/browser.js';
 
 browserTests(import.meta.url, (env) => {
@@ -204,8 +205,24 @@ browserTests(import.meta.url, (env) => {
     await candidate.locator('#chat-input').press('Enter');
     await interviewer.locator('#chat-log .chat-text', { hasText: 'Thanks, starting now.' }).waitFor();
 
+    // The candidate's sockets, ticket requests and the newest resume credential it was handed.
+    const sockets = [];
+    const ticketRequests = [];
+    let credential = null;
+    candidate.on('websocket', (ws) => {
+      sockets.push(ws.url());
+      ws.on('framereceived', ({ payload }) => {
+        const value = JSON.parse(String(payload)).credential?.value;
+        if (value) credential = value;
+      });
+    });
+    candidate.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/ticket')) ticketRequests.push(r.url());
+    });
+
     // The candidate drops off the network: the page says it is reconnecting, and once back it
-    // resumes from its last position and gets what it missed.
+    // resumes from its last position with the resume credential its socket was handed (no
+    // ticket request) and gets what it missed.
     await candidate.context().setOffline(true);
     await candidate.locator('#conn-status.conn-reconnecting').waitFor();
     await candidate.locator('#room-banner:not([hidden])', { hasText: 'Reconnecting' }).waitFor();
@@ -216,6 +233,34 @@ browserTests(import.meta.url, (env) => {
     await candidate.locator('#conn-status.conn-live').waitFor({ timeout: 30_000 });
     await candidate.locator('#chat-log .chat-text', { hasText: 'Sent while you were away' }).waitFor();
     assert.equal(await candidate.locator('#chat-log .chat-text', { hasText: 'Sent while you were away' }).count(), 1, 'the missed message arrives exactly once');
+    assert.equal(sockets.length, 1, `one socket to come back: ${sockets}`);
+    assert.match(sockets[0], /\/ws\?resume=rs1_/, 'the page came back with its resume credential');
+    assert.deepEqual(ticketRequests, [], 'coming back with a credential asks for no ticket');
+
+    // Dropped again, with its credential spent meanwhile (as a copy of the URL in a log would
+    // be): the server refuses it, and the page comes back with a ticket.
+    await candidate.context().setOffline(true);
+    await candidate.locator('#conn-status.conn-reconnecting').waitFor();
+    assert.ok(credential, 'the resumed socket was handed a credential');
+    const spend = new URL(sockets[0]);
+    spend.search = `?resume=${encodeURIComponent(credential)}`;
+    const thief = new WebSocket(spend.href);
+    await new Promise((resolve, reject) => {
+      thief.once('open', resolve);
+      thief.once('error', reject);
+    });
+    thief.close();
+    await interviewer.locator('#chat-input').fill('Sent while you were away again');
+    await interviewer.locator('#chat-input').press('Enter');
+    await interviewer.locator('#chat-log .chat-text', { hasText: 'Sent while you were away again' }).waitFor();
+    await candidate.context().setOffline(false);
+    await candidate.locator('#conn-status.conn-live').waitFor({ timeout: 30_000 });
+    await candidate.locator('#chat-log .chat-text', { hasText: 'Sent while you were away again' }).waitFor();
+    assert.equal(await candidate.locator('#chat-log .chat-text', { hasText: 'Sent while you were away again' }).count(), 1, 'the missed message arrives exactly once');
+    assert.equal(sockets.length, 3, `a refused credential, then a ticket: ${sockets}`);
+    assert.match(sockets[1], /\/ws\?resume=rs1_/, 'the page tried its credential first');
+    assert.match(sockets[2], /\/ws\?ticket=/, 'and then a ticket');
+    assert.equal(ticketRequests.length, 1, 'one ticket request after the refusal');
 
     mkdirSync(RESULTS, { recursive: true });
     await interviewer.screenshot({ path: join(RESULTS, 'live-room-interviewer.png') });
