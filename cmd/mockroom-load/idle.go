@@ -18,6 +18,7 @@ type heldSocket struct {
 
 	mu     sync.Mutex
 	pos    *position
+	cred   string // the newest resume credential the socket was handed
 	frames int
 	reason string // why the read loop ended
 }
@@ -28,6 +29,9 @@ func (h *heldSocket) listen() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		h.frames++
+		if c := f.credential(); c != "" {
+			h.cred = c
+		}
 		if f.Type == "event" && f.ID != "" {
 			h.pos = &position{Epoch: f.Epoch, Offset: f.Offset, EventID: f.ID}
 		}
@@ -38,14 +42,23 @@ func (h *heldSocket) listen() {
 	})
 }
 
-// connectHeld opens, joins and starts listening on one socket.
-func (h *heldSocket) connect(ctx context.Context, a *api, resume *position) (joined, error) {
-	s, j, err := connect(ctx, a, h.node, h.room, h.sess, h.clientID, resume)
+// connect opens, joins and starts listening on one socket: with cred, a resume credential,
+// when it is not empty, else with a new ticket.
+func (h *heldSocket) connect(ctx context.Context, a *api, resume *position, cred string) (joined, error) {
+	var s *sock
+	var j joined
+	var err error
+	if cred != "" {
+		s, j, err = open(ctx, h.node, h.room, "resume", cred, h.clientID, resume)
+	} else {
+		s, j, err = connect(ctx, a, h.node, h.room, h.sess, h.clientID, resume)
+	}
 	if err != nil {
 		return joined{}, err
 	}
 	h.mu.Lock()
 	h.s, h.done, h.reason = s, make(chan struct{}), ""
+	h.cred = j.Credential
 	if j.Position != nil {
 		h.pos = j.Position
 	}
@@ -80,7 +93,7 @@ func connectAll(ctx context.Context, cfg config, a *api, socks []*heldSocket) er
 			return fmt.Errorf("socket %d: %w", i, err)
 		}
 		h.mu.Lock()
-		h.s, h.done, h.pos = s, make(chan struct{}), j.Position
+		h.s, h.done, h.pos, h.cred = s, make(chan struct{}), j.Position, j.Credential
 		h.mu.Unlock()
 		if cfg.start && i%2 == 0 {
 			// The events the start appends count as received: the resume position must be

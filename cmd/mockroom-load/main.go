@@ -64,6 +64,12 @@ type config struct {
 	// pprofURL, when set, is a node's net/http/pprof base: a CPU profile of the middle of the
 	// typing window is saved to pprofOut.
 	pprofURL, pprofOut string
+	// reconnectTicket makes the reconnect workload resume with a new ticket, as clients of
+	// protocol version 2 do, instead of the resume credential each socket was handed.
+	reconnectTicket bool
+	// redisAddr, when set, is the Redis (host:port) whose INFO commandstats the reconnect
+	// workload reads around the resume.
+	redisAddr string
 }
 
 func parseConfig(args []string, stderr io.Writer) (config, error) {
@@ -89,6 +95,8 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	prefix := fs.String("channel-prefix", "load:", "centrifugo: channel name prefix (its namespace decides history and recovery)")
 	pprofURL := fs.String("pprof", "", "typing: a node's pprof base URL (its -pprof-addr, e.g. http://127.0.0.1:6060): profile its CPU over the middle of the window")
 	pprofOut := fs.String("pprof-out", "node.pprof", "typing: where -pprof saves the profile")
+	reconnectTicket := fs.Bool("reconnect-ticket", false, "reconnect: resume with a new ticket (POST …/ticket) instead of the resume credential each socket was handed")
+	redisAddr := fs.String("redis", "", "reconnect: the Redis (host:port) of the nodes, to count its commands per resume with INFO commandstats")
 	remote := fs.Bool("allow-remote", false, "allow URLs that are not loopback (off: this tool measures a machine it runs on)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -98,6 +106,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		sockets: *sockets, concurrency: *conc, typist: *typist, start: *startRooms, maxDoc: *maxDoc,
 		track: *track, plan: *plan, pids: map[string]int{}, allowRemote: *remote,
 		target: *target, channelPrefix: *prefix, pprofURL: strings.TrimRight(*pprofURL, "/"), pprofOut: *pprofOut,
+		reconnectTicket: *reconnectTicket, redisAddr: *redisAddr,
 	}
 	var problems []string
 	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }

@@ -2,17 +2,29 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
 
 // reconnectResult is the reconnect workload's outcome.
 type reconnectResult struct {
-	Sockets               int
-	Resumed, Snapshots    int
-	SnapshotReasons       map[string]int
-	Failed                int
-	FirstError            string
+	Sockets            int
+	Resumed, Snapshots int
+	SnapshotReasons    map[string]int
+	Failed             int
+	FirstError         string
+	// ByTicket: every socket resumed with a new ticket (-reconnect-ticket). Otherwise each
+	// presented its resume credential, and Refused counts those the server refused, which then
+	// came back with a ticket.
+	// RedisCalls are the Redis commands run from the cut until all were back (with -redis), by
+	// command, and their total.
+	RedisCalls            map[string]int
+	RedisCallsTotal       int
+	ByTicket              bool
+	Presented             int // sockets that presented a credential
+	Refused               int
 	AllBack               time.Duration // from the drop until the last socket had its answer
 	PerSocket             Percentiles   // each socket's drop → resumed time
 	CPU                   []cpuUse
@@ -24,9 +36,10 @@ type reconnectResult struct {
 }
 
 // runReconnect opens n sockets, cuts them all at once as a network failure would, and has
-// every one get a new ticket, reconnect and resume from its last position.
+// every one reconnect with the resume credential it was handed (or, with -reconnect-ticket, a
+// new ticket) and resume from its last position.
 func runReconnect(ctx context.Context, cfg config, a *api, meter *cpuMeter) (reconnectResult, error) {
-	res := reconnectResult{Sockets: cfg.sockets, LoadBefore: loadAverage(), SnapshotReasons: map[string]int{}}
+	res := reconnectResult{Sockets: cfg.sockets, LoadBefore: loadAverage(), SnapshotReasons: map[string]int{}, ByTicket: cfg.reconnectTicket}
 	setupStart := time.Now()
 	socks, err := planHeld(ctx, cfg, a, cfg.sockets)
 	if err != nil {
@@ -47,6 +60,12 @@ func runReconnect(ctx context.Context, cfg config, a *api, meter *cpuMeter) (rec
 		return res, ctx.Err()
 	}
 
+	var callsBefore map[string]int
+	if cfg.redisAddr != "" {
+		if callsBefore, err = redisCalls(ctx, cfg.redisAddr); err != nil {
+			return res, fmt.Errorf("-redis: %w", err)
+		}
+	}
 	meter.begin(ctx)
 	dropped := time.Now()
 	for _, h := range socks {
@@ -62,12 +81,27 @@ func runReconnect(ctx context.Context, cfg config, a *api, meter *cpuMeter) (rec
 	_ = parallel(ctx, len(socks), cfg.concurrency, func(ctx context.Context, i int) error {
 		h := socks[i]
 		h.mu.Lock()
-		pos := h.pos
+		pos, cred := h.pos, h.cred
 		h.mu.Unlock()
-		j, err := h.connect(ctx, a, pos)
+		if cfg.reconnectTicket {
+			cred = ""
+		}
+		j, err := h.connect(ctx, a, pos, cred)
+		refused := false
+		if err != nil && cred != "" && strings.Contains(err.Error(), "401") {
+			// Refused (expired, say): a client then gets a ticket.
+			refused = true
+			j, err = h.connect(ctx, a, pos, "")
+		}
 		took := time.Since(dropped)
 		mu.Lock()
 		defer mu.Unlock()
+		if cred != "" {
+			res.Presented++
+		}
+		if refused {
+			res.Refused++
+		}
 		switch {
 		case err != nil:
 			res.Failed++
@@ -86,6 +120,13 @@ func runReconnect(ctx context.Context, cfg config, a *api, meter *cpuMeter) (rec
 	})
 	res.AllBack = time.Since(dropped)
 	res.CPU, _ = meter.end(ctx)
+	if callsBefore != nil {
+		after, err := redisCalls(ctx, cfg.redisAddr)
+		if err != nil {
+			return res, fmt.Errorf("-redis: %w", err)
+		}
+		res.RedisCalls, res.RedisCallsTotal = callsBetween(callsBefore, after)
+	}
 	res.PerSocket = percentiles(times)
 	return res, nil
 }

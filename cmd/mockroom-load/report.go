@@ -158,7 +158,11 @@ func idleSummaryLine(r idleResult) string {
 
 func printReconnect(w io.Writer, r reconnectResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "workload\t%d sockets dropped at once, each reconnects with a new ticket and resumes\n", r.Sockets)
+	how := "the resume credential it was handed (a new ticket if refused)"
+	if r.ByTicket {
+		how = "a new ticket (-reconnect-ticket)"
+	}
+	fmt.Fprintf(tw, "workload\t%d sockets dropped at once, each reconnects with %s and resumes\n", r.Sockets, how)
 	fmt.Fprintf(tw, "set-up\t%s\n", r.SetupTime)
 	fmt.Fprintf(tw, "fresh connect of all sockets (ticket, socket, join)\t%s\n", ms(r.Connect))
 	printCPUPer(tw, "fresh connect", r.ConnectCPU, r.Connect, r.Sockets)
@@ -168,12 +172,26 @@ func printReconnect(w io.Writer, r reconnectResult) {
 	fmt.Fprintf(tw, "resumed (recovered: true)\t%d\n", r.Resumed)
 	fmt.Fprintf(tw, "fresh snapshot instead\t%d\n", r.Snapshots)
 	printCounts(tw, "snapshot reason", r.SnapshotReasons)
+	if !r.ByTicket {
+		fmt.Fprintf(tw, "presented a credential / refused, back with a ticket\t%d / %d\n", r.Presented, r.Refused)
+	}
 	fmt.Fprintf(tw, "failed\t%d\n", r.Failed)
 	if r.FirstError != "" {
 		fmt.Fprintf(tw, "first error\t%s\n", r.FirstError)
 	}
 	printCPU(tw, r.CPU)
 	printCPUPer(tw, "resume", r.CPU, r.AllBack, r.Sockets)
+	if r.RedisCalls != nil && r.Sockets > 0 {
+		fmt.Fprintf(tw, "redis commands per resume (INFO commandstats, cut → all back)\t%.1f (%d)\n", float64(r.RedisCallsTotal)/float64(r.Sockets), r.RedisCallsTotal)
+		keys := make([]string, 0, len(r.RedisCalls))
+		for k := range r.RedisCalls {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool { return r.RedisCalls[keys[i]] > r.RedisCalls[keys[j]] })
+		for _, k := range keys {
+			fmt.Fprintf(tw, "redis per resume: %s\t%.2f\n", k, float64(r.RedisCalls[k])/float64(r.Sockets))
+		}
+	}
 	tw.Flush()
 }
 

@@ -83,7 +83,13 @@ func connect(ctx context.Context, a *api, node, room string, s session, clientID
 	if err != nil {
 		return nil, joined{}, fmt.Errorf("ticket: %w", err)
 	}
-	sk, err := dial(ctx, node, room, t, clientID)
+	return open(ctx, node, room, "ticket", t, clientID, resume)
+}
+
+// open opens a socket with a ticket or a resume credential (param "ticket" or "resume") and
+// joins.
+func open(ctx context.Context, node, room, param, proof, clientID string, resume *position) (*sock, joined, error) {
+	sk, err := dial(ctx, node, room, param, proof, clientID)
 	if err != nil {
 		return nil, joined{}, err
 	}

@@ -125,3 +125,43 @@ func TestTypingSmoke(t *testing.T) {
 		t.Errorf("summary line without the generator's tick lateness: %s", line)
 	}
 }
+
+// TestReconnectSmoke cuts a few sockets of a real node and has them come back both ways: with
+// the resume credential each was handed, and with a new ticket (-reconnect-ticket). Every socket
+// must resume, every one present its credential (none with -reconnect-ticket), and none of the
+// credentials be refused.
+func TestReconnectSmoke(t *testing.T) {
+	base := startNode(t)
+	rds := redistest.Shared(t)
+	rds.RequireReal(t)
+	for _, byTicket := range []bool{false, true} {
+		args := []string{"-url", base, "-mode", "reconnect", "-sockets", "4", "-warmup", "0s", "-concurrency", "2",
+			"-redis", strings.TrimPrefix(rds.URL, "redis://")}
+		if byTicket {
+			args = append(args, "-reconnect-ticket")
+		}
+		cfg, err := parseConfig(args, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := newAPI(cfg.urls[0], cfg.concurrency, cfg.track, cfg.plan)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		res, err := runReconnect(ctx, cfg, a, newCPUMeter(cfg.urls, nil, a.client))
+		cancel()
+		a.close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		presented := 4
+		if byTicket {
+			presented = 0
+		}
+		if res.ByTicket != byTicket || res.Presented != presented || res.Resumed != 4 || res.Failed != 0 || res.Refused != 0 {
+			t.Errorf("by ticket %v: %+v, want all 4 resumed, none failed or refused", byTicket, res)
+		}
+		// Each resume spends its ticket or credential with a SET NX, at least.
+		if res.RedisCalls["set"] < 4 || res.RedisCallsTotal < 4*res.RedisCalls["set"] {
+			t.Errorf("by ticket %v: Redis commands over the resume %v (%d), want a SET per socket and more", byTicket, res.RedisCalls, res.RedisCallsTotal)
+		}
+	}
+}

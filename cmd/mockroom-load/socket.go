@@ -42,6 +42,18 @@ type frame struct {
 		UserID string `json:"user_id"`
 		Role   string `json:"role"`
 	} `json:"you"`
+	// Credential is the resume credential of a join reply or a credential frame.
+	Credential *struct {
+		Value string `json:"value"`
+	} `json:"credential"`
+}
+
+// credential is the resume credential f carries, "" when none.
+func (f frame) credential() string {
+	if f.Credential == nil {
+		return ""
+	}
+	return f.Credential.Value
 }
 
 // joined is what a join answered.
@@ -53,6 +65,8 @@ type joined struct {
 	Role      string
 	DocVer    int
 	DocLen    int
+	// Credential is the resume credential the join reply handed the socket.
+	Credential string
 }
 
 // sock is one client socket. Reads happen on one goroutine (the join, then the read loop);
@@ -71,8 +85,9 @@ var dialer = &websocket.Dialer{
 	WriteBufferSize: 2048,
 }
 
-// wsURL turns the node's http(s) base URL into the room's socket URL.
-func wsURL(base, room, ticket string) string {
+// wsURL turns the node's http(s) base URL into the room's socket URL, with a ticket or, when
+// param is "resume", a resume credential.
+func wsURL(base, room, param, proof string) string {
 	u := strings.TrimRight(base, "/")
 	switch {
 	case strings.HasPrefix(u, "https://"):
@@ -80,11 +95,12 @@ func wsURL(base, room, ticket string) string {
 	case strings.HasPrefix(u, "http://"):
 		u = "ws://" + u[len("http://"):]
 	}
-	return u + "/api/v1/rooms/" + url.PathEscape(room) + "/ws?ticket=" + url.QueryEscape(ticket)
+	return u + "/api/v1/rooms/" + url.PathEscape(room) + "/ws?" + param + "=" + url.QueryEscape(proof)
 }
 
-func dial(ctx context.Context, base, room, ticket, clientID string) (*sock, error) {
-	ws, resp, err := dialer.DialContext(ctx, wsURL(base, room, ticket), nil)
+// dial opens a socket with a ticket, or with a resume credential when param is "resume".
+func dial(ctx context.Context, base, room, param, proof, clientID string) (*sock, error) {
+	ws, resp, err := dialer.DialContext(ctx, wsURL(base, room, param, proof), nil)
 	if err != nil {
 		if resp != nil {
 			return nil, fmt.Errorf("open socket: %s: %w", resp.Status, err)
@@ -134,7 +150,7 @@ func (s *sock) join(resume *position) (joined, error) {
 		}
 		switch f.Type {
 		case "resumed":
-			return joined{Recovered: true, Position: f.Position}, nil
+			return joined{Recovered: true, Position: f.Position, Credential: f.credential()}, nil
 		case "snapshot":
 			var snap struct {
 				State string `json:"state"`
@@ -146,7 +162,7 @@ func (s *sock) join(resume *position) (joined, error) {
 			if err := json.Unmarshal(f.Room, &snap); err != nil {
 				return joined{}, fmt.Errorf("decode snapshot: %w", err)
 			}
-			return joined{Reason: f.Reason, Position: f.Position, State: snap.State, Role: f.You.Role, DocVer: snap.Doc.Version, DocLen: utf16Len(snap.Doc.Text)}, nil
+			return joined{Reason: f.Reason, Position: f.Position, State: snap.State, Role: f.You.Role, DocVer: snap.Doc.Version, DocLen: utf16Len(snap.Doc.Text), Credential: f.credential()}, nil
 		case "error":
 			return joined{}, fmt.Errorf("join refused: %s: %s", f.Code, f.Message)
 		}
