@@ -42,6 +42,9 @@ type Config struct {
 	// defaults are the constants of the same names.
 	PresenceRenewEvery time.Duration
 	PresenceLease      time.Duration
+	// PresenceGrace overrides PresenceGrace (tests); below zero, a lease is released as soon
+	// as the person's last socket closes.
+	PresenceGrace time.Duration
 }
 
 // Engine runs live rooms on one node. It keeps no state a peer node needs: the store holds the
@@ -67,8 +70,12 @@ type Engine struct {
 	mu    sync.Mutex
 	cache map[mockroom.RoomID]*roomCache
 
-	presMu sync.Mutex
-	held   map[mockroom.RoomID]*heldRoom
+	presMu  sync.Mutex
+	held    map[mockroom.RoomID]*heldRoom
+	grace   time.Duration
+	running bool                   // Run is serving: leaves get a grace; guarded by presMu
+	graces  map[*heldUser]struct{} // people in their grace; guarded by presMu
+	graceWG sync.WaitGroup         // grace timers armed and not stopped
 }
 
 // NewEngine builds an engine; call Run to serve timers and fan-out.
@@ -78,6 +85,10 @@ func NewEngine(cfg Config) *Engine {
 		now: cfg.Now, pollEvery: cfg.PollEvery, limits: cfg.EditorLimits,
 		cache: map[mockroom.RoomID]*roomCache{}, newID: NewIDSource(), fired: cfg.TimerFired,
 		renewEvery: cfg.PresenceRenewEvery, lease: cfg.PresenceLease, held: map[mockroom.RoomID]*heldRoom{},
+		grace: cfg.PresenceGrace, graces: map[*heldUser]struct{}{},
+	}
+	if e.grace == 0 {
+		e.grace = PresenceGrace
 	}
 	e.node = e.newID()
 	if e.renewEvery <= 0 {
@@ -110,6 +121,9 @@ func (e *Engine) Fanout() *Fanout { return e.fanout }
 
 // Run serves the timer poller, the presence leases and the fan-out until ctx is done.
 func (e *Engine) Run(ctx context.Context) error {
+	e.presMu.Lock()
+	e.running = true
+	e.presMu.Unlock()
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
@@ -122,6 +136,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}()
 	err := e.fanout.run(ctx)
 	wg.Wait()
+	e.endAllGraces()
 	e.docs.wait()
 	return err
 }
@@ -263,10 +278,13 @@ func (e *Engine) Join(ctx context.Context, id mockroom.RoomID, p mockroom.Princi
 			return Member{}, err
 		}
 	}
-	if err := e.holdPresence(ctx, id, p.UserID); err != nil {
+	fresh, err := e.holdPresence(ctx, id, p.UserID)
+	if err != nil {
 		return Member{}, err
 	}
-	_ = e.publishPresence(ctx, id, p.UserID, true)
+	if fresh {
+		_ = e.publishPresence(ctx, id, p.UserID, true)
+	}
 	return m, nil
 }
 
@@ -297,8 +315,10 @@ func (e *Engine) recordFirstJoin(ctx context.Context, id mockroom.RoomID, m Memb
 }
 
 // Leave records that one of p's sockets admitted by Join went away. When it was p's last on
-// this node, the node's lease is released, and if no other node holds p, p is announced offline.
-// Should that fail, the lease runs out by itself within PresenceOfflineBound.
+// this node, the node's lease is released PresenceGrace later unless p joins again here
+// meanwhile (at once when the engine is not running), and if no other node holds p then, p is
+// announced offline. Should that fail, the lease runs out by itself within
+// PresenceOfflineBound.
 func (e *Engine) Leave(ctx context.Context, id mockroom.RoomID, p mockroom.Principal) error {
 	offline, err := e.dropPresence(ctx, id, p.UserID)
 	if err != nil || !offline {

@@ -110,13 +110,18 @@ func newEnv(t testing.TB, questions ...live.PlannedQuestion) *env {
 
 // engine starts a node: an Engine with its own store, bus and Run goroutine, stopped (and
 // waited for) when stop is called or the test ends.
-func (e *env) engine() (*live.Engine, func()) {
+// Each option changes the engine's configuration before it is built.
+func (e *env) engine(opts ...func(*live.Config)) (*live.Engine, func()) {
 	e.t.Helper()
 	store := redisstore.NewLiveStore(e.client, e.keys, true)
 	bus := redisstore.NewLiveBus(e.client, e.keys, true)
-	eng := live.NewEngine(live.Config{
+	cfg := live.Config{
 		Store: store, Rooms: e.rooms, Questions: fakeQuestions{}, Bus: bus, Now: e.clock.Now, PollEvery: 20 * time.Millisecond,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	eng := live.NewEngine(cfg)
 	ctx, cancel := context.WithCancel(e.t.Context())
 	done := make(chan struct{})
 	go func() {
@@ -198,4 +203,53 @@ func (h countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 		h.n.Add(1)
 		return next(ctx, cmds)
 	}
+}
+
+// cmdLog records the names of the commands sent through a client, pipelined ones each, and
+// counts round trips (one per command sent alone, one per pipeline).
+type cmdLog struct {
+	mu     sync.Mutex
+	names  []string
+	rounds int
+}
+
+func (l *cmdLog) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (l *cmdLog) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		l.mu.Lock()
+		l.names, l.rounds = append(l.names, cmd.Name()), l.rounds+1
+		l.mu.Unlock()
+		return next(ctx, cmd)
+	}
+}
+
+func (l *cmdLog) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		l.mu.Lock()
+		l.rounds++
+		for _, c := range cmds {
+			l.names = append(l.names, c.Name())
+		}
+		l.mu.Unlock()
+		return next(ctx, cmds)
+	}
+}
+
+// take returns what was logged since the last take and starts afresh.
+func (l *cmdLog) take() (names []string, rounds int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	names, rounds = l.names, l.rounds
+	l.names, l.rounds = nil, 0
+	return names, rounds
+}
+
+// loggedStore is a live store on a client of its own whose commands log records.
+func (e *env) loggedStore() (*redisstore.LiveStore, *cmdLog) {
+	e.t.Helper()
+	client := redistest.Shared(e.t).Client(e.t)
+	log := &cmdLog{}
+	client.AddHook(log)
+	return redisstore.NewLiveStore(client, e.keys, true), log
 }

@@ -2,6 +2,8 @@ package live
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -13,8 +15,9 @@ import (
 // A person is online in a room while some node holds one of their sockets to it. The store
 // cannot see sockets, so each node holding a person's socket keeps a lease on their presence
 // and renews it every PresenceRenewEvery; a lease holds for PresenceLease after its renewal. A
-// node that closes the person's last socket releases its lease at once; a node that dies simply
-// stops renewing, and its leases run out. Every node also looks, at each renewal, for leases of
+// node that closes the person's last socket releases its lease PresenceGrace later unless the
+// person came back to it meanwhile (at once when it stops); a node that dies simply stops
+// renewing, and its leases run out. Every node also looks, at each renewal, for leases of
 // the rooms it serves that ran out, removes them and announces the people left with no lease as
 // offline (the store hands each of them to one node only). So whoever is in the room sees a
 // crashed node's users go offline within PresenceOfflineBound, whatever node they are on.
@@ -35,12 +38,33 @@ const PresenceLease = 11 * time.Second
 // the other nodes serving the room look for it at most PresenceRenewEvery later.
 const PresenceOfflineBound = PresenceLease + PresenceRenewEvery
 
+// PresenceGrace is how long a node waits, after a person's last socket on it closed, before it
+// releases their lease and announces them offline. A socket cut and opened again within it (a
+// flaky network, a reload, a mass reconnect) then costs no store write and shows nothing to
+// the room: without it, each such cut would send everyone an offline and an online frame and
+// cost four round trips. Short enough that a tab really closed is shown offline soon after
+// (api/protocol.md promises it); a node that stops releases at once.
+const PresenceGrace = 2 * time.Second
+
+// renewBatch bounds the leases renewed in one store call: the rooms of a batch are held (their
+// joins and leaves wait) for its round trip.
+const renewBatch = 1000
+
 // heldRoom counts this node's sockets per person in one room. mu orders the store writes of the
 // room's leases, so a renewal cannot bring back a lease that a leave released.
 type heldRoom struct {
 	refs  int // callers using the entry; guarded by Engine.presMu
 	mu    sync.Mutex
-	users map[mockroom.UserID]int
+	users map[mockroom.UserID]*heldUser
+}
+
+// heldUser is one person's sockets on this node in one room. With none left and grace set, the
+// lease is still held (and renewed) until the grace ends or the node stops.
+type heldUser struct {
+	sockets int
+	grace   *time.Timer // guarded by the room's mu
+	room    mockroom.RoomID
+	user    mockroom.UserID
 }
 
 // acquireHeld returns room's entry, made if needed; releaseHeld must follow.
@@ -49,7 +73,7 @@ func (e *Engine) acquireHeld(room mockroom.RoomID) *heldRoom {
 	defer e.presMu.Unlock()
 	h, ok := e.held[room]
 	if !ok {
-		h = &heldRoom{users: map[mockroom.UserID]int{}}
+		h = &heldRoom{users: map[mockroom.UserID]*heldUser{}}
 		e.held[room] = h
 	}
 	h.refs++
@@ -67,35 +91,123 @@ func (e *Engine) releaseHeld(room mockroom.RoomID, h *heldRoom) {
 	}
 }
 
-// holdPresence takes a lease on p's presence for one more socket on this node.
-func (e *Engine) holdPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) error {
+// holdPresence takes a lease on p's presence for one more socket on this node. fresh reports
+// that the node did not hold p already (nor within their grace): only then is the store
+// written, and only then is p to be announced online.
+func (e *Engine) holdPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) (fresh bool, err error) {
 	h := e.acquireHeld(room)
 	defer e.releaseHeld(room, h)
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if u := h.users[user]; u != nil {
+		if u.grace != nil {
+			e.stopGrace(u)
+		}
+		u.sockets++
+		return false, nil
+	}
 	now := e.now()
 	if _, err := e.store.SetPresence(ctx, room, user, e.node, true, now.Add(e.lease), now); err != nil {
-		return err
+		return false, err
 	}
-	h.users[user]++
-	return nil
+	h.users[user] = &heldUser{sockets: 1, room: room, user: user}
+	return true, nil
 }
 
-// dropPresence gives up one socket's hold; with the person's last socket on this node gone, the
-// node's lease is released. It reports whether the person is offline now (no other node holds
-// them).
-func (e *Engine) dropPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) (bool, error) {
+// dropPresence gives up one socket's hold. With the person's last socket on this node gone, the
+// lease is kept for the grace while the node runs (endGrace releases it), or released at once.
+// offline reports that a release left no other node holding the person.
+func (e *Engine) dropPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) (offline bool, err error) {
 	h := e.acquireHeld(room)
 	defer e.releaseHeld(room, h)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if n := h.users[user]; n > 1 {
-		h.users[user] = n - 1
+	u := h.users[user]
+	if u != nil && u.sockets > 1 {
+		u.sockets--
 		return false, nil
+	}
+	if u != nil && u.sockets == 1 && e.startGrace(u) {
+		u.sockets = 0
+		return false, nil
+	}
+	if u != nil && u.grace != nil {
+		e.stopGrace(u)
 	}
 	delete(h.users, user)
 	now := e.now()
 	return e.store.SetPresence(ctx, room, user, e.node, false, time.Time{}, now)
+}
+
+// startGrace arms u's grace unless the node is not running (or is stopping) or has none.
+// Caller holds the room's mu.
+func (e *Engine) startGrace(u *heldUser) bool {
+	e.presMu.Lock()
+	defer e.presMu.Unlock()
+	if !e.running || e.grace <= 0 {
+		return false
+	}
+	e.graces[u] = struct{}{}
+	e.graceWG.Add(1)
+	u.grace = time.AfterFunc(e.grace, func() {
+		defer e.graceWG.Done()
+		e.endGrace(u)
+	})
+	return true
+}
+
+// stopGrace disarms u's grace: the person came back. A timer that already fired finds u
+// holding a socket again (or no grace) and does nothing. Caller holds the room's mu.
+func (e *Engine) stopGrace(u *heldUser) {
+	if u.grace.Stop() {
+		e.graceWG.Done()
+	}
+	u.grace = nil
+	e.presMu.Lock()
+	delete(e.graces, u)
+	e.presMu.Unlock()
+}
+
+// endGrace releases u's lease if the person did not come back, and announces them offline
+// unless another node holds them.
+func (e *Engine) endGrace(u *heldUser) {
+	ctx, cancel := context.WithTimeout(context.Background(), e.renewEvery)
+	defer cancel()
+	h := e.acquireHeld(u.room)
+	defer e.releaseHeld(u.room, h)
+	h.mu.Lock()
+	if h.users[u.user] != u || u.sockets > 0 || u.grace == nil {
+		h.mu.Unlock()
+		return
+	}
+	e.stopGrace(u)
+	delete(h.users, u.user)
+	offline, err := e.store.SetPresence(ctx, u.room, u.user, e.node, false, time.Time{}, e.now())
+	h.mu.Unlock()
+	if err == nil && offline {
+		err = e.publishPresence(ctx, u.room, u.user, false)
+	}
+	if err != nil {
+		// The lease runs out by itself within PresenceOfflineBound.
+		e.warn.Warn("release presence lease", "room_id", u.room, "user_id", u.user, "err", err)
+	}
+}
+
+// endAllGraces stops granting graces and releases, now, every lease still in one, so a node
+// that stops leaves nobody shown online by it and no timer behind.
+func (e *Engine) endAllGraces() {
+	e.presMu.Lock()
+	e.running = false
+	pending := make([]*heldUser, 0, len(e.graces))
+	for u := range e.graces {
+		pending = append(pending, u)
+	}
+	e.presMu.Unlock()
+	for _, u := range pending {
+		e.endGrace(u)
+	}
+	// A timer that fired meanwhile found nothing left to do, or did it; wait for it either way.
+	e.graceWG.Wait()
 }
 
 // keepPresence renews this node's leases and expires other nodes' stale ones until ctx is done.
@@ -114,7 +226,9 @@ func (e *Engine) keepPresence(ctx context.Context) {
 
 // RenewPresence renews every lease this node holds, then removes the leases that ran out in the
 // rooms it serves and announces who went offline. Run does it every PresenceRenewEvery; it is
-// exported for tests and tools.
+// exported for tests and tools. The leases of many rooms go to the store together, up to
+// renewBatch at a time, and so do the rooms' expiries: a renewal cycle costs a few round trips
+// whatever the number of rooms.
 func (e *Engine) RenewPresence(ctx context.Context) {
 	e.presMu.Lock()
 	rooms := make([]mockroom.RoomID, 0, len(e.held))
@@ -122,11 +236,14 @@ func (e *Engine) RenewPresence(ctx context.Context) {
 		rooms = append(rooms, room)
 	}
 	e.presMu.Unlock()
-	for _, room := range rooms {
+	// One order for every caller: a batch locks many rooms, and two renewals at once (tests,
+	// tools) must not lock them crosswise.
+	slices.Sort(rooms)
+	for start := 0; start < len(rooms); {
 		if ctx.Err() != nil {
 			return
 		}
-		e.renewRoom(ctx, room)
+		start = e.renewBatch(ctx, rooms, start)
 	}
 	served := map[mockroom.RoomID]bool{}
 	for _, room := range rooms {
@@ -135,47 +252,80 @@ func (e *Engine) RenewPresence(ctx context.Context) {
 	for _, room := range e.fanout.servedRooms() {
 		served[room] = true
 	}
-	for room := range served {
+	e.expireRooms(ctx, slices.Sorted(maps.Keys(served)))
+}
+
+// renewBatch renews the node's leases in rooms[start:], as many rooms as fit in renewBatch
+// leases (one at least), and returns where the next batch starts. Every room of the batch is
+// locked from before its leases are read until the store answered, so a leave waits for the
+// renewal and its release comes after it. A lease that had run out (the node could not renew it
+// in time, and someone may have announced the person offline) is announced online again.
+func (e *Engine) renewBatch(ctx context.Context, rooms []mockroom.RoomID, start int) int {
+	var locked []*heldRoom
+	var leases []Lease
+	end := start
+	for ; end < len(rooms); end++ {
+		h := e.acquireHeld(rooms[end])
+		h.mu.Lock()
+		if len(leases) > 0 && len(leases)+len(h.users) > renewBatch {
+			h.mu.Unlock()
+			e.releaseHeld(rooms[end], h)
+			break
+		}
+		locked = append(locked, h)
+		for user := range h.users {
+			leases = append(leases, Lease{Room: rooms[end], User: user})
+		}
+	}
+	defer func() {
+		for i, h := range locked {
+			h.mu.Unlock()
+			e.releaseHeld(rooms[start+i], h)
+		}
+	}()
+	if len(leases) == 0 {
+		return end
+	}
+	callCtx, cancel := context.WithTimeout(ctx, e.renewEvery)
+	defer cancel()
+	now := e.now()
+	back, err := e.store.RenewPresence(callCtx, e.node, leases, now.Add(e.lease), now)
+	if err != nil && ctx.Err() == nil {
+		e.warn.Warn("renew presence leases", "leases", len(leases), "err", err)
+	}
+	for i, l := range leases {
+		if !back[i] {
+			continue
+		}
+		// Still under the room's lock: a leave's offline comes after this.
+		if err := e.publishPresence(callCtx, l.Room, l.User, true); err != nil && ctx.Err() == nil {
+			e.warn.Warn("announce renewed presence", "room_id", l.Room, "user_id", l.User, "err", err)
+		}
+	}
+	return end
+}
+
+// expireRooms removes the leases that ran out in rooms and announces the people left without
+// one.
+func (e *Engine) expireRooms(ctx context.Context, rooms []mockroom.RoomID) {
+	for start := 0; start < len(rooms); start += renewBatch {
 		if ctx.Err() != nil {
 			return
 		}
-		e.expireRoom(ctx, room)
-	}
-}
-
-// renewRoom renews the node's leases in one room. A lease that had run out (the node could not
-// renew it in time, and someone may have announced the person offline) is announced online again.
-func (e *Engine) renewRoom(ctx context.Context, room mockroom.RoomID) {
-	h := e.acquireHeld(room)
-	defer e.releaseHeld(room, h)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for user := range h.users {
+		part := rooms[start:min(start+renewBatch, len(rooms))]
 		callCtx, cancel := context.WithTimeout(ctx, e.renewEvery)
-		now := e.now()
-		back, err := e.store.SetPresence(callCtx, room, user, e.node, true, now.Add(e.lease), now)
-		if err == nil && back {
-			err = e.publishPresence(callCtx, room, user, true)
+		gone, err := e.store.ExpirePresence(callCtx, part, e.now())
+		if err != nil && ctx.Err() == nil {
+			e.warn.Warn("expire presence leases", "rooms", len(part), "err", err)
+		}
+		for i, users := range gone {
+			for _, user := range users {
+				if err := e.publishPresence(callCtx, part[i], user, false); err != nil && ctx.Err() == nil {
+					e.warn.Warn("announce expired presence", "room_id", part[i], "user_id", user, "err", err)
+				}
+			}
 		}
 		cancel()
-		if err != nil && ctx.Err() == nil {
-			e.warn.Warn("renew presence leases", "room_id", room, "user_id", user, "err", err)
-		}
-	}
-}
-
-// expireRoom removes the room's leases that ran out and announces the people left without one.
-func (e *Engine) expireRoom(ctx context.Context, room mockroom.RoomID) {
-	callCtx, cancel := context.WithTimeout(ctx, e.renewEvery)
-	defer cancel()
-	gone, err := e.store.ExpirePresence(callCtx, room, e.now())
-	for _, user := range gone {
-		if perr := e.publishPresence(callCtx, room, user, false); perr != nil && err == nil {
-			err = perr
-		}
-	}
-	if err != nil && ctx.Err() == nil {
-		e.warn.Warn("expire presence leases", "room_id", room, "err", err)
 	}
 }
 

@@ -197,14 +197,15 @@ func TestExpirePresenceAnswersOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	gone, err := store.ExpirePresence(ctx, e.room, now)
+	rooms := []mockroom.RoomID{e.room}
+	gone, err := store.ExpirePresence(ctx, rooms, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(gone) != 1 || gone[0] != interviewer.UserID {
+	if len(gone) != 1 || len(gone[0]) != 1 || gone[0][0] != interviewer.UserID {
 		t.Fatalf("first expiry: %v, want the interviewer only", gone)
 	}
-	if gone, err = store.ExpirePresence(ctx, e.room, now); err != nil || len(gone) != 0 {
+	if gone, err = store.ExpirePresence(ctx, rooms, now); err != nil || len(gone) != 1 || len(gone[0]) != 0 {
 		t.Fatalf("second expiry: %v %v, want nobody", gone, err)
 	}
 	v, err := store.View(ctx, e.room, false)

@@ -38,9 +38,15 @@ type Store interface {
 	// holds until until. changed reports that user came online (no lease of any node held at
 	// now before a renewal) or went offline (none holds after a release).
 	SetPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, node string, online bool, until, now time.Time) (changed bool, err error)
-	// ExpirePresence removes the leases of room that ran out by now and returns the people no
-	// lease holds any more, each to exactly one caller.
-	ExpirePresence(ctx context.Context, room mockroom.RoomID, now time.Time) ([]mockroom.UserID, error)
+	// RenewPresence renews node's lease on each of leases until until, as SetPresence would
+	// one by one, in a few round trips for leases of many rooms. back[i] reports that leases[i]'s
+	// person came online (no lease of any node held them at now before). A renewal that failed
+	// reads false, and the first failure is returned.
+	RenewPresence(ctx context.Context, node string, leases []Lease, until, now time.Time) (back []bool, err error)
+	// ExpirePresence removes the leases of rooms that ran out by now and returns, per room in
+	// the same order, the people no lease holds any more, each to exactly one caller. A room
+	// whose expiry failed reads none, and the first failure is returned.
+	ExpirePresence(ctx context.Context, rooms []mockroom.RoomID, now time.Time) (gone [][]mockroom.UserID, err error)
 
 	// ArmTimer makes sure timer generation gen of room is looked at no later than due.
 	ArmTimer(ctx context.Context, ref TimerRef) error
@@ -52,6 +58,12 @@ type Store interface {
 	Settle(ctx context.Context, ref TimerRef, next TimerRef) error
 	// TimerShards is the number of due-set shards.
 	TimerShards() int
+}
+
+// Lease names one person's presence in one room, as a node holds it.
+type Lease struct {
+	Room mockroom.RoomID
+	User mockroom.UserID
 }
 
 // AppendRequest is one command's atomic effect.

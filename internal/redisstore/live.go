@@ -427,17 +427,63 @@ func (s *LiveStore) SetPresence(ctx context.Context, room mockroom.RoomID, user 
 	return changed == 1, nil
 }
 
-// ExpirePresence implements live.Store.
-func (s *LiveStore) ExpirePresence(ctx context.Context, room mockroom.RoomID, now time.Time) ([]mockroom.UserID, error) {
-	gone, err := livePresenceExpire.Run(ctx, s.client, []string{s.keys.LivePresence(room)}, now.UnixMilli()).StringSlice()
-	if err != nil {
-		return nil, unavailable(err, "expire presence leases")
+// presencePipeline bounds the scripts sent in one pipeline by RenewPresence and
+// ExpirePresence: a renewal cycle of a node holding 10,000 people is ten round trips, and no
+// reply is large enough to hold the connection for long.
+const presencePipeline = 1000
+
+// RenewPresence implements live.Store: the lease script of SetPresence once per lease, sent in
+// pipelines. A script cannot take the leases of many rooms at once (on a Cluster, rooms live in
+// different slots); a pipeline can, and go-redis splits it by node.
+func (s *LiveStore) RenewPresence(ctx context.Context, node string, leases []live.Lease, until, now time.Time) ([]bool, error) {
+	back := make([]bool, len(leases))
+	var first error
+	untilMS, nowMS := until.UnixMilli(), now.UnixMilli()
+	for start := 0; start < len(leases); start += presencePipeline {
+		part := leases[start:min(start+presencePipeline, len(leases))]
+		calls := make([]scriptArgs, len(part))
+		for i, l := range part {
+			calls[i] = scriptArgs{s.storedKeys(l.Room, 0), []any{string(l.User), node, "1", untilMS, s.waitingMS, nowMS}}
+		}
+		for i, cmd := range pipelineScript(ctx, s.client, livePresence, calls) {
+			n, err := cmd.Int()
+			if err != nil {
+				if first == nil {
+					first = unavailable(err, "renew presence leases")
+				}
+				continue
+			}
+			back[start+i] = n == 1
+		}
 	}
-	out := make([]mockroom.UserID, len(gone))
-	for i, u := range gone {
-		out[i] = mockroom.UserID(u)
+	return back, first
+}
+
+// ExpirePresence implements live.Store: the expiry script once per room, sent in pipelines.
+func (s *LiveStore) ExpirePresence(ctx context.Context, rooms []mockroom.RoomID, now time.Time) ([][]mockroom.UserID, error) {
+	gone := make([][]mockroom.UserID, len(rooms))
+	var first error
+	nowMS := now.UnixMilli()
+	for start := 0; start < len(rooms); start += presencePipeline {
+		part := rooms[start:min(start+presencePipeline, len(rooms))]
+		calls := make([]scriptArgs, len(part))
+		for i, room := range part {
+			calls[i] = scriptArgs{[]string{s.keys.LivePresence(room)}, []any{nowMS}}
+		}
+		for i, cmd := range pipelineScript(ctx, s.client, livePresenceExpire, calls) {
+			users, err := cmd.StringSlice()
+			if err != nil {
+				if first == nil {
+					first = unavailable(err, "expire presence leases")
+				}
+				continue
+			}
+			for _, u := range users {
+				gone[start+i] = append(gone[start+i], mockroom.UserID(u))
+			}
+		}
 	}
-	return out, nil
+	return gone, first
 }
 
 // outcomeUnknown is a failed write: the script may have run (a reply lost on the way back, a

@@ -182,41 +182,60 @@ func (b *scriptBatcher) send(batch []*scriptCall) {
 		return
 	}
 	ctx := context.WithoutCancel(batch[0].ctx)
-	cmds := b.exec(ctx, batch)
-	var missing []int
-	for i, cmd := range cmds {
-		if isNoScript(cmd.Err()) {
-			missing = append(missing, i)
-		}
+	calls := make([]scriptArgs, len(batch))
+	for i, c := range batch {
+		calls[i] = scriptArgs{c.keys, c.args}
 	}
-	if len(missing) > 0 {
-		// The server lost its script cache (restart, failover, SCRIPT FLUSH): nothing of those
-		// commands ran, so load the script once and send them again.
-		if err := b.script.Load(ctx, b.client).Err(); err != nil {
-			for _, i := range missing {
-				cmds[i].SetErr(err)
-			}
-		} else {
-			retry := make([]*scriptCall, len(missing))
-			for j, i := range missing {
-				retry[j] = batch[i]
-			}
-			for j, cmd := range b.exec(ctx, retry) {
-				cmds[missing[j]] = cmd
-			}
-		}
-	}
+	cmds := pipelineScript(ctx, b.client, b.script, calls)
 	for i, c := range batch {
 		c.res, c.err = cmds[i].StringSlice()
 		close(c.done)
 	}
 }
 
-func (b *scriptBatcher) exec(ctx context.Context, batch []*scriptCall) []*redis.Cmd {
-	cmds := make([]*redis.Cmd, len(batch))
-	pipe := b.client.Pipeline()
-	for i, c := range batch {
-		cmds[i] = pipe.EvalSha(ctx, b.script.Hash(), c.keys, c.args...)
+// scriptArgs are the keys and arguments of one run of a script.
+type scriptArgs struct {
+	keys []string
+	args []any
+}
+
+// pipelineScript runs script once per call in one pipeline (on a Cluster, go-redis splits it
+// by node; each call's keys must share a slot, calls of different rooms need not) and returns
+// each call's reply, in order; every command carries its own error.
+func pipelineScript(ctx context.Context, client redis.UniversalClient, script *redis.Script, calls []scriptArgs) []*redis.Cmd {
+	cmds := execScript(ctx, client, script, calls)
+	var missing []int
+	for i, cmd := range cmds {
+		if isNoScript(cmd.Err()) {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) == 0 {
+		return cmds
+	}
+	// The server lost its script cache (restart, failover, SCRIPT FLUSH): nothing of those
+	// commands ran, so load the script once and send them again.
+	if err := script.Load(ctx, client).Err(); err != nil {
+		for _, i := range missing {
+			cmds[i].SetErr(err)
+		}
+		return cmds
+	}
+	retry := make([]scriptArgs, len(missing))
+	for j, i := range missing {
+		retry[j] = calls[i]
+	}
+	for j, cmd := range execScript(ctx, client, script, retry) {
+		cmds[missing[j]] = cmd
+	}
+	return cmds
+}
+
+func execScript(ctx context.Context, client redis.UniversalClient, script *redis.Script, calls []scriptArgs) []*redis.Cmd {
+	cmds := make([]*redis.Cmd, len(calls))
+	pipe := client.Pipeline()
+	for i, c := range calls {
+		cmds[i] = pipe.EvalSha(ctx, script.Hash(), c.keys, c.args...)
 	}
 	_, _ = pipe.Exec(ctx) // each command carries its own error
 	return cmds

@@ -55,11 +55,11 @@ func TestPresenceIgnoresEntriesThatAreNotLeases(t *testing.T) {
 		t.Errorf("%s's lease released: changed %v, %v; want them offline", old, changed, err)
 	}
 
-	gone, err := store.ExpirePresence(ctx, id, now)
+	gone, err := store.ExpirePresence(ctx, []mockroom.RoomID{id}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(gone) != 0 {
+	if len(gone) != 1 || len(gone[0]) != 0 {
 		t.Errorf("expiring announced %v offline; nobody's lease ran out", gone)
 	}
 	fields, err := client.HKeys(ctx, presence).Result()

@@ -1,0 +1,234 @@
+package live_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/redisstore"
+)
+
+// A renewal cycle sends the leases of many rooms, and their expiries, to the store together: a
+// node holding 1,200 people in 600 rooms renews them in two pipelines (up to 1,000 leases
+// each) and looks for run-out leases in one, instead of 1,800 round trips one after another.
+// Every lease is still renewed, each by its own script, and nobody is announced.
+func TestARenewalCycleIsAFewRoundTrips(t *testing.T) {
+	e := newEnv(t)
+	store, log := e.loggedStore()
+	eng := live.NewEngine(live.Config{Store: store, Rooms: e.rooms, Questions: fakeQuestions{}, Now: e.clock.Now})
+	ctx := t.Context()
+	const rooms = 600
+	info, err := e.rooms.Room(ctx, e.room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]mockroom.RoomID, rooms)
+	for i := range ids {
+		ids[i] = mockroom.RoomID(fmt.Sprintf("r-renew-%d", i))
+		info.ID = ids[i]
+		e.rooms.Put(info)
+		for _, p := range []mockroom.Principal{interviewer, candidate} {
+			if _, err := eng.Join(ctx, ids[i], p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	eng.RenewPresence(ctx) // loads the scripts
+	e.clock.Advance(live.PresenceRenewEvery)
+	log.take()
+	eng.RenewPresence(ctx)
+	names, rounds := log.take()
+
+	const leases = 2 * rooms
+	// ceil(1,200 / 1,000) renewal pipelines and one expiry pipeline for the 600 rooms.
+	const budget = 3
+	if rounds > budget {
+		t.Errorf("a renewal cycle of %d leases in %d rooms took %d round trips, budget %d", leases, rooms, rounds, budget)
+	}
+	calls := map[string]int{}
+	for _, n := range names {
+		calls[n]++
+	}
+	if calls["evalsha"] != leases+rooms || len(names) != leases+rooms {
+		t.Errorf("a renewal cycle ran %v, want %d EVALSHA (one per lease and one per room) and nothing else", calls, leases+rooms)
+	}
+	want := e.clock.Now().Add(live.PresenceLease).Truncate(time.Millisecond)
+	for _, id := range []mockroom.RoomID{ids[0], ids[rooms/2], ids[rooms-1]} {
+		v, err := store.View(ctx, id, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []mockroom.Principal{interviewer, candidate} {
+			if got := v.Presence[p.UserID]; !got.Equal(want) {
+				t.Errorf("%s in %s is online until %v, want the renewed %v", p.UserID, id, got, want)
+			}
+		}
+	}
+	t.Logf("renewal cycle: %d leases, %d rooms, %d round trips", leases, rooms, rounds)
+}
+
+// writes takes what log recorded and keeps the commands that write or publish (the timer poll
+// reads on its own clock meanwhile).
+func writes(log *cmdLog) []string {
+	names, _ := log.take()
+	var out []string
+	for _, n := range names {
+		switch n {
+		case "evalsha", "eval", "publish", "spublish", "hset", "hdel":
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// withGrace sets the engine's presence grace.
+func withGrace(d time.Duration) func(*live.Config) {
+	return func(c *live.Config) { c.PresenceGrace = d }
+}
+
+// A socket cut and opened again within the grace writes nothing to the store and shows the room
+// nothing: the person never went away.
+func TestAQuickRejoinIsNotAnnounced(t *testing.T) {
+	e := newEnv(t)
+	store, log := e.loggedStore()
+	// No renewal falls into the test: only what the leave and the join send is logged.
+	a, _ := e.engine(withGrace(time.Hour), func(c *live.Config) { c.Store, c.PresenceRenewEvery = store, time.Hour })
+	ctx := t.Context()
+	w := listen(t, a, e.room)
+	if _, err := a.Join(ctx, e.room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	w.waitPresence(t, candidate.UserID, true, 1)
+	log.take()
+	if err := a.Leave(ctx, e.room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	if names := writes(log); len(names) != 0 {
+		t.Errorf("the leave wrote %v to the store, want nothing within the grace", names)
+	}
+	if _, err := a.Join(ctx, e.room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	if names := writes(log); len(names) != 0 {
+		t.Errorf("the join within the grace wrote %v to the store, want reads only", names)
+	}
+	if _, err := a.Join(ctx, e.room, observer); err != nil { // an announcement after the others, to wait for
+		t.Fatal(err)
+	}
+	w.waitPresence(t, observer.UserID, true, 1)
+	if on, _ := w.presenceOf(candidate.UserID, true); on != 1 {
+		t.Errorf("the candidate was announced online %d times, want once (at the first join)", on)
+	}
+	if off, _ := w.presenceOf(candidate.UserID, false); off != 0 {
+		t.Errorf("the candidate was announced offline %d times, want never", off)
+	}
+	if on := onlineIn(t, e, a); !on[candidate.UserID] {
+		t.Errorf("the candidate shows offline after coming back: %v", on)
+	}
+}
+
+// A real leave is announced once the grace is over, and the lease is released.
+func TestALeaveIsAnnouncedAfterTheGrace(t *testing.T) {
+	e := newEnv(t)
+	a, _ := e.engine(withGrace(20 * time.Millisecond))
+	ctx := t.Context()
+	w := listen(t, a, e.room)
+	if _, err := a.Join(ctx, e.room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Leave(ctx, e.room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	w.waitPresence(t, candidate.UserID, false, 1)
+	if on := onlineIn(t, e, a); on[candidate.UserID] {
+		t.Errorf("the candidate was announced offline and still shows online: %v", on)
+	}
+	v, err := redisstore.NewLiveStore(e.client, e.keys, true).View(ctx, e.room, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, held := v.Presence[candidate.UserID]; held {
+		t.Errorf("the candidate's lease is still stored after the grace: %v", v.Presence)
+	}
+}
+
+// A person who leaves one node and comes back through another within the grace is online
+// through the other node's lease; the first node's release at the end of its grace must not
+// show them offline.
+func TestARejoinOnAnotherNodeDuringTheGrace(t *testing.T) {
+	e := newEnv(t)
+	a, stopA := e.engine(withGrace(time.Hour))
+	b, _ := e.engine()
+	ctx := t.Context()
+	w := listen(t, b, e.room)
+	if _, err := a.Join(ctx, e.room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	w.waitPresence(t, candidate.UserID, true, 1)
+	if err := a.Leave(ctx, e.room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Join(ctx, e.room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	stopA()                                                  // ends a's grace now: a releases its lease
+	if _, err := b.Join(ctx, e.room, observer); err != nil { // an announcement after the others, to wait for
+		t.Fatal(err)
+	}
+	w.waitPresence(t, observer.UserID, true, 1)
+	if off, _ := w.presenceOf(candidate.UserID, false); off != 0 {
+		t.Errorf("the candidate, back through b, was announced offline %d times", off)
+	}
+	v, err := redisstore.NewLiveStore(e.client, e.keys, true).View(ctx, e.room, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, held := v.Presence[candidate.UserID]; !held {
+		t.Errorf("the candidate, connected through b, has no lease: %v", v.Presence)
+	}
+	fields, err := e.client.HKeys(ctx, e.keys.LivePresence(e.room)).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leases := 0
+	for _, f := range fields {
+		if strings.HasPrefix(f, string(candidate.UserID)+" ") {
+			leases++
+		}
+	}
+	if leases != 1 {
+		t.Errorf("the candidate has %d leases, want b's alone (a stopped): %q", leases, fields)
+	}
+}
+
+// A node that stops does not wait out its graces: it releases those leases at once and
+// announces the people offline, and leaves no timer behind (goleak, in TestMain).
+func TestStoppingReleasesLeasesInTheirGrace(t *testing.T) {
+	e := newEnv(t)
+	a, stopA := e.engine(withGrace(time.Hour))
+	b, _ := e.engine()
+	ctx := t.Context()
+	w := listen(t, b, e.room)
+	if _, err := a.Join(ctx, e.room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Leave(ctx, e.room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	stopA()
+	w.waitPresence(t, candidate.UserID, false, 1)
+	if on := onlineIn(t, e, b); on[candidate.UserID] {
+		t.Errorf("the candidate was announced offline and still shows online: %v", on)
+	}
+	// A leave after the node stopped is released at once.
+	if _, err := a.Join(ctx, e.room, interviewer); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Leave(ctx, e.room, interviewer); err != nil {
+		t.Fatal(err)
+	}
+	w.waitPresence(t, interviewer.UserID, false, 1)
+}
