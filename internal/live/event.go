@@ -346,6 +346,62 @@ func indexByte(b []byte, c byte) int {
 	return -1
 }
 
+// peekPosition reads the offset, id and epoch at the fixed beginning of a published event (see
+// publishedMark), without decoding or copying anything; ok is false when raw does not start as
+// the append script writes it.
+func peekPosition(raw []byte) (off mockroom.EventOffset, id, epoch []byte, ok bool) {
+	if len(raw) > 0 && raw[0] == publishedMark {
+		nl := indexByte(raw, '\n')
+		if nl < 0 {
+			return 0, nil, nil, false
+		}
+		raw = raw[nl+1:]
+	}
+	rest, ok := cutPrefix(raw, `{"offset":`)
+	if !ok {
+		return 0, nil, nil, false
+	}
+	i := 0
+	for ; i < len(rest) && rest[i] >= '0' && rest[i] <= '9'; i++ {
+		if i == 19 { // more digits than an offset has
+			return 0, nil, nil, false
+		}
+		off = off*10 + mockroom.EventOffset(rest[i]-'0')
+	}
+	if i == 0 {
+		return 0, nil, nil, false
+	}
+	if rest, ok = cutPrefix(rest[i:], `,"id":"`); !ok {
+		return 0, nil, nil, false
+	}
+	if id, rest, ok = cutQuoted(rest); !ok {
+		return 0, nil, nil, false
+	}
+	if rest, ok = cutPrefix(rest, `,"epoch":"`); !ok {
+		return 0, nil, nil, false
+	}
+	if epoch, _, ok = cutQuoted(rest); !ok {
+		return 0, nil, nil, false
+	}
+	return off, id, epoch, true
+}
+
+func cutPrefix(b []byte, prefix string) ([]byte, bool) {
+	if len(b) < len(prefix) || string(b[:len(prefix)]) != prefix {
+		return b, false
+	}
+	return b[len(prefix):], true
+}
+
+// cutQuoted splits b at its first quote: the bytes before it, and those after the quote.
+func cutQuoted(b []byte) (before, after []byte, ok bool) {
+	q := indexByte(b, '"')
+	if q < 0 {
+		return nil, b, false
+	}
+	return b[:q], b[q+1:], true
+}
+
 // decodeHeader is DecodePublished's fast path; ok is false when the header is malformed or
 // does not match the JSON after it.
 func decodeHeader(raw []byte) (Event, bool) {

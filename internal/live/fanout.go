@@ -294,17 +294,25 @@ func (f *Fanout) run(ctx context.Context) error {
 			f.log.Info("room fan-out: the store answers again", "failed_attempts", failing)
 			failing, backoff = 0, receiveBackoffFirst
 		}
-		if payload == nil { // (re)subscribed: look in the log for what was published meanwhile
-			f.catchUp.kick(room)
-			continue
-		}
-		ev, err := DecodePublished(payload)
-		if err != nil {
-			f.log.Error("room fan-out: undecodable event", "room_id", room, "err", err)
-			continue
-		}
-		f.deliver(room, ev)
+		f.received(room, payload)
 	}
+}
+
+// received handles one message from the bus.
+func (f *Fanout) received(room mockroom.RoomID, payload []byte) {
+	if payload == nil { // (re)subscribed: look in the log for what was published meanwhile
+		f.catchUp.kick(room)
+		return
+	}
+	if f.seen(room, payload) {
+		return
+	}
+	ev, err := DecodePublished(payload)
+	if err != nil {
+		f.log.Error("room fan-out: undecodable event", "room_id", room, "err", err)
+		return
+	}
+	f.deliver(room, ev)
 }
 
 // deliver hands ev, just received from the bus, to the room's listeners if it is the next event
@@ -340,6 +348,25 @@ func (f *Fanout) deliver(room mockroom.RoomID, ev Event) {
 			f.catchUp.kick(room)
 		}
 	}
+}
+
+// seen reports whether payload, just received from the bus, is the copy of an event the room
+// was given already (usually delivered locally when this node appended it): it is then dropped
+// without being decoded. Anything it cannot tell at once is left to deliver.
+func (f *Fanout) seen(room mockroom.RoomID, payload []byte) bool {
+	off, id, epoch, ok := peekPosition(payload)
+	if !ok || off == 0 {
+		return false
+	}
+	f.mu.RLock()
+	r, ok := f.rooms[room]
+	f.mu.RUnlock()
+	if !ok || !r.mu.TryLock() {
+		return false
+	}
+	defer r.mu.Unlock()
+	got := r.recent[off%recentSize]
+	return string(epoch) == r.last.Epoch && off <= r.last.Offset && got.offset == off && string(id) == got.id
 }
 
 // deliverLocal hands evs, just appended by this node, to the room's local listeners without

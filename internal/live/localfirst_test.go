@@ -13,6 +13,7 @@ import (
 
 	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // chatBy sends a chat message through eng as p, under the client id client.
@@ -107,6 +108,15 @@ func (r resyncWaiter) Deliver(ev live.Event) {
 
 func (r resyncWaiter) Resync(context.Context) { r.resynced <- struct{}{} }
 
+func (r resyncWaiter) waitResync(t *testing.T) {
+	t.Helper()
+	select {
+	case <-r.resynced:
+	case <-testwait.After(t):
+		t.Fatal("the listener was never asked to start over")
+	}
+}
+
 // liveKeys are the room's stored live keys: what a store that loses writes loses them from.
 func (e *env) liveKeys() []string {
 	k := e.keys
@@ -174,7 +184,7 @@ func TestRollbackSeenByTheLocalPath(t *testing.T) {
 	if after.Position.Offset > 3 {
 		t.Fatalf("the append after the rollback got offset %d: the store did not go back", after.Position.Offset)
 	}
-	<-rw.resynced
+	rw.waitResync(t)
 	n.bus.taken()
 	if got := n.eng.Fanout().Rollbacks(); got != 1 {
 		t.Errorf("rollbacks = %d, want 1", got)
@@ -273,5 +283,35 @@ func TestResumeOnAnotherNodeAfterLocalDelivery(t *testing.T) {
 	n.bus.release()
 	if got := w.durable(t, 4); !cmp.Equal(got, offsets(1, 4)) {
 		t.Fatalf("the first node delivered %v, want offsets 1-4 once each", got)
+	}
+}
+
+// The same rollback, but the event that takes a delivered offset again is appended by another
+// node: its bus copy names an offset the room remembers delivering as another event, and is not
+// taken for a late copy.
+func TestRollbackSeenByTheBusAmongRecentEvents(t *testing.T) {
+	e := newEnv(t)
+	n := e.catchUpNode(time.Hour)
+	rw := resyncWaiter{waiter: &waiter{ch: make(chan struct{}, 1)}, resynced: make(chan struct{}, 1)}
+	id, err := n.eng.Fanout().Add(t.Context(), e.room, rw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = n.eng.Fanout().Remove(context.Background(), e.room, id) })
+
+	n.bus.hold(3)
+	e.chatBy(n.eng, interviewer, "c-local", 1, "kept")
+	saved := e.saveRoom()
+	e.chatBy(n.eng, interviewer, "c-local", 2, "lost 1")
+	e.chatBy(n.eng, interviewer, "c-local", 3, "lost 2")
+	rw.durable(t, 3)
+	n.bus.taken()
+	e.restoreRoom(saved)
+	if again := e.chat("elsewhere, at a delivered offset"); again.Offset != 2 {
+		t.Fatalf("the append after the rollback got offset %d, want 2", again.Offset)
+	}
+	rw.waitResync(t)
+	if got := n.eng.Fanout().Rollbacks(); got != 1 {
+		t.Errorf("rollbacks = %d, want 1", got)
 	}
 }
