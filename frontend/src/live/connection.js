@@ -119,7 +119,7 @@ export class LiveConnection {
     this.setStatus(this.attempt === 0 && !this.position ? 'connecting' : 'reconnecting');
     // While the browser says it is offline, an attempt can only fail (and would spend the
     // credential); the 'online' event reconnects.
-    if (navigator.onLine === false && this.position) return;
+    if (navigator.onLine === false) return;
     const credential = this.takeCredential();
     if (credential) {
       this.open(`resume=${encodeURIComponent(credential)}`, true);
