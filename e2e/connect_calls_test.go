@@ -22,6 +22,11 @@ const (
 	// credentialResumeCallsBudget is a resume with the credential the cut socket was handed:
 	// no ticket; the session check and the spend, then join and the missed events.
 	credentialResumeCallsBudget = 16
+	// quickResumeCallsBudget is the cut and the same resume within the presence grace
+	// (live.PresenceGrace): the cut socket's leave writes nothing, and the join neither runs
+	// the lease script (EVALSHA and its HGET, HGETALL, HSET, HMGET) nor announces the person
+	// online (SPUBLISH).
+	quickResumeCallsBudget = credentialResumeCallsBudget - 6
 )
 
 // periodic names the commands nodes run on a clock whatever the sockets do (the timer poll),
@@ -163,6 +168,23 @@ func TestConnectAndResumeRedisCalls(t *testing.T) {
 		cut(s)
 		ivSock.command("chat.send", map[string]any{"text": "missed"})
 		before := redisCalls(t, rc)
+		again := joinWith(t, a.url, room, cred, "cand", &candSeq, pos)
+		if f := again.frames[len(again.frames)-1]; f.str("type") != "resumed" {
+			t.Fatalf("the reconnect was not resumed: %v", f)
+		}
+		d, _ := delta(before, redisCalls(t, rc))
+		last = again.last
+		cut(again)
+		return d
+	})
+	best("cut and resume within the presence grace", quickResumeCallsBudget, func() map[string]int {
+		s := join(t, a.url, room, cand, "cand", &candSeq, last)
+		ivSock.command("chat.send", map[string]any{"text": "while away"})
+		s.waitFor("the chat", func(f frame) bool { return f.str("event") == "chat.message" })
+		pos, cred := s.last, s.cred
+		ivSock.command("chat.send", map[string]any{"text": "missed"})
+		before := redisCalls(t, rc)
+		_ = s.c.NetConn().Close()
 		again := joinWith(t, a.url, room, cred, "cand", &candSeq, pos)
 		if f := again.frames[len(again.frames)-1]; f.str("type") != "resumed" {
 			t.Fatalf("the reconnect was not resumed: %v", f)
