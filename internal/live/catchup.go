@@ -203,7 +203,7 @@ func (f *Fanout) CatchUp(ctx context.Context, room mockroom.RoomID) (int, error)
 		return 0, nil
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer f.unlock(room, r)
 	if err := f.catchUpLocked(ctx, room, r); err != nil {
 		r.failures++
 		return r.failures, err

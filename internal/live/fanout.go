@@ -133,11 +133,16 @@ const (
 type fanRoom struct {
 	listeners map[ListenerID]Listener // guarded by Fanout.mu
 
-	// mu orders the delivery of the room's durable events: the run goroutine and the catch-up
-	// goroutine both deliver while holding it.
-	mu       sync.Mutex
-	last     mockroom.Position // last durable event delivered
-	recent   [recentSize]recentEvent
+	// mu orders the delivery of the room's durable events: the run goroutine, the catch-up
+	// goroutine and local deliveries (deliverLocal) all deliver while holding it, and let go of
+	// it with Fanout.unlock.
+	mu     sync.Mutex
+	last   mockroom.Position // last durable event delivered
+	recent [recentSize]recentEvent
+	// deferred are bus events that arrived while mu was held: its holder handles them before
+	// it lets go (Fanout.unlock), so the bus goroutine neither waits nor reads the log for them.
+	deferMu  sync.Mutex
+	deferred []Event
 	failures int          // catch-up reads failed in a row
 	heard    atomic.Int64 // unix nanoseconds of the last delivery or catch-up, for the quiet check
 }
@@ -316,9 +321,9 @@ func (f *Fanout) received(room mockroom.RoomID, payload []byte) {
 }
 
 // deliver hands ev, just received from the bus, to the room's listeners if it is the next event
-// they expect. Anything else (a gap before it, or a catch-up of the room in progress) is left to
-// the catch-up goroutine, which reads the log from the last event delivered; this goroutine
-// never waits for the store.
+// they expect. A gap before it is left to the catch-up goroutine, which reads the log from the
+// last event delivered; while another goroutine delivers to the room (a catch-up in progress, or
+// a local delivery), ev is left to that goroutine. This goroutine never waits for the store.
 func (f *Fanout) deliver(room mockroom.RoomID, ev Event) {
 	f.mu.RLock()
 	r, ok := f.rooms[room]
@@ -331,10 +336,24 @@ func (f *Fanout) deliver(room mockroom.RoomID, ev Event) {
 		return
 	}
 	if !r.mu.TryLock() {
-		f.catchUp.kick(room) // the catch-up under way may have read the log before ev was appended
+		// Whoever delivers to the room (a local delivery, or the catch-up, which may have read
+		// the log before ev was appended) handles ev when done.
+		if !r.keep(ev) {
+			f.catchUp.kick(room)
+			return
+		}
+		if r.mu.TryLock() { // let go meanwhile, perhaps before it looked: handle it here
+			f.unlock(room, r)
+		}
 		return
 	}
-	defer r.mu.Unlock()
+	defer f.unlock(room, r)
+	f.handleDeferred(room, r) // they came before ev
+	f.handle(room, r, ev)
+}
+
+// handle delivers ev, from the bus, if it is the room's next event. Caller holds r.mu.
+func (f *Fanout) handle(room mockroom.RoomID, r *fanRoom, ev Event) {
 	switch follows(r.last, ev) {
 	case evNext:
 		f.deliverLocked(room, r, ev)
@@ -346,6 +365,57 @@ func (f *Fanout) deliver(room mockroom.RoomID, ev Event) {
 		// was delivered.
 		if !r.delivered(ev) {
 			f.catchUp.kick(room)
+		}
+	}
+}
+
+// maxDeferred bounds the bus events a room keeps while its delivery lock is held; past it, an
+// event is left to a read of the log instead.
+const maxDeferred = 256
+
+// keep keeps ev, received from the bus while r.mu was held by another goroutine, for the
+// holder to handle before it lets go (unlock); false when too many wait already.
+func (r *fanRoom) keep(ev Event) bool {
+	r.deferMu.Lock()
+	defer r.deferMu.Unlock()
+	if len(r.deferred) >= maxDeferred {
+		return false
+	}
+	r.deferred = append(r.deferred, ev)
+	return true
+}
+
+func (r *fanRoom) takeDeferred() []Event {
+	r.deferMu.Lock()
+	defer r.deferMu.Unlock()
+	evs := r.deferred
+	r.deferred = nil
+	return evs
+}
+
+func (r *fanRoom) hasDeferred() bool {
+	r.deferMu.Lock()
+	defer r.deferMu.Unlock()
+	return len(r.deferred) > 0
+}
+
+// handleDeferred handles the bus events deferred to the holder of r.mu, in the order they came.
+// Caller holds r.mu.
+func (f *Fanout) handleDeferred(room mockroom.RoomID, r *fanRoom) {
+	for _, ev := range r.takeDeferred() {
+		f.handle(room, r, ev)
+	}
+}
+
+// unlock lets go of r.mu, handling first what the bus deferred to its holder. An event deferred
+// after the holder's last look but before it let go is found by the look after: the holder
+// takes the lock again for it, or whoever took it meanwhile handles it on its own way out.
+func (f *Fanout) unlock(room mockroom.RoomID, r *fanRoom) {
+	for {
+		f.handleDeferred(room, r)
+		r.mu.Unlock()
+		if !r.hasDeferred() || !r.mu.TryLock() {
+			return
 		}
 	}
 }
@@ -364,7 +434,7 @@ func (f *Fanout) seen(room mockroom.RoomID, payload []byte) bool {
 	if !ok || !r.mu.TryLock() {
 		return false
 	}
-	defer r.mu.Unlock()
+	defer f.unlock(room, r)
 	got := r.recent[off%recentSize]
 	return string(epoch) == r.last.Epoch && off <= r.last.Offset && got.offset == off && string(id) == got.id
 }
@@ -387,7 +457,7 @@ func (f *Fanout) deliverLocal(room mockroom.RoomID, evs []Event) {
 	if !ok || !r.mu.TryLock() {
 		return
 	}
-	defer r.mu.Unlock()
+	defer f.unlock(room, r)
 	for _, ev := range evs {
 		switch follows(r.last, ev) {
 		case evNext:
