@@ -10,7 +10,7 @@
 //   (XSS) can read either storage. The defences are elsewhere: the app never inserts server text as
 //   HTML (dom.js builds text nodes), the refresh token is useless once the user logs out (the server
 //   revokes the session), and long-lived tokens never appear in URLs (the live socket uses a
-//   single-use ticket).
+//   single-use ticket, or a single-use resume credential that lives minutes).
 // - Tabs share the refresh token, and the server may rotate it on every use, so a refresh runs
 //   under a Web Lock (navigator.locks) and re-reads the stored token inside the lock: the second tab
 //   then uses the token the first tab just received instead of a spent one.
