@@ -224,58 +224,61 @@ func (e *Engine) keepPresence(ctx context.Context) {
 	}
 }
 
-// RenewPresence renews every lease this node holds, then removes the leases that ran out in the
-// rooms it serves and announces who went offline. Run does it every PresenceRenewEvery; it is
-// exported for tests and tools. The leases of many rooms go to the store together, up to
-// renewBatch at a time, and so do the rooms' expiries: a renewal cycle costs a few round trips
-// whatever the number of rooms.
+// RenewPresence renews every lease this node holds, removes the leases that ran out in the
+// rooms it serves and announces who came back online and who went offline. Run does it every
+// PresenceRenewEvery; it is exported for tests and tools. Each room is one store script (its
+// leases renewed, its run-out leases removed), and the scripts of many rooms go to the store
+// together, up to renewBatch rooms at a time: a renewal cycle costs a few round trips and one
+// script per room whatever the number of people.
 func (e *Engine) RenewPresence(ctx context.Context) {
+	served := map[mockroom.RoomID]bool{}
 	e.presMu.Lock()
-	rooms := make([]mockroom.RoomID, 0, len(e.held))
 	for room := range e.held {
-		rooms = append(rooms, room)
+		served[room] = true
 	}
 	e.presMu.Unlock()
+	for _, room := range e.fanout.servedRooms() {
+		served[room] = true
+	}
 	// One order for every caller: a batch locks many rooms, and two renewals at once (tests,
 	// tools) must not lock them crosswise.
-	slices.Sort(rooms)
+	rooms := slices.Sorted(maps.Keys(served))
 	for start := 0; start < len(rooms); {
 		if ctx.Err() != nil {
 			return
 		}
 		start = e.renewBatch(ctx, rooms, start)
 	}
-	served := map[mockroom.RoomID]bool{}
-	for _, room := range rooms {
-		served[room] = true
-	}
-	for _, room := range e.fanout.servedRooms() {
-		served[room] = true
-	}
-	e.expireRooms(ctx, slices.Sorted(maps.Keys(served)))
 }
 
-// renewBatch renews the node's leases in rooms[start:], as many rooms as fit in renewBatch
-// leases (one at least), and returns where the next batch starts. Every room of the batch is
-// locked from before its leases are read until the store answered, so a leave waits for the
-// renewal and its release comes after it. A lease that had run out (the node could not renew it
-// in time, and someone may have announced the person offline) is announced online again.
+// renewBatch renews the node's leases in rooms[start:] and removes the rooms' leases that ran
+// out, for up to renewBatch rooms and as many as fit in renewBatch leases (one room at least),
+// and returns where the next batch starts. Every room of the batch is locked from before its
+// leases are read until the store answered and the changes were announced, so a leave waits
+// for the renewal and its release comes after it, and a join's online comes after an offline
+// the expiry found. A lease that had run out (the node could not renew it in time, and someone
+// may have announced the person offline) is announced online again. A room the node only
+// serves (it holds nobody there) is only looked at for leases that ran out.
 func (e *Engine) renewBatch(ctx context.Context, rooms []mockroom.RoomID, start int) int {
 	var locked []*heldRoom
-	var leases []Lease
+	var batch []RoomLeases
+	leases := 0
 	end := start
-	for ; end < len(rooms); end++ {
+	for ; end < len(rooms) && len(batch) < renewBatch; end++ {
 		h := e.acquireHeld(rooms[end])
 		h.mu.Lock()
-		if len(leases) > 0 && len(leases)+len(h.users) > renewBatch {
+		if leases > 0 && leases+len(h.users) > renewBatch {
 			h.mu.Unlock()
 			e.releaseHeld(rooms[end], h)
 			break
 		}
 		locked = append(locked, h)
+		r := RoomLeases{Room: rooms[end], Users: make([]mockroom.UserID, 0, len(h.users))}
 		for user := range h.users {
-			leases = append(leases, Lease{Room: rooms[end], User: user})
+			r.Users = append(r.Users, user)
 		}
+		leases += len(r.Users)
+		batch = append(batch, r)
 	}
 	defer func() {
 		for i, h := range locked {
@@ -283,50 +286,28 @@ func (e *Engine) renewBatch(ctx context.Context, rooms []mockroom.RoomID, start 
 			e.releaseHeld(rooms[start+i], h)
 		}
 	}()
-	if len(leases) == 0 {
-		return end
-	}
 	callCtx, cancel := context.WithTimeout(ctx, e.renewEvery)
 	defer cancel()
 	now := e.now()
-	back, err := e.store.RenewPresence(callCtx, e.node, leases, now.Add(e.lease), now)
+	changes, err := e.store.RenewPresence(callCtx, e.node, batch, now.Add(e.lease), now)
 	if err != nil && ctx.Err() == nil {
-		e.warn.Warn("renew presence leases", "leases", len(leases), "err", err)
+		e.warn.Warn("renew presence leases", "rooms", len(batch), "leases", leases, "err", err)
 	}
-	for i, l := range leases {
-		if !back[i] {
-			continue
+	for i, c := range changes {
+		room := batch[i].Room
+		// Still under the room's lock: a leave's offline, or a join's online, comes after these.
+		for _, user := range c.Back {
+			if err := e.publishPresence(callCtx, room, user, true); err != nil && ctx.Err() == nil {
+				e.warn.Warn("announce renewed presence", "room_id", room, "user_id", user, "err", err)
+			}
 		}
-		// Still under the room's lock: a leave's offline comes after this.
-		if err := e.publishPresence(callCtx, l.Room, l.User, true); err != nil && ctx.Err() == nil {
-			e.warn.Warn("announce renewed presence", "room_id", l.Room, "user_id", l.User, "err", err)
+		for _, user := range c.Gone {
+			if err := e.publishPresence(callCtx, room, user, false); err != nil && ctx.Err() == nil {
+				e.warn.Warn("announce expired presence", "room_id", room, "user_id", user, "err", err)
+			}
 		}
 	}
 	return end
-}
-
-// expireRooms removes the leases that ran out in rooms and announces the people left without
-// one.
-func (e *Engine) expireRooms(ctx context.Context, rooms []mockroom.RoomID) {
-	for start := 0; start < len(rooms); start += renewBatch {
-		if ctx.Err() != nil {
-			return
-		}
-		part := rooms[start:min(start+renewBatch, len(rooms))]
-		callCtx, cancel := context.WithTimeout(ctx, e.renewEvery)
-		gone, err := e.store.ExpirePresence(callCtx, part, e.now())
-		if err != nil && ctx.Err() == nil {
-			e.warn.Warn("expire presence leases", "rooms", len(part), "err", err)
-		}
-		for i, users := range gone {
-			for _, user := range users {
-				if err := e.publishPresence(callCtx, part[i], user, false); err != nil && ctx.Err() == nil {
-					e.warn.Warn("announce expired presence", "room_id", part[i], "user_id", user, "err", err)
-				}
-			}
-		}
-		cancel()
-	}
 }
 
 func (e *Engine) publishPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, online bool) error {

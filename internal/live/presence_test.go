@@ -2,6 +2,7 @@ package live_test
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -197,16 +198,17 @@ func TestExpirePresenceAnswersOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rooms := []mockroom.RoomID{e.room}
-	gone, err := store.ExpirePresence(ctx, rooms, now)
+	// A node that holds nobody in the room only looks for leases that ran out.
+	rooms := []live.RoomLeases{{Room: e.room}}
+	changes, err := store.RenewPresence(ctx, "n3", rooms, time.Time{}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(gone) != 1 || len(gone[0]) != 1 || gone[0][0] != interviewer.UserID {
-		t.Fatalf("first expiry: %v, want the interviewer only", gone)
+	if len(changes) != 1 || len(changes[0].Back) != 0 || !slices.Equal(changes[0].Gone, []mockroom.UserID{interviewer.UserID}) {
+		t.Fatalf("first expiry: %v, want the interviewer gone only", changes)
 	}
-	if gone, err = store.ExpirePresence(ctx, rooms, now); err != nil || len(gone) != 1 || len(gone[0]) != 0 {
-		t.Fatalf("second expiry: %v %v, want nobody", gone, err)
+	if changes, err = store.RenewPresence(ctx, "n3", rooms, time.Time{}, now); err != nil || len(changes) != 1 || len(changes[0].Gone) != 0 {
+		t.Fatalf("second expiry: %v %v, want nobody", changes, err)
 	}
 	v, err := store.View(ctx, e.room, false)
 	if err != nil {

@@ -38,15 +38,14 @@ type Store interface {
 	// holds until until. changed reports that user came online (no lease of any node held at
 	// now before a renewal) or went offline (none holds after a release).
 	SetPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, node string, online bool, until, now time.Time) (changed bool, err error)
-	// RenewPresence renews node's lease on each of leases until until, as SetPresence would
-	// one by one, in a few round trips for leases of many rooms. back[i] reports that leases[i]'s
-	// person came online (no lease of any node held them at now before). A renewal that failed
-	// reads false, and the first failure is returned.
-	RenewPresence(ctx context.Context, node string, leases []Lease, until, now time.Time) (back []bool, err error)
-	// ExpirePresence removes the leases of rooms that ran out by now and returns, per room in
-	// the same order, the people no lease holds any more, each to exactly one caller. A room
-	// whose expiry failed reads none, and the first failure is returned.
-	ExpirePresence(ctx context.Context, rooms []mockroom.RoomID, now time.Time) (gone [][]mockroom.UserID, err error)
+	// RenewPresence runs one renewal per room of rooms: it renews node's lease on each of the
+	// room's Users until until (as SetPresence would), and removes the room's leases that ran
+	// out by now. changes[i] answers rooms[i]: Back lists the renewed people who came online (no
+	// lease of any node held them at now before), Gone the people no lease holds any more, each
+	// handed to exactly one caller. A room with no Users is only looked at for leases that ran
+	// out. The rooms go to the store together, in a few round trips; a room whose renewal failed
+	// reads no change, and the first failure is returned.
+	RenewPresence(ctx context.Context, node string, rooms []RoomLeases, until, now time.Time) (changes []PresenceChange, err error)
 
 	// ArmTimer makes sure timer generation gen of room is looked at no later than due.
 	ArmTimer(ctx context.Context, ref TimerRef) error
@@ -60,10 +59,15 @@ type Store interface {
 	TimerShards() int
 }
 
-// Lease names one person's presence in one room, as a node holds it.
-type Lease struct {
-	Room mockroom.RoomID
-	User mockroom.UserID
+// RoomLeases names the people of one room whose presence a node holds.
+type RoomLeases struct {
+	Room  mockroom.RoomID
+	Users []mockroom.UserID
+}
+
+// PresenceChange is what one room's renewal changed: who came back online, who is gone.
+type PresenceChange struct {
+	Back, Gone []mockroom.UserID
 }
 
 // AppendRequest is one command's atomic effect.

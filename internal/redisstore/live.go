@@ -55,15 +55,14 @@ var (
 	liveSaveDocLua string
 	//go:embed scripts/live_presence.lua
 	livePresenceLua string
-	//go:embed scripts/live_presence_expire.lua
-	livePresenceExpireLua string
+	//go:embed scripts/live_presence_keep.lua
+	livePresenceKeepLua string
 
-	liveRead     = redis.NewScript(liveReadLua)
-	liveSettle   = redis.NewScript(liveSettleLua)
-	liveSaveDoc  = redis.NewScript(liveLibLua + liveSaveDocLua)
-	livePresence = redis.NewScript(liveLibLua + livePresenceLua)
-	// Expiring leases writes nothing a waiting room's retention depends on: no live_retain.
-	livePresenceExpire = redis.NewScript(livePresenceExpireLua)
+	liveRead         = redis.NewScript(liveReadLua)
+	liveSettle       = redis.NewScript(liveSettleLua)
+	liveSaveDoc      = redis.NewScript(liveLibLua + liveSaveDocLua)
+	livePresence     = redis.NewScript(liveLibLua + livePresenceLua)
+	livePresenceKeep = redis.NewScript(liveLibLua + livePresenceKeepLua)
 	// The appending and firing scripts publish: SPUBLISH where sharded pub/sub exists (so a
 	// Cluster routes the message within the room's slot), PUBLISH on the embedded store.
 	liveAppend = map[bool]*redis.Script{
@@ -427,63 +426,68 @@ func (s *LiveStore) SetPresence(ctx context.Context, room mockroom.RoomID, user 
 	return changed == 1, nil
 }
 
-// presencePipeline bounds the scripts sent in one pipeline by RenewPresence and
-// ExpirePresence: a renewal cycle of a node holding 10,000 people is ten round trips, and no
-// reply is large enough to hold the connection for long.
+// presencePipeline bounds the scripts sent in one pipeline by RenewPresence: a renewal cycle
+// of a node serving 5,000 rooms is five round trips, and no reply is large enough to hold the
+// connection for long.
 const presencePipeline = 1000
 
-// RenewPresence implements live.Store: the lease script of SetPresence once per lease, sent in
-// pipelines. A script cannot take the leases of many rooms at once (on a Cluster, rooms live in
-// different slots); a pipeline can, and go-redis splits it by node.
-func (s *LiveStore) RenewPresence(ctx context.Context, node string, leases []live.Lease, until, now time.Time) ([]bool, error) {
-	back := make([]bool, len(leases))
+// RenewPresence implements live.Store: scripts/live_presence_keep.lua once per room, sent in
+// pipelines. A script cannot take several rooms at once (on a Cluster, rooms live in different
+// slots); a pipeline can, and go-redis splits it by node.
+func (s *LiveStore) RenewPresence(ctx context.Context, node string, rooms []live.RoomLeases, until, now time.Time) ([]live.PresenceChange, error) {
+	changes := make([]live.PresenceChange, len(rooms))
 	var first error
 	untilMS, nowMS := until.UnixMilli(), now.UnixMilli()
-	for start := 0; start < len(leases); start += presencePipeline {
-		part := leases[start:min(start+presencePipeline, len(leases))]
+	for start := 0; start < len(rooms); start += presencePipeline {
+		part := rooms[start:min(start+presencePipeline, len(rooms))]
 		calls := make([]scriptArgs, len(part))
-		for i, l := range part {
-			calls[i] = scriptArgs{s.storedKeys(l.Room, 0), []any{string(l.User), node, "1", untilMS, s.waitingMS, nowMS}}
+		for i, r := range part {
+			args := make([]any, 0, 4+len(r.Users))
+			args = append(args, node, untilMS, s.waitingMS, nowMS)
+			for _, u := range r.Users {
+				args = append(args, string(u))
+			}
+			calls[i] = scriptArgs{s.storedKeys(r.Room, 0), args}
 		}
-		for i, cmd := range pipelineScript(ctx, s.client, livePresence, calls) {
-			n, err := cmd.Int()
+		for i, cmd := range pipelineScript(ctx, s.client, livePresenceKeep, calls) {
+			c, err := presenceChange(cmd)
 			if err != nil {
 				if first == nil {
 					first = unavailable(err, "renew presence leases")
 				}
 				continue
 			}
-			back[start+i] = n == 1
+			changes[start+i] = c
 		}
 	}
-	return back, first
+	return changes, first
 }
 
-// ExpirePresence implements live.Store: the expiry script once per room, sent in pipelines.
-func (s *LiveStore) ExpirePresence(ctx context.Context, rooms []mockroom.RoomID, now time.Time) ([][]mockroom.UserID, error) {
-	gone := make([][]mockroom.UserID, len(rooms))
-	var first error
-	nowMS := now.UnixMilli()
-	for start := 0; start < len(rooms); start += presencePipeline {
-		part := rooms[start:min(start+presencePipeline, len(rooms))]
-		calls := make([]scriptArgs, len(part))
-		for i, room := range part {
-			calls[i] = scriptArgs{[]string{s.keys.LivePresence(room)}, []any{nowMS}}
+// presenceChange reads the renewal script's {back, gone}.
+func presenceChange(cmd *redis.Cmd) (live.PresenceChange, error) {
+	var c live.PresenceChange
+	reply, err := cmd.Slice()
+	if err != nil {
+		return c, err
+	}
+	if len(reply) != 2 {
+		return c, fmt.Errorf("presence renewal: %d parts in the reply, want 2", len(reply))
+	}
+	lists := [2]*[]mockroom.UserID{&c.Back, &c.Gone}
+	for i, part := range reply {
+		users, ok := part.([]any)
+		if !ok {
+			return live.PresenceChange{}, fmt.Errorf("presence renewal: reply part %d is %T", i, part)
 		}
-		for i, cmd := range pipelineScript(ctx, s.client, livePresenceExpire, calls) {
-			users, err := cmd.StringSlice()
-			if err != nil {
-				if first == nil {
-					first = unavailable(err, "expire presence leases")
-				}
-				continue
+		for _, u := range users {
+			id, ok := u.(string)
+			if !ok {
+				return live.PresenceChange{}, fmt.Errorf("presence renewal: user id is %T", u)
 			}
-			for _, u := range users {
-				gone[start+i] = append(gone[start+i], mockroom.UserID(u))
-			}
+			*lists[i] = append(*lists[i], mockroom.UserID(id))
 		}
 	}
-	return gone, first
+	return c, nil
 }
 
 // outcomeUnknown is a failed write: the script may have run (a reply lost on the way back, a

@@ -15,61 +15,47 @@ import (
 )
 
 // checkPresenceBatches renews and expires the leases of rooms in batches and checks each
-// lease's answer: a first renewal brings its person online, a second does not, a lease that
-// ran out is handed back once by the expiry, and the same holds after the script cache was
-// flushed (flush). The rooms' keys are named by keys.
+// room's answer: a first renewal brings its people online, a second does not, a lease that ran
+// out is handed back once by the expiry (a room renewed with nobody in it), a renewal of leases
+// that ran out brings their people back, and the same holds after the script cache was flushed
+// (flush). The rooms' keys are named by keys.
 func checkPresenceBatches(t *testing.T, client redis.UniversalClient, keys Keys, sharded bool, rooms []mockroom.RoomID, flush func()) {
 	t.Helper()
 	ctx := t.Context()
 	store := NewLiveStore(client, keys, sharded)
 	now := time.Date(2026, 12, 6, 7, 0, 0, 0, time.UTC)
-	var stay, brief []live.Lease
+	var stay, brief, none []live.RoomLeases
 	for _, room := range rooms {
-		stay = append(stay, live.Lease{Room: room, User: "u-a"}, live.Lease{Room: room, User: "u-b"})
-		brief = append(brief, live.Lease{Room: room, User: "u-c"})
+		stay = append(stay, live.RoomLeases{Room: room, Users: []mockroom.UserID{"u-a", "u-b"}})
+		brief = append(brief, live.RoomLeases{Room: room, Users: []mockroom.UserID{"u-c"}})
+		none = append(none, live.RoomLeases{Room: room})
 	}
-	renew := func(node string, leases []live.Lease, until, at time.Time, want bool) {
+	renew := func(node string, batch []live.RoomLeases, until, at time.Time, back, gone []mockroom.UserID) {
 		t.Helper()
-		back, err := store.RenewPresence(ctx, node, leases, until, at)
+		changes, err := store.RenewPresence(ctx, node, batch, until, at)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(back) != len(leases) {
-			t.Fatalf("%d answers for %d leases", len(back), len(leases))
+		if len(changes) != len(batch) {
+			t.Fatalf("%d answers for %d rooms", len(changes), len(batch))
 		}
-		for i, b := range back {
-			if b != want {
-				t.Fatalf("renewal of %v by %s at %v: came online %v, want %v", leases[i], node, at, b, want)
+		for i, c := range changes {
+			slices.Sort(c.Back)
+			if !slices.Equal(c.Back, back) || !slices.Equal(c.Gone, gone) {
+				t.Fatalf("renewal of %v by %s at %v: back %v gone %v, want back %v gone %v", batch[i], node, at, c.Back, c.Gone, back, gone)
 			}
 		}
 	}
-	renew("n1", stay, now.Add(11*time.Second), now, true)
-	renew("n2", brief, now.Add(time.Second), now, true)
-	renew("n1", stay, now.Add(12*time.Second), now.Add(time.Second), false)
+	both := []mockroom.UserID{"u-a", "u-b"}
+	renew("n1", stay, now.Add(11*time.Second), now, both, nil)
+	renew("n2", brief, now.Add(3*time.Second), now, []mockroom.UserID{"u-c"}, nil)
+	renew("n1", stay, now.Add(12*time.Second), now.Add(time.Second), nil, nil)
 	flush()
-	renew("n1", stay, now.Add(13*time.Second), now.Add(2*time.Second), false)
+	renew("n1", stay, now.Add(13*time.Second), now.Add(2*time.Second), nil, nil)
 
-	gone, err := store.ExpirePresence(ctx, rooms, now.Add(5*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(gone) != len(rooms) {
-		t.Fatalf("%d answers for %d rooms", len(gone), len(rooms))
-	}
-	for i, users := range gone {
-		if !slices.Equal(users, []mockroom.UserID{"u-c"}) {
-			t.Fatalf("expiry of %s: %v gone, want u-c alone", rooms[i], users)
-		}
-	}
+	renew("n3", none, time.Time{}, now.Add(5*time.Second), nil, []mockroom.UserID{"u-c"})
 	flush()
-	if gone, err = store.ExpirePresence(ctx, rooms, now.Add(5*time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	for i, users := range gone {
-		if len(users) != 0 {
-			t.Fatalf("second expiry of %s: %v gone, want nobody", rooms[i], users)
-		}
-	}
+	renew("n3", none, time.Time{}, now.Add(5*time.Second), nil, nil)
 	for _, room := range []mockroom.RoomID{rooms[0], rooms[len(rooms)-1]} {
 		v, err := store.View(ctx, room, false)
 		if err != nil {
@@ -78,6 +64,17 @@ func checkPresenceBatches(t *testing.T, client redis.UniversalClient, keys Keys,
 		if len(v.Presence) != 2 || !v.Presence["u-a"].Equal(now.Add(13*time.Second)) {
 			t.Fatalf("presence of %s: %v, want u-a and u-b until %v", room, v.Presence, now.Add(13*time.Second))
 		}
+	}
+
+	// n1 comes back after its leases ran out: its people are back, and nobody is gone (their
+	// run-out leases are the ones renewed).
+	renew("n1", stay, now.Add(31*time.Second), now.Add(20*time.Second), both, nil)
+	v, err := store.View(ctx, rooms[0], false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Presence) != 2 || !v.Presence["u-b"].Equal(now.Add(31*time.Second)) {
+		t.Fatalf("presence of %s after the late renewal: %v, want u-a and u-b until %v", rooms[0], v.Presence, now.Add(31*time.Second))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redistest"
 )
@@ -55,12 +56,12 @@ func TestPresenceIgnoresEntriesThatAreNotLeases(t *testing.T) {
 		t.Errorf("%s's lease released: changed %v, %v; want them offline", old, changed, err)
 	}
 
-	gone, err := store.ExpirePresence(ctx, []mockroom.RoomID{id}, now)
+	changes, err := store.RenewPresence(ctx, "node-b", []live.RoomLeases{{Room: id}}, time.Time{}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(gone) != 1 || len(gone[0]) != 0 {
-		t.Errorf("expiring announced %v offline; nobody's lease ran out", gone)
+	if len(changes) != 1 || len(changes[0].Gone) != 0 || len(changes[0].Back) != 0 {
+		t.Errorf("expiring announced %v; nobody's lease ran out", changes)
 	}
 	fields, err := client.HKeys(ctx, presence).Result()
 	if err != nil {

@@ -14,7 +14,7 @@ local now = tonumber(ARGV[6])
 
 -- online reports whether a lease of user other than field holds at now. Only "<user> <node>"
 -- fields are leases: a field of the user id alone was written before leases existed, online
--- until 12 hours ahead, and must not keep anyone online (live_presence_expire.lua removes it).
+-- until 12 hours ahead, and must not keep anyone online (live_presence_keep.lua removes it).
 local function online_elsewhere()
   local all = redis.call('HGETALL', presence)
   for i = 1, #all, 2 do
