@@ -154,9 +154,9 @@ func (s *LiveStore) Channel(room mockroom.RoomID) string { return s.keys.LiveCha
 
 var _ live.Store = (*LiveStore)(nil)
 
-// The append script's check operators, boxed once: a string variable put in an []any costs an
-// allocation, and an editor push carries six checks.
-var checkEqual, checkNotEqual any = "=", "!"
+// appendOwnReads are the state fields live_append.lua always reads, first and in this order; a
+// difference check on one of them names its place (1 to 5) instead of passing the field.
+var appendOwnReads = [...]string{"epoch", "off", "phase", "w_exp", "w_keys"}
 
 // boxedFields holds state field names already boxed for the append's []any arguments: the same
 // few names (version, phase, locked, ...) are checked and set by every push, and boxing a string
@@ -199,17 +199,15 @@ func boxedField(name string) any {
 
 // Append implements live.Store.
 func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.AppendRequest) (live.AppendResult, error) {
-	args := make([]any, 0, 9+3*len(req.Checks)+2*len(req.Set)+4*len(req.Events))
-	args = append(args, req.Now.UnixMilli(), req.ClientID, req.Seq, s.newID(), s.waitingMS, len(req.Checks))
-	for _, c := range req.Checks {
-		op := checkEqual
-		if c.Not {
-			op = checkNotEqual
-		}
-		args = append(args, boxedField(c.Field), op, c.Value)
-	}
+	args := make([]any, 0, 11+3*len(req.Checks)+2*len(req.Set)+4*len(req.Events))
+	args = append(args, req.Now.UnixMilli(), req.ClientID, req.Seq, s.newID(), s.waitingMS)
+	args = appendChecks(args, req.Checks)
 	args = append(args, len(req.Set))
 	for _, f := range req.Set {
+		if f.Field == live.FieldOffset || f.Field == live.FieldLastID || f.Field == live.FieldEpoch {
+			// The script writes these itself, and passes sets on after them.
+			return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "internal", "a command may not set the store's own field %q", f.Field)
+		}
 		args = append(args, boxedField(f.Field), f.Value)
 	}
 	args = append(args, len(req.Events))
@@ -255,6 +253,67 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 		return live.AppendResult{}, &live.ConflictError{Field: res[1], Actual: res[2]}
 	}
 	return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %q", res[0])
+}
+
+// appendChecks adds the checks to the append script's arguments as live_append.lua takes them:
+// the fields to read (each equality check's in order, then the others a difference check
+// names, once), the equality checks' values, then each difference check's field place and
+// value.
+func appendChecks(args []any, checks []live.Check) []any {
+	nreadAt := len(args)
+	args = append(args, 0)
+	nequal := 0
+	for _, c := range checks {
+		if !c.Not {
+			args = append(args, boxedField(c.Field))
+			nequal++
+		}
+	}
+	// The place of each difference check's field among those the script reads; a push has at most
+	// four, so the array keeps it off the heap.
+	var placesBuf [8]int
+	places := placesBuf[:0]
+	for _, c := range checks {
+		if c.Not {
+			places = append(places, readPlace(args, nreadAt, c.Field))
+			if places[len(places)-1] > len(appendOwnReads)+len(args)-nreadAt-1 {
+				args = append(args, boxedField(c.Field))
+			}
+		}
+	}
+	args[nreadAt] = len(args) - nreadAt - 1
+	args = append(args, nequal)
+	for _, c := range checks {
+		if !c.Not {
+			args = append(args, c.Value)
+		}
+	}
+	args = append(args, len(places))
+	k := 0
+	for _, c := range checks {
+		if c.Not {
+			args = append(args, places[k], c.Value)
+			k++
+		}
+	}
+	return args
+}
+
+// readPlace is field's place (from 1) among the fields live_append.lua reads: its own five, then
+// those already in args after nreadAt; one past them for a field not read yet.
+func readPlace(args []any, nreadAt int, field string) int {
+	for i, f := range appendOwnReads {
+		if f == field {
+			return i + 1
+		}
+	}
+	read := args[nreadAt+1:]
+	for i, f := range read {
+		if f.(string) == field {
+			return len(appendOwnReads) + i + 1
+		}
+	}
+	return len(appendOwnReads) + len(read) + 1
 }
 
 // Seen implements live.Store. It reads what live_append.lua records per client.
