@@ -183,6 +183,8 @@ func rawJSON(v any) (json.RawMessage, error) {
 		return nil, nil
 	case json.RawMessage:
 		return v, nil
+	case updateData:
+		return encodeUpdateData(v)
 	}
 	return json.Marshal(v)
 }
@@ -214,9 +216,8 @@ func (e EncodedEvent) renderBody() string {
 	buf = append(buf, `"type":`...)
 	buf = strconv.AppendQuote(buf, e.ne.Type) // types are fixed ASCII names
 	if e.ne.Actor != "" {
-		b, _ := json.Marshal(e.ne.Actor)
 		buf = append(buf, `,"actor":`...)
-		buf = append(buf, b...)
+		buf = appendJSONString(buf, string(e.ne.Actor))
 	}
 	if e.data != nil {
 		buf = append(buf, `,"data":`...)
@@ -230,9 +231,8 @@ func (e EncodedEvent) renderBody() string {
 		buf = append(buf, `,"io":true`...)
 	}
 	if e.ne.For != "" {
-		b, _ := json.Marshal(e.ne.For)
 		buf = append(buf, `,"for":`...)
-		buf = append(buf, b...)
+		buf = appendJSONString(buf, string(e.ne.For))
 	}
 	buf = append(buf, '}')
 	return string(buf)
