@@ -49,6 +49,45 @@ func encodeEvent(ev live.Event, now time.Time) []byte {
 	return append(b, '}')
 }
 
+// encodeAck renders the ack of an executed command, stamped with now. Its result holds only
+// what is known (a duplicate of an older command has no position), keys sorted: the same bytes
+// as json.Marshal of the ackFrame with the result as a map, which TestEncodeAckMatchesMarshal
+// checks.
+func encodeAck(now time.Time, seq uint64, r live.Result) []byte {
+	b := make([]byte, 0, 160+len(r.Position.Epoch)+len(r.Position.EventID))
+	b = append(b, `{"type":"ack","server_time":`...)
+	b = appendTime(b, now)
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, `,"result":{`...)
+	sep := false
+	if r.Duplicate {
+		b = append(b, `"duplicate":true`...)
+		sep = true
+	}
+	if r.Position.Offset > 0 {
+		if sep {
+			b = append(b, ',')
+		}
+		b = append(b, `"position":{"epoch":`...)
+		b = appendString(b, r.Position.Epoch)
+		b = append(b, `,"offset":`...)
+		b = strconv.AppendUint(b, uint64(r.Position.Offset), 10)
+		b = append(b, `,"event_id":`...)
+		b = appendString(b, r.Position.EventID)
+		b = append(b, '}')
+		sep = true
+	}
+	if r.Version > 0 {
+		if sep {
+			b = append(b, ',')
+		}
+		b = append(b, `"version":`...)
+		b = strconv.AppendInt(b, int64(r.Version), 10)
+	}
+	return append(b, "}}"...)
+}
+
 func appendTime(b []byte, t time.Time) []byte {
 	b = append(b, '"')
 	b = t.UTC().AppendFormat(b, timeLayout)
