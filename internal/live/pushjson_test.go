@@ -363,3 +363,49 @@ func genUpdateData(t *rapid.T) updateData {
 	}
 	return d
 }
+
+// BenchmarkPushJSON reads a typical push's data and writes its editor.update data, by hand
+// and, for comparison, by encoding/json as before.
+func BenchmarkPushJSON(b *testing.B) {
+	data := []byte(`{"updates":[{"clientID":"cm-7f3a9c","changes":[1204,[0,"` + strings.Repeat("x", 98) + `",""],310]}],"version":731}`)
+	d, err := decodePush(data, "cm-7f3a9c")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range d.Updates {
+		d.Updates[i].Author, d.Updates[i].At = "u-typist", time.Now().UTC().Truncate(time.Millisecond)
+	}
+	b.Run("op=decode/by=hand", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodePush(data, "cm-7f3a9c"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("op=decode/by=encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var d pushData
+			if err := json.Unmarshal(data, &d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("op=encode/by=hand", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := encodeUpdateData(updateData(d)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("op=encode/by=encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(updateData(d)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
