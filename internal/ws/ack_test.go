@@ -85,3 +85,17 @@ func BenchmarkEncodeAck(b *testing.B) {
 		}
 	})
 }
+
+// TestAppendTimeMatchesFormat checks the hand-written time against time.Format's, the years it
+// does not write by hand included.
+func TestAppendTimeMatchesFormat(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		ns := rapid.OneOf(rapid.Int64Range(0, 5e18), rapid.Int64()).Draw(t, "ns")
+		sec := rapid.OneOf(rapid.Int64Range(-1e9, 4e9), rapid.Int64Range(-1e12, 1e12)).Draw(t, "sec")
+		at := time.Unix(sec, ns%1e9).In(time.FixedZone("z", rapid.IntRange(-26*3600, 26*3600).Draw(t, "offset")))
+		want := `"` + at.UTC().Format(timeLayout) + `"`
+		if got := string(appendTime(nil, at)); got != want {
+			t.Fatalf("appendTime(%v) = %s, want %s", at, got, want)
+		}
+	})
+}
