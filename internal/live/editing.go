@@ -156,8 +156,8 @@ func (e *Engine) loadDoc(ctx context.Context, id mockroom.RoomID, c *roomCache) 
 // with its own clientID as the confirmation of its unconfirmed edit, so an update under another
 // client's id would make that client drop its edit and never converge again.
 func (e *Engine) push(ctx context.Context, id mockroom.RoomID, c *roomCache, m Member, cmd Command, clientID string) (Result, error) {
-	var d pushData
-	if err := json.Unmarshal(cmd.Data, &d); err != nil {
+	d, err := decodePush(cmd.Data, clientID)
+	if err != nil {
 		return Result{}, invalid("push_malformed", "editor.push needs {version, updates:[{clientID, changes}]}")
 	}
 	if len(d.Updates) == 0 {

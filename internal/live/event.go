@@ -172,8 +172,12 @@ func (ne NewEvent) Encode() (EncodedEvent, error) {
 	if e.private, err = rawJSON(ne.Private); err != nil {
 		return EncodedEvent{}, fmt.Errorf("encode %s event private part: %w", ne.Type, err)
 	}
-	e.body = e.renderBody()
-	e.header = e.renderHeader()
+	// Body and header share one allocation: they are made and dropped together.
+	b := make([]byte, 0, 112+2*(len(e.ne.Type)+len(e.ne.Actor)+len(e.ne.For))+len(e.data)+len(e.private))
+	b = e.appendBody(b)
+	n := len(b)
+	all := string(e.appendHeader(b))
+	e.body, e.header = all[:n], all[n:]
 	return e, nil
 }
 
@@ -183,6 +187,8 @@ func rawJSON(v any) (json.RawMessage, error) {
 		return nil, nil
 	case json.RawMessage:
 		return v, nil
+	case updateData:
+		return encodeUpdateData(v)
 	}
 	return json.Marshal(v)
 }
@@ -209,14 +215,12 @@ func (e EncodedEvent) Event(off mockroom.EventOffset, id, epoch string, at time.
 	}
 }
 
-func (e EncodedEvent) renderBody() string {
-	buf := make([]byte, 0, 32+len(e.data)+len(e.private))
+func (e EncodedEvent) appendBody(buf []byte) []byte {
 	buf = append(buf, `"type":`...)
 	buf = strconv.AppendQuote(buf, e.ne.Type) // types are fixed ASCII names
 	if e.ne.Actor != "" {
-		b, _ := json.Marshal(e.ne.Actor)
 		buf = append(buf, `,"actor":`...)
-		buf = append(buf, b...)
+		buf = appendJSONString(buf, string(e.ne.Actor))
 	}
 	if e.data != nil {
 		buf = append(buf, `,"data":`...)
@@ -230,12 +234,10 @@ func (e EncodedEvent) renderBody() string {
 		buf = append(buf, `,"io":true`...)
 	}
 	if e.ne.For != "" {
-		b, _ := json.Marshal(e.ne.For)
 		buf = append(buf, `,"for":`...)
-		buf = append(buf, b...)
+		buf = appendJSONString(buf, string(e.ne.For))
 	}
-	buf = append(buf, '}')
-	return string(buf)
+	return append(buf, '}')
 }
 
 // The published form of an appended event is a one-line header and the event's JSON as the log
@@ -257,10 +259,10 @@ var publishedFallbacks atomic.Uint64
 // their header did not fit it; always 0 unless the header's writer and reader disagree.
 func PublishedFallbacks() uint64 { return publishedFallbacks.Load() }
 
-// renderHeader renders Header, or "" when the event cannot take the fast path.
-func (e EncodedEvent) renderHeader() string {
+// appendHeader appends Header, or nothing when the event cannot take the fast path.
+func (e EncodedEvent) appendHeader(b []byte) []byte {
 	if !plainID(string(e.ne.Actor)) || !plainID(string(e.ne.For)) || !plainID(e.ne.Type) || e.ne.Type == "" {
-		return ""
+		return b
 	}
 	// The body ends with: ,"data":<data>[,"private":<private>][,"io":true][,"for":"<for>"]}
 	tail := 1 // the closing brace
@@ -279,7 +281,6 @@ func (e EncodedEvent) renderHeader() string {
 	if dataLen > 0 {
 		dataEnd = tail
 	}
-	b := make([]byte, 0, 48+len(e.ne.Type)+len(e.ne.Actor)+len(e.ne.For))
 	b = append(b, publishedMark)
 	b = append(b, e.ne.Type...)
 	if e.ne.InterviewerOnly {
@@ -294,7 +295,7 @@ func (e EncodedEvent) renderHeader() string {
 		b = append(b, ' ')
 		b = strconv.AppendInt(b, int64(n), 10)
 	}
-	return string(append(b, '\n'))
+	return append(b, '\n')
 }
 
 func appendDash(b []byte, s string) []byte {

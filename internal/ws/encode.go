@@ -49,10 +49,83 @@ func encodeEvent(ev live.Event, now time.Time) []byte {
 	return append(b, '}')
 }
 
+// encodeAck renders the ack of an executed command, stamped with now. Its result holds only
+// what is known (a duplicate of an older command has no position), keys sorted: the same bytes
+// as json.Marshal of the ackFrame with the result as a map, which TestEncodeAckMatchesMarshal
+// checks.
+func encodeAck(now time.Time, seq uint64, r live.Result) []byte {
+	b := make([]byte, 0, 160+len(r.Position.Epoch)+len(r.Position.EventID))
+	b = append(b, `{"type":"ack","server_time":`...)
+	b = appendTime(b, now)
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, `,"result":{`...)
+	sep := false
+	if r.Duplicate {
+		b = append(b, `"duplicate":true`...)
+		sep = true
+	}
+	if r.Position.Offset > 0 {
+		if sep {
+			b = append(b, ',')
+		}
+		b = append(b, `"position":{"epoch":`...)
+		b = appendString(b, r.Position.Epoch)
+		b = append(b, `,"offset":`...)
+		b = strconv.AppendUint(b, uint64(r.Position.Offset), 10)
+		b = append(b, `,"event_id":`...)
+		b = appendString(b, r.Position.EventID)
+		b = append(b, '}')
+		sep = true
+	}
+	if r.Version > 0 {
+		if sep {
+			b = append(b, ',')
+		}
+		b = append(b, `"version":`...)
+		b = strconv.AppendInt(b, int64(r.Version), 10)
+	}
+	return append(b, "}}"...)
+}
+
+// appendTime writes t in UTC as timeLayout formats it, quoted. Every frame carries a time, so
+// the years time.Format writes as four digits are written by hand.
 func appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		b = append(b, '"')
+		b = t.AppendFormat(b, timeLayout)
+		return append(b, '"')
+	}
+	hour, minute, sec := t.Clock()
 	b = append(b, '"')
-	b = t.UTC().AppendFormat(b, timeLayout)
-	return append(b, '"')
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/1e6, 3) // truncated, as the layout's .000 is
+	return append(b, 'Z', '"')
+}
+
+// appendDigits writes n, which is not negative, in exactly width digits.
+func appendDigits(b []byte, n, width int) []byte {
+	for i := width - 1; i >= 0; i-- {
+		d := n
+		for range i {
+			d /= 10
+		}
+		b = append(b, byte('0'+d%10))
+	}
+	return b
 }
 
 // appendString writes s as a JSON string. Identifiers and type names take the fast path;

@@ -475,7 +475,7 @@ func (c *conn) execute(cmd Command) {
 		return
 	}
 	pos = res.Position
-	c.send(FrameAck, mustJSON(ackFrame{Type: FrameAck, ServerTime: serverTime(c.srv.now()), Seq: cmd.Seq, Result: resultJSON(res)}), true)
+	c.send(FrameAck, encodeAck(c.srv.now(), cmd.Seq, res), true)
 }
 
 func (c *conn) refreshAuth(cmd Command) {
@@ -532,20 +532,4 @@ func engineCommand(cmd Command) (string, json.RawMessage) {
 	}
 	// note.add, chat.send, editor.push and editor.language have the same names and fields.
 	return cmd.Type, cmd.Payload
-}
-
-// resultJSON is an ack's result: only what is known (a duplicate of an older command has no
-// position).
-func resultJSON(r live.Result) json.RawMessage {
-	out := map[string]any{}
-	if r.Position.Offset > 0 {
-		out["position"] = r.Position
-	}
-	if r.Version > 0 {
-		out["version"] = r.Version
-	}
-	if r.Duplicate {
-		out["duplicate"] = true
-	}
-	return mustJSON(out)
 }
