@@ -62,7 +62,11 @@ func (k Keys) LiveState(id mockroom.RoomID) string { return k.room(id, "live:sta
 // are plain XRANGE calls.
 func (k Keys) LiveLog(id mockroom.RoomID) string { return k.room(id, "live:log") }
 
-// LiveClients maps a client id to its last command sequence number and result (idempotency).
+// LiveClients held, before the records moved into the state hash (field "cmd:<key>"), each
+// client's last command sequence number and result (idempotency). Nothing writes it now; the
+// append and Seen read it when the state hash has no record of the client, so a room that ran
+// across an upgrade keeps its clients' records, and it stays among the stored keys for expiry
+// and erasure.
 func (k Keys) LiveClients(id mockroom.RoomID) string { return k.room(id, "live:clients") }
 
 // LiveChat is the list of a room's chat events, so a snapshot need not scan the log.

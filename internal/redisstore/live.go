@@ -155,8 +155,24 @@ func (s *LiveStore) Channel(room mockroom.RoomID) string { return s.keys.LiveCha
 var _ live.Store = (*LiveStore)(nil)
 
 // appendOwnReads are the state fields live_append.lua always reads, first and in this order; a
-// difference check on one of them names its place (1 to 5) instead of passing the field.
+// difference check on one of them names its place (1 to 5) instead of passing the field. The
+// command's idempotency record is read sixth, so the caller's fields start at place 7.
 var appendOwnReads = [...]string{"epoch", "off", "phase", "w_exp", "w_keys"}
+
+const appendFixedReads = len(appendOwnReads) + 1
+
+// recordPrefix starts the state hash fields that hold the clients' idempotency records
+// ("cmd:<person> <client>"). Before they moved there the room's clients hash held them, under
+// the same name without the prefix; live_append.lua and Seen still read that on a miss.
+const recordPrefix = "cmd:"
+
+// recordField is the state hash field of client's idempotency record; "" for no client.
+func recordField(client string) string {
+	if client == "" {
+		return ""
+	}
+	return recordPrefix + client
+}
 
 // boxedFields holds state field names already boxed for the append's []any arguments: the same
 // few names (version, phase, locked, ...) are checked and set by every push, and boxing a string
@@ -199,18 +215,22 @@ func boxedField(name string) any {
 
 // Append implements live.Store.
 func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.AppendRequest) (live.AppendResult, error) {
-	args := make([]any, 0, 11+3*len(req.Checks)+2*len(req.Set)+4*len(req.Events))
-	args = append(args, req.Now.UnixMilli(), req.ClientID, req.Seq, s.newID(), s.waitingMS)
-	args = appendChecks(args, req.Checks)
-	args = append(args, len(req.Set))
+	if len(req.Checks) > maxLayoutCount || len(req.Set) > maxLayoutCount || len(req.Events) > maxLayoutCount {
+		return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "internal", "a command may have at most %d checks, sets and events each", maxLayoutCount)
+	}
+	args := make([]any, 6, 6+2*len(req.Checks)+2*len(req.Set)+4*len(req.Events))
+	args[0], args[1], args[2], args[3], args[4] = req.Now.UnixMilli(), recordField(req.ClientID), req.Seq, s.newID(), s.waitingMS
+	var layout [5 + maxLayoutCount]byte
+	args, n := appendChecks(args, layout[:], req.Checks)
+	layout[3], layout[4] = byte(len(req.Set)), byte(len(req.Events))
+	args[5] = string(layout[:n])
 	for _, f := range req.Set {
-		if f.Field == live.FieldOffset || f.Field == live.FieldLastID || f.Field == live.FieldEpoch {
+		if f.Field == live.FieldOffset || f.Field == live.FieldLastID || f.Field == live.FieldEpoch || strings.HasPrefix(f.Field, recordPrefix) {
 			// The script writes these itself, and passes sets on after them.
 			return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "internal", "a command may not set the store's own field %q", f.Field)
 		}
 		args = append(args, boxedField(f.Field), f.Value)
 	}
-	args = append(args, len(req.Events))
 	encoded := make([]live.EncodedEvent, len(req.Events))
 	for i, ne := range req.Events {
 		e, err := ne.Encode()
@@ -255,13 +275,18 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 	return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %q", res[0])
 }
 
-// appendChecks adds the checks to the append script's arguments as live_append.lua takes them:
-// the fields to read (each equality check's in order, then the others a difference check
-// names, once), the equality checks' values, then each difference check's field place and
-// value.
-func appendChecks(args []any, checks []live.Check) []any {
-	nreadAt := len(args)
-	args = append(args, 0)
+// maxLayoutCount bounds a command's checks, sets and events: live_append.lua takes each count,
+// and each difference check's field place, as one byte of its layout argument.
+const maxLayoutCount = 240
+
+// appendChecks adds the checks to the append script's arguments as live_append.lua takes them
+// (args holds the six before the fields to read): the fields to read (each equality check's in
+// order, then the others a difference check names, once), the equality checks' values, then the
+// difference checks' values. It fills in layout's counts of fields read, equalities and
+// differences and, after the five counts, each difference check's field place, and returns
+// how much of layout is used.
+func appendChecks(args []any, layout []byte, checks []live.Check) ([]any, int) {
+	first := len(args)
 	nequal := 0
 	for _, c := range checks {
 		if !c.Not {
@@ -269,56 +294,53 @@ func appendChecks(args []any, checks []live.Check) []any {
 			nequal++
 		}
 	}
-	// The place of each difference check's field among those the script reads; a push has at most
-	// four, so the array keeps it off the heap.
-	var placesBuf [8]int
-	places := placesBuf[:0]
+	n := 5
 	for _, c := range checks {
 		if c.Not {
-			places = append(places, readPlace(args, nreadAt, c.Field))
-			if places[len(places)-1] > len(appendOwnReads)+len(args)-nreadAt-1 {
+			place := readPlace(args[first:], c.Field)
+			if place > appendFixedReads+len(args)-first {
 				args = append(args, boxedField(c.Field))
 			}
+			layout[n] = byte(place)
+			n++
 		}
 	}
-	args[nreadAt] = len(args) - nreadAt - 1
-	args = append(args, nequal)
+	layout[0], layout[1], layout[2] = byte(len(args)-first), byte(nequal), byte(n-5)
 	for _, c := range checks {
 		if !c.Not {
 			args = append(args, c.Value)
 		}
 	}
-	args = append(args, len(places))
-	k := 0
 	for _, c := range checks {
 		if c.Not {
-			args = append(args, places[k], c.Value)
-			k++
+			args = append(args, c.Value)
 		}
 	}
-	return args
+	return args, n
 }
 
-// readPlace is field's place (from 1) among the fields live_append.lua reads: its own five, then
-// those already in args after nreadAt; one past them for a field not read yet.
-func readPlace(args []any, nreadAt int, field string) int {
+// readPlace is field's place (from 1) among the fields live_append.lua reads: its own five, the
+// record, then those in read; one past them for a field not read yet.
+func readPlace(read []any, field string) int {
 	for i, f := range appendOwnReads {
 		if f == field {
 			return i + 1
 		}
 	}
-	read := args[nreadAt+1:]
 	for i, f := range read {
 		if f.(string) == field {
-			return len(appendOwnReads) + i + 1
+			return appendFixedReads + i + 1
 		}
 	}
-	return len(appendOwnReads) + len(read) + 1
+	return appendFixedReads + len(read) + 1
 }
 
 // Seen implements live.Store. It reads what live_append.lua records per client.
 func (s *LiveStore) Seen(ctx context.Context, room mockroom.RoomID, client string, seq uint64) (live.AppendResult, bool, error) {
-	last, err := s.client.HGet(ctx, s.keys.LiveClients(room), client).Result()
+	last, err := s.client.HGet(ctx, s.keys.LiveState(room), recordField(client)).Result()
+	if errors.Is(err, redis.Nil) {
+		last, err = s.client.HGet(ctx, s.keys.LiveClients(room), client).Result()
+	}
 	if errors.Is(err, redis.Nil) {
 		return live.AppendResult{}, false, nil
 	}

@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redistest"
@@ -91,5 +94,105 @@ func TestAppendRefusesTheStoresOwnFields(t *testing.T) {
 		if mockroom.ErrorKind(err) != mockroom.KindInternal {
 			t.Errorf("setting %s: %v, want an internal error", field, err)
 		}
+	}
+}
+
+// TestAppendIdempotencyRecords: a client's command is answered once; the same (client, seq)
+// again gets the first answer, an older seq is refused, and sequence numbers compare as numbers
+// (10 after 9). The records live in the state hash; a record the clients hash holds from before
+// they moved there still answers, for the append and for Seen. On Redis and on the embedded
+// store, whose Lua differs.
+func TestAppendIdempotencyRecords(t *testing.T) {
+	t.Run("redis", func(t *testing.T) {
+		srv := redistest.Shared(t)
+		testIdempotencyRecords(t, srv.Client(t), srv.Real)
+	})
+	t.Run("embedded", func(t *testing.T) {
+		m := miniredis.RunT(t)
+		client := redis.NewClient(&redis.Options{Addr: m.Addr(), Protocol: 2})
+		t.Cleanup(func() { _ = client.Close() })
+		testIdempotencyRecords(t, client, false)
+	})
+}
+
+func testIdempotencyRecords(t *testing.T, client redis.UniversalClient, sharded bool) {
+	keys := Keys{Prefix: redistest.Prefix(t)}
+	store := NewLiveStore(client, keys, sharded)
+	const room = mockroom.RoomID("r-records")
+	ctx := t.Context()
+	push := func(clientID string, seq uint64) live.AppendResult {
+		t.Helper()
+		res, err := store.Append(ctx, room, live.AppendRequest{
+			ClientID: clientID, Seq: seq, Now: time.Now(),
+			Events: []live.NewEvent{{Type: live.TypeChatMessage, Actor: "u1", Data: map[string]uint64{"seq": seq}}},
+		})
+		if err != nil {
+			t.Fatalf("%s seq %d: %v", clientID, seq, err)
+		}
+		return res
+	}
+	logLength := func() int64 {
+		t.Helper()
+		n, err := client.XLen(ctx, keys.LiveLog(room)).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	first := push("u1 c1", 9)
+	if first.Duplicate || len(first.Events) != 1 {
+		t.Fatalf("first push: %+v", first)
+	}
+	if again := push("u1 c1", 9); !again.Duplicate || again.Head != first.Head {
+		t.Errorf("the same seq again: %+v, want a duplicate answered with %+v", again, first.Head)
+	}
+	if old := push("u1 c1", 8); !old.Duplicate || old.Head != (mockroom.Position{}) {
+		t.Errorf("an older seq: %+v, want a duplicate with no position", old)
+	}
+	tenth := push("u1 c1", 10)
+	if tenth.Duplicate || tenth.Head.Offset != first.Head.Offset+1 {
+		t.Errorf("seq 10 after 9: %+v, want it appended after %+v", tenth, first.Head)
+	}
+	if old := push("u1 c1", 9); !old.Duplicate {
+		t.Errorf("seq 9 after 10: %+v, want it refused as old", old)
+	}
+	if n := logLength(); n != 2 {
+		t.Errorf("the log holds %d events, want 2", n)
+	}
+	rec, err := client.HGet(ctx, keys.LiveState(room), "cmd:u1 c1").Result()
+	if err != nil || rec != "10\n"+tenth.Head.Epoch+" 2 "+tenth.Head.EventID {
+		t.Errorf("record in the state hash: %q, %v", rec, err)
+	}
+	if n, err := client.Exists(ctx, keys.LiveClients(room)).Result(); err != nil || n != 0 {
+		t.Errorf("the clients hash exists (%d, %v): nothing should write it", n, err)
+	}
+
+	// A record written before the move, in the clients hash.
+	oldHead := mockroom.Position{Epoch: tenth.Head.Epoch, Offset: 2, EventID: tenth.Head.EventID}
+	if err := client.HSet(ctx, keys.LiveClients(room), "u2 c9", "7\n"+oldHead.Epoch+" 2 "+oldHead.EventID).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got, seen, err := store.Seen(ctx, room, "u2 c9", 7); err != nil || !seen || got.Head != oldHead {
+		t.Errorf("Seen of an old record: %+v, %v, %v; want %+v", got, seen, err, oldHead)
+	}
+	if got := push("u2 c9", 7); !got.Duplicate || got.Head != oldHead {
+		t.Errorf("the seq of an old record: %+v, want a duplicate answered with %+v", got, oldHead)
+	}
+	if got := push("u2 c9", 6); !got.Duplicate {
+		t.Errorf("a seq older than an old record: %+v, want it refused", got)
+	}
+	if n := logLength(); n != 2 {
+		t.Errorf("the log holds %d events after the old record's duplicates, want 2", n)
+	}
+	next := push("u2 c9", 8)
+	if next.Duplicate {
+		t.Fatalf("the seq after an old record: %+v, want it appended", next)
+	}
+	if got, seen, err := store.Seen(ctx, room, "u2 c9", 8); err != nil || !seen || got.Head != next.Head {
+		t.Errorf("Seen after the record moved: %+v, %v, %v; want %+v", got, seen, err, next.Head)
+	}
+	if _, seen, err := store.Seen(ctx, room, "u2 c9", 9); err != nil || seen {
+		t.Errorf("Seen of a newer seq: %v, %v; want not seen", seen, err)
 	}
 }

@@ -37,14 +37,14 @@ func TestAFinishedRecordExpiresAfterTheRetention(t *testing.T) {
 	r.exec(clusterInterviewer, live.CmdStart, nil)
 	r.typeChars(3)
 	r.exec(clusterCandidate, live.CmdChatSend, map[string]string{"text": "hello"})
-	r.expectTTLs("live", []string{"live:chat", "live:clients", "live:doc", "live:log", "live:presence", "live:state", "meta", "participants"}, -1, -1)
+	r.expectTTLs("live", []string{"live:chat", "live:doc", "live:log", "live:presence", "live:state", "meta", "participants"}, -1, -1)
 
 	r.exec(clusterInterviewer, live.CmdEnd, nil)
 	if err := rooms.Transition(ctx, r.id, mockroom.StateLive, mockroom.StateWrapUp, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	ms := retention.Milliseconds()
-	r.expectTTLs("ended", []string{"live:chat", "live:clients", "live:doc", "live:log", "live:presence", "live:state", "meta", "participants"}, ms-60_000, ms)
+	r.expectTTLs("ended", []string{"live:chat", "live:doc", "live:log", "live:presence", "live:state", "meta", "participants"}, ms-60_000, ms)
 
 	// Writes after the end: the notes list is created now and must expire with the rest.
 	r.exec(clusterInterviewer, live.CmdNoteAdd, map[string]string{"text": "wrap-up note"})
@@ -52,5 +52,5 @@ func TestAFinishedRecordExpiresAfterTheRetention(t *testing.T) {
 	if err := NewFeedbackStore(client, keys).SaveDraft(ctx, r.id, form, feedback.Draft{}); err != nil {
 		t.Fatal(err)
 	}
-	r.expectTTLs("written after the end", []string{"feedback", "live:chat", "live:clients", "live:doc", "live:log", "live:notes", "live:presence", "live:state", "meta", "participants"}, ms-60_000, ms)
+	r.expectTTLs("written after the end", []string{"feedback", "live:chat", "live:doc", "live:log", "live:notes", "live:presence", "live:state", "meta", "participants"}, ms-60_000, ms)
 }

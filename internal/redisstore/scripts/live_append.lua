@@ -2,64 +2,81 @@
 -- record and its state changes, and publishes each event to the room's channel.
 --
 -- KEYS: 1..7 the room's stored live keys (see live_lib.lua), 8 channel
--- ARGV: now_ms, client_id, seq, new_epoch, waiting_ttl_ms,
---       n_read, then the state fields the checks read (besides the five the script always
---               reads first: epoch, off, phase, w_exp, w_keys): the field of each equality
---               check in order, then any other field a difference check names
---       n_equal, then per equality check: the value its field (read 5 + its place) must hold
---       n_differ, then per difference check: its field's place among all those read (1 to 5
---                 for the script's own five), the value it must not hold
---       n_sets,   then per set:   field, value (never epoch, off or last_id: the script's own)
---       n_events, then per event: id, keep ("", "c", "n", "q"), body (JSON object tail),
---                                 header (the published header line, "" for none; live.DecodePublished)
+-- ARGV: 1 now_ms, 2 record field ("" for a command without a client), 3 seq, 4 new_epoch,
+--       5 waiting_ttl_ms,
+--       6 layout: one byte each for n_read, n_equal, n_differ, n_sets, n_events, then one byte
+--         per difference check: the place of its field among all the fields read (see below)
+--       then n_read fields: the state fields the checks read (besides the six the script always
+--         reads first: epoch, off, phase, w_exp, w_keys and the record field), the field of each
+--         equality check in order, then any other field a difference check names
+--       then n_equal values: what the field of each equality check (read 6 + its place) must hold
+--       then n_differ values: what the field of each difference check must not hold
+--       then n_sets pairs: field, value (never epoch, off, last_id or a record field)
+--       then n_events quadruples: id, keep ("", "c", "n", "q"), body (JSON object tail),
+--         header (the published header line, "" for none; live.DecodePublished)
 -- Returns {"ok", epoch, off1, id1, off2, id2, ...}
 --      or {"dup", "<epoch> <offset> <id>"} / {"old", last_seq}
 --      or {"conflict", field, actual}
-local A, KEYS, redis, tonumber, unpack = ARGV, KEYS, redis, tonumber, unpack
+local A, KEYS, redis, tonumber, tostring, unpack = ARGV, KEYS, redis, tonumber, tostring, unpack
+local byte, find, sub = string.byte, string.find, string.sub
 local state, log, clients, chat, notes, channel = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[8]
-local now, client, seq = A[1], A[2], tonumber(A[3])
+local now, record, seq, layout = A[1], A[2], A[3], A[6]
 
 -- Every Redis command here runs on the keystroke path (an editor push is one call of this
 -- script), so the script reads the state hash once and writes it once: the command count per
 -- push is guarded by TestEditorPushRedisCalls. The Lua around the commands costs Redis as much
--- as the commands do, so the common case builds no tables: the fields to read and the sets come
--- as ranges of ARGV, passed on with unpack.
+-- as the commands do, so the common case builds no tables (the fields to read and the sets come
+-- as ranges of ARGV, passed on with unpack) and converts as few numbers as it can: each
+-- tonumber reads its string twice with strtod, and each number made a string is a sprintf. The
+-- counts come as bytes of one argument, the sequence numbers are compared as decimal strings,
+-- and an event's offset is made a string once.
+--
+-- The idempotency record of a client ("<seq>\n<epoch> <offset> <id>", the reply to its last
+-- command) is a field of the state hash ("cmd:<person> <client>"), read and written with the
+-- rest of the state rather than by commands of its own.
 
-if client ~= '' then
-  local last = redis.call('HGET', clients, client)
+local nread, nequal, ndiffer, nsets, nevents = byte(layout, 1, 5)
+
+-- One HMGET of every field the script needs: its own six, then the caller's (see ARGV above).
+-- Each argument costs Redis a string on every call, so the five named ones are not passed.
+local read = redis.call('HMGET', state, 'epoch', 'off', 'phase', 'w_exp', 'w_keys', record, unpack(A, 7, 6 + nread))
+
+if record ~= '' then
+  local last = read[6]
+  if not last then
+    -- Written before records moved into the state hash: the clients hash kept them, under the
+    -- field's name without its prefix. Read once per client, on its first command here.
+    last = redis.call('HGET', clients, sub(record, 5))
+  end
   if last then
-    local nl = string.find(last, '\n', 1, true)
-    local lastseq = tonumber(string.sub(last, 1, nl - 1))
+    local nl = find(last, '\n', 1, true)
+    local lastseq = sub(last, 1, nl - 1)
     if seq == lastseq then
-      return {'dup', string.sub(last, nl + 1)}
-    elseif seq < lastseq then
-      return {'old', tostring(lastseq)}
+      return {'dup', sub(last, nl + 1)}
+    end
+    -- Both are decimal integers without leading zeros: the shorter is the smaller.
+    if #seq < #lastseq or (#seq == #lastseq and seq < lastseq) then
+      return {'old', lastseq}
     end
   end
 end
 
--- One HMGET of every field the script needs: its own five, then the caller's (see ARGV above).
--- Each argument costs Redis a string on every call, so the five are not passed.
-local nread = tonumber(A[6])
-local read = redis.call('HMGET', state, 'epoch', 'off', 'phase', 'w_exp', 'w_keys', unpack(A, 7, 6 + nread))
 local i = 7 + nread
-local nequal = tonumber(A[i])
 for k = 1, nequal do
-  local actual = read[5 + k] or ''
-  if actual ~= A[i + k] then
+  local actual = read[6 + k] or ''
+  if actual ~= A[i + k - 1] then
     return {'conflict', A[6 + k], actual}
   end
 end
-i = i + nequal + 1
-local ndiffer = tonumber(A[i]); i = i + 1
-for k = i, i + 2 * ndiffer - 1, 2 do
-  local at = tonumber(A[k])
+i = i + nequal
+for k = 1, ndiffer do
+  local at = byte(layout, 5 + k)
   local actual = read[at] or ''
-  if actual == A[k + 1] then
-    return {'conflict', at <= 5 and ({'epoch', 'off', 'phase', 'w_exp', 'w_keys'})[at] or A[1 + at], actual}
+  if actual == A[i + k - 1] then
+    return {'conflict', at <= 5 and ({'epoch', 'off', 'phase', 'w_exp', 'w_keys'})[at] or A[at], actual}
   end
 end
-i = i + 2 * ndiffer
+i = i + ndiffer
 local epoch, off, phase = read[1], tonumber(read[2] or '0'), read[3]
 local w_exp, w_keys = read[4], read[5]
 
@@ -73,7 +90,6 @@ if not epoch then
   off = 0
 end
 
-local nsets = tonumber(A[i]); i = i + 1
 local sets_from, sets_to = i, i + 2 * nsets - 1
 i = sets_to + 1
 for s = sets_from, sets_to, 2 do
@@ -83,16 +99,16 @@ for s = sets_from, sets_to, 2 do
 end
 
 local out = {'ok', epoch}
-local nevents = tonumber(A[i]); i = i + 1
-local id = ''
+local id, head = '', new_epoch and '0' or (read[2] or '0')
 local wrote_chat, wrote_notes, q_ev = false, false, nil
 for _ = 1, nevents do
   id = A[i]
   local keep, body, hdr = A[i + 1], A[i + 2], A[i + 3]
   i = i + 4
   off = off + 1
-  local ev = '{"offset":' .. off .. ',"id":"' .. id .. '","epoch":"' .. epoch .. '","at":' .. now .. ',' .. body
-  redis.call('XADD', log, off .. '-1', 'e', ev)
+  head = tostring(off)
+  local ev = '{"offset":' .. head .. ',"id":"' .. id .. '","epoch":"' .. epoch .. '","at":' .. now .. ',' .. body
+  redis.call('XADD', log, head .. '-1', 'e', ev)
   if keep == 'c' then
     redis.call('RPUSH', chat, ev)
     wrote_chat = true
@@ -108,13 +124,13 @@ for _ = 1, nevents do
   else
     redis.call('PUBLISH_CMD', channel, ev)
   end
-  out[#out + 1] = tostring(off)
+  out[#out + 1] = head
   out[#out + 1] = id
 end
 
--- One HSET of the state hash: the new epoch, the command's sets, the current question event and
--- the head. The sets never name the head's fields, so their order does not matter, and the
--- common case (an edit) passes them on as they came.
+-- One HSET of the state hash: the new epoch, the command's sets, the current question event, the
+-- head and the idempotency record. The sets never name the head's fields or a record, so their
+-- order does not matter, and the common case (an edit) passes them on as they came.
 if new_epoch or q_ev then
   local writes = {}
   if new_epoch then
@@ -126,23 +142,24 @@ if new_epoch or q_ev then
   if q_ev then
     writes[#writes + 1], writes[#writes + 2] = 'q_ev', q_ev
   end
-  writes[#writes + 1], writes[#writes + 2] = 'off', off
+  writes[#writes + 1], writes[#writes + 2] = 'off', head
   writes[#writes + 1], writes[#writes + 2] = 'last_id', id
+  if record ~= '' then
+    writes[#writes + 1], writes[#writes + 2] = record, seq .. '\n' .. epoch .. ' ' .. head .. ' ' .. id
+  end
   redis.call('HSET', state, unpack(writes))
+elseif record ~= '' then
+  redis.call('HSET', state, 'off', head, 'last_id', id, record, seq .. '\n' .. epoch .. ' ' .. head .. ' ' .. id, unpack(A, sets_from, sets_to))
 else
-  redis.call('HSET', state, 'off', off, 'last_id', id, unpack(A, sets_from, sets_to))
+  redis.call('HSET', state, 'off', head, 'last_id', id, unpack(A, sets_from, sets_to))
 end
 
-if client ~= '' then
-  redis.call('HSET', clients, client, seq .. '\n' .. epoch .. ' ' .. off .. ' ' .. id)
-end
 -- A live room with no waiting expiry left has nothing to retain (live_lib.lua): skip the call
 -- and the tables it takes.
 if phase ~= 'live' or w_exp then
   -- The stored keys this command wrote (by index, see live_lib.lua): the state hash always.
   local wrote = {1}
   if nevents > 0 then wrote[#wrote + 1] = 2 end
-  if client ~= '' then wrote[#wrote + 1] = 3 end
   if wrote_chat then wrote[#wrote + 1] = 4 end
   if wrote_notes then wrote[#wrote + 1] = 5 end
   live_retain(tonumber(A[5]), tonumber(now), {phase = phase, exp = w_exp, keys = w_keys}, wrote)

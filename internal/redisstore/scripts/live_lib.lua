@@ -1,6 +1,7 @@
 -- Shared by the live scripts that write (prepended to each). They all get the room's stored live
 -- keys first, state hash first, in this order:
---   KEYS[1] state hash, 2 log stream, 3 client-seq hash, 4 chat list, 5 notes list,
+--   KEYS[1] state hash, 2 log stream, 3 client-seq hash (idempotency records written before they
+--   moved into the state hash; only read), 4 chat list, 5 notes list,
 --   6 document hash, 7 presence hash
 -- Further KEYS (the append's channel) come after them.
 local LIVE_STORED = 7
