@@ -92,6 +92,10 @@ type LiveStore struct {
 	// batch, if set, pipelines appends across rooms (WithPipelinedAppends).
 	batch     *scriptBatcher
 	pipelined bool
+	// Boxed once for the append's command, which every push builds: each string or number
+	// made an interface costs an allocation.
+	appendSHA, waitingArg any
+	appendKeys            boxedKeyCache
 }
 
 // LiveOption adjusts a LiveStore.
@@ -124,6 +128,7 @@ func NewLiveStore(client redis.UniversalClient, keys Keys, sharded bool, opts ..
 	for _, o := range opts {
 		o(s)
 	}
+	s.appendSHA, s.waitingArg = s.append.Hash(), s.waitingMS
 	if s.pipelined {
 		s.batch = newScriptBatcher(client, s.append)
 	}
@@ -218,12 +223,18 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 	if len(req.Checks) > maxLayoutCount || len(req.Set) > maxLayoutCount || len(req.Events) > maxLayoutCount {
 		return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "internal", "a command may have at most %d checks, sets and events each", maxLayoutCount)
 	}
-	args := make([]any, 6, 6+2*len(req.Checks)+2*len(req.Set)+4*len(req.Events))
-	args[0], args[1], args[2], args[3], args[4] = req.Now.UnixMilli(), recordField(req.ClientID), req.Seq, s.newID(), s.waitingMS
+	// The whole command, EVALSHA with its keys, built here rather than by go-redis, so that the
+	// script's hash and the room's keys go in already boxed.
+	keys := s.appendKeys.get(room, s.keys)
+	cmdArgs := 3 + len(keys)
+	args := make([]any, cmdArgs+6, cmdArgs+6+2*len(req.Checks)+2*len(req.Set)+4*len(req.Events))
+	args[0], args[1], args[2] = "evalsha", s.appendSHA, len(keys)
+	copy(args[3:], keys)
+	args[cmdArgs], args[cmdArgs+1], args[cmdArgs+2], args[cmdArgs+3], args[cmdArgs+4] = req.Now.UnixMilli(), recordField(req.ClientID), req.Seq, s.newID(), s.waitingArg
 	var layout [5 + maxLayoutCount]byte
 	args, n := appendChecks(args, layout[:], req.Checks)
 	layout[3], layout[4] = byte(len(req.Set)), byte(len(req.Events))
-	args[5] = string(layout[:n])
+	args[cmdArgs+5] = string(layout[:n])
 	for _, f := range req.Set {
 		if f.Field == live.FieldOffset || f.Field == live.FieldLastID || f.Field == live.FieldEpoch || strings.HasPrefix(f.Field, recordPrefix) {
 			// The script writes these itself, and passes sets on after them.
@@ -240,31 +251,55 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 		encoded[i] = e
 		args = append(args, s.newID(), string(e.Keep()), e.Body(), e.Header())
 	}
-	keys := s.keys.LiveStored(room, true, 0)
-	var res []string
+	var reply any
 	var err error
 	if s.batch != nil {
-		res, err = s.batch.run(ctx, keys, args...)
+		reply, err = s.batch.run(ctx, args)
 	} else {
-		res, err = s.append.Run(ctx, s.client, keys, args...).StringSlice()
+		reply, err = runScript(ctx, s.client, s.append, args)
 	}
 	if err != nil {
 		return live.AppendResult{}, outcomeUnknown(err)
 	}
-	switch res[0] {
-	case "ok":
+	if ok, isOK := reply.(string); isOK {
+		// "ok <epoch> <offset> <id> ...": one string, so that reading the reply costs one
+		// allocation rather than one per part.
+		rest, found := strings.CutPrefix(ok, "ok ")
+		epoch, rest, _ := strings.Cut(rest, " ")
+		if !found || epoch == "" {
+			return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %q", ok)
+		}
 		out := live.AppendResult{Events: make([]live.Event, len(req.Events))}
 		at := time.UnixMilli(req.Now.UnixMilli()).UTC()
 		for i, e := range encoded {
-			off, _ := strconv.ParseUint(res[2+2*i], 10, 64)
-			out.Events[i] = e.Event(mockroom.EventOffset(off), res[3+2*i], res[1], at)
+			var offText, id string
+			offText, rest, _ = strings.Cut(rest, " ")
+			id, rest, _ = strings.Cut(rest, " ")
+			off, perr := strconv.ParseUint(offText, 10, 64)
+			if perr != nil || id == "" {
+				return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %q", ok)
+			}
+			out.Events[i] = e.Event(mockroom.EventOffset(off), id, epoch, at)
 		}
 		if n := len(out.Events); n > 0 {
 			out.Head = out.Events[n-1].Position()
 		}
 		return out, nil
+	}
+	parts, _ := reply.([]any)
+	res := make([]string, len(parts))
+	for i, p := range parts {
+		res[i], _ = p.(string)
+	}
+	if len(res) < 2 || (res[0] == "conflict" && len(res) < 3) {
+		return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %v", reply)
+	}
+	switch res[0] {
 	case "dup":
 		parts := strings.SplitN(res[1], " ", 3)
+		if len(parts) != 3 {
+			return live.AppendResult{Duplicate: true}, nil
+		}
 		off, _ := strconv.ParseUint(parts[1], 10, 64)
 		return live.AppendResult{Duplicate: true, Head: mockroom.Position{Epoch: parts[0], Offset: mockroom.EventOffset(off), EventID: parts[2]}}, nil
 	case "old":
@@ -272,7 +307,39 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 	case "conflict":
 		return live.AppendResult{}, &live.ConflictError{Field: res[1], Actual: res[2]}
 	}
-	return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %q", res[0])
+	return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %v", reply)
+}
+
+// maxCachedKeyRooms bounds boxedKeyCache: past it the cache starts over.
+const maxCachedKeyRooms = 4096
+
+// boxedKeyCache keeps the append's keys of recently written rooms boxed as the command's
+// arguments: the eight keys of a room are the same on every push, and building and boxing
+// them cost nine allocations each time.
+type boxedKeyCache struct {
+	mu    sync.RWMutex
+	rooms map[mockroom.RoomID][]any
+}
+
+func (c *boxedKeyCache) get(room mockroom.RoomID, keys Keys) []any {
+	c.mu.RLock()
+	boxed, ok := c.rooms[room]
+	c.mu.RUnlock()
+	if ok {
+		return boxed
+	}
+	names := keys.LiveStored(room, true, 0)
+	boxed = make([]any, len(names))
+	for i, k := range names {
+		boxed[i] = k
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.rooms == nil || len(c.rooms) >= maxCachedKeyRooms {
+		c.rooms = make(map[mockroom.RoomID][]any)
+	}
+	c.rooms[room] = boxed
+	return boxed
 }
 
 // maxLayoutCount bounds a command's checks, sets and events: live_append.lua takes each count,

@@ -48,10 +48,9 @@ var errBatcherFull = mockroom.Errorf(mockroom.KindUnavailable, "store_busy", "th
 // scriptCall is one queued run of a script.
 type scriptCall struct {
 	ctx  context.Context
-	keys []string
-	args []any
+	args []any // the whole command: EVALSHA, the script's hash, the key count, keys, arguments
 	// set by the sender before done is closed
-	res  []string
+	res  any
 	err  error
 	done chan struct{}
 }
@@ -83,8 +82,9 @@ func newScriptBatcher(client redis.UniversalClient, script *redis.Script) *scrip
 	return b
 }
 
-// run runs the script for one caller and returns its reply as strings.
-func (b *scriptBatcher) run(ctx context.Context, keys []string, args ...any) ([]string, error) {
+// run runs the script for one caller and returns its reply. args is the whole EVALSHA command
+// of b's script.
+func (b *scriptBatcher) run(ctx context.Context, args []any) (any, error) {
 	b.mu.Lock()
 	switch {
 	case b.closed:
@@ -94,14 +94,14 @@ func (b *scriptBatcher) run(ctx context.Context, keys []string, args ...any) ([]
 		// Nothing in flight: send now, from this goroutine, with this context.
 		b.busy = true
 		b.mu.Unlock()
-		res, err := b.script.Run(ctx, b.client, keys, args...).StringSlice()
+		res, err := runScript(ctx, b.client, b.script, args)
 		b.handOn()
 		return res, err
 	case len(b.queue) >= maxQueued:
 		b.mu.Unlock()
 		return nil, errBatcherFull
 	}
-	c := &scriptCall{ctx: ctx, keys: keys, args: args, done: make(chan struct{})}
+	c := &scriptCall{ctx: ctx, args: args, done: make(chan struct{})}
 	b.queue = append(b.queue, c)
 	if b.queued != nil {
 		b.queued(len(b.queue))
@@ -182,15 +182,50 @@ func (b *scriptBatcher) send(batch []*scriptCall) {
 		return
 	}
 	ctx := context.WithoutCancel(batch[0].ctx)
-	calls := make([]scriptArgs, len(batch))
+	cmds := make([]*redis.Cmd, len(batch))
+	pipe := b.client.Pipeline()
 	for i, c := range batch {
-		calls[i] = scriptArgs{c.keys, c.args}
+		cmds[i] = pipe.Do(ctx, c.args...)
 	}
-	cmds := pipelineScript(ctx, b.client, b.script, calls)
+	_, _ = pipe.Exec(ctx) // each command carries its own error
+	var missing []int
+	for i, cmd := range cmds {
+		if isNoScript(cmd.Err()) {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) > 0 {
+		// The server lost its script cache (restart, failover, SCRIPT FLUSH): nothing of those
+		// commands ran, so load the script once and send them again.
+		if err := b.script.Load(ctx, b.client).Err(); err != nil {
+			for _, i := range missing {
+				cmds[i].SetErr(err)
+			}
+		} else {
+			pipe := b.client.Pipeline()
+			for _, i := range missing {
+				cmds[i] = pipe.Do(ctx, batch[i].args...)
+			}
+			_, _ = pipe.Exec(ctx)
+		}
+	}
 	for i, c := range batch {
-		c.res, c.err = cmds[i].StringSlice()
+		c.res, c.err = cmds[i].Result()
 		close(c.done)
 	}
+}
+
+// runScript sends one EVALSHA command of script (args: the whole command, as scriptCall holds
+// it) and, if the server does not have the script, loads it and sends the command again.
+func runScript(ctx context.Context, client redis.UniversalClient, script *redis.Script, args []any) (any, error) {
+	res, err := client.Do(ctx, args...).Result()
+	if isNoScript(err) {
+		if err := script.Load(ctx, client).Err(); err != nil {
+			return nil, err
+		}
+		res, err = client.Do(ctx, args...).Result()
+	}
+	return res, err
 }
 
 // scriptArgs are the keys and arguments of one run of a script.

@@ -26,6 +26,8 @@ type LiveBus struct {
 
 	mu sync.Mutex
 	ps *redis.PubSub
+	// closing is set once the first Receive has tied the connection's life to its context.
+	closing bool
 }
 
 var _ live.Bus = (*LiveBus)(nil)
@@ -109,16 +111,22 @@ func (b *LiveBus) Unsubscribe(ctx context.Context, room mockroom.RoomID) error {
 }
 
 // Receive implements live.Bus. Each confirmation of a room's subscription, the first and any after
-// a reconnect, is returned as a notice (a nil payload). On a single Redis, when ctx ends, the connection is closed so the
-// blocked read returns; the bus is then done. On a Cluster, Receive only stops waiting; Close
+// a reconnect, is returned as a notice (a nil payload). On a single Redis, when the context of
+// the first Receive ends, the connection is closed so the blocked read returns; the bus is then
+// done (the fan-out receives with one context for its whole run, and tying the connection to it
+// once saves a registration per message). On a Cluster, Receive only stops waiting; Close
 // releases the connections.
 func (b *LiveBus) Receive(ctx context.Context) (mockroom.RoomID, []byte, error) {
 	if b.cluster != nil {
 		return b.cluster.receive(ctx)
 	}
 	ps := b.pubsub(ctx)
-	stop := context.AfterFunc(ctx, func() { _ = ps.Close() })
-	defer stop()
+	b.mu.Lock()
+	if !b.closing {
+		b.closing = true
+		context.AfterFunc(ctx, func() { _ = ps.Close() })
+	}
+	b.mu.Unlock()
 	for {
 		msg, err := ps.Receive(ctx)
 		if err != nil {
