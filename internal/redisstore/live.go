@@ -588,14 +588,14 @@ func (s *LiveStore) RenewPresence(ctx context.Context, node string, rooms []live
 	untilMS, nowMS := until.UnixMilli(), now.UnixMilli()
 	for start := 0; start < len(rooms); start += presencePipeline {
 		part := rooms[start:min(start+presencePipeline, len(rooms))]
-		calls := make([]scriptArgs, len(part))
+		calls := make([][]any, len(part))
 		for i, r := range part {
 			args := make([]any, 0, 4+len(r.Users))
 			args = append(args, node, untilMS, s.waitingMS, nowMS)
 			for _, u := range r.Users {
 				args = append(args, string(u))
 			}
-			calls[i] = scriptArgs{s.storedKeys(r.Room, 0), args}
+			calls[i] = evalShaCommand(livePresenceKeep, s.storedKeys(r.Room, 0), args...)
 		}
 		for i, cmd := range pipelineScript(ctx, s.client, livePresenceKeep, calls) {
 			c, err := presenceChange(cmd)

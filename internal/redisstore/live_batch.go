@@ -182,36 +182,13 @@ func (b *scriptBatcher) send(batch []*scriptCall) {
 		return
 	}
 	ctx := context.WithoutCancel(batch[0].ctx)
-	cmds := make([]*redis.Cmd, len(batch))
-	pipe := b.client.Pipeline()
+	commands := make([][]any, len(batch))
 	for i, c := range batch {
-		cmds[i] = pipe.Do(ctx, c.args...)
+		commands[i] = c.args
 	}
-	_, _ = pipe.Exec(ctx) // each command carries its own error
-	var missing []int
-	for i, cmd := range cmds {
-		if isNoScript(cmd.Err()) {
-			missing = append(missing, i)
-		}
-	}
-	if len(missing) > 0 {
-		// The server lost its script cache (restart, failover, SCRIPT FLUSH): nothing of those
-		// commands ran, so load the script once and send them again.
-		if err := b.script.Load(ctx, b.client).Err(); err != nil {
-			for _, i := range missing {
-				cmds[i].SetErr(err)
-			}
-		} else {
-			pipe := b.client.Pipeline()
-			for _, i := range missing {
-				cmds[i] = pipe.Do(ctx, batch[i].args...)
-			}
-			_, _ = pipe.Exec(ctx)
-		}
-	}
-	for i, c := range batch {
-		c.res, c.err = cmds[i].Result()
-		close(c.done)
+	for i, cmd := range pipelineScript(ctx, b.client, b.script, commands) {
+		batch[i].res, batch[i].err = cmd.Result()
+		close(batch[i].done)
 	}
 }
 
@@ -228,17 +205,23 @@ func runScript(ctx context.Context, client redis.UniversalClient, script *redis.
 	return res, err
 }
 
-// scriptArgs are the keys and arguments of one run of a script.
-type scriptArgs struct {
-	keys []string
-	args []any
+// evalShaCommand is the whole EVALSHA command of script with keys and args, as runScript and
+// pipelineScript take it.
+func evalShaCommand(script *redis.Script, keys []string, args ...any) []any {
+	cmd := make([]any, 0, 3+len(keys)+len(args))
+	cmd = append(cmd, "evalsha", script.Hash(), len(keys))
+	for _, k := range keys {
+		cmd = append(cmd, k)
+	}
+	return append(cmd, args...)
 }
 
-// pipelineScript runs script once per call in one pipeline (on a Cluster, go-redis splits it
-// by node; each call's keys must share a slot, calls of different rooms need not) and returns
-// each call's reply, in order; every command carries its own error.
-func pipelineScript(ctx context.Context, client redis.UniversalClient, script *redis.Script, calls []scriptArgs) []*redis.Cmd {
-	cmds := execScript(ctx, client, script, calls)
+// pipelineScript sends commands, each an EVALSHA of script (see evalShaCommand), in one pipeline
+// (on a Cluster, go-redis splits it by node; each command's keys must share a slot, commands of
+// different rooms need not) and returns each command's reply, in order; every command carries its
+// own error.
+func pipelineScript(ctx context.Context, client redis.UniversalClient, script *redis.Script, commands [][]any) []*redis.Cmd {
+	cmds := execCommands(ctx, client, commands)
 	var missing []int
 	for i, cmd := range cmds {
 		if isNoScript(cmd.Err()) {
@@ -256,21 +239,21 @@ func pipelineScript(ctx context.Context, client redis.UniversalClient, script *r
 		}
 		return cmds
 	}
-	retry := make([]scriptArgs, len(missing))
+	retry := make([][]any, len(missing))
 	for j, i := range missing {
-		retry[j] = calls[i]
+		retry[j] = commands[i]
 	}
-	for j, cmd := range execScript(ctx, client, script, retry) {
+	for j, cmd := range execCommands(ctx, client, retry) {
 		cmds[missing[j]] = cmd
 	}
 	return cmds
 }
 
-func execScript(ctx context.Context, client redis.UniversalClient, script *redis.Script, calls []scriptArgs) []*redis.Cmd {
-	cmds := make([]*redis.Cmd, len(calls))
+func execCommands(ctx context.Context, client redis.UniversalClient, commands [][]any) []*redis.Cmd {
+	cmds := make([]*redis.Cmd, len(commands))
 	pipe := client.Pipeline()
-	for i, c := range calls {
-		cmds[i] = pipe.EvalSha(ctx, script.Hash(), c.keys, c.args...)
+	for i, c := range commands {
+		cmds[i] = pipe.Do(ctx, c...)
 	}
 	_, _ = pipe.Exec(ctx) // each command carries its own error
 	return cmds
