@@ -310,8 +310,10 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 	return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %v", reply)
 }
 
-// maxCachedKeyRooms bounds boxedKeyCache: past it the cache starts over.
-const maxCachedKeyRooms = 4096
+// maxCachedKeyRooms bounds boxedKeyCache (under 1 KB a room, so at most some 16 MB): past it
+// the cache starts over. It is well above the rooms one node has typing at once; were it below,
+// the cache would be emptied faster than the rooms come back to it.
+const maxCachedKeyRooms = 16384
 
 // boxedKeyCache keeps the append's keys of recently written rooms boxed as the command's
 // arguments: the eight keys of a room are the same on every push, and building and boxing

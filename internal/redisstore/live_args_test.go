@@ -3,6 +3,8 @@ package redisstore
 import (
 	"fmt"
 	"testing"
+
+	"github.com/mockroom/mockroom/internal/mockroom"
 )
 
 // TestBoxedFieldStopsGrowing: names are boxed to themselves, the same box is reused for a name
@@ -29,5 +31,34 @@ func TestBoxedFieldStopsGrowing(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { _ = boxedField(known) })
 	if allocs != 0 {
 		t.Errorf("boxing a known name (%s) allocated %.1f times", known, allocs)
+	}
+}
+
+// TestBoxedKeyCache: the cache gives a room's append keys in the scripts' order, the same boxes
+// on the next push, and never holds more than maxCachedKeyRooms rooms however many pass through.
+func TestBoxedKeyCache(t *testing.T) {
+	var c boxedKeyCache
+	keys := Keys{Prefix: "test"}
+	first := c.get("r-1", keys)
+	want := keys.LiveStored("r-1", true, 0)
+	if len(first) != len(want) {
+		t.Fatalf("%d keys, want %d", len(first), len(want))
+	}
+	for i, k := range want {
+		if first[i] != any(k) {
+			t.Errorf("key %d = %v, want %s", i, first[i], k)
+		}
+	}
+	if again := c.get("r-1", keys); &again[0] != &first[0] {
+		t.Error("the second get of a room built its keys again")
+	}
+	for i := range 2*maxCachedKeyRooms + 3 {
+		c.get(mockroom.RoomID(fmt.Sprintf("r-%d", i)), keys)
+		if n := len(c.rooms); n > maxCachedKeyRooms {
+			t.Fatalf("%d rooms cached, at most %d allowed", n, maxCachedKeyRooms)
+		}
+	}
+	if got := c.get("r-other", keys); got[0] != any(keys.LiveState("r-other")) {
+		t.Errorf("after starting over, the first key is %v", got[0])
 	}
 }
