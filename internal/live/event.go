@@ -220,7 +220,7 @@ func (e EncodedEvent) appendBody(buf []byte) []byte {
 	buf = strconv.AppendQuote(buf, e.ne.Type) // types are fixed ASCII names
 	if e.ne.Actor != "" {
 		buf = append(buf, `,"actor":`...)
-		buf = appendJSONString(buf, string(e.ne.Actor))
+		buf = AppendJSONString(buf, string(e.ne.Actor))
 	}
 	if e.data != nil {
 		buf = append(buf, `,"data":`...)
@@ -235,7 +235,7 @@ func (e EncodedEvent) appendBody(buf []byte) []byte {
 	}
 	if e.ne.For != "" {
 		buf = append(buf, `,"for":`...)
-		buf = appendJSONString(buf, string(e.ne.For))
+		buf = AppendJSONString(buf, string(e.ne.For))
 	}
 	return append(buf, '}')
 }

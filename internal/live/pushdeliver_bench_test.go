@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"syscall"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/redisstore"
+	"github.com/mockroom/mockroom/internal/redistest"
 )
 
 // BenchmarkPushDeliver measures one keystroke's whole way through a node: the editor push is
@@ -73,7 +73,7 @@ func benchPushDeliver(b *testing.B, e *env, client redis.UniversalClient, sharde
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPU(b)
+	cpu0 := redistest.ProcessCPU(b)
 	for i := range b.N {
 		if _, err := eng.Execute(ctx, e.room, candidate, live.Command{ClientID: "cm1", Seq: uint64(i + 2), Type: live.CmdEditorPush, Data: edits[i]}); err != nil {
 			b.Fatal(err)
@@ -81,17 +81,6 @@ func benchPushDeliver(b *testing.B, e *env, client redis.UniversalClient, sharde
 		<-delivered
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/edit")
+	b.ReportMetric(float64(redistest.ProcessCPU(b)-cpu0)/float64(b.N), "cpu-ns/edit")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "edits/s")
-}
-
-// processCPU is the CPU time (user and system) this process has used, in nanoseconds: what the
-// node pays for an edit, Redis aside (it runs in its own process, unless the store is embedded).
-func processCPU(b *testing.B) int64 {
-	b.Helper()
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

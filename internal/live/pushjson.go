@@ -338,7 +338,7 @@ func appendUpdateData(b []byte, d updateData) ([]byte, bool) {
 			b = append(b, ',')
 		}
 		b = append(b, `{"clientID":`...)
-		b = appendJSONString(b, u.ClientID)
+		b = AppendJSONString(b, u.ClientID)
 		b = append(b, `,"changes":`...)
 		if u.Changes == nil {
 			b = append(b, "null"...)
@@ -350,7 +350,7 @@ func appendUpdateData(b []byte, d updateData) ([]byte, bool) {
 		}
 		if u.Author != "" {
 			b = append(b, `,"author":`...)
-			b = appendJSONString(b, string(u.Author))
+			b = AppendJSONString(b, string(u.Author))
 		}
 		if !u.At.IsZero() {
 			b = append(b, `,"at":`...)
@@ -405,10 +405,10 @@ func appendHTMLSafe(b, raw []byte) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString writes s as a JSON string exactly as json.Marshal does: quote, backslash
+// AppendJSONString writes s as a JSON string exactly as json.Marshal does: quote, backslash
 // and control characters escaped, <, > and & as \u003c, \u003e and \u0026, U+2028 and U+2029
 // escaped, and each byte of invalid UTF-8 replaced by \ufffd.
-func appendJSONString(b []byte, s string) []byte {
+func AppendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"sync/atomic"
-	"syscall"
 	"testing"
 
 	"github.com/mockroom/mockroom/internal/live"
@@ -24,7 +23,7 @@ func BenchmarkAppend(b *testing.B) {
 	}{{"unbatched", nil}, {"pipelined", []LiveOption{WithPipelinedAppends()}}} {
 		b.Run("sequential/"+mode.name, func(b *testing.B) {
 			store, hook := benchStore(b, mode.opts)
-			before, cpu := hook.n.Load(), processCPU(b)
+			before, cpu := hook.n.Load(), redistest.ProcessCPU(b)
 			b.ResetTimer()
 			for i := range b.N {
 				if _, err := store.Append(b.Context(), "r", benchEdit("c", i)); err != nil {
@@ -32,7 +31,7 @@ func BenchmarkAppend(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(hook.n.Load()-before)/float64(b.N), "round-trips/op")
-			b.ReportMetric(float64(processCPU(b)-cpu)/float64(b.N)/1e3, "client-cpu-µs/op")
+			b.ReportMetric(float64(redistest.ProcessCPU(b)-cpu)/float64(b.N)/1e3, "client-cpu-µs/op")
 		})
 		for _, rooms := range []int{64, 512} {
 			b.Run(fmt.Sprintf("rooms=%d/%s", rooms, mode.name), func(b *testing.B) {
@@ -40,7 +39,7 @@ func BenchmarkAppend(b *testing.B) {
 				// SetParallelism multiplies GOMAXPROCS; round up so every room has a caller.
 				b.SetParallelism(max(1, rooms/runtime.GOMAXPROCS(0)))
 				var next atomic.Int64
-				before, cpu := hook.n.Load(), processCPU(b)
+				before, cpu := hook.n.Load(), redistest.ProcessCPU(b)
 				b.ResetTimer()
 				b.RunParallel(func(pb *testing.PB) {
 					room := mockroom.RoomID(fmt.Sprintf("r%d", next.Add(1)))
@@ -52,7 +51,7 @@ func BenchmarkAppend(b *testing.B) {
 					}
 				})
 				b.ReportMetric(float64(hook.n.Load()-before)/float64(b.N), "round-trips/op")
-				b.ReportMetric(float64(processCPU(b)-cpu)/float64(b.N)/1e3, "client-cpu-µs/op")
+				b.ReportMetric(float64(redistest.ProcessCPU(b)-cpu)/float64(b.N)/1e3, "client-cpu-µs/op")
 			})
 		}
 	}
@@ -77,15 +76,4 @@ func benchEdit(client string, i int) live.AppendRequest {
 		Type: live.TypeEditorUpdate, Actor: "u-cand",
 		Data: map[string]any{"version": i, "updates": []map[string]any{{"clientID": "cm1", "changes": []any{[]any{0, "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"}}}}},
 	}}}
-}
-
-// processCPU is the CPU time (user and system) this process has used, in nanoseconds: the
-// client's side of the appends, which is what a node pays. Redis runs in its own process.
-func processCPU(b *testing.B) int64 {
-	b.Helper()
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

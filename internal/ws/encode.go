@@ -29,17 +29,17 @@ func encodeEvent(ev live.Event, now time.Time) []byte {
 	b = append(b, `{"type":"event","server_time":`...)
 	b = appendTime(b, now)
 	b = append(b, `,"epoch":`...)
-	b = appendString(b, ev.Epoch)
+	b = live.AppendJSONString(b, ev.Epoch)
 	b = append(b, `,"offset":`...)
 	b = strconv.AppendUint(b, uint64(ev.Offset), 10)
 	b = append(b, `,"id":`...)
-	b = appendString(b, ev.ID)
+	b = live.AppendJSONString(b, ev.ID)
 	b = append(b, `,"event":`...)
-	b = appendString(b, ev.Type)
+	b = live.AppendJSONString(b, ev.Type)
 	b = append(b, `,"at":`...)
 	b = appendTime(b, ev.At)
 	b = append(b, `,"actor":`...)
-	b = appendString(b, string(ev.Actor))
+	b = live.AppendJSONString(b, string(ev.Actor))
 	b = append(b, `,"data":`...)
 	b = appendCompact(b, data)
 	if len(priv) > 0 {
@@ -70,11 +70,11 @@ func encodeAck(now time.Time, seq uint64, r live.Result) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `"position":{"epoch":`...)
-		b = appendString(b, r.Position.Epoch)
+		b = live.AppendJSONString(b, r.Position.Epoch)
 		b = append(b, `,"offset":`...)
 		b = strconv.AppendUint(b, uint64(r.Position.Offset), 10)
 		b = append(b, `,"event_id":`...)
-		b = appendString(b, r.Position.EventID)
+		b = live.AppendJSONString(b, r.Position.EventID)
 		b = append(b, '}')
 		sep = true
 	}
@@ -116,28 +116,13 @@ func appendTime(b []byte, t time.Time) []byte {
 	return append(b, 'Z', '"')
 }
 
-// appendDigits writes n, which is not negative, in exactly width digits.
+// appendDigits writes n, which is not negative, in exactly width (at most 4) digits.
 func appendDigits(b []byte, n, width int) []byte {
-	for i := width - 1; i >= 0; i-- {
-		d := n
-		for range i {
-			d /= 10
-		}
-		b = append(b, byte('0'+d%10))
+	end := len(b) + width
+	b = append(b, "0000"[:width]...)
+	for i := end - 1; i >= end-width; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
 	}
 	return b
-}
-
-// appendString writes s as a JSON string. Identifiers and type names take the fast path;
-// anything that needs escaping is written by encoding/json, so the escaping is its own.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
