@@ -112,6 +112,7 @@ func TestFailoverOfARoomsMaster(t *testing.T) {
 	// The interviewer gets the timer's events although nothing is written to the room after them.
 	expired := ivSock.waitEvent("timer.expired")
 	t.Logf("timer.expired reached the interviewer %s after the kill", time.Since(killedAt).Round(time.Millisecond))
+	c.WaitSlotMoved(t, redisstore.DefaultKeys.LiveState(mockroom.RoomID(room)), killed)
 	logged := roomLog(t, c, room)
 	if last := logged[len(logged)-1]; last.Type != live.TypeTimerExpired || last.Offset != uint64Of(expired.num("offset")) {
 		t.Fatalf("the log's last event is %s at %d: something after timer.expired could have exposed it", last.Type, last.Offset)

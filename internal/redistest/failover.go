@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/mockroom/mockroom/internal/testwait"
 )
 
 // ClusterNodeTimeout is the cluster-node-timeout of the clusters started here, in milliseconds:
@@ -118,4 +120,50 @@ func (c *Cluster) KillMasterOf(t testing.TB, key string) string {
 	}
 	t.Fatalf("the master of %q, %s, is not a node of this cluster", key, addr)
 	return ""
+}
+
+// WaitSlotMoved waits until every live node of the cluster maps key's slot to a master other
+// than from, the address KillMasterOf returned. A node learns of a promotion by gossip, so for a
+// while after it one node may still name the killed master; a client that loads its slot map
+// from that node keeps the stale map until its next reload, and every command it sends for the
+// slot fails. Tests that read the cluster themselves after a failover wait here first.
+func (c *Cluster) WaitSlotMoved(t testing.TB, key, from string) {
+	t.Helper()
+	deadline := testwait.Deadline(t)
+	for _, s := range c.nodes {
+		if s.cmd == nil || s.Addr == from {
+			continue // killed
+		}
+		cl := redis.NewClient(&redis.Options{Addr: s.Addr, Protocol: 2})
+		for {
+			master, err := slotMaster(t.Context(), cl, key)
+			if err == nil && master != "" && master != from {
+				break
+			}
+			if time.Now().After(deadline) {
+				_ = cl.Close()
+				t.Fatalf("node %s still maps the slot of %q to %q (%v)", s.Addr, key, master, err)
+			}
+			time.Sleep(20 * time.Millisecond) // polling processes we started; gossip has no event to wait on
+		}
+		_ = cl.Close()
+	}
+}
+
+// slotMaster is the address of the master that one node says serves key's slot.
+func slotMaster(ctx context.Context, cl *redis.Client, key string) (string, error) {
+	slot, err := cl.ClusterKeySlot(ctx, key).Result()
+	if err != nil {
+		return "", err
+	}
+	ranges, err := cl.ClusterSlots(ctx).Result()
+	if err != nil {
+		return "", err
+	}
+	for _, r := range ranges {
+		if int64(r.Start) <= slot && slot <= int64(r.End) && len(r.Nodes) > 0 {
+			return r.Nodes[0].Addr, nil
+		}
+	}
+	return "", nil
 }
