@@ -150,19 +150,28 @@ func (c *Cluster) WaitSlotMoved(t testing.TB, key, from string) {
 	}
 }
 
-// slotMaster is the address of the master that one node says serves key's slot.
+// slotMaster is the address of the master that one node says serves key's slot, "" when it
+// names none that is up.
 func slotMaster(ctx context.Context, cl *redis.Client, key string) (string, error) {
 	slot, err := cl.ClusterKeySlot(ctx, key).Result()
 	if err != nil {
 		return "", err
 	}
-	ranges, err := cl.ClusterSlots(ctx).Result()
+	shards, err := cl.ClusterShards(ctx).Result()
 	if err != nil {
 		return "", err
 	}
-	for _, r := range ranges {
-		if int64(r.Start) <= slot && slot <= int64(r.End) && len(r.Nodes) > 0 {
-			return r.Nodes[0].Addr, nil
+	for _, sh := range shards {
+		for _, r := range sh.Slots {
+			if r.Start > slot || slot > r.End {
+				continue
+			}
+			for _, n := range sh.Nodes {
+				if n.Role == "master" && n.Health == "online" {
+					return net.JoinHostPort(n.IP, strconv.FormatInt(n.Port, 10)), nil
+				}
+			}
+			return "", nil
 		}
 	}
 	return "", nil
