@@ -10,6 +10,7 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirro
 import { indentOnInput, bracketMatching, indentUnit } from '@codemirror/language';
 import { python } from '@codemirror/lang-python';
 import { editorTheme, onThemeChange, prefersDark } from './editor-theme.js';
+import { sharedSelection } from './shared-selection.js';
 
 export const LANGUAGES = [
   ['python', 'Python'],
@@ -143,6 +144,8 @@ export class SharedEditor {
     this.staleTimer = null;
     this.presenceTimer = null;
     this.lastPresence = 0;
+    this.sharesCursor = false; // set once we have moved our cursor
+    this.presenceBehind = false; // the cursor last shared was placed before our unconfirmed edits
     this.locked = false;
     this.role = 'candidate';
     this.lang = 'python';
@@ -171,7 +174,10 @@ export class SharedEditor {
       EditorView.updateListener.of((u) => {
         if (u.docChanged) this.schedulePush();
         // Our own selection moves are worth telling the others; remote edits moving it are not.
-        if (u.selectionSet && u.transactions.some((t) => !t.annotation(Transaction.remote))) this.schedulePresence();
+        if (u.selectionSet && u.transactions.some((t) => !t.annotation(Transaction.remote))) {
+          this.sharesCursor = true;
+          this.schedulePresence();
+        }
       }),
     ];
   }
@@ -202,10 +208,18 @@ export class SharedEditor {
     this.generation++; // outcomes of pushes made against the old state no longer matter
     this.pushing = false;
     this.waitForVersion = -1;
+    // The others' cursors outlive the rebuild: after a reconnect within the presence grace nobody
+    // is told we were away, so nobody would share theirs again until they move.
+    const others = this.view ? [...this.view.state.field(remoteField).values()] : [];
     const state = EditorState.create({ doc: text, extensions: this.extensions(doc.version || 0, this.lang, this.isReadOnly) });
     if (this.view) this.view.setState(state);
     else this.view = new EditorView({ state, parent: this.parent });
     if (carry) this.view.dispatch({ changes: carry });
+    if (others.length) {
+      const len = this.view.state.doc.length;
+      const clamp = (n) => Math.max(0, Math.min(len, n));
+      this.view.dispatch({ effects: others.map((p) => setRemote.of({ ...p, ranges: p.ranges.map((r) => ({ anchor: clamp(r.anchor), head: clamp(r.head) })) })) });
+    }
     if (needsLoading(this.lang)) this.setLanguage(this.lang);
   }
 
@@ -241,6 +255,10 @@ export class SharedEditor {
     const updates = data.updates.map((u) => ({ clientID: u.clientID, changes: ChangeSet.fromJSON(u.changes) }));
     for (const u of updates) this.confirmed = u.changes.apply(this.confirmed);
     this.view.dispatch(receiveUpdates(this.view.state, updates));
+    if (this.presenceBehind && sendableUpdates(this.view.state).length === 0) {
+      this.presenceBehind = false;
+      this.schedulePresence();
+    }
     if (getSyncedVersion(this.view.state) >= this.waitForVersion) {
       this.waitForVersion = -1;
       clearTimeout(this.staleTimer);
@@ -336,9 +354,19 @@ export class SharedEditor {
       this.presenceTimer = null;
       this.lastPresence = Date.now();
       if (!this.view || this.role === 'observer') return;
-      const sel = this.view.state.selection;
-      this.conn.sendPresence({ selection: { main: sel.mainIndex, ranges: sel.ranges.slice(0, 100).map((r) => ({ anchor: r.anchor, head: r.head })) } });
+      // Placed in the confirmed document; once our edits are confirmed, say where it really is.
+      this.presenceBehind = sendableUpdates(this.view.state).length > 0;
+      this.conn.sendPresence({ selection: sharedSelection(this.view.state) });
     }, wait);
+  }
+
+  // announcePresence tells the room our cursor again without our moving it: after our socket
+  // (re)connects, and when someone comes (back) online, whose editor has no cursor of ours until
+  // then. Presence is never stored or acknowledged and may be shed under load, so this is also
+  // how a cursor that was lost comes back. Only once we have placed a cursor: someone who never
+  // clicked into the editor shows none.
+  announcePresence() {
+    if (this.sharesCursor) this.schedulePresence();
   }
 
   showPresence(frame, name) {

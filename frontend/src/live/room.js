@@ -113,6 +113,7 @@ export function renderRoom(el, { params }) {
     snapshot: onSnapshot,
     resumed: () => {
       if (st.snapshots > 0) showBanner(null);
+      editor.announcePresence();
     },
     event: onEvent,
     presence: (f) => {
@@ -125,6 +126,9 @@ export function renderRoom(el, { params }) {
           loadRoomRecord();
         }
         if (!f.online) editor.dropPresence(f.user_id);
+        // Someone (back) online has no cursor of ours yet. Only a frame without a selection says
+        // so: answering every cursor move with ours would never end.
+        else if (!f.selection) editor.announcePresence();
         renderPeople();
       }
       if (f.selection) editor.showPresence(f, p?.name || 'Someone');
@@ -203,6 +207,7 @@ export function renderRoom(el, { params }) {
     st.language = doc.language || 'python';
     st.locked = !!doc.locked;
     editor.load(doc, st.you.role);
+    editor.announcePresence();
     // A peer room's snapshot carries pseudonyms; the room record says whether names are shown.
     if (st.room.kind === 'peer') loadRoomRecord();
     if (st.snapshots > 1) {
