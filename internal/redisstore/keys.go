@@ -58,8 +58,8 @@ func (k Keys) RateLimit(scope, subject string) string {
 // timer and schedule, editor version, language and lock (fields named in package live).
 func (k Keys) LiveState(id mockroom.RoomID) string { return k.room(id, "live:state") }
 
-// LiveLog is the stream of a room's events; an entry's id is "<offset>-1", so ranges by offset
-// are plain XRANGE calls.
+// LiveLog is the stream of a room's events; an entry's id is "<offset>-0" ("<offset>-1" in logs
+// written by earlier releases), so ranges by offset are plain XRANGE calls.
 func (k Keys) LiveLog(id mockroom.RoomID) string { return k.room(id, "live:log") }
 
 // LiveClients held, before the records moved into the state hash (field "cmd:<key>"), each

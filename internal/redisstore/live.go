@@ -18,8 +18,9 @@ import (
 	"github.com/mockroom/mockroom/internal/mockroom"
 )
 
-// The room log is a Redis Stream with entry ids "<offset>-1": offsets map to ids directly, so
-// "events after offset n" is one XRANGE and "the event at offset n" is checked by the same call.
+// The room log is a Redis Stream with entry ids "<offset>-0" (written as the bare offset; logs
+// written by earlier releases hold "<offset>-1"): offsets map to ids directly, so "events from
+// offset n" is one XRANGE from "<n>-0", whichever form the entries have.
 // A list would need a base offset and O(n) index arithmetic; a stream gives ranges by offset for
 // free and keeps each entry as one field holding the event's JSON, exactly as published.
 //
@@ -94,8 +95,8 @@ type LiveStore struct {
 	pipelined bool
 	// Boxed once for the append's command, which every push builds: each string or number
 	// made an interface costs an allocation.
-	appendSHA, waitingArg any
-	appendKeys            boxedKeyCache
+	appendSHA  any
+	appendKeys boxedKeyCache
 }
 
 // LiveOption adjusts a LiveStore.
@@ -128,7 +129,7 @@ func NewLiveStore(client redis.UniversalClient, keys Keys, sharded bool, opts ..
 	for _, o := range opts {
 		o(s)
 	}
-	s.appendSHA, s.waitingArg = s.append.Hash(), s.waitingMS
+	s.appendSHA = s.append.Hash()
 	if s.pipelined {
 		s.batch = newScriptBatcher(client, s.append)
 	}
@@ -227,14 +228,14 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 	// script's hash and the room's keys go in already boxed.
 	keys := s.appendKeys.get(room, s.keys)
 	cmdArgs := 3 + len(keys)
-	args := make([]any, cmdArgs+6, cmdArgs+6+2*len(req.Checks)+2*len(req.Set)+4*len(req.Events))
+	args := make([]any, cmdArgs+appendFixedArgs, cmdArgs+appendFixedArgs+2*len(req.Checks)+2*len(req.Set)+3*len(req.Events))
 	args[0], args[1], args[2] = "evalsha", s.appendSHA, len(keys)
 	copy(args[3:], keys)
-	args[cmdArgs], args[cmdArgs+1], args[cmdArgs+2], args[cmdArgs+3], args[cmdArgs+4] = req.Now.UnixMilli(), recordField(req.ClientID), req.Seq, s.newID(), s.waitingArg
-	var layout [5 + maxLayoutCount]byte
-	args, n := appendChecks(args, layout[:], req.Checks)
-	layout[3], layout[4] = byte(len(req.Set)), byte(len(req.Events))
-	args[cmdArgs+5] = string(layout[:n])
+	args[cmdArgs], args[cmdArgs+1], args[cmdArgs+2] = req.Now.UnixMilli(), recordField(req.ClientID), req.Seq
+	var layoutBuf [5 + 2*maxLayoutCount + 20]byte
+	args, n := appendChecks(args, layoutBuf[:], req.Checks)
+	layoutBuf[3], layoutBuf[4] = byte(len(req.Set)), byte(len(req.Events))
+	layout := layoutBuf[:n]
 	for _, f := range req.Set {
 		if f.Field == live.FieldOffset || f.Field == live.FieldLastID || f.Field == live.FieldEpoch || strings.HasPrefix(f.Field, recordPrefix) {
 			// The script writes these itself, and passes sets on after them.
@@ -243,14 +244,21 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 		args = append(args, boxedField(f.Field), f.Value)
 	}
 	encoded := make([]live.EncodedEvent, len(req.Events))
+	var idsBuf [4]string
+	ids := idsBuf[:0]
 	for i, ne := range req.Events {
 		e, err := ne.Encode()
 		if err != nil {
 			return live.AppendResult{}, err
 		}
 		encoded[i] = e
-		args = append(args, s.newID(), string(e.Keep()), e.Body(), e.Header())
+		id := s.newID()
+		ids = append(ids, id)
+		layout = append(layout, keepByte(e.Keep()))
+		args = append(args, id, e.Body(), e.Header())
 	}
+	layout = strconv.AppendInt(layout, s.waitingMS, 10)
+	args[cmdArgs+3] = string(layout)
 	var reply any
 	var err error
 	if s.batch != nil {
@@ -261,30 +269,8 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 	if err != nil {
 		return live.AppendResult{}, outcomeUnknown(err)
 	}
-	if ok, isOK := reply.(string); isOK {
-		// "ok <epoch> <offset> <id> ...": one string, so that reading the reply costs one
-		// allocation rather than one per part.
-		rest, found := strings.CutPrefix(ok, "ok ")
-		epoch, rest, _ := strings.Cut(rest, " ")
-		if !found || epoch == "" {
-			return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %q", ok)
-		}
-		out := live.AppendResult{Events: make([]live.Event, len(req.Events))}
-		at := time.UnixMilli(req.Now.UnixMilli()).UTC()
-		for i, e := range encoded {
-			var offText, id string
-			offText, rest, _ = strings.Cut(rest, " ")
-			id, rest, _ = strings.Cut(rest, " ")
-			off, perr := strconv.ParseUint(offText, 10, 64)
-			if perr != nil || id == "" {
-				return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %q", ok)
-			}
-			out.Events[i] = e.Event(mockroom.EventOffset(off), id, epoch, at)
-		}
-		if n := len(out.Events); n > 0 {
-			out.Head = out.Events[n-1].Position()
-		}
-		return out, nil
+	if text, isOK := reply.(string); isOK {
+		return appendedResult(text, req, encoded, ids)
 	}
 	parts, _ := reply.([]any)
 	res := make([]string, len(parts))
@@ -308,6 +294,42 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 		return live.AppendResult{}, &live.ConflictError{Field: res[1], Actual: res[2]}
 	}
 	return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %v", reply)
+}
+
+// appendFixedArgs is how many arguments live_append.lua takes before the fields to read: now, the
+// record field, seq and the layout.
+const appendFixedArgs = 4
+
+// keepByte is an event's keep as one byte of the append's layout ('-' for none).
+func keepByte(k live.Keep) byte {
+	if k == live.KeepNone {
+		return '-'
+	}
+	return k[0]
+}
+
+// appendedResult reads the reply of an applied append, "[<seq>\n]<epoch> <head> <last id>": the
+// events took the offsets up to head in order, with the ids the command gave them.
+func appendedResult(reply string, req live.AppendRequest, encoded []live.EncodedEvent, ids []string) (live.AppendResult, error) {
+	if _, rest, found := strings.Cut(reply, "\n"); found {
+		reply = rest
+	}
+	epoch, rest, _ := strings.Cut(reply, " ")
+	headText, lastID, _ := strings.Cut(rest, " ")
+	head, err := strconv.ParseUint(headText, 10, 64)
+	n := uint64(len(encoded))
+	if err != nil || epoch == "" || head < n || (n > 0 && lastID != ids[n-1]) {
+		return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %q", reply)
+	}
+	out := live.AppendResult{Events: make([]live.Event, n)}
+	at := time.UnixMilli(req.Now.UnixMilli()).UTC()
+	for i, e := range encoded {
+		out.Events[i] = e.Event(mockroom.EventOffset(head-n+uint64(i)+1), ids[i], epoch, at)
+	}
+	if n > 0 {
+		out.Head = out.Events[n-1].Position()
+	}
+	return out, nil
 }
 
 // maxCachedKeyRooms bounds boxedKeyCache (under 1 KB a room, so at most some 16 MB): past it
@@ -345,13 +367,13 @@ func (c *boxedKeyCache) get(room mockroom.RoomID, keys Keys) []any {
 }
 
 // maxLayoutCount bounds a command's checks, sets and events: live_append.lua takes each count,
-// and each difference check's field place, as one byte of its layout argument.
+// each difference check's field place and each event's keep as one byte of its layout argument.
 const maxLayoutCount = 240
 
 // appendChecks adds the checks to the append script's arguments as live_append.lua takes them
-// (args holds the six before the fields to read): the fields to read (each equality check's in
-// order, then the others a difference check names, once), the equality checks' values, then the
-// difference checks' values. It fills in layout's counts of fields read, equalities and
+// (args holds the appendFixedArgs before the fields to read): the fields to read (each equality
+// check's in order, then the others a difference check names, once), the equality checks'
+// values, then the difference checks' values. It fills in layout's counts of fields read, equalities and
 // differences and, after the five counts, each difference check's field place, and returns
 // how much of layout is used.
 func appendChecks(args []any, layout []byte, checks []live.Check) ([]any, int) {

@@ -2,6 +2,9 @@ package redisstore
 
 import (
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -194,5 +197,119 @@ func testIdempotencyRecords(t *testing.T, client redis.UniversalClient, sharded 
 	}
 	if _, seen, err := store.Seen(ctx, room, "u2 c9", 9); err != nil || seen {
 		t.Errorf("Seen of a newer seq: %v, %v; want not seen", seen, err)
+	}
+}
+
+// TestAppendLogForms: a new log takes its first event's id as its epoch (a command without
+// events, Redis's clock), events go to the stream under their offsets and to the side lists
+// their keep names, a command's reply gives each event its offset and id, and a log written by
+// an earlier release (entry ids "<offset>-1") goes on after its last entry and reads in order.
+func TestAppendLogForms(t *testing.T) {
+	t.Run("redis", func(t *testing.T) {
+		srv := redistest.Shared(t)
+		testAppendLogForms(t, srv.Client(t), srv.Real)
+	})
+	t.Run("embedded", func(t *testing.T) {
+		m := miniredis.RunT(t)
+		client := redis.NewClient(&redis.Options{Addr: m.Addr(), Protocol: 2})
+		t.Cleanup(func() { _ = client.Close() })
+		testAppendLogForms(t, client, false)
+	})
+}
+
+func testAppendLogForms(t *testing.T, client redis.UniversalClient, sharded bool) {
+	keys := Keys{Prefix: redistest.Prefix(t)}
+	store := NewLiveStore(client, keys, sharded)
+	ctx := t.Context()
+	chat := live.NewEvent{Type: live.TypeChatMessage, Actor: "u1", Data: map[string]string{"text": "hi"}, Keep: live.KeepChat}
+	note := live.NewEvent{Type: live.TypeNoteAdded, Actor: "u1", InterviewerOnly: true, For: "u1", Data: map[string]string{"text": "n"}, Keep: live.KeepNote}
+	plain := live.NewEvent{Type: live.TypeEditorUpdate, Actor: "u1", Data: map[string]int{"version": 1}}
+
+	const room = mockroom.RoomID("r-forms")
+	res, err := store.Append(ctx, room, live.AppendRequest{ClientID: "c1", Seq: 1, Now: time.Now(), Events: []live.NewEvent{chat, plain, note}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Events) != 3 {
+		t.Fatalf("%d events in the result, want 3", len(res.Events))
+	}
+	epoch := res.Events[0].Epoch
+	if epoch != res.Events[0].ID {
+		t.Errorf("a new log's epoch is %q, want its first event's id %q", epoch, res.Events[0].ID)
+	}
+	for i, ev := range res.Events {
+		if ev.Offset != mockroom.EventOffset(i+1) || ev.Epoch != epoch || ev.ID == "" {
+			t.Errorf("event %d: offset %d epoch %q id %q", i, ev.Offset, ev.Epoch, ev.ID)
+		}
+	}
+	if res.Head != res.Events[2].Position() {
+		t.Errorf("head %+v, want the last event's position %+v", res.Head, res.Events[2].Position())
+	}
+	entries, err := client.XRange(ctx, keys.LiveLog(room), "-", "+").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range entries {
+		ids = append(ids, e.ID)
+	}
+	if want := []string{"1-0", "2-0", "3-0"}; !slices.Equal(ids, want) {
+		t.Errorf("stream ids %v, want %v", ids, want)
+	}
+	for key, want := range map[string]string{keys.LiveChat(room): res.Events[0].ID, keys.LiveNotes(room): res.Events[2].ID} {
+		kept, err := client.LRange(ctx, key, 0, -1).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(kept) != 1 || !strings.Contains(kept[0], `"id":"`+want+`"`) {
+			t.Errorf("%s holds %q, want the one event %s", key, kept, want)
+		}
+	}
+	again, err := store.Append(ctx, room, live.AppendRequest{ClientID: "c1", Seq: 1, Now: time.Now(), Events: []live.NewEvent{chat, plain, note}})
+	if err != nil || !again.Duplicate || again.Head != res.Head {
+		t.Errorf("the retried command: %+v, %v; want a duplicate at %+v", again, err, res.Head)
+	}
+
+	// A command without events on a new log: the epoch comes from Redis's clock.
+	const bare = mockroom.RoomID("r-forms-bare")
+	if _, err := store.Append(ctx, bare, live.AppendRequest{Now: time.Now(), Set: []live.FieldValue{{Field: "phase", Value: "live"}}}); err != nil {
+		t.Fatal(err)
+	}
+	bareEpoch, err := client.HGet(ctx, keys.LiveState(bare), "epoch").Result()
+	if err != nil || len(bareEpoch) < 10 || strings.Trim(bareEpoch, "0123456789") != "" {
+		t.Errorf("epoch of a log begun without events: %q, %v; want Redis's clock in decimal", bareEpoch, err)
+	}
+
+	// A log as an earlier release wrote it.
+	const old = mockroom.RoomID("r-forms-old")
+	for off, id := range []string{"", "ida", "idb"} {
+		if off == 0 {
+			continue
+		}
+		ev := fmt.Sprintf(`{"offset":%d,"id":"%s","epoch":"old","at":1,"type":"chat.message","actor":"u1","data":{}}`, off, id)
+		if err := client.XAdd(ctx, &redis.XAddArgs{Stream: keys.LiveLog(old), ID: fmt.Sprintf("%d-1", off), Values: []any{"e", ev}}).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := client.HSet(ctx, keys.LiveState(old), "epoch", "old", "off", "2", "last_id", "idb", "phase", "live").Err(); err != nil {
+		t.Fatal(err)
+	}
+	next, err := store.Append(ctx, old, live.AppendRequest{Now: time.Now(), Events: []live.NewEvent{plain}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev := next.Events[0]; ev.Offset != 3 || ev.Epoch != "old" {
+		t.Errorf("appended after an old log's two entries: offset %d epoch %q, want 3 in epoch old", ev.Offset, ev.Epoch)
+	}
+	head, evs, err := store.Read(ctx, old, 2, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offs []mockroom.EventOffset
+	for _, ev := range evs {
+		offs = append(offs, ev.Offset)
+	}
+	if !slices.Equal(offs, []mockroom.EventOffset{2, 3}) || head.Offset != 3 || head.EventID != next.Events[0].ID {
+		t.Errorf("read from offset 2: offsets %v, head %+v; want [2 3] and the new event as head", offs, head)
 	}
 }

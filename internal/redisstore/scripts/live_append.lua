@@ -2,34 +2,39 @@
 -- record and its state changes, and publishes each event to the room's channel.
 --
 -- KEYS: 1..7 the room's stored live keys (see live_lib.lua), 8 channel
--- ARGV: 1 now_ms, 2 record field ("" for a command without a client), 3 seq, 4 new_epoch,
---       5 waiting_ttl_ms,
---       6 layout: one byte each for n_read, n_equal, n_differ, n_sets, n_events, then one byte
---         per difference check: the place of its field among all the fields read (see below)
+-- ARGV: 1 now_ms, 2 record field ("" for a command without a client), 3 seq,
+--       4 layout: one byte each for n_read, n_equal, n_differ, n_sets, n_events, then one byte
+--         per difference check: the place of its field among all the fields read (see below),
+--         then one byte per event: what keeps a copy of it ('-' nothing, 'c' chat, 'n' notes,
+--         'q' the current question), then the waiting TTL in ms, in decimal
 --       then n_read fields: the state fields the checks read (besides the six the script always
 --         reads first: epoch, off, phase, w_exp, w_keys and the record field), the field of each
 --         equality check in order, then any other field a difference check names
 --       then n_equal values: what the field of each equality check (read 6 + its place) must hold
 --       then n_differ values: what the field of each difference check must not hold
 --       then n_sets pairs: field, value (never epoch, off, last_id or a record field)
---       then n_events quadruples: id, keep ("", "c", "n", "q"), body (JSON object tail),
---         header (the published header line, "" for none; live.DecodePublished)
--- Returns "ok <epoch> <off1> <id1> <off2> <id2> ..." (one string: cheaper to read than a list)
+--       then n_events triples: id, body (JSON object tail), header (the published header line,
+--         "" for none; live.DecodePublished)
+-- Returns, when the command is applied, one string: "<epoch> <head offset> <last id>", after
+--      "<seq>\n" when the command has a record (the record itself; cheaper to read than a list)
 --      or {"dup", "<epoch> <offset> <id>"} / {"old", last_seq}
 --      or {"conflict", field, actual}
 local A, KEYS, redis, tonumber, tostring, unpack = ARGV, KEYS, redis, tonumber, tostring, unpack
 local byte, find, sub = string.byte, string.find, string.sub
 local state, log, clients, chat, notes, channel = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[8]
-local now, record, seq, layout = A[1], A[2], A[3], A[6]
+local now, record, seq, layout = A[1], A[2], A[3], A[4]
 
 -- Every Redis command here runs on the keystroke path (an editor push is one call of this
 -- script), so the script reads the state hash once and writes it once: the command count per
 -- push is guarded by TestEditorPushRedisCalls. The Lua around the commands costs Redis as much
--- as the commands do, so the common case builds no tables (the fields to read and the sets come
--- as ranges of ARGV, passed on with unpack) and converts as few numbers as it can: each
--- tonumber reads its string twice with strtod, and each number made a string is a sprintf. The
--- counts come as bytes of one argument, the sequence numbers are compared as decimal strings,
--- and an event's offset is made a string once.
+-- as the commands do: every argument is a string Redis makes and files in a table, and every
+-- string the script builds is another. So the common case builds no tables (the fields to read
+-- and the sets come as ranges of ARGV, passed on with unpack), takes what it needs only rarely
+-- (the waiting TTL, a new epoch) from the layout argument or makes it itself, and converts as
+-- few numbers as it can: each tonumber reads its string twice with strtod, and each number made
+-- a string is a sprintf. The counts come as bytes, the sequence numbers are compared as decimal
+-- strings, an event's offset is made a string once and is its stream id as it is (id "<n>-0"),
+-- and the reply is the idempotency record the script writes anyway.
 --
 -- The idempotency record of a client ("<seq>\n<epoch> <offset> <id>", the reply to its last
 -- command) is a field of the state hash ("cmd:<person> <client>"), read and written with the
@@ -39,7 +44,7 @@ local nread, nequal, ndiffer, nsets, nevents = byte(layout, 1, 5)
 
 -- One HMGET of every field the script needs: its own six, then the caller's (see ARGV above).
 -- Each argument costs Redis a string on every call, so the five named ones are not passed.
-local read = redis.call('HMGET', state, 'epoch', 'off', 'phase', 'w_exp', 'w_keys', record, unpack(A, 7, 6 + nread))
+local read = redis.call('HMGET', state, 'epoch', 'off', 'phase', 'w_exp', 'w_keys', record, unpack(A, 5, 4 + nread))
 
 if record ~= '' then
   local last = read[6]
@@ -61,11 +66,12 @@ if record ~= '' then
   end
 end
 
-local i = 7 + nread
+-- The caller's field read at place p (7 on) is A[p - 2].
+local i = 5 + nread
 for k = 1, nequal do
   local actual = read[6 + k] or ''
   if actual ~= A[i + k - 1] then
-    return {'conflict', A[6 + k], actual}
+    return {'conflict', A[4 + k], actual}
   end
 end
 i = i + nequal
@@ -73,7 +79,7 @@ for k = 1, ndiffer do
   local at = byte(layout, 5 + k)
   local actual = read[at] or ''
   if actual == A[i + k - 1] then
-    return {'conflict', at <= 5 and ({'epoch', 'off', 'phase', 'w_exp', 'w_keys'})[at] or A[at], actual}
+    return {'conflict', at <= 5 and ({'epoch', 'off', 'phase', 'w_exp', 'w_keys'})[at] or A[at - 2], actual}
   end
 end
 i = i + ndiffer
@@ -83,8 +89,14 @@ local w_exp, w_keys = read[4], read[5]
 local new_epoch = false
 if not epoch then
   -- A new log, or one whose state was lost: start a new epoch so that no position issued
-  -- before can match, and drop whatever is left of an older log.
-  epoch = A[4]
+  -- before can match, and drop whatever is left of an older log. The first event's id is
+  -- unique (live.NewIDSource); a command without events takes Redis's clock.
+  if nevents > 0 then
+    epoch = A[i + 2 * nsets] -- the first event's id, after the sets
+  else
+    local t = redis.call('TIME')
+    epoch = t[1] .. t[2]
+  end
   redis.call('DEL', log, chat, notes)
   new_epoch = true
   off = 0
@@ -98,24 +110,25 @@ for s = sets_from, sets_to, 2 do
   end
 end
 
-local out = 'ok ' .. epoch
+local keeps = 5 + ndiffer -- the byte before the first event's in layout
 local id, head = '', new_epoch and '0' or (read[2] or '0')
 local wrote_chat, wrote_notes, q_ev = false, false, nil
-for _ = 1, nevents do
+for e = 1, nevents do
   id = A[i]
-  local keep, body, hdr = A[i + 1], A[i + 2], A[i + 3]
-  i = i + 4
+  local body, hdr = A[i + 1], A[i + 2]
+  i = i + 3
   off = off + 1
   head = tostring(off)
   local ev = '{"offset":' .. head .. ',"id":"' .. id .. '","epoch":"' .. epoch .. '","at":' .. now .. ',' .. body
-  redis.call('XADD', log, head .. '-1', 'e', ev)
-  if keep == 'c' then
+  redis.call('XADD', log, head, 'e', ev)
+  local keep = byte(layout, keeps + e)
+  if keep == 99 then -- 'c'
     redis.call('RPUSH', chat, ev)
     wrote_chat = true
-  elseif keep == 'n' then
+  elseif keep == 110 then -- 'n'
     redis.call('RPUSH', notes, ev)
     wrote_notes = true
-  elseif keep == 'q' then
+  elseif keep == 113 then -- 'q'
     q_ev = ev
   end
   if hdr ~= '' then
@@ -124,7 +137,14 @@ for _ = 1, nevents do
   else
     redis.call('PUBLISH_CMD', channel, ev)
   end
-  out = out .. ' ' .. head .. ' ' .. id
+end
+
+-- The reply, and the idempotency record when the command has one: the same string.
+local out
+if record ~= '' then
+  out = seq .. '\n' .. epoch .. ' ' .. head .. ' ' .. id
+else
+  out = epoch .. ' ' .. head .. ' ' .. id
 end
 
 -- One HSET of the state hash: the new epoch, the command's sets, the current question event, the
@@ -144,11 +164,11 @@ if new_epoch or q_ev then
   writes[#writes + 1], writes[#writes + 2] = 'off', head
   writes[#writes + 1], writes[#writes + 2] = 'last_id', id
   if record ~= '' then
-    writes[#writes + 1], writes[#writes + 2] = record, seq .. '\n' .. epoch .. ' ' .. head .. ' ' .. id
+    writes[#writes + 1], writes[#writes + 2] = record, out
   end
   redis.call('HSET', state, unpack(writes))
 elseif record ~= '' then
-  redis.call('HSET', state, 'off', head, 'last_id', id, record, seq .. '\n' .. epoch .. ' ' .. head .. ' ' .. id, unpack(A, sets_from, sets_to))
+  redis.call('HSET', state, 'off', head, 'last_id', id, record, out, unpack(A, sets_from, sets_to))
 else
   redis.call('HSET', state, 'off', head, 'last_id', id, unpack(A, sets_from, sets_to))
 end
@@ -161,6 +181,6 @@ if phase ~= 'live' or w_exp then
   if nevents > 0 then wrote[#wrote + 1] = 2 end
   if wrote_chat then wrote[#wrote + 1] = 4 end
   if wrote_notes then wrote[#wrote + 1] = 5 end
-  live_retain(tonumber(A[5]), tonumber(now), {phase = phase, exp = w_exp, keys = w_keys}, wrote)
+  live_retain(tonumber(sub(layout, keeps + nevents + 1)), tonumber(now), {phase = phase, exp = w_exp, keys = w_keys}, wrote)
 end
 return out

@@ -45,7 +45,7 @@ while sched ~= '' do
   idi = idi + 1
   off = off + 1
   local ev = '{"offset":' .. off .. ',"id":"' .. id .. '","epoch":"' .. epoch .. '","at":' .. now .. ',' .. body
-  redis.call('XADD', log, off .. '-1', 'e', ev)
+  redis.call('XADD', log, off, 'e', ev) -- id "<off>-0"
   redis.call('PUBLISH_CMD', channel, ev)
   redis.call('HSET', state, 'off', off, 'last_id', id)
   out[#out + 1] = tostring(off)
