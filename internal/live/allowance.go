@@ -48,7 +48,7 @@ func (e *Engine) setAllowance(ctx context.Context, id mockroom.RoomID, c *roomCa
 			return Result{}, err
 		}
 		now := e.now()
-		req := AppendRequest{ClientID: cmd.ClientID, Seq: cmd.Seq, Now: now, Checks: append([]Check{{Field: FieldTimerGen, Value: genValue(st.TimerGen)}}, notEnded...)}
+		req := AppendRequest{ClientID: cmd.ClientID, Seq: cmd.Seq, Now: now, Checks: []Check{{Field: FieldTimerGen, Value: genValue(st.TimerGen)}}, WhileOpen: true}
 		req.Set = []FieldValue{{fieldAllowance + string(d.User), strconv.FormatFloat(d.Factor, 'f', -1, 64)}}
 		data := allowanceData{User: d.User, Factor: d.Factor}
 		var arm TimerRef

@@ -230,16 +230,9 @@ func phaseName(v string) string {
 	return v
 }
 
-// notEnded refuses a command once the session is over.
-var notEnded = []Check{
-	{Field: FieldPhase, Value: string(mockroom.StateWrapUp), Not: true},
-	{Field: FieldPhase, Value: string(mockroom.StateClosed), Not: true},
-	{Field: fieldClosed, Value: "1", Not: true},
-}
-
 // simple builds the request of a command that needs no state read.
 func (e *Engine) simple(m Member, cmd Command, qidx int) (AppendRequest, error) {
-	req := AppendRequest{ClientID: cmd.ClientID, Seq: cmd.Seq, Now: e.now(), Checks: notEnded}
+	req := AppendRequest{ClientID: cmd.ClientID, Seq: cmd.Seq, Now: e.now(), WhileOpen: true}
 	var d struct {
 		Text     string `json:"text"`
 		Language string `json:"language"`
@@ -266,7 +259,7 @@ func (e *Engine) simple(m Member, cmd Command, qidx int) (AppendRequest, error) 
 			Data:    map[string]any{"question_index": qidx},
 			Private: map[string]string{"text": d.Text},
 		}}
-		req.Checks = nil // notes may be added during wrap-up too
+		req.WhileOpen = false // notes may be added during wrap-up too
 	case CmdEditorLanguage:
 		l, err := editor.ParseLanguage(d.Language)
 		if err != nil || d.Language == "" {

@@ -200,15 +200,14 @@ func (e *Engine) push(ctx context.Context, id mockroom.RoomID, c *roomCache, m M
 		}
 		// The editor is open from the room's creation until the session ends (room.end or the
 		// last question), like the chat: the code written in the session is its record.
-		checks := make([]Check, 0, 1+len(notEnded)+2)
+		checks := make([]Check, 0, 3)
 		checks = append(checks, Check{Field: FieldVersion, Value: versionValue(d.Version)})
-		checks = append(checks, notEnded...)
 		if m.Role == mockroom.RoleCandidate {
 			checks = append(checks, Check{Field: FieldLocked, Value: "1", Not: true}, Check{Field: FieldHalf, Value: halfValue(c.half)})
 		}
 		res, err := e.store.Append(ctx, id, AppendRequest{
 			ClientID: cmd.ClientID, Seq: cmd.Seq, Now: now,
-			Checks: checks,
+			Checks: checks, WhileOpen: true,
 			Set:    []FieldValue{{FieldVersion, strconv.Itoa(trial.Version())}},
 			Events: []NewEvent{{Type: TypeEditorUpdate, Actor: m.UserID, Data: updateData(d)}},
 		})

@@ -77,6 +77,12 @@ type AppendRequest struct {
 	Now      time.Time
 	// Checks must all hold or nothing happens.
 	Checks []Check
+	// WhileOpen refuses the command once the session is over, as if it checked that the phase
+	// is neither wrap_up nor closed (a ConflictError on FieldPhase with the phase) and that the
+	// room was not closed (a ConflictError on the closed field, "1"), after its equality checks
+	// and before its difference checks. Most commands need it; as one flag it costs the store
+	// less than those three checks.
+	WhileOpen bool
 	// Set are state fields written when the checks hold.
 	Set []FieldValue
 	// Events are appended in order.

@@ -161,9 +161,9 @@ func (s *LiveStore) Channel(room mockroom.RoomID) string { return s.keys.LiveCha
 var _ live.Store = (*LiveStore)(nil)
 
 // appendOwnReads are the state fields live_append.lua always reads, first and in this order; a
-// difference check on one of them names its place (1 to 5) instead of passing the field. The
-// command's idempotency record is read sixth, so the caller's fields start at place 7.
-var appendOwnReads = [...]string{"epoch", "off", "phase", "w_exp", "w_keys"}
+// difference check on one of them names its place (1 to 6) instead of passing the field. The
+// command's idempotency record is read seventh, so the caller's fields start at place 8.
+var appendOwnReads = [...]string{"epoch", "off", "phase", "w_exp", "w_keys", "closed"}
 
 const appendFixedReads = len(appendOwnReads) + 1
 
@@ -232,9 +232,12 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 	args[0], args[1], args[2] = "evalsha", s.appendSHA, len(keys)
 	copy(args[3:], keys)
 	args[cmdArgs], args[cmdArgs+1], args[cmdArgs+2] = req.Now.UnixMilli(), recordField(req.ClientID), req.Seq
-	var layoutBuf [5 + 2*maxLayoutCount + 20]byte
+	var layoutBuf [appendLayoutCounts + 2*maxLayoutCount + 20]byte
 	args, n := appendChecks(args, layoutBuf[:], req.Checks)
 	layoutBuf[3], layoutBuf[4] = byte(len(req.Set)), byte(len(req.Events))
+	if req.WhileOpen {
+		layoutBuf[5] |= appendWhileOpen
+	}
 	layout := layoutBuf[:n]
 	for _, f := range req.Set {
 		if f.Field == live.FieldOffset || f.Field == live.FieldLastID || f.Field == live.FieldEpoch || strings.HasPrefix(f.Field, recordPrefix) {
@@ -295,6 +298,12 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 	}
 	return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %v", reply)
 }
+
+// appendLayoutCounts is how many bytes start the append's layout: the five counts and the flags.
+const appendLayoutCounts = 6
+
+// appendWhileOpen is the layout's flag of live.AppendRequest.WhileOpen.
+const appendWhileOpen = 1
 
 // appendFixedArgs is how many arguments live_append.lua takes before the fields to read: now, the
 // record field, seq and the layout.
@@ -374,7 +383,7 @@ const maxLayoutCount = 240
 // (args holds the appendFixedArgs before the fields to read): the fields to read (each equality
 // check's in order, then the others a difference check names, once), the equality checks'
 // values, then the difference checks' values. It fills in layout's counts of fields read, equalities and
-// differences and, after the five counts, each difference check's field place, and returns
+// differences and, after the counts and flags, each difference check's field place, and returns
 // how much of layout is used.
 func appendChecks(args []any, layout []byte, checks []live.Check) ([]any, int) {
 	first := len(args)
@@ -385,7 +394,7 @@ func appendChecks(args []any, layout []byte, checks []live.Check) ([]any, int) {
 			nequal++
 		}
 	}
-	n := 5
+	n := appendLayoutCounts
 	for _, c := range checks {
 		if c.Not {
 			place := readPlace(args[first:], c.Field)
@@ -396,7 +405,7 @@ func appendChecks(args []any, layout []byte, checks []live.Check) ([]any, int) {
 			n++
 		}
 	}
-	layout[0], layout[1], layout[2] = byte(len(args)-first), byte(nequal), byte(n-5)
+	layout[0], layout[1], layout[2] = byte(len(args)-first), byte(nequal), byte(n-appendLayoutCounts)
 	for _, c := range checks {
 		if !c.Not {
 			args = append(args, c.Value)

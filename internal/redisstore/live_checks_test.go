@@ -3,6 +3,7 @@ package redisstore
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -84,6 +85,76 @@ func TestAppendChecks(t *testing.T) {
 	}
 	if v, err := client.HGet(ctx, keys.LiveState(room), "ver").Result(); err != nil || v != "3" {
 		t.Errorf("ver after the append: %q (%v), want 3", v, err)
+	}
+}
+
+// TestAppendWhileOpen: a command that must run while the session is open is refused, changing
+// nothing, in wrap-up, once closed, and once the room was closed in any phase; an equality check
+// that fails is reported first and a difference check after it; a command without the flag and
+// a retry of a command applied before the end are not refused.
+func TestAppendWhileOpen(t *testing.T) {
+	srv := redistest.Shared(t)
+	client := srv.Client(t)
+	keys := Keys{Prefix: redistest.Prefix(t)}
+	store := NewLiveStore(client, keys, srv.Real)
+	const room = mockroom.RoomID("r-open")
+	ctx := t.Context()
+	event := []live.NewEvent{{Type: live.TypeChatMessage, Actor: "u1", Data: map[string]string{"text": "x"}}}
+	setState := func(fields ...string) {
+		t.Helper()
+		if err := client.HSet(ctx, keys.LiveState(room), fields).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	applied, err := store.Append(ctx, room, live.AppendRequest{ClientID: "c1", Seq: 1, Now: time.Now(), WhileOpen: true, Events: event})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setState("phase", "live", "ver", "2")
+	open := func(seq uint64, checks ...live.Check) error {
+		_, err := store.Append(ctx, room, live.AppendRequest{ClientID: "c1", Seq: seq, Now: time.Now(), WhileOpen: true, Checks: checks, Events: event})
+		return err
+	}
+	refusals := []struct {
+		name         string
+		state        []string
+		checks       []live.Check
+		field, found string
+	}{
+		{"wrap-up", []string{"phase", "wrap_up"}, nil, "phase", "wrap_up"},
+		{"closed phase", []string{"phase", "closed"}, nil, "phase", "closed"},
+		{"room closed while live", []string{"phase", "live", "closed", "1"}, nil, "closed", "1"},
+		{"room closed while waiting", []string{"phase", "", "closed", "1"}, nil, "closed", "1"},
+		{"a failed equality first", []string{"phase", "wrap_up", "closed", ""}, []live.Check{{Field: "ver", Value: "1"}}, "ver", "2"},
+		{"a difference after", []string{"phase", "live", "closed", "1"}, []live.Check{{Field: "locked", Value: "", Not: true}}, "closed", "1"},
+	}
+	seq := uint64(1)
+	for _, r := range refusals {
+		setState(r.state...)
+		before, _ := client.HGetAll(ctx, keys.LiveState(room)).Result()
+		seq++
+		err := open(seq, r.checks...)
+		var ce *live.ConflictError
+		if !errors.As(err, &ce) || ce.Field != r.field || ce.Actual != r.found {
+			t.Errorf("%s: err %v, want a conflict on %s finding %q", r.name, err, r.field, r.found)
+		}
+		if after, _ := client.HGetAll(ctx, keys.LiveState(room)).Result(); !maps.Equal(after, before) {
+			t.Errorf("%s: the refused command changed the state: %v, was %v", r.name, after, before)
+		}
+	}
+	if n, err := client.XLen(ctx, keys.LiveLog(room)).Result(); err != nil || n != 1 {
+		t.Errorf("the log holds %d events after one applied command and refused ones (%v)", n, err)
+	}
+	again, err := store.Append(ctx, room, live.AppendRequest{ClientID: "c1", Seq: 1, Now: time.Now(), WhileOpen: true, Events: event})
+	if err != nil || !again.Duplicate || again.Head != applied.Head {
+		t.Errorf("a retry of the command applied before the end: %+v, %v; want its first answer %+v", again, err, applied.Head)
+	}
+	if _, err := store.Append(ctx, room, live.AppendRequest{ClientID: "c1", Seq: seq + 1, Now: time.Now(), Events: event}); err != nil {
+		t.Errorf("a command without WhileOpen in a closed room: %v", err)
+	}
+	setState("phase", "live", "closed", "")
+	if err := open(seq + 2); err != nil {
+		t.Errorf("a command while the session is open: %v", err)
 	}
 }
 

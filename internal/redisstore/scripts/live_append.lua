@@ -3,14 +3,15 @@
 --
 -- KEYS: 1..7 the room's stored live keys (see live_lib.lua), 8 channel
 -- ARGV: 1 now_ms, 2 record field ("" for a command without a client), 3 seq,
---       4 layout: one byte each for n_read, n_equal, n_differ, n_sets, n_events, then one byte
---         per difference check: the place of its field among all the fields read (see below),
+--       4 layout: one byte each for n_read, n_equal, n_differ, n_sets, n_events and the flags
+--         (1: refused once the session is over, see below), then one byte per difference check:
+--         the place of its field among all the fields read (see below),
 --         then one byte per event: what keeps a copy of it ('-' nothing, 'c' chat, 'n' notes,
 --         'q' the current question), then the waiting TTL in ms, in decimal
---       then n_read fields: the state fields the checks read (besides the six the script always
---         reads first: epoch, off, phase, w_exp, w_keys and the record field), the field of each
---         equality check in order, then any other field a difference check names
---       then n_equal values: what the field of each equality check (read 6 + its place) must hold
+--       then n_read fields: the state fields the checks read (besides the seven the script
+--         always reads first: epoch, off, phase, w_exp, w_keys, closed and the record field), the
+--         field of each equality check in order, then any other field a difference check names
+--       then n_equal values: what the field of each equality check (read 7 + its place) must hold
 --       then n_differ values: what the field of each difference check must not hold
 --       then n_sets pairs: field, value (never epoch, off, last_id or a record field)
 --       then n_events triples: id, body (JSON object tail), header (the published header line,
@@ -40,14 +41,14 @@ local now, record, seq, layout = A[1], A[2], A[3], A[4]
 -- command) is a field of the state hash ("cmd:<person> <client>"), read and written with the
 -- rest of the state rather than by commands of its own.
 
-local nread, nequal, ndiffer, nsets, nevents = byte(layout, 1, 5)
+local nread, nequal, ndiffer, nsets, nevents, flags = byte(layout, 1, 6)
 
--- One HMGET of every field the script needs: its own six, then the caller's (see ARGV above).
--- Each argument costs Redis a string on every call, so the five named ones are not passed.
-local read = redis.call('HMGET', state, 'epoch', 'off', 'phase', 'w_exp', 'w_keys', record, unpack(A, 5, 4 + nread))
+-- One HMGET of every field the script needs: its own seven, then the caller's (see ARGV above).
+-- Each argument costs Redis a string on every call, so the six named ones are not passed.
+local read = redis.call('HMGET', state, 'epoch', 'off', 'phase', 'w_exp', 'w_keys', 'closed', record, unpack(A, 5, 4 + nread))
 
 if record ~= '' then
-  local last = read[6]
+  local last = read[7]
   if not last then
     -- Written before records moved into the state hash: the clients hash kept them, under the
     -- field's name without its prefix. Read once per client, on its first command here.
@@ -66,20 +67,31 @@ if record ~= '' then
   end
 end
 
--- The caller's field read at place p (7 on) is A[p - 2].
+-- The caller's field read at place p (8 on) is A[p - 3].
 local i = 5 + nread
 for k = 1, nequal do
-  local actual = read[6 + k] or ''
+  local actual = read[7 + k] or ''
   if actual ~= A[i + k - 1] then
     return {'conflict', A[4 + k], actual}
   end
 end
 i = i + nequal
+-- Most commands are refused once the session is over (live.AppendRequest.WhileOpen): checked
+-- here rather than by three difference checks, whose values and field would be six arguments.
+if flags % 2 == 1 then
+  local phase = read[3]
+  if phase == 'wrap_up' or phase == 'closed' then
+    return {'conflict', 'phase', phase}
+  end
+  if read[6] == '1' then
+    return {'conflict', 'closed', '1'}
+  end
+end
 for k = 1, ndiffer do
-  local at = byte(layout, 5 + k)
+  local at = byte(layout, 6 + k)
   local actual = read[at] or ''
   if actual == A[i + k - 1] then
-    return {'conflict', at <= 5 and ({'epoch', 'off', 'phase', 'w_exp', 'w_keys'})[at] or A[at - 2], actual}
+    return {'conflict', at <= 6 and ({'epoch', 'off', 'phase', 'w_exp', 'w_keys', 'closed'})[at] or A[at - 3], actual}
   end
 end
 i = i + ndiffer
@@ -110,7 +122,7 @@ for s = sets_from, sets_to, 2 do
   end
 end
 
-local keeps = 5 + ndiffer -- the byte before the first event's in layout
+local keeps = 6 + ndiffer -- the byte before the first event's in layout
 local id, head = '', new_epoch and '0' or (read[2] or '0')
 local wrote_chat, wrote_notes, q_ev = false, false, nil
 for e = 1, nevents do
