@@ -70,8 +70,23 @@ func (e *Engine) adoptDoc(c *roomCache, doc *editor.Doc, head mockroom.Position)
 	c.doc, c.docOff, c.epoch = doc, head.Offset, head.Epoch
 }
 
-// observe is called by the fan-out with every event of a room this node serves, in log order.
+// observe is called by the fan-out with every event of a room this node serves, in log order,
+// before the event goes to the room's sockets here, on the one goroutine that delivers every
+// room's events: it must stay cheap. An event that changes the document only joins the room's
+// inbox, undecoded: the cached document catches up when this node next uses it (a push or a
+// cursor here drains the inbox first), so a node whose people watch someone type through
+// another node decodes and applies nothing on the way to their sockets. The editor's lock, the
+// halves and the room's state are applied at once, because checks read them without draining;
+// other events change nothing the cache keeps.
 func (e *Engine) observe(id mockroom.RoomID, ev Event) {
+	var eager bool
+	switch ev.Type {
+	case TypeEditorUpdate, TypeEditorReset, TypeEditorLanguage:
+	case TypeRolesSwapped, TypeEditorLock, TypeRoomState:
+		eager = true
+	default:
+		return
+	}
 	e.mu.Lock()
 	c, ok := e.cache[id]
 	e.mu.Unlock()
@@ -80,13 +95,28 @@ func (e *Engine) observe(id mockroom.RoomID, ev Event) {
 	}
 	c.inboxMu.Lock()
 	c.inbox = append(c.inbox, ev)
+	waiting := len(c.inbox)
 	c.inboxMu.Unlock()
+	if !eager && waiting <= maxInbox {
+		return
+	}
 	// Never wait for a push in flight: its holder applies the inbox when it is done.
 	if c.mu.TryLock() {
+		if waiting > maxInbox {
+			// Nobody here has used the document for a while: drop it rather than apply what
+			// piled up (it is read again from the store when next used), and keep the inbox
+			// bounded.
+			c.doc = nil
+		}
 		e.drain(c)
 		c.mu.Unlock()
 	}
 }
+
+// maxInbox bounds the events a room's inbox holds for a document nobody on this node uses (a few
+// hundred bytes each). Reading the document again costs one store read and at most SnapshotEvery
+// updates replayed, about what applying the inbox would.
+const maxInbox = 32
 
 // drain applies the events the fan-out left in the inbox. Caller holds c.mu.
 func (e *Engine) drain(c *roomCache) {

@@ -154,7 +154,7 @@ type roomCache struct {
 	locked bool
 
 	inboxMu sync.Mutex
-	inbox   []Event // events seen by the fan-out while mu was held, applied by its holder
+	inbox   []Event // events the fan-out saw, applied by the next holder of mu (observe)
 }
 
 func (e *Engine) room(id mockroom.RoomID) *roomCache {
