@@ -273,7 +273,7 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 		return live.AppendResult{}, outcomeUnknown(err)
 	}
 	if text, isOK := reply.(string); isOK {
-		return appendedResult(text, req, encoded, ids)
+		return appendedResult(text, req.Now, encoded, ids)
 	}
 	parts, _ := reply.([]any)
 	res := make([]string, len(parts))
@@ -319,7 +319,7 @@ func keepByte(k live.Keep) byte {
 
 // appendedResult reads the reply of an applied append, "[<seq>\n]<epoch> <head> <last id>": the
 // events took the offsets up to head in order, with the ids the command gave them.
-func appendedResult(reply string, req live.AppendRequest, encoded []live.EncodedEvent, ids []string) (live.AppendResult, error) {
+func appendedResult(reply string, now time.Time, encoded []live.EncodedEvent, ids []string) (live.AppendResult, error) {
 	if _, rest, found := strings.Cut(reply, "\n"); found {
 		reply = rest
 	}
@@ -331,7 +331,7 @@ func appendedResult(reply string, req live.AppendRequest, encoded []live.Encoded
 		return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %q", reply)
 	}
 	out := live.AppendResult{Events: make([]live.Event, n)}
-	at := time.UnixMilli(req.Now.UnixMilli()).UTC()
+	at := time.UnixMilli(now.UnixMilli()).UTC()
 	for i, e := range encoded {
 		out.Events[i] = e.Event(mockroom.EventOffset(head-n+uint64(i)+1), ids[i], epoch, at)
 	}

@@ -171,22 +171,33 @@ func TestAppendRefusesTheStoresOwnFields(t *testing.T) {
 	}
 }
 
+// onRedisAndEmbedded runs test on the shared real Redis and on an embedded store of its own,
+// whose Lua differs.
+func onRedisAndEmbedded(t *testing.T, test func(t *testing.T, client redis.UniversalClient, sharded bool)) {
+	t.Run("redis", func(t *testing.T) {
+		srv := redistest.Shared(t)
+		test(t, srv.Client(t), srv.Real)
+	})
+	t.Run("embedded", func(t *testing.T) {
+		test(t, embeddedClient(t), false)
+	})
+}
+
+// embeddedClient is a client of a new embedded store (miniredis), both closed when t ends.
+func embeddedClient(t *testing.T) *redis.Client {
+	m := miniredis.RunT(t)
+	client := redis.NewClient(&redis.Options{Addr: m.Addr(), Protocol: 2})
+	t.Cleanup(func() { _ = client.Close() })
+	return client
+}
+
 // TestAppendIdempotencyRecords: a client's command is answered once; the same (client, seq)
 // again gets the first answer, an older seq is refused, and sequence numbers compare as numbers
 // (10 after 9). The records live in the state hash; a record the clients hash holds from before
 // they moved there still answers, for the append and for Seen. On Redis and on the embedded
 // store, whose Lua differs.
 func TestAppendIdempotencyRecords(t *testing.T) {
-	t.Run("redis", func(t *testing.T) {
-		srv := redistest.Shared(t)
-		testIdempotencyRecords(t, srv.Client(t), srv.Real)
-	})
-	t.Run("embedded", func(t *testing.T) {
-		m := miniredis.RunT(t)
-		client := redis.NewClient(&redis.Options{Addr: m.Addr(), Protocol: 2})
-		t.Cleanup(func() { _ = client.Close() })
-		testIdempotencyRecords(t, client, false)
-	})
+	onRedisAndEmbedded(t, testIdempotencyRecords)
 }
 
 func testIdempotencyRecords(t *testing.T, client redis.UniversalClient, sharded bool) {
@@ -276,16 +287,7 @@ func testIdempotencyRecords(t *testing.T, client redis.UniversalClient, sharded 
 // their keep names, a command's reply gives each event its offset and id, and a log written by
 // an earlier release (entry ids "<offset>-1") goes on after its last entry and reads in order.
 func TestAppendLogForms(t *testing.T) {
-	t.Run("redis", func(t *testing.T) {
-		srv := redistest.Shared(t)
-		testAppendLogForms(t, srv.Client(t), srv.Real)
-	})
-	t.Run("embedded", func(t *testing.T) {
-		m := miniredis.RunT(t)
-		client := redis.NewClient(&redis.Options{Addr: m.Addr(), Protocol: 2})
-		t.Cleanup(func() { _ = client.Close() })
-		testAppendLogForms(t, client, false)
-	})
+	onRedisAndEmbedded(t, testAppendLogForms)
 }
 
 func testAppendLogForms(t *testing.T, client redis.UniversalClient, sharded bool) {

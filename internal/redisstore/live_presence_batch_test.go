@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/mockroom/mockroom/internal/live"
@@ -80,9 +79,7 @@ func checkPresenceBatches(t *testing.T, client redis.UniversalClient, keys Keys,
 
 // More leases than one pipeline takes, on the embedded store as Open sets it up.
 func TestPresenceBatchesOnTheEmbeddedStore(t *testing.T) {
-	m := miniredis.RunT(t)
-	client := redis.NewClient(&redis.Options{Addr: m.Addr(), Protocol: 2})
-	t.Cleanup(func() { _ = client.Close() })
+	client := embeddedClient(t)
 	rooms := make([]mockroom.RoomID, presencePipeline/2+100)
 	for i := range rooms {
 		rooms[i] = mockroom.RoomID(fmt.Sprintf("r-%d", i))
