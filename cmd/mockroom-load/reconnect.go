@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +46,7 @@ func runReconnect(ctx context.Context, cfg config, a *api, meter *cpuMeter) (rec
 	if err != nil {
 		return res, err
 	}
+	connectProfiled := profileFrom(ctx, cfg, "connect")
 	meter.begin(ctx)
 	connectStart := time.Now()
 	if err := connectAll(ctx, cfg, a, socks); err != nil {
@@ -52,6 +54,7 @@ func runReconnect(ctx context.Context, cfg config, a *api, meter *cpuMeter) (rec
 	}
 	res.Connect = time.Since(connectStart)
 	res.ConnectCPU, _ = meter.end(ctx)
+	<-connectProfiled
 	res.SetupTime = time.Since(setupStart).Round(time.Millisecond).String()
 	defer closeHeld(socks)
 	select {
@@ -66,6 +69,7 @@ func runReconnect(ctx context.Context, cfg config, a *api, meter *cpuMeter) (rec
 			return res, fmt.Errorf("-redis: %w", err)
 		}
 	}
+	resumeProfiled := profileFrom(ctx, cfg, "resume")
 	meter.begin(ctx)
 	dropped := time.Now()
 	for _, h := range socks {
@@ -120,6 +124,7 @@ func runReconnect(ctx context.Context, cfg config, a *api, meter *cpuMeter) (rec
 	})
 	res.AllBack = time.Since(dropped)
 	res.CPU, _ = meter.end(ctx)
+	<-resumeProfiled
 	if callsBefore != nil {
 		after, err := redisCalls(ctx, cfg.redisAddr)
 		if err != nil {
@@ -129,4 +134,22 @@ func runReconnect(ctx context.Context, cfg config, a *api, meter *cpuMeter) (rec
 	}
 	res.PerSocket = percentiles(times)
 	return res, nil
+}
+
+// profileFrom starts, with -pprof, a CPU profile of the node over the next -duration (whole
+// seconds, at least one), saved beside -pprof-out with phase in its name (node.pprof →
+// node-resume.pprof). The channel closes when it is saved, at once without -pprof.
+func profileFrom(ctx context.Context, cfg config, phase string) <-chan struct{} {
+	done := make(chan struct{})
+	if cfg.pprofURL == "" {
+		close(done)
+		return done
+	}
+	ext := filepath.Ext(cfg.pprofOut)
+	path := strings.TrimSuffix(cfg.pprofOut, ext) + "-" + phase + ext
+	go func() {
+		defer close(done)
+		saveProfile(ctx, cfg.pprofURL, max(1, int(cfg.duration.Seconds())), path)
+	}()
+	return done
 }

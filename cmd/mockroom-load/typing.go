@@ -558,8 +558,7 @@ func typeOnSchedule(ctx context.Context, cfg config, w *window, meter *cpuMeter,
 }
 
 // profileMiddle saves a CPU profile of the node at cfg.pprofURL taken over the middle half of
-// the window (at most 30 s of it). On any failure no file is left: the run itself never fails
-// for want of a profile.
+// the window (at most 30 s of it).
 func profileMiddle(ctx context.Context, cfg config, w *window) {
 	secs := max(1, min(30, int(cfg.duration.Seconds()/2)))
 	at := w.from.Add((cfg.duration - time.Duration(secs)*time.Second) / 2)
@@ -568,7 +567,13 @@ func profileMiddle(ctx context.Context, cfg config, w *window) {
 	case <-ctx.Done():
 		return
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.pprofURL+"/debug/pprof/profile?seconds="+strconv.Itoa(secs), nil)
+	saveProfile(ctx, cfg.pprofURL, secs, cfg.pprofOut)
+}
+
+// saveProfile saves a CPU profile of secs seconds, from now, of the node whose pprof base is
+// base. On any failure no file is left: a run never fails for want of a profile.
+func saveProfile(ctx context.Context, base string, secs int, path string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/debug/pprof/profile?seconds="+strconv.Itoa(secs), nil)
 	if err != nil {
 		return
 	}
@@ -580,12 +585,12 @@ func profileMiddle(ctx context.Context, cfg config, w *window) {
 	if resp.StatusCode != http.StatusOK {
 		return
 	}
-	f, err := os.Create(cfg.pprofOut)
+	f, err := os.Create(path)
 	if err != nil {
 		return
 	}
 	_, err = io.Copy(f, resp.Body)
 	if cerr := f.Close(); err != nil || cerr != nil {
-		_ = os.Remove(cfg.pprofOut)
+		_ = os.Remove(path)
 	}
 }
