@@ -17,11 +17,11 @@ import (
 // in docs/performance.md ("Connect and resume"); raise them only with a reason written there.
 const (
 	ticketCallsBudget  = 3  // session, guest record, the caller's seat; nothing written
-	connectCallsBudget = 24 // the ticket, the spend, join, snapshot
-	resumeCallsBudget  = 18 // the ticket, the spend, join, the missed events
+	connectCallsBudget = 21 // the ticket, the spend, join, snapshot
+	resumeCallsBudget  = 15 // the ticket, the spend, join, the missed events
 	// credentialResumeCallsBudget is a resume with the credential the cut socket was handed:
 	// no ticket; the session check and the spend, then join and the missed events.
-	credentialResumeCallsBudget = 16
+	credentialResumeCallsBudget = 13
 	// quickResumeCallsBudget is the cut and the same resume within the presence grace
 	// (live.PresenceGrace): the cut socket's leave writes nothing, and the join neither runs
 	// the lease script (EVALSHA and its HGET, HGETALL, HSET, HMGET) nor announces the person

@@ -21,6 +21,11 @@ func (a liveRooms) Room(ctx context.Context, id mockroom.RoomID) (live.RoomInfo,
 	return roomInfo(r), nil
 }
 
+// Revision implements live.Revisions: Join reads the room again only when it changed.
+func (a liveRooms) Revision(ctx context.Context, id mockroom.RoomID) (uint64, error) {
+	return a.rooms.Revision(ctx, id)
+}
+
 // Seat implements live.Seats: the ticket's seat check without decoding the whole room.
 func (a liveRooms) Seat(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) (mockroom.Role, bool, error) {
 	return a.rooms.Seat(ctx, id, user)
@@ -40,6 +45,7 @@ func roomInfo(r room.Room) live.RoomInfo {
 		Owner:       r.CreatedBy,
 		AutoAdvance: r.Settings.AutoAdvance,
 		Allowance:   r.Settings.Allowance,
+		Revision:    r.Revision,
 	}
 	for _, q := range r.Questions {
 		info.Questions = append(info.Questions, live.PlannedQuestion{

@@ -192,6 +192,22 @@ func (e *Engine) resetRoom(id mockroom.RoomID) {
 	c.mu.Unlock()
 }
 
+// currentInfo returns the room's info as the room service has it now: the node's copy when the
+// service says its revision has not moved since, the record read again otherwise. Caller holds
+// c.mu.
+func (e *Engine) currentInfo(ctx context.Context, id mockroom.RoomID, c *roomCache) (RoomInfo, error) {
+	if revs, ok := e.rooms.(Revisions); ok && c.loaded && c.info.Revision != 0 {
+		rev, err := revs.Revision(ctx, id)
+		if err != nil {
+			return RoomInfo{}, err
+		}
+		if rev == c.info.Revision {
+			return c.info, nil
+		}
+	}
+	return e.info(ctx, id, c, true)
+}
+
 // info returns the room's info, loading it if needed or if refresh is set. Caller holds c.mu.
 func (e *Engine) info(ctx context.Context, id mockroom.RoomID, c *roomCache, refresh bool) (RoomInfo, error) {
 	if c.loaded && !refresh {
@@ -251,29 +267,32 @@ func (e *Engine) Participant(ctx context.Context, id mockroom.RoomID, user mockr
 }
 
 // Join admits p to the room on this node: it checks membership against the room service
-// (always fresh), takes a presence lease for the socket (lease.go), and returns p's current
-// role. Every successful Join is paired with a Leave.
+// (always current: currentInfo), takes a presence lease for the socket (lease.go), and returns
+// p's current role. Every successful Join is paired with a Leave.
 func (e *Engine) Join(ctx context.Context, id mockroom.RoomID, p mockroom.Principal) (Member, error) {
-	st, err := e.store.State(ctx, id)
+	// Of the live state, a join needs the half (a peer room's roles) and whether p's first
+	// join is recorded: two fields, not the whole state with its current question decoded.
+	f, err := e.store.Fields(ctx, id, FieldHalf, fieldJoined+string(p.UserID))
 	if err != nil {
 		return Member{}, err
 	}
+	half, joined := int(atoi(f[0])), f[1] == "1"
 	c := e.room(id)
 	c.mu.Lock()
-	c.half = st.Half
-	info, err := e.info(ctx, id, c, true)
+	c.half = half
+	info, err := e.currentInfo(ctx, id, c)
 	c.mu.Unlock()
 	if err != nil {
 		return Member{}, err
 	}
-	m, ok := roleOf(info, p.UserID, st.Half)
+	m, ok := roleOf(info, p.UserID, half)
 	if !ok {
 		return Member{}, mockroom.Errorf(mockroom.KindForbidden, "not_a_participant", "you are not a participant of this room")
 	}
 	if info.State == mockroom.StateClosed {
 		return Member{}, mockroom.Errorf(mockroom.KindConflict, "room_closed", "the room is closed")
 	}
-	if !st.Joined[p.UserID] {
+	if !joined {
 		if err := e.recordFirstJoin(ctx, id, m); err != nil {
 			return Member{}, err
 		}

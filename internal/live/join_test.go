@@ -69,3 +69,56 @@ func TestFirstJoinRecordedOncePerPerson(t *testing.T) {
 		t.Errorf("after a refused stranger: %d joined events", n)
 	}
 }
+
+// A join sees the room as the room service has it now, yet reads the whole room only when the
+// record's revision moved since the node's copy: more sockets and rejoins cost a revision read
+// each; a change (a new name, the room closed) is seen by the next join.
+func TestJoinReadsTheRoomOnlyWhenItChanged(t *testing.T) {
+	e := newEnv(t)
+	a, _ := e.engine()
+	ctx := t.Context()
+	if _, err := a.Join(ctx, e.room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	read := e.rooms.Reads()
+	for _, p := range []mockroom.Principal{interviewer, candidate, observer, candidate} {
+		if _, err := a.Join(ctx, e.room, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := e.rooms.Reads(); got != read {
+		t.Errorf("four more joins of an unchanged room read it %d more times, want none", got-read)
+	}
+
+	e.rooms.Update(e.room, func(info *live.RoomInfo) { info.Participants[1].DisplayName = "Carla" })
+	m, err := a.Join(ctx, e.room, candidate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.DisplayName != "Carla" || e.rooms.Reads() != read+1 {
+		t.Errorf("after a rename, join gave %q with %d reads, want Carla with one", m.DisplayName, e.rooms.Reads()-read)
+	}
+
+	e.rooms.Update(e.room, func(info *live.RoomInfo) { info.State = mockroom.StateClosed })
+	if _, err := a.Join(ctx, e.room, interviewer); mockroom.ErrorCode(err) != "room_closed" {
+		t.Errorf("join of a room closed since the node's copy: %v, want room_closed", err)
+	}
+}
+
+// unnumbered is a room service that does not number its versions.
+type unnumbered struct{ live.Rooms }
+
+// Without revisions from the room service, every join reads the whole room.
+func TestJoinReadsAnUnnumberedRoomEveryTime(t *testing.T) {
+	e := newEnv(t)
+	a, _ := e.engine(func(c *live.Config) { c.Rooms = unnumbered{e.rooms} })
+	ctx := t.Context()
+	for i, p := range []mockroom.Principal{candidate, interviewer, candidate} {
+		if _, err := a.Join(ctx, e.room, p); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.rooms.Reads(); got != i+1 {
+			t.Fatalf("after %d joins the room was read %d times, want %d", i+1, got, i+1)
+		}
+	}
+}

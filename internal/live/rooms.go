@@ -27,6 +27,16 @@ type Seats interface {
 	Seat(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) (role mockroom.Role, ok bool, err error)
 }
 
+// Revisions is what a Rooms may offer besides: the revision of a room's record alone, a number
+// that moves whenever anything Room returns changes (RoomInfo.Revision). Join, which must see
+// the room as it is, then reads the whole room only when the revision moved since the node's
+// copy, rather than at every socket's join.
+type Revisions interface {
+	// Revision returns the room's revision; 0 when it is not known (the room does not exist,
+	// say), and a copy is then never taken as current.
+	Revision(ctx context.Context, id mockroom.RoomID) (uint64, error)
+}
+
 // Questions resolves a planned question to its full content. Custom questions are private to
 // their author, so a room's questions are looked up as the room's owner would see them.
 type Questions interface {
@@ -49,6 +59,9 @@ type RoomInfo struct {
 	Questions    []PlannedQuestion
 	Halves       []Half // peer rooms: two halves, roles swap at the second
 	Participants []Participant
+	// Revision is the record's revision when it was read (see Revisions); 0 when the room
+	// service does not number its versions.
+	Revision uint64
 }
 
 // PlannedQuestion is one step of the room's instantiated plan. An empty QuestionID is the

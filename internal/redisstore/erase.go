@@ -115,6 +115,11 @@ func (e *Eraser) EraseUser(ctx context.Context, u account.User) error {
 		if err := eraseRoom.Run(ctx, e.client, keys, append([]any{string(uid), pid, args[0], len(roomParts), roomSharedNotesKey}, args[1:]...)...).Err(); err != nil {
 			return eraseDown(err, "erase a room")
 		}
+		// After the rewrite: a reader in between pairs the old revision with the new names,
+		// and reads the room again at its next look.
+		if err := roomRevise.Run(ctx, e.client, []string{e.keys.Room(id)}).Err(); err != nil {
+			return eraseDown(err, "erase a room")
+		}
 	}
 	if err := e.feedback.EraseStanding(ctx, uid); err != nil {
 		return err

@@ -97,10 +97,18 @@ func TestDeletingAnAccountLeavesNothingThatNamesThem(t *testing.T) {
 		t.Fatal("before the erasure the AOF does not name the candidate; the test proves nothing")
 	}
 
+	revBefore, err := rooms.Revision(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	rw := NewRewriter(client, time.Hour, nil)
 	t.Cleanup(rw.Close)
 	if err := NewEraser(client, keys, nil).EraseUser(ctx, u); err != nil {
 		t.Fatal(err)
+	}
+	// Nodes holding a copy of the room learn at their next join that its names changed.
+	if rev, err := rooms.Revision(ctx, id); err != nil || rev <= revBefore {
+		t.Errorf("the room's revision after the erasure: %d (%v), want more than %d", rev, err, revBefore)
 	}
 	if found := namingKeys(t, srv, keys.Prefix, needles); len(found) > 0 {
 		t.Errorf("after the erasure these keys still name the candidate: %v", found)

@@ -472,6 +472,19 @@ func (s *LiveStore) State(ctx context.Context, room mockroom.RoomID) (live.State
 	return live.ParseState(f), nil
 }
 
+// Fields implements live.Store: one HMGET.
+func (s *LiveStore) Fields(ctx context.Context, room mockroom.RoomID, names ...string) ([]string, error) {
+	vals, err := s.client.HMGet(ctx, s.keys.LiveState(room), names...).Result()
+	if err != nil {
+		return nil, unavailable(err, "read the room state")
+	}
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i], _ = v.(string)
+	}
+	return out, nil
+}
+
 // Read implements live.Store.
 func (s *LiveStore) Read(ctx context.Context, room mockroom.RoomID, from mockroom.EventOffset, max int) (mockroom.Position, []live.Event, error) {
 	if from == 0 {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/mockroom/mockroom/internal/mockroom"
@@ -31,8 +32,10 @@ var (
 )
 
 // RoomStore implements room.Store. A room is a meta hash (the fixed part as JSON, the state,
-// timestamps and seat counters), a participants hash, the set of used single-use invites and the
-// set of peers who revealed their names — all under the room's hash tag.
+// timestamps, seat counters and the record's revision), a participants hash, the set of used
+// single-use invites, the set of peers who revealed their names and the set of people who shared
+// their notes — all under the room's hash tag. Every write that changes what Get returns raises
+// the revision ("rev") in the same step.
 type RoomStore struct {
 	client    redis.UniversalClient
 	keys      Keys
@@ -115,6 +118,9 @@ func (s *RoomStore) Create(ctx context.Context, r room.Room, ttl time.Duration) 
 
 // Get implements room.Store.
 func (s *RoomStore) Get(ctx context.Context, id mockroom.RoomID) (room.Room, error) {
+	// The meta hash (with the revision) is read first: a write landing between the pipelined
+	// reads can only pair an older revision with newer parts, which a reader holding this copy
+	// then reads again, never a newer revision with older parts.
 	pipe := s.client.Pipeline()
 	meta := pipe.HGetAll(ctx, s.keys.Room(id))
 	parts := pipe.HGetAll(ctx, s.keys.RoomParticipants(id))
@@ -136,6 +142,7 @@ func (s *RoomStore) Get(ctx context.Context, id mockroom.RoomID) (room.Room, err
 		PlanID: d.PlanID, CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt, ScheduledAt: d.ScheduledAt, Settings: d.Settings,
 		Questions: d.Questions, Halves: d.Halves,
 	}
+	r.Revision, _ = strconv.ParseUint(m["rev"], 10, 64)
 	r.StartedAt, _ = time.Parse(time.RFC3339Nano, m["started_at"])
 	r.EndedAt, _ = time.Parse(time.RFC3339Nano, m["ended_at"])
 	for _, u := range shared.Val() {
@@ -160,6 +167,19 @@ func (s *RoomStore) Get(ctx context.Context, id mockroom.RoomID) (room.Room, err
 		return roomRoleOrder(a.Role) - roomRoleOrder(b.Role)
 	})
 	return r, nil
+}
+
+// Revision reads the revision of the room's record alone (room.Room.Revision): one HGET. 0 for a
+// room that does not exist, or one stored before rooms were numbered and not written since.
+func (s *RoomStore) Revision(ctx context.Context, id mockroom.RoomID) (uint64, error) {
+	rev, err := s.client.HGet(ctx, s.keys.Room(id), "rev").Uint64()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, roomStoreDown(err)
+	}
+	return rev, nil
 }
 
 // Seat reads one participant of the room without the rest of it: ok=false if user has no seat,
@@ -270,12 +290,23 @@ func (s *RoomStore) Transition(ctx context.Context, id mockroom.RoomID, from, to
 }
 
 // roomShareNotes adds an author to the room's shared notes; the set takes the room's expiry (the
-// record's retention once the session ended).
+// record's retention once the session ended), and the record's revision moves.
 var roomShareNotes = redis.NewScript(`
 redis.call('SADD', KEYS[1], ARGV[1])
 local left = redis.call('PTTL', KEYS[2])
 if left > 0 then
   redis.call('PEXPIRE', KEYS[1], left)
+end
+if left ~= -2 then
+  redis.call('HINCRBY', KEYS[2], 'rev', 1)
+end
+return 0`)
+
+// roomRevise moves the revision of a room's record written by a script that does not know it
+// is one (the erasure's), unless the room is gone.
+var roomRevise = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HINCRBY', KEYS[1], 'rev', 1)
 end
 return 0`)
 

@@ -111,6 +111,10 @@ type Room struct {
 	// NotesSharedBy are the interviewers who shared their notes with the candidate after the
 	// session; the session's record shows those notes to the other participants.
 	NotesSharedBy []mockroom.UserID `json:"-"`
+	// Revision numbers the stored record's versions: every write that changes what Get returns
+	// raises it, so a reader holding a copy learns with one small read whether it is current.
+	// 0 when the store does not number them (then any copy may be stale).
+	Revision uint64 `json:"-"`
 }
 
 // Participant returns the participant with the given id.

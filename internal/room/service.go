@@ -487,6 +487,21 @@ func (s *Service) View(ctx context.Context, id mockroom.RoomID, viewer mockroom.
 	return ViewFor(r, viewer), nil
 }
 
+// revisionStore is what a Store may offer besides Get: the revision of a room's record alone.
+type revisionStore interface {
+	Revision(ctx context.Context, id mockroom.RoomID) (uint64, error)
+}
+
+// Revision returns the revision of the room's record (Room.Revision) without reading the rest
+// of it: a copy whose Revision equals it is current. 0 when the store does not number its
+// versions or the room does not exist; a copy is then never taken as current.
+func (s *Service) Revision(ctx context.Context, id mockroom.RoomID) (uint64, error) {
+	if st, ok := s.store.(revisionStore); ok {
+		return st.Revision(ctx, id)
+	}
+	return 0, nil
+}
+
 // seatStore is what a Store may offer besides Get: one person's seat alone.
 type seatStore interface {
 	Seat(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) (Participant, bool, error)

@@ -70,6 +70,8 @@ func TestCreateInstantiatesThePlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The revision is the store's: the room as created does not know it.
+	got.Revision = 0
 	if diff := cmp.Diff(r, got); diff != "" {
 		t.Errorf("stored room (-created +read):\n%s", diff)
 	}
@@ -471,4 +473,80 @@ func TestSeatAgreesWithTheRoom(t *testing.T) {
 	}
 	_, _, err = f.svc.Seat(ctx, r.ID, "cand")
 	wantCode(t, err, mockroom.KindNotFound, "room_not_found")
+}
+
+// The record's revision moves with every write that changes what Get returns, and only then;
+// Revision reads it alone, and Get returns it with the rest.
+func TestRevisionMovesWithEveryChange(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	r, inv := f.mentorRoom(t)
+	last, err := f.svc.Revision(ctx, r.ID)
+	if err != nil || last == 0 {
+		t.Fatalf("a new room has revision %d (%v)", last, err)
+	}
+	step := func(what string, moves bool) {
+		t.Helper()
+		rev, err := f.svc.Revision(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.svc.Get(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Revision != rev {
+			t.Errorf("%s: Get says revision %d, Revision %d", what, got.Revision, rev)
+		}
+		if moved := rev != last; moved != moves {
+			t.Errorf("%s: revision %d → %d, want moved=%v", what, last, rev, moves)
+		}
+		last = rev
+	}
+	step("nothing", false)
+	if _, _, err := f.svc.AcceptInvite(ctx, inv.Candidate, person("cand"), ""); err != nil {
+		t.Fatal(err)
+	}
+	step("the candidate joined", true)
+	if _, _, err := f.svc.AcceptInvite(ctx, inv.Candidate, person("cand"), ""); err != nil {
+		t.Fatal(err)
+	}
+	step("the candidate followed the link again", false)
+	if _, err := f.svc.Transition(ctx, r.ID, mockroom.StateWaiting, mockroom.StateLive); err != nil {
+		t.Fatal(err)
+	}
+	step("the room went live", true)
+	if _, err := f.svc.Transition(ctx, r.ID, mockroom.StateWaiting, mockroom.StateLive); err == nil {
+		t.Fatal("a stale transition went through")
+	}
+	step("a stale transition", false)
+	if _, err := f.svc.Transition(ctx, r.ID, mockroom.StateLive, mockroom.StateWrapUp); err != nil {
+		t.Fatal(err)
+	}
+	step("the session ended", true)
+	if err := f.svc.ShareNotes(ctx, r.ID, "mentor"); err != nil {
+		t.Fatal(err)
+	}
+	step("the interviewer shared their notes", true)
+
+	p := peerRoom(t, f, "peer-rev")
+	before, _ := f.svc.Revision(ctx, p.ID)
+	if _, err := f.svc.Reveal(ctx, p.ID, "ada"); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := f.svc.Revision(ctx, p.ID); after == before {
+		t.Errorf("a reveal left the revision at %d", after)
+	}
+
+	// A room that is gone has revision 0, and sharing notes there leaves no key behind.
+	store := redisstore.NewRoomStore(f.client, f.keys)
+	if rev, err := f.svc.Revision(ctx, "no-such-room"); err != nil || rev != 0 {
+		t.Errorf("Revision of a missing room = %d, %v; want 0", rev, err)
+	}
+	if err := store.ShareNotes(ctx, "no-such-room", "mentor"); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.client.Exists(ctx, f.keys.Room("no-such-room")).Val(); n != 0 {
+		t.Error("sharing notes in a missing room made its meta hash")
+	}
 }

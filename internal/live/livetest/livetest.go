@@ -10,17 +10,25 @@ import (
 	"github.com/mockroom/mockroom/internal/mockroom"
 )
 
-// Rooms is the room service as the engine sees it, safe for concurrent use.
+// Rooms is the room service as the engine sees it, safe for concurrent use. It numbers each
+// room's versions (live.Revisions), as the real room service does: every Put, Update and
+// Transition moves the revision.
 type Rooms struct {
 	mu    sync.Mutex
 	rooms map[mockroom.RoomID]live.RoomInfo
+	reads int
 }
+
+var (
+	_ live.Rooms     = (*Rooms)(nil)
+	_ live.Revisions = (*Rooms)(nil)
+)
 
 // NewRooms returns a room service holding rooms.
 func NewRooms(rooms ...live.RoomInfo) *Rooms {
 	r := &Rooms{rooms: map[mockroom.RoomID]live.RoomInfo{}}
 	for _, info := range rooms {
-		r.rooms[info.ID] = info
+		r.Put(info)
 	}
 	return r
 }
@@ -29,6 +37,7 @@ func NewRooms(rooms ...live.RoomInfo) *Rooms {
 func (r *Rooms) Put(info live.RoomInfo) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	info.Revision = r.rooms[info.ID].Revision + 1
 	r.rooms[info.ID] = info
 }
 
@@ -38,6 +47,7 @@ func (r *Rooms) Update(id mockroom.RoomID, change func(*live.RoomInfo)) {
 	defer r.mu.Unlock()
 	info := r.rooms[id]
 	change(&info)
+	info.Revision = r.rooms[id].Revision + 1
 	r.rooms[id] = info
 }
 
@@ -45,11 +55,26 @@ func (r *Rooms) Update(id mockroom.RoomID, change func(*live.RoomInfo)) {
 func (r *Rooms) Room(_ context.Context, id mockroom.RoomID) (live.RoomInfo, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.reads++
 	info, ok := r.rooms[id]
 	if !ok {
 		return live.RoomInfo{}, mockroom.Errorf(mockroom.KindNotFound, "room_not_found", "no room")
 	}
 	return info, nil
+}
+
+// Revision implements live.Revisions.
+func (r *Rooms) Revision(_ context.Context, id mockroom.RoomID) (uint64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.rooms[id].Revision, nil
+}
+
+// Reads counts the calls of Room so far: how often the engine read a whole room.
+func (r *Rooms) Reads() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.reads
 }
 
 // Transition implements live.Rooms: a compare-and-set on the state.
@@ -61,6 +86,7 @@ func (r *Rooms) Transition(_ context.Context, id mockroom.RoomID, from, to mockr
 		return mockroom.Errorf(mockroom.KindConflict, "room_state", "room is %s", info.State)
 	}
 	info.State = to
+	info.Revision++
 	r.rooms[id] = info
 	return nil
 }

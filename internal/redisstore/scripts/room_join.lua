@@ -1,4 +1,4 @@
--- Adds one participant, enforcing the seats in one step (see room.Store.Join).
+-- Adds one participant, enforcing the seats in one step (see room.Store.Join). The record's revision (rev) moves.
 -- KEYS[1] meta hash, KEYS[2] participants hash, KEYS[3] invites-used set, KEYS[4] reveals set
 -- ARGV[1] user id, ARGV[2] role, ARGV[3] participant JSON, ARGV[4] invite id,
 -- ARGV[5] '1' if the invite is single-use, ARGV[6] max observers, ARGV[7] waiting ttl ms
@@ -35,6 +35,7 @@ if ARGV[5] == '1' then
   redis.call('SADD', KEYS[3], ARGV[4])
 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('HINCRBY', KEYS[1], 'rev', 1)
 local ttl = tonumber(ARGV[7])
 if state == 'waiting' and ttl > 0 then
   for i = 1, #KEYS do

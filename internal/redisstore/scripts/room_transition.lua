@@ -1,4 +1,4 @@
--- Compare-and-set of a room's state.
+-- Compare-and-set of a room's state. The record's revision (rev) moves with it.
 -- KEYS[1] meta hash, KEYS[2..] the room's other keys
 -- ARGV[1] expected state, ARGV[2] new state, ARGV[3] time (RFC 3339), ARGV[4] field to stamp or '',
 -- ARGV[5] how long a finished session's record is kept (ms; 0 forever)
@@ -14,6 +14,7 @@ redis.call('HSET', KEYS[1], 'state', ARGV[2])
 if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[1], ARGV[4], ARGV[3])
 end
+redis.call('HINCRBY', KEYS[1], 'rev', 1)
 -- A room that went live is a record to keep: its keys stop expiring. A room closed before it
 -- started keeps its expiry and disappears.
 if ARGV[2] == 'live' then
