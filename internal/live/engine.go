@@ -45,6 +45,9 @@ type Config struct {
 	// PresenceGrace overrides PresenceGrace (tests); below zero, a lease is released as soon
 	// as the person's last socket closes.
 	PresenceGrace time.Duration
+	// RoomLinger overrides RoomLinger (tests); below zero, the node leaves a room as soon as
+	// its last local listener does.
+	RoomLinger time.Duration
 }
 
 // Engine runs live rooms on one node. It keeps no state a peer node needs: the store holds the
@@ -110,7 +113,10 @@ func NewEngine(cfg Config) *Engine {
 		cfg.QuietCheck = DefaultQuietCheck
 	}
 	e.docs = newDocSaver(cfg.Store, e.log)
-	e.fanout = newFanout(cfg.Bus, cfg.Store, e.log, e.observe, e.forget, e.resetRoom, cfg.QuietCheck)
+	if cfg.RoomLinger == 0 {
+		cfg.RoomLinger = RoomLinger
+	}
+	e.fanout = newFanout(cfg.Bus, cfg.Store, e.log, e.observe, e.forget, e.resetRoom, cfg.QuietCheck, max(cfg.RoomLinger, 0))
 	e.store = localFirst{Store: cfg.Store, fanout: e.fanout}
 	e.warn = e.fanout.warn
 	return e

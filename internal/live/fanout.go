@@ -86,7 +86,11 @@ type Resyncer interface {
 type ListenerID uint64
 
 // Fanout hands a room's events to the node's local listeners. The node is subscribed to a room's
-// channel while the room has at least one local listener. Events are decoded once per node.
+// channel while the room has at least one local listener, and for a short while after its last
+// one left (linger, while the fan-out runs): a socket cut and opened again soon after, alone in
+// the room on this node or with everyone else's (a network failure cuts many at once), finds the
+// room subscribed, its head known and what the node cached of it (Engine.forget runs when the
+// linger ends) still there. Events are decoded once per node.
 // Pub/sub may lose messages when its connection drops; the fan-out reads the missing events from
 // the log (see catchup.go), so listeners see every durable event exactly once and in order.
 //
@@ -111,6 +115,12 @@ type Fanout struct {
 	rooms map[mockroom.RoomID]*fanRoom
 	next  ListenerID
 
+	// linger is how long a room without listeners stays (see Fanout); lingering (under mu) is
+	// set while run serves, and lingers counts the linger timers that may still fire.
+	linger    time.Duration
+	lingering bool
+	lingers   sync.WaitGroup
+
 	retries   atomic.Uint64 // failed receives, each followed by a back-off
 	rollbacks atomic.Uint64 // rooms whose log was found to have gone back
 }
@@ -132,6 +142,11 @@ const (
 
 type fanRoom struct {
 	listeners map[ListenerID]Listener // guarded by Fanout.mu
+	// idle runs out the room's linger once its last listener left; idleGen tells a timer that
+	// was stopped too late (it fired while a listener came back) from the current one. Both
+	// guarded by Fanout.mu.
+	idle    *time.Timer
+	idleGen uint64
 
 	// mu orders the delivery of the room's durable events: the run goroutine, the catch-up
 	// goroutine and local deliveries (deliverLocal) all deliver while holding it, and let go of
@@ -181,9 +196,9 @@ func (r *fanRoom) delivered(ev Event) bool {
 	return got.offset == ev.Offset && got.id == ev.ID
 }
 
-func newFanout(bus Bus, store Store, log *slog.Logger, observe func(mockroom.RoomID, Event), forget, reset func(mockroom.RoomID), quietCheck time.Duration) *Fanout {
+func newFanout(bus Bus, store Store, log *slog.Logger, observe func(mockroom.RoomID, Event), forget, reset func(mockroom.RoomID), quietCheck, linger time.Duration) *Fanout {
 	return &Fanout{bus: bus, store: store, log: log, observe: observe, forget: forget, reset: reset, rooms: map[mockroom.RoomID]*fanRoom{},
-		catchUp: newCatchUpQueue(), quietCheck: quietCheck, warn: newRateLogger(log, warnEvery)}
+		catchUp: newCatchUpQueue(), quietCheck: quietCheck, linger: linger, warn: newRateLogger(log, warnEvery)}
 }
 
 // Add registers l for room's events, subscribing the node to the room on its first listener.
@@ -195,6 +210,7 @@ func (f *Fanout) Add(ctx context.Context, room mockroom.RoomID, l Listener) (Lis
 	id := f.next
 	if r, ok := f.rooms[room]; ok {
 		r.listeners[id] = l
+		f.stopIdleLocked(r)
 		f.mu.Unlock()
 		return id, nil
 	}
@@ -228,6 +244,17 @@ func (f *Fanout) Remove(ctx context.Context, room mockroom.RoomID, id ListenerID
 		delete(r.listeners, id)
 	}
 	last := ok && len(r.listeners) == 0
+	if last && f.lingering && f.linger > 0 {
+		r.idleGen++
+		gen := r.idleGen
+		f.lingers.Add(1)
+		r.idle = time.AfterFunc(f.linger, func() {
+			defer f.lingers.Done()
+			f.endLinger(room, r, gen)
+		})
+		f.mu.Unlock()
+		return nil
+	}
 	if last {
 		delete(f.rooms, room)
 	}
@@ -237,6 +264,68 @@ func (f *Fanout) Remove(ctx context.Context, room mockroom.RoomID, id ListenerID
 	}
 	f.forget(room)
 	return f.bus.Unsubscribe(ctx, room)
+}
+
+// stopIdleLocked ends r's linger: a listener came back. A timer that already fired finds the
+// generation moved on, or a listener, and does nothing. Caller holds f.mu.
+func (f *Fanout) stopIdleLocked(r *fanRoom) {
+	if r.idle == nil {
+		return
+	}
+	if r.idle.Stop() {
+		f.lingers.Done()
+	}
+	r.idle = nil
+	r.idleGen++
+}
+
+// endLinger drops a room whose linger ran out with no listener back: the node forgets what it
+// cached of it and leaves its channel.
+func (f *Fanout) endLinger(room mockroom.RoomID, r *fanRoom, gen uint64) {
+	f.subMu.Lock()
+	defer f.subMu.Unlock()
+	f.mu.Lock()
+	if f.rooms[room] != r || len(r.listeners) > 0 || r.idleGen != gen {
+		f.mu.Unlock()
+		return
+	}
+	r.idle = nil
+	delete(f.rooms, room)
+	f.mu.Unlock()
+	f.forget(room)
+	ctx, cancel := context.WithTimeout(context.Background(), lingerUnsubscribeWait)
+	defer cancel()
+	if err := f.bus.Unsubscribe(ctx, room); err != nil {
+		f.warn.Warn("leave a room's channel", "room_id", room, "err", err)
+	}
+}
+
+// RoomLinger is how long a node stays in a room after its last local listener left (see
+// Fanout). Long enough to cover the web app's first reconnect attempts after a cut (its back-off
+// doubles from half a second: four attempts fit), so a network failure that cuts every socket of
+// a node costs their return no subscription, head read or room read; short enough that rooms the
+// node no longer serves do not pile up.
+const RoomLinger = 10 * time.Second
+
+// lingerUnsubscribeWait bounds the unsubscribe at the end of a linger, which no caller waits on.
+const lingerUnsubscribeWait = 5 * time.Second
+
+// startLingering lets rooms linger from now on; stopLingering ends every linger at once (the
+// rooms stay as they are: the node is stopping) and waits for a timer that fired meanwhile.
+func (f *Fanout) startLingering() {
+	f.mu.Lock()
+	f.lingering = true
+	f.mu.Unlock()
+}
+
+func (f *Fanout) stopLingering() {
+	f.mu.Lock()
+	f.lingering = false
+	for _, r := range f.rooms {
+		f.stopIdleLocked(r)
+	}
+	f.mu.Unlock()
+	f.lingers.Wait()
 }
 
 // servedRooms lists the rooms with local listeners.
@@ -265,6 +354,8 @@ func (f *Fanout) run(ctx context.Context) error {
 		<-ctx.Done()
 		return nil
 	}
+	f.startLingering()
+	defer f.stopLingering()
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {

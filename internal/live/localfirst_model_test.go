@@ -65,7 +65,7 @@ func TestLocalFirstDeliveryModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		const room = mockroom.RoomID("r")
 		log := &memLog{epoch: "ep-1"}
-		f := newFanout(nopBus{}, log, slog.New(slog.DiscardHandler), func(mockroom.RoomID, Event) {}, func(mockroom.RoomID) {}, func(mockroom.RoomID) {}, time.Hour)
+		f := newFanout(nopBus{}, log, slog.New(slog.DiscardHandler), func(mockroom.RoomID, Event) {}, func(mockroom.RoomID) {}, func(mockroom.RoomID) {}, time.Hour, 0)
 		var got []Event
 		if _, err := f.Add(context.Background(), room, ListenerFunc(func(ev Event) { got = append(got, ev) })); err != nil {
 			t.Fatal(err)

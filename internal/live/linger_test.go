@@ -1,0 +1,152 @@
+package live_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mockroom/mockroom/internal/live"
+	"github.com/mockroom/mockroom/internal/mockroom"
+	"github.com/mockroom/mockroom/internal/testwait"
+)
+
+// countingBus counts a node's subscriptions and unsubscriptions.
+type countingBus struct {
+	live.Bus
+	subs, unsubs atomic.Int64
+	unsubbed     chan struct{}
+}
+
+func (b *countingBus) Subscribe(ctx context.Context, room mockroom.RoomID) error {
+	b.subs.Add(1)
+	return b.Bus.Subscribe(ctx, room)
+}
+
+func (b *countingBus) Unsubscribe(ctx context.Context, room mockroom.RoomID) error {
+	b.unsubs.Add(1)
+	select {
+	case b.unsubbed <- struct{}{}:
+	default:
+	}
+	return b.Bus.Unsubscribe(ctx, room)
+}
+
+// withCountingBus puts b in front of the engine's bus.
+func withCountingBus(b *countingBus) func(*live.Config) {
+	return func(c *live.Config) {
+		b.Bus, b.unsubbed = c.Bus, make(chan struct{}, 1)
+		c.Bus = b
+	}
+}
+
+// runningListener adds a listener and waits until the fan-out delivers to it (a presence event
+// through the bus), so the engine runs: rooms linger only then.
+func runningListener(t *testing.T, eng *live.Engine, room mockroom.RoomID) live.ListenerID {
+	t.Helper()
+	got := make(chan struct{}, 1)
+	id, err := eng.Fanout().Add(t.Context(), room, live.ListenerFunc(func(ev live.Event) {
+		if ev.Type == live.TypePresence {
+			select {
+			case got <- struct{}{}:
+			default:
+			}
+		}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Join(t.Context(), room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-got:
+	case <-testwait.After(t):
+		t.Fatal("the fan-out delivered no presence event")
+	}
+	return id
+}
+
+// A room whose last listener on the node left stays subscribed, with what the node cached of it,
+// for the linger: a listener back within it costs no subscription and its join no room read.
+func TestARoomLingersAfterItsLastListener(t *testing.T) {
+	e := newEnv(t)
+	bus := &countingBus{}
+	a, _ := e.engine(withLinger(time.Hour), withCountingBus(bus))
+	ctx := t.Context()
+	id := runningListener(t, a, e.room)
+	subs, reads := bus.subs.Load(), e.rooms.Reads()
+
+	if err := a.Fanout().Remove(ctx, e.room, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Join(ctx, e.room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	w := listen(t, a, e.room)
+	if got := bus.subs.Load() - subs; got != 0 {
+		t.Errorf("a listener back within the linger subscribed %d more times, want none", got)
+	}
+	if got := bus.unsubs.Load(); got != 0 {
+		t.Errorf("the node left the room's channel %d times, want none", got)
+	}
+	if got := e.rooms.Reads() - reads; got != 0 {
+		t.Errorf("the join within the linger read the room %d times, want none", got)
+	}
+	// The lingering room still delivers, in order, to the listener that came back.
+	e.mustExec(a, interviewer, 1, live.CmdChatSend, map[string]string{"text": "still here"})
+	w.waitFor(t, live.TypeChatMessage, 1)
+}
+
+// Once the linger is over with no listener back, the node leaves the room's channel and forgets
+// the room: the next join reads it again, and the next listener subscribes again.
+func TestALingerEnds(t *testing.T) {
+	e := newEnv(t)
+	bus := &countingBus{}
+	a, _ := e.engine(withLinger(20*time.Millisecond), withCountingBus(bus))
+	ctx := t.Context()
+	id := runningListener(t, a, e.room)
+	subs := bus.subs.Load()
+	if err := a.Fanout().Remove(ctx, e.room, id); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-bus.unsubbed:
+	case <-testwait.After(t):
+		t.Fatal("the node never left the channel of a room nobody listens to")
+	}
+	reads := e.rooms.Reads()
+	if _, err := a.Join(ctx, e.room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.rooms.Reads() - reads; got != 1 {
+		t.Errorf("the join after the linger read the room %d times, want once (the node forgot it)", got)
+	}
+	w := listen(t, a, e.room)
+	if got := bus.subs.Load() - subs; got != 1 {
+		t.Errorf("the listener after the linger subscribed %d times, want once", got)
+	}
+	e.mustExec(a, interviewer, 1, live.CmdChatSend, map[string]string{"text": "back again"})
+	w.waitFor(t, live.TypeChatMessage, 1)
+}
+
+// Without the engine running (a node stopping, or never started), a room's last listener
+// leaving unsubscribes at once: no timer outlives the node.
+func TestNoLingerWhenTheEngineIsNotRunning(t *testing.T) {
+	e := newEnv(t)
+	bus := &countingBus{}
+	a, stop := e.engine(withLinger(time.Hour), withCountingBus(bus))
+	ctx := t.Context()
+	id := runningListener(t, a, e.room)
+	stop()
+	// The stopped node's bus is closed: the unsubscribe itself fails, and is counted.
+	_ = a.Fanout().Remove(ctx, e.room, id)
+	if got := bus.unsubs.Load(); got != 1 {
+		t.Errorf("after the node stopped, the last listener's leave unsubscribed %d times, want once", got)
+	}
+}
+
+// withLinger sets how long the engine stays in a room after its last listener.
+func withLinger(d time.Duration) func(*live.Config) {
+	return func(c *live.Config) { c.RoomLinger = d }
+}
