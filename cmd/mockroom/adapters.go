@@ -31,9 +31,12 @@ func (a liveRooms) Seat(ctx context.Context, id mockroom.RoomID, user mockroom.U
 	return a.rooms.Seat(ctx, id, user)
 }
 
-func (a liveRooms) Transition(ctx context.Context, id mockroom.RoomID, from, to mockroom.RoomState) error {
-	_, err := a.rooms.Transition(ctx, id, from, to)
-	return err
+func (a liveRooms) Transition(ctx context.Context, id mockroom.RoomID, from, to mockroom.RoomState) (live.RoomInfo, error) {
+	r, err := a.rooms.Transition(ctx, id, from, to)
+	if err != nil {
+		return live.RoomInfo{}, err
+	}
+	return roomInfo(r), nil
 }
 
 func roomInfo(r room.Room) live.RoomInfo {

@@ -72,7 +72,7 @@ func (e *Engine) control(ctx context.Context, id mockroom.RoomID, c *roomCache, 
 			return Result{}, err
 		}
 		if cmd.Type == CmdStart || (cmd.Type == CmdEnd) || endsPlan(req) {
-			if err := e.transition(ctx, id, req); err != nil {
+			if err := e.transition(ctx, id, c, req); err != nil {
 				return Result{}, err
 			}
 		}
@@ -108,8 +108,10 @@ func endsPlan(req AppendRequest) bool {
 }
 
 // transition moves the room service's lifecycle along with the live phase req sets. A conflict
-// because the room is already where req goes is a retry of a half-done command: go on.
-func (e *Engine) transition(ctx context.Context, id mockroom.RoomID, req AppendRequest) error {
+// because the room is already where req goes is a retry of a half-done command: go on. The room
+// as the service has it afterwards becomes the node's copy when c is set (its holder holds
+// c.mu), so the revision the move gave the record does not cost the next join a read.
+func (e *Engine) transition(ctx context.Context, id mockroom.RoomID, c *roomCache, req AppendRequest) error {
 	var from, to mockroom.RoomState
 	for _, f := range req.Set {
 		if f.Field == FieldPhase {
@@ -124,12 +126,15 @@ func (e *Engine) transition(ctx context.Context, id mockroom.RoomID, req AppendR
 	default:
 		return nil
 	}
-	err := e.rooms.Transition(ctx, id, from, to)
+	info, err := e.rooms.Transition(ctx, id, from, to)
 	if mockroom.ErrorKind(err) == mockroom.KindConflict {
-		info, gerr := e.rooms.Room(ctx, id)
-		if gerr == nil && info.State == to {
-			return nil
+		var gerr error
+		if info, gerr = e.rooms.Room(ctx, id); gerr == nil && info.State == to {
+			err = nil
 		}
+	}
+	if err == nil && c != nil {
+		c.info, c.loaded = info, true
 	}
 	return err
 }

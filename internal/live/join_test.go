@@ -72,7 +72,8 @@ func TestFirstJoinRecordedOncePerPerson(t *testing.T) {
 
 // A join sees the room as the room service has it now, yet reads the whole room only when the
 // record's revision moved since the node's copy: more sockets and rejoins cost a revision read
-// each; a change (a new name, the room closed) is seen by the next join.
+// each, and so does a join after this node moved the room's lifecycle itself; a change made
+// elsewhere (a new name, the room closed) is seen by the next join.
 func TestJoinReadsTheRoomOnlyWhenItChanged(t *testing.T) {
 	e := newEnv(t)
 	a, _ := e.engine()
@@ -88,6 +89,14 @@ func TestJoinReadsTheRoomOnlyWhenItChanged(t *testing.T) {
 	}
 	if got := e.rooms.Reads(); got != read {
 		t.Errorf("four more joins of an unchanged room read it %d more times, want none", got-read)
+	}
+	// The node that moved the room to live keeps the room as the move left it.
+	e.mustExec(a, interviewer, 1, live.CmdStart, nil)
+	if _, err := a.Join(ctx, e.room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.rooms.Reads(); got != read {
+		t.Errorf("the join after this node started the room read it %d more times, want none", got-read)
 	}
 
 	e.rooms.Update(e.room, func(info *live.RoomInfo) { info.Participants[1].DisplayName = "Carla" })

@@ -13,9 +13,9 @@ import (
 type Rooms interface {
 	// Room returns the room; a *mockroom.Error of KindNotFound if it does not exist.
 	Room(ctx context.Context, id mockroom.RoomID) (RoomInfo, error)
-	// Transition moves the room's lifecycle state from → to atomically; KindConflict if the
-	// room is not in from.
-	Transition(ctx context.Context, id mockroom.RoomID, from, to mockroom.RoomState) error
+	// Transition moves the room's lifecycle state from → to atomically, and returns the room
+	// as it is after the move; KindConflict if the room is not in from.
+	Transition(ctx context.Context, id mockroom.RoomID, from, to mockroom.RoomState) (RoomInfo, error)
 }
 
 // Seats is what a Rooms may offer besides: one person's seat in a room, without reading and

@@ -99,7 +99,7 @@ func (e *Engine) advance(ctx context.Context, ref TimerRef) error {
 			return err
 		}
 		if endsPlan(req) {
-			if err := e.transition(ctx, ref.Room, req); err != nil {
+			if err := e.transition(ctx, ref.Room, nil, req); err != nil {
 				return err
 			}
 		}

@@ -78,15 +78,15 @@ func (r *Rooms) Reads() int {
 }
 
 // Transition implements live.Rooms: a compare-and-set on the state.
-func (r *Rooms) Transition(_ context.Context, id mockroom.RoomID, from, to mockroom.RoomState) error {
+func (r *Rooms) Transition(_ context.Context, id mockroom.RoomID, from, to mockroom.RoomState) (live.RoomInfo, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	info := r.rooms[id]
 	if info.State != from {
-		return mockroom.Errorf(mockroom.KindConflict, "room_state", "room is %s", info.State)
+		return live.RoomInfo{}, mockroom.Errorf(mockroom.KindConflict, "room_state", "room is %s", info.State)
 	}
 	info.State = to
 	info.Revision++
 	r.rooms[id] = info
-	return nil
+	return info, nil
 }
