@@ -328,7 +328,7 @@ func (f *Fanout) stopLingering() {
 	f.lingers.Wait()
 }
 
-// servedRooms lists the rooms with local listeners.
+// servedRooms lists the rooms the node is in: those with local listeners, and those lingering.
 func (f *Fanout) servedRooms() []mockroom.RoomID {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
