@@ -67,35 +67,37 @@ func runningListener(t *testing.T, eng *live.Engine, room mockroom.RoomID) live.
 	return id
 }
 
+// comeBack has the candidate join again and a listener come back, checks that the listener
+// gets the room's next event, and returns how many subscriptions and whole-room reads that cost.
+func comeBack(t *testing.T, e *env, a *live.Engine, bus *countingBus) (subs int64, reads int) {
+	t.Helper()
+	subs0, reads0 := bus.subs.Load(), e.rooms.Reads()
+	if _, err := a.Join(t.Context(), e.room, candidate); err != nil {
+		t.Fatal(err)
+	}
+	w := listen(t, a, e.room)
+	subs, reads = bus.subs.Load()-subs0, e.rooms.Reads()-reads0
+	e.mustExec(a, interviewer, 1, live.CmdChatSend, map[string]string{"text": "still here"})
+	w.waitFor(t, live.TypeChatMessage, 1)
+	return subs, reads
+}
+
 // A room whose last listener on the node left stays subscribed, with what the node cached of it,
 // for the linger: a listener back within it costs no subscription and its join no room read.
 func TestARoomLingersAfterItsLastListener(t *testing.T) {
 	e := newEnv(t)
 	bus := &countingBus{}
 	a, _ := e.engine(withLinger(time.Hour), withCountingBus(bus))
-	ctx := t.Context()
 	id := runningListener(t, a, e.room)
-	subs, reads := bus.subs.Load(), e.rooms.Reads()
-
-	if err := a.Fanout().Remove(ctx, e.room, id); err != nil {
+	if err := a.Fanout().Remove(t.Context(), e.room, id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Join(ctx, e.room, candidate); err != nil {
-		t.Fatal(err)
-	}
-	w := listen(t, a, e.room)
-	if got := bus.subs.Load() - subs; got != 0 {
-		t.Errorf("a listener back within the linger subscribed %d more times, want none", got)
+	if subs, reads := comeBack(t, e, a, bus); subs != 0 || reads != 0 {
+		t.Errorf("coming back within the linger cost %d subscriptions and %d room reads, want none", subs, reads)
 	}
 	if got := bus.unsubs.Load(); got != 0 {
 		t.Errorf("the node left the room's channel %d times, want none", got)
 	}
-	if got := e.rooms.Reads() - reads; got != 0 {
-		t.Errorf("the join within the linger read the room %d times, want none", got)
-	}
-	// The lingering room still delivers, in order, to the listener that came back.
-	e.mustExec(a, interviewer, 1, live.CmdChatSend, map[string]string{"text": "still here"})
-	w.waitFor(t, live.TypeChatMessage, 1)
 }
 
 // Once the linger is over with no listener back, the node leaves the room's channel and forgets
@@ -104,10 +106,8 @@ func TestALingerEnds(t *testing.T) {
 	e := newEnv(t)
 	bus := &countingBus{}
 	a, _ := e.engine(withLinger(20*time.Millisecond), withCountingBus(bus))
-	ctx := t.Context()
 	id := runningListener(t, a, e.room)
-	subs := bus.subs.Load()
-	if err := a.Fanout().Remove(ctx, e.room, id); err != nil {
+	if err := a.Fanout().Remove(t.Context(), e.room, id); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -115,19 +115,9 @@ func TestALingerEnds(t *testing.T) {
 	case <-testwait.After(t):
 		t.Fatal("the node never left the channel of a room nobody listens to")
 	}
-	reads := e.rooms.Reads()
-	if _, err := a.Join(ctx, e.room, candidate); err != nil {
-		t.Fatal(err)
+	if subs, reads := comeBack(t, e, a, bus); subs != 1 || reads != 1 {
+		t.Errorf("coming back after the linger cost %d subscriptions and %d room reads, want one each (the node forgot the room)", subs, reads)
 	}
-	if got := e.rooms.Reads() - reads; got != 1 {
-		t.Errorf("the join after the linger read the room %d times, want once (the node forgot it)", got)
-	}
-	w := listen(t, a, e.room)
-	if got := bus.subs.Load() - subs; got != 1 {
-		t.Errorf("the listener after the linger subscribed %d times, want once", got)
-	}
-	e.mustExec(a, interviewer, 1, live.CmdChatSend, map[string]string{"text": "back again"})
-	w.waitFor(t, live.TypeChatMessage, 1)
 }
 
 // Without the engine running (a node stopping, or never started), a room's last listener
