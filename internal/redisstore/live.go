@@ -90,9 +90,10 @@ type LiveStore struct {
 	newID   func() string
 	// waitingMS is the waiting TTL in milliseconds as the scripts take it; 0 keeps keys forever.
 	waitingMS int64
-	// batch, if set, pipelines appends across rooms (WithPipelinedAppends).
-	batch     *scriptBatcher
-	pipelined bool
+	// batch, if set, pipelines appends across rooms (WithPipelinedAppends); lookups, set with
+	// it, pipelines the hand-shake's calls (see lookup).
+	batch, lookups *scriptBatcher
+	pipelined      bool
 	// Boxed once for the append's command, which every push builds: each string or number
 	// made an interface costs an allocation.
 	appendSHA  any
@@ -115,7 +116,8 @@ func WithWaitingTTL(ttl time.Duration) LiveOption {
 }
 
 // WithPipelinedAppends makes appends made while another is in flight share one pipelined round
-// trip (see live_batch.go). The store then owns a goroutine: Close it when done.
+// trip (see live_batch.go), and so, among themselves, the calls a socket's hand-shake makes
+// (Fields, Read, SetPresence, Publish). The store then owns two goroutines: Close it when done.
 func WithPipelinedAppends() LiveOption {
 	return func(s *LiveStore) { s.pipelined = true }
 }
@@ -131,17 +133,20 @@ func NewLiveStore(client redis.UniversalClient, keys Keys, sharded bool, opts ..
 	}
 	s.appendSHA = s.append.Hash()
 	if s.pipelined {
-		s.batch = newScriptBatcher(client, s.append)
+		s.batch = newScriptBatcher(client)
+		s.lookups = newScriptBatcher(client)
 	}
 	return s
 }
 
 // Close stops pipelining appends: appends still queued, and any made later, fail with an
-// unavailable error; an append already on the wire is answered first. Close does nothing on
-// a store made without WithPipelinedAppends.
+// unavailable error; an append already on the wire is answered first. The hand-shake's calls
+// go out on their own from then on. Close does nothing on a store made without
+// WithPipelinedAppends.
 func (s *LiveStore) Close() error {
 	if s.batch != nil {
 		s.batch.close()
+		s.lookups.close()
 	}
 	return nil
 }
@@ -265,7 +270,7 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 	var reply any
 	var err error
 	if s.batch != nil {
-		reply, err = s.batch.run(ctx, args)
+		reply, err = s.batch.run(ctx, s.append, args)
 	} else {
 		reply, err = runScript(ctx, s.client, s.append, args)
 	}
@@ -472,15 +477,43 @@ func (s *LiveStore) State(ctx context.Context, room mockroom.RoomID) (live.State
 	return live.ParseState(f), nil
 }
 
+// lookup sends one of the hand-shake's commands (args: the whole command; an EVALSHA of
+// script, or a plain command with script nil), in a pipeline with others made meanwhile when
+// the store pipelines. A batcher that is closed or full does not refuse it: it goes out alone.
+func (s *LiveStore) lookup(ctx context.Context, script *redis.Script, args ...any) (any, error) {
+	if s.lookups != nil {
+		res, err := s.lookups.run(ctx, script, args)
+		if err != errBatcherClosed && err != errBatcherFull {
+			return res, err
+		}
+	}
+	return runScript(ctx, s.client, script, args)
+}
+
+// replyStrings is a reply's array as strings; a nil (or any other non-string) element is "".
+func replyStrings(reply any) []string {
+	parts, _ := reply.([]any)
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		out[i], _ = p.(string)
+	}
+	return out
+}
+
 // Fields implements live.Store: one HMGET.
 func (s *LiveStore) Fields(ctx context.Context, room mockroom.RoomID, names ...string) ([]string, error) {
-	vals, err := s.client.HMGet(ctx, s.keys.LiveState(room), names...).Result()
+	args := make([]any, 0, 2+len(names))
+	args = append(args, "hmget", s.keys.LiveState(room))
+	for _, n := range names {
+		args = append(args, n)
+	}
+	reply, err := s.lookup(ctx, nil, args...)
 	if err != nil {
 		return nil, unavailable(err, "read the room state")
 	}
-	out := make([]string, len(vals))
-	for i, v := range vals {
-		out[i], _ = v.(string)
+	out := replyStrings(reply)
+	if len(out) != len(names) {
+		return nil, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected HMGET reply %v", reply)
 	}
 	return out, nil
 }
@@ -490,9 +523,13 @@ func (s *LiveStore) Read(ctx context.Context, room mockroom.RoomID, from mockroo
 	if from == 0 {
 		from = 1
 	}
-	res, err := liveRead.Run(ctx, s.client, []string{s.keys.LiveState(room), s.keys.LiveLog(room)}, uint64(from), max).StringSlice()
+	reply, err := s.lookup(ctx, liveRead, evalShaCommand(liveRead, []string{s.keys.LiveState(room), s.keys.LiveLog(room)}, uint64(from), max)...)
 	if err != nil {
 		return mockroom.Position{}, nil, unavailable(err, "read the room log")
+	}
+	res := replyStrings(reply)
+	if len(res) < 3 {
+		return mockroom.Position{}, nil, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected read reply %v", reply)
 	}
 	off, _ := strconv.ParseUint(res[1], 10, 64)
 	head := mockroom.Position{Epoch: res[0], Offset: mockroom.EventOffset(off), EventID: res[2]}
@@ -594,12 +631,11 @@ func (s *LiveStore) Publish(ctx context.Context, room mockroom.RoomID, ev live.E
 	if err != nil {
 		return err
 	}
+	publish := "publish"
 	if s.sharded {
-		err = s.client.SPublish(ctx, s.keys.LiveChannel(room), raw).Err()
-	} else {
-		err = s.client.Publish(ctx, s.keys.LiveChannel(room), raw).Err()
+		publish = "spublish"
 	}
-	if err != nil {
+	if _, err := s.lookup(ctx, nil, publish, s.keys.LiveChannel(room), raw); err != nil {
 		return unavailable(err, "publish to the room")
 	}
 	return nil
@@ -613,10 +649,11 @@ func (s *LiveStore) SetPresence(ctx context.Context, room mockroom.RoomID, user 
 	if online {
 		flag = "1"
 	}
-	changed, err := livePresence.Run(ctx, s.client, s.storedKeys(room, 0), string(user), node, flag, until.UnixMilli(), s.waitingMS, now.UnixMilli()).Int()
+	reply, err := s.lookup(ctx, livePresence, evalShaCommand(livePresence, s.storedKeys(room, 0), string(user), node, flag, until.UnixMilli(), s.waitingMS, now.UnixMilli())...)
 	if err != nil {
 		return false, unavailable(err, "record presence")
 	}
+	changed, _ := reply.(int64)
 	return changed == 1, nil
 }
 

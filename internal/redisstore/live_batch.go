@@ -45,20 +45,28 @@ var errBatcherClosed = mockroom.Errorf(mockroom.KindUnavailable, "store_closed",
 // errBatcherFull is returned when maxQueued appends already wait.
 var errBatcherFull = mockroom.Errorf(mockroom.KindUnavailable, "store_busy", "the store is overloaded; try again")
 
-// scriptCall is one queued run of a script.
+// The same batching serves the calls a socket's hand-shake makes of the live store (reading two
+// state fields and the missed events, taking and releasing presence leases, publishing presence)
+// through a second batcher, so that thousands of sockets connecting or coming back at once
+// share round trips too. Those calls do not need the batcher: when it is closed or full they go
+// out on their own (LiveStore.lookup).
+
+// scriptCall is one queued command: a run of a script, or a plain command.
 type scriptCall struct {
-	ctx  context.Context
-	args []any // the whole command: EVALSHA, the script's hash, the key count, keys, arguments
+	ctx context.Context
+	// script is the script args runs (EVALSHA, its hash, the key count, keys, arguments), loaded
+	// again if the server lost it; nil for a plain command.
+	script *redis.Script
+	args   []any
 	// set by the sender before done is closed
 	res  any
 	err  error
 	done chan struct{}
 }
 
-// scriptBatcher pipelines the runs of one script; see the comment at the top of this file.
+// scriptBatcher pipelines commands; see the comment at the top of this file.
 type scriptBatcher struct {
 	client redis.UniversalClient
-	script *redis.Script
 
 	mu     sync.Mutex
 	busy   bool // a send is in flight; whoever ends it hands the queue on
@@ -73,18 +81,18 @@ type scriptBatcher struct {
 	queued func(n int)
 }
 
-func newScriptBatcher(client redis.UniversalClient, script *redis.Script) *scriptBatcher {
+func newScriptBatcher(client redis.UniversalClient) *scriptBatcher {
 	b := &scriptBatcher{
-		client: client, script: script,
-		kick: make(chan struct{}, 1), quit: make(chan struct{}), exited: make(chan struct{}),
+		client: client,
+		kick:   make(chan struct{}, 1), quit: make(chan struct{}), exited: make(chan struct{}),
 	}
 	go b.loop()
 	return b
 }
 
-// run runs the script for one caller and returns its reply. args is the whole EVALSHA command
-// of b's script.
-func (b *scriptBatcher) run(ctx context.Context, args []any) (any, error) {
+// run sends one caller's command and returns its reply: args is the whole command, an EVALSHA
+// of script (see evalShaCommand) or, with script nil, a plain command.
+func (b *scriptBatcher) run(ctx context.Context, script *redis.Script, args []any) (any, error) {
 	b.mu.Lock()
 	switch {
 	case b.closed:
@@ -94,14 +102,14 @@ func (b *scriptBatcher) run(ctx context.Context, args []any) (any, error) {
 		// Nothing in flight: send now, from this goroutine, with this context.
 		b.busy = true
 		b.mu.Unlock()
-		res, err := runScript(ctx, b.client, b.script, args)
+		res, err := runScript(ctx, b.client, script, args)
 		b.handOn()
 		return res, err
 	case len(b.queue) >= maxQueued:
 		b.mu.Unlock()
 		return nil, errBatcherFull
 	}
-	c := &scriptCall{ctx: ctx, args: args, done: make(chan struct{})}
+	c := &scriptCall{ctx: ctx, script: script, args: args, done: make(chan struct{})}
 	b.queue = append(b.queue, c)
 	if b.queued != nil {
 		b.queued(len(b.queue))
@@ -182,21 +190,22 @@ func (b *scriptBatcher) send(batch []*scriptCall) {
 		return
 	}
 	ctx := context.WithoutCancel(batch[0].ctx)
+	scripts := make([]*redis.Script, len(batch))
 	commands := make([][]any, len(batch))
 	for i, c := range batch {
-		commands[i] = c.args
+		scripts[i], commands[i] = c.script, c.args
 	}
-	for i, cmd := range pipelineScript(ctx, b.client, b.script, commands) {
+	for i, cmd := range pipelineCommands(ctx, b.client, scripts, commands) {
 		batch[i].res, batch[i].err = cmd.Result()
 		close(batch[i].done)
 	}
 }
 
-// runScript sends one EVALSHA command of script (args: the whole command, as scriptCall holds
-// it) and, if the server does not have the script, loads it and sends the command again.
+// runScript sends one command (args: the whole command, as scriptCall holds it) and, if it is
+// an EVALSHA of script and the server does not have the script, loads it and sends it again.
 func runScript(ctx context.Context, client redis.UniversalClient, script *redis.Script, args []any) (any, error) {
 	res, err := client.Do(ctx, args...).Result()
-	if isNoScript(err) {
+	if script != nil && isNoScript(err) {
 		if err := script.Load(ctx, client).Err(); err != nil {
 			return nil, err
 		}
@@ -221,10 +230,20 @@ func evalShaCommand(script *redis.Script, keys []string, args ...any) []any {
 // different rooms need not) and returns each command's reply, in order; every command carries its
 // own error.
 func pipelineScript(ctx context.Context, client redis.UniversalClient, script *redis.Script, commands [][]any) []*redis.Cmd {
+	scripts := make([]*redis.Script, len(commands))
+	for i := range scripts {
+		scripts[i] = script
+	}
+	return pipelineCommands(ctx, client, scripts, commands)
+}
+
+// pipelineCommands sends commands in one pipeline, as pipelineScript does; commands[i] is an
+// EVALSHA of scripts[i], or a plain command where scripts[i] is nil.
+func pipelineCommands(ctx context.Context, client redis.UniversalClient, scripts []*redis.Script, commands [][]any) []*redis.Cmd {
 	cmds := execCommands(ctx, client, commands)
 	var missing []int
 	for i, cmd := range cmds {
-		if isNoScript(cmd.Err()) {
+		if scripts[i] != nil && isNoScript(cmd.Err()) {
 			missing = append(missing, i)
 		}
 	}
@@ -232,19 +251,28 @@ func pipelineScript(ctx context.Context, client redis.UniversalClient, script *r
 		return cmds
 	}
 	// The server lost its script cache (restart, failover, SCRIPT FLUSH): nothing of those
-	// commands ran, so load the script once and send them again.
-	if err := script.Load(ctx, client).Err(); err != nil {
-		for _, i := range missing {
-			cmds[i].SetErr(err)
+	// commands ran, so load each of their scripts once and send them again.
+	loaded := map[string]error{}
+	var retry [][]any
+	var retried []int
+	for _, i := range missing {
+		hash := scripts[i].Hash()
+		err, done := loaded[hash]
+		if !done {
+			err = scripts[i].Load(ctx, client).Err()
+			loaded[hash] = err
 		}
+		if err != nil {
+			cmds[i].SetErr(err)
+			continue
+		}
+		retry, retried = append(retry, commands[i]), append(retried, i)
+	}
+	if len(retry) == 0 {
 		return cmds
 	}
-	retry := make([][]any, len(missing))
-	for j, i := range missing {
-		retry[j] = commands[i]
-	}
 	for j, cmd := range execCommands(ctx, client, retry) {
-		cmds[missing[j]] = cmd
+		cmds[retried[j]] = cmd
 	}
 	return cmds
 }

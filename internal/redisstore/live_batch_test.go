@@ -380,3 +380,160 @@ func TestPipelinedAppendsCloseFailsQueuedAndLaterAppends(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// lookupsUntil arranges for a signal once n hand-shake calls wait in the queue.
+func lookupsUntil(s *LiveStore, n int) <-chan struct{} {
+	reached := make(chan struct{})
+	s.lookups.queued = func(got int) {
+		if got == n {
+			close(reached)
+		}
+	}
+	return reached
+}
+
+// handshakeCalls starts, for each of rooms, the calls a socket's hand-shake makes of the store
+// (two state fields, the log, a presence lease, a presence event) and returns where each
+// call's failure, if any, arrives; a call checks what it read against the room's one note.
+func handshakeCalls(ctx context.Context, s *LiveStore, rooms []mockroom.RoomID) []<-chan error {
+	var outs []<-chan error
+	call := func(f func() error) {
+		done := make(chan error, 1)
+		go func() { done <- f() }()
+		outs = append(outs, done)
+	}
+	for _, room := range rooms {
+		call(func() error {
+			f, err := s.Fields(ctx, room, live.FieldOffset, "no-such-field")
+			if err == nil && (f[0] != "1" || f[1] != "") {
+				err = fmt.Errorf("fields of %s: %q", room, f)
+			}
+			return err
+		})
+		call(func() error {
+			head, evs, err := s.Read(ctx, room, 1, 10)
+			if err == nil && (head.Offset != 1 || len(evs) != 1 || !strings.Contains(string(evs[0].Data), string(room))) {
+				err = fmt.Errorf("log of %s: head %+v, %d events", room, head, len(evs))
+			}
+			return err
+		})
+		call(func() error {
+			changed, err := s.SetPresence(ctx, room, "u1", "node-a", true, batchNow.Add(time.Minute), batchNow)
+			if err == nil && !changed {
+				err = fmt.Errorf("presence in %s: the first lease did not bring u1 online", room)
+			}
+			return err
+		})
+		call(func() error {
+			return s.Publish(ctx, room, live.Event{Type: live.TypePresence, Actor: "u1", At: batchNow})
+		})
+	}
+	return outs
+}
+
+// The calls of many sockets' hand-shakes made while one is in flight go out together, in one
+// pipeline, whatever their kind; each gets its own answer.
+func TestHandshakeCallsShareRoundTrips(t *testing.T) {
+	e := newBatchEnv(t, redistest.Shared(t))
+	rooms := []mockroom.RoomID{"h0", "h1", "h2"}
+	for _, room := range append([]mockroom.RoomID{"solo"}, rooms...) {
+		if _, err := e.store.Append(t.Context(), room, note(string(room), 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The server's script cache holds the read and presence scripts.
+	if _, _, err := e.store.Read(t.Context(), "solo", 1, 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.SetPresence(t.Context(), "solo", "u1", "node-a", false, batchNow, batchNow); err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	inFlight := holdFirst(e.hook, release, nil)
+	reached := lookupsUntil(e.store, 4*len(rooms))
+	before := e.hook.n.Load()
+	first := make(chan error, 1)
+	go func() {
+		_, _, err := e.store.Read(t.Context(), "solo", 1, 10)
+		first <- err
+	}()
+	<-inFlight
+	outs := handshakeCalls(t.Context(), e.store, rooms)
+	<-reached
+	close(release)
+	for i, out := range append(outs, first) {
+		if err := <-out; err != nil {
+			t.Errorf("call %d: %v", i, err)
+		}
+	}
+	if n := e.hook.n.Load() - before; n != 2 {
+		t.Errorf("%d hand-shake calls took %d round trips, want 2 (one alone, then one pipeline)", len(outs)+1, n)
+	}
+}
+
+// A pipeline of hand-shake calls that meets a server without its scripts loads each script once
+// and sends those calls again; the plain commands among them are not sent twice.
+func TestHandshakeCallsRecoverFromFlushedScripts(t *testing.T) {
+	srv := redistest.Start(t) // flushes its script cache: a server of its own
+	srv.RequireReal(t)
+	e := newBatchEnv(t, srv)
+	rooms := []mockroom.RoomID{"h0", "h1"}
+	for _, room := range append([]mockroom.RoomID{"solo"}, rooms...) {
+		if _, err := e.store.Append(t.Context(), room, note(string(room), 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := e.store.Read(t.Context(), "solo", 1, 10); err != nil { // the read script cached
+		t.Fatal(err)
+	}
+	admin := srv.Client(t)
+	release := make(chan struct{})
+	inFlight := holdFirst(e.hook, release, func() {
+		if err := admin.ScriptFlush(context.WithoutCancel(t.Context())).Err(); err != nil {
+			t.Error(err)
+		}
+	})
+	reached := lookupsUntil(e.store, 4*len(rooms))
+	publishes := func() int { return commandCalls(t, admin)["publish"] }
+	published := publishes()
+	before := e.hook.n.Load()
+	first := make(chan error, 1)
+	go func() {
+		_, _, err := e.store.Read(t.Context(), "solo", 1, 10)
+		first <- err
+	}()
+	<-inFlight
+	outs := handshakeCalls(t.Context(), e.store, rooms)
+	<-reached
+	close(release)
+	for i, out := range append(outs, first) {
+		if err := <-out; err != nil {
+			t.Errorf("call %d: %v", i, err)
+		}
+	}
+	// alone, the pipeline meeting NOSCRIPT, SCRIPT LOAD of the read and the presence scripts,
+	// the pipeline of the script calls again
+	if n := e.hook.n.Load() - before; n != 5 {
+		t.Errorf("round trips: %d, want 5", n)
+	}
+	if got := publishes() - published; got != len(rooms) {
+		t.Errorf("%d presence events published, want %d (one per room, none sent again)", got, len(rooms))
+	}
+}
+
+// Once the store is closed, the hand-shake's calls are not refused: they go out alone.
+func TestHandshakeCallsAfterClose(t *testing.T) {
+	e := newBatchEnv(t, redistest.Shared(t))
+	rooms := []mockroom.RoomID{"h0"}
+	if _, err := e.store.Append(t.Context(), "h0", note("h0", 0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i, out := range handshakeCalls(t.Context(), e.store, rooms) {
+		if err := <-out; err != nil {
+			t.Errorf("call %d after close: %v", i, err)
+		}
+	}
+}
