@@ -41,7 +41,15 @@ func (a *application) shutdown(ctx context.Context) {
 
 // assemble builds every part with its constructor and connects them. It is the only place where
 // the packages meet.
-func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *prometheus.Registry, log *slog.Logger) (*application, error) {
+func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *prometheus.Registry, log *slog.Logger) (_ *application, err error) {
+	// The short commands of every socket's hand-shake, in whichever store, share round trips
+	// when many sockets connect or come back at once.
+	lookups := redisstore.NewLookups(conn.Client)
+	defer func() {
+		if err != nil {
+			lookups.Close()
+		}
+	}()
 	secret := []byte(cfg.TokenSecret)
 	if len(secret) == 0 {
 		// Embedded mode only (config refuses an empty secret with a real Redis): a fresh secret
@@ -65,7 +73,7 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	accounts, err := account.NewService(account.Options{
 		Limits:     &limits,
 		Eraser:     redisstore.NewEraser(conn.Client, redisstore.DefaultKeys, rewriter),
-		Store:      redisstore.NewAccountStore(conn.Client, redisstore.DefaultKeys),
+		Store:      redisstore.NewAccountStore(conn.Client, redisstore.DefaultKeys).WithLookups(lookups),
 		Counter:    redisstore.NewRateCounter(conn.Client, redisstore.DefaultKeys),
 		Tokens:     tokens,
 		RefreshTTL: cfg.RefreshTokenTTL,
@@ -99,7 +107,7 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 	// the node's live engine, which itself reads rooms through the room service: the announcer is
 	// bound to the engine once both exist, before the server takes any request.
 	announcer := &liveAnnouncer{}
-	rooms, err := room.NewService(redisstore.NewRoomStore(conn.Client, redisstore.DefaultKeys).WithRecordRetention(cfg.RecordRetention), catalog, room.Config{
+	rooms, err := room.NewService(redisstore.NewRoomStore(conn.Client, redisstore.DefaultKeys).WithRecordRetention(cfg.RecordRetention).WithLookups(lookups), catalog, room.Config{
 		InviteKey:  room.DeriveInviteKey(secret),
 		WaitingTTL: roomWaitingTTL,
 		Announcer:  announcer,
@@ -142,7 +150,7 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 		"match sweeper":  matcher.Run,
 	})
 
-	engine, stopLive, err := assembleLive(ctx, cfg, conn, registry, storeMetrics, log, api, liveRooms{rooms}, liveQuestions{catalog}, accounts, ws.TicketKey(secret))
+	engine, stopLive, err := assembleLive(ctx, cfg, conn, lookups, registry, storeMetrics, log, api, liveRooms{rooms}, liveQuestions{catalog}, accounts, ws.TicketKey(secret))
 	if err != nil {
 		stopMatch(ctx)
 		return nil, err
@@ -159,7 +167,9 @@ func assemble(ctx context.Context, cfg config, conn *redisstore.Conn, registry *
 			rewriter.Close()
 		}
 	}
-	return &application{handler: api, stoppers: []func(context.Context){stopRewriter, stopFeedback, stopMatch, stopLive}}, nil
+	// Lookups stop last: nothing makes a store call after the parts stopped before them.
+	stopLookups := func(context.Context) { lookups.Close() }
+	return &application{handler: api, stoppers: []func(context.Context){stopLookups, stopRewriter, stopFeedback, stopMatch, stopLive}}, nil
 }
 
 // runWorkers starts background loops that live until the returned stop is called (not until ctx

@@ -21,14 +21,15 @@ const roomWaitingTTL = 7 * 24 * time.Hour
 // assembleLive builds the live engine and the socket server, mounts the ticket and socket
 // routes, and starts the engine's timers and fan-out and the sockets' session sweeper. The
 // returned stop closes every socket with "reconnect elsewhere" first, then stops the workers.
-func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, registry *prometheus.Registry, storeMetrics *storeMetrics, log *slog.Logger,
+func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, lookups *redisstore.Lookups, registry *prometheus.Registry, storeMetrics *storeMetrics, log *slog.Logger,
 	api *httpapi.Server, rooms live.Rooms, questions live.Questions, accounts *account.Service, ticketKey []byte) (*live.Engine, func(context.Context), error) {
 	keys := redisstore.DefaultKeys
 	bus := redisstore.NewLiveBus(conn.Client, keys, conn.Sharded(),
 		redisstore.WithBusLogger(log.With("component", "live")), redisstore.WithMoveCounter(storeMetrics.moves.Inc))
-	// Appends made while another is in flight share one pipelined round trip.
+	// Appends made while another is in flight share one pipelined round trip, and so do the
+	// hand-shake's calls, with the other stores' (lookups).
 	store := redisstore.NewLiveStore(conn.Client, keys, conn.Sharded(),
-		redisstore.WithWaitingTTL(roomWaitingTTL), redisstore.WithPipelinedAppends())
+		redisstore.WithWaitingTTL(roomWaitingTTL), redisstore.WithPipelinedAppends(), redisstore.WithLookups(lookups))
 	timerFired, err := newTimerLag(registry)
 	if err != nil {
 		return nil, nil, err
@@ -45,7 +46,7 @@ func assembleLive(ctx context.Context, cfg config, conn *redisstore.Conn, regist
 		Engine:         engine,
 		Fanout:         engine.Fanout(),
 		Auth:           accounts,
-		Tickets:        redisstore.Tickets{Client: conn.Client, Keys: keys},
+		Tickets:        redisstore.Tickets{Client: conn.Client, Keys: keys, Lookups: lookups},
 		TicketKey:      ticketKey,
 		Logger:         log.With("component", "ws"),
 		Registry:       registry,

@@ -44,8 +44,16 @@ var (
 // deleted. A crash between the two steps leaves an unreachable user hash, never a visible
 // half-account. Lookups by email also check that the user really has that email.
 type AccountStore struct {
-	client redis.UniversalClient
-	keys   Keys
+	client  redis.UniversalClient
+	keys    Keys
+	lookups *Lookups
+}
+
+// WithLookups sends the session check every socket's hand-shake makes (SessionActive) through
+// l, to share round trips with other callers' (see Lookups).
+func (s *AccountStore) WithLookups(l *Lookups) *AccountStore {
+	s.lookups = l
+	return s
 }
 
 // NewAccountStore returns a store using client and keys.
@@ -240,10 +248,11 @@ func (s *AccountStore) RevokeSession(ctx context.Context, ref account.SessionRef
 
 // SessionActive implements account.Store.
 func (s *AccountStore) SessionActive(ctx context.Context, ref account.SessionRef) (bool, error) {
-	n, err := s.client.Exists(ctx, s.keys.Session(ref.UserID, ref.SessionID)).Result()
+	reply, err := s.lookups.do(ctx, s.client, nil, "exists", s.keys.Session(ref.UserID, ref.SessionID))
 	if err != nil {
 		return false, accountUnavailable(err)
 	}
+	n, _ := reply.(int64)
 	return n == 1, nil
 }
 

@@ -90,10 +90,11 @@ type LiveStore struct {
 	newID   func() string
 	// waitingMS is the waiting TTL in milliseconds as the scripts take it; 0 keeps keys forever.
 	waitingMS int64
-	// batch, if set, pipelines appends across rooms (WithPipelinedAppends); lookups, set with
-	// it, pipelines the hand-shake's calls (see lookup).
-	batch, lookups *scriptBatcher
-	pipelined      bool
+	// batch, if set, pipelines appends across rooms (WithPipelinedAppends); lookups the
+	// hand-shake's calls (WithLookups).
+	batch     *scriptBatcher
+	lookups   *Lookups
+	pipelined bool
 	// Boxed once for the append's command, which every push builds: each string or number
 	// made an interface costs an allocation.
 	appendSHA  any
@@ -116,10 +117,15 @@ func WithWaitingTTL(ttl time.Duration) LiveOption {
 }
 
 // WithPipelinedAppends makes appends made while another is in flight share one pipelined round
-// trip (see live_batch.go), and so, among themselves, the calls a socket's hand-shake makes
-// (Fields, Read, SetPresence, Publish). The store then owns two goroutines: Close it when done.
+// trip (see live_batch.go). The store then owns a goroutine: Close it when done.
 func WithPipelinedAppends() LiveOption {
 	return func(s *LiveStore) { s.pipelined = true }
+}
+
+// WithLookups sends the calls a socket's hand-shake makes of the store (Fields, Read,
+// SetPresence, Publish) through l, to share round trips with other callers' (see Lookups).
+func WithLookups(l *Lookups) LiveOption {
+	return func(s *LiveStore) { s.lookups = l }
 }
 
 // NewLiveStore returns a store on client. sharded selects SPUBLISH (Conn.Sharded()).
@@ -134,19 +140,16 @@ func NewLiveStore(client redis.UniversalClient, keys Keys, sharded bool, opts ..
 	s.appendSHA = s.append.Hash()
 	if s.pipelined {
 		s.batch = newScriptBatcher(client)
-		s.lookups = newScriptBatcher(client)
 	}
 	return s
 }
 
 // Close stops pipelining appends: appends still queued, and any made later, fail with an
-// unavailable error; an append already on the wire is answered first. The hand-shake's calls
-// go out on their own from then on. Close does nothing on a store made without
-// WithPipelinedAppends.
+// unavailable error; an append already on the wire is answered first. Close does nothing on a
+// store made without WithPipelinedAppends.
 func (s *LiveStore) Close() error {
 	if s.batch != nil {
 		s.batch.close()
-		s.lookups.close()
 	}
 	return nil
 }
@@ -477,17 +480,9 @@ func (s *LiveStore) State(ctx context.Context, room mockroom.RoomID) (live.State
 	return live.ParseState(f), nil
 }
 
-// lookup sends one of the hand-shake's commands (args: the whole command; an EVALSHA of
-// script, or a plain command with script nil), in a pipeline with others made meanwhile when
-// the store pipelines. A batcher that is closed or full does not refuse it: it goes out alone.
+// lookup sends one of the hand-shake's commands (see WithLookups).
 func (s *LiveStore) lookup(ctx context.Context, script *redis.Script, args ...any) (any, error) {
-	if s.lookups != nil {
-		res, err := s.lookups.run(ctx, script, args)
-		if err != errBatcherClosed && err != errBatcherFull {
-			return res, err
-		}
-	}
-	return runScript(ctx, s.client, script, args)
+	return s.lookups.do(ctx, s.client, script, args...)
 }
 
 // replyStrings is a reply's array as strings; a nil (or any other non-string) element is "".

@@ -45,11 +45,11 @@ var errBatcherClosed = mockroom.Errorf(mockroom.KindUnavailable, "store_closed",
 // errBatcherFull is returned when maxQueued appends already wait.
 var errBatcherFull = mockroom.Errorf(mockroom.KindUnavailable, "store_busy", "the store is overloaded; try again")
 
-// The same batching serves the calls a socket's hand-shake makes of the live store (reading two
-// state fields and the missed events, taking and releasing presence leases, publishing presence)
-// through a second batcher, so that thousands of sockets connecting or coming back at once
-// share round trips too. Those calls do not need the batcher: when it is closed or full they go
-// out on their own (LiveStore.lookup).
+// The same batching serves, through Lookups, the short commands a socket's hand-shake makes of
+// every store (the session check, the ticket's spend, the seat and the room's revision, two
+// fields of the live state, the missed events, presence leases and presence events), so that
+// thousands of sockets connecting or coming back at once share round trips too. Those commands
+// do not need the batcher: when it is closed or full they go out on their own.
 
 // scriptCall is one queued command: a run of a script, or a plain command.
 type scriptCall struct {
@@ -199,6 +199,36 @@ func (b *scriptBatcher) send(batch []*scriptCall) {
 		batch[i].res, batch[i].err = cmd.Result()
 		close(batch[i].done)
 	}
+}
+
+// Lookups pipelines the hand-shake's short commands of many callers (see the top of this file);
+// the stores given it (WithLookups) send those commands through it. A nil *Lookups sends each
+// command alone. Close it when done: commands made after that go alone.
+type Lookups struct{ b *scriptBatcher }
+
+// NewLookups returns a Lookups on client, with its goroutine.
+func NewLookups(client redis.UniversalClient) *Lookups {
+	return &Lookups{b: newScriptBatcher(client)}
+}
+
+// Close stops the goroutine once a pipeline in flight has answered; commands still queued, and
+// any made later, go out alone.
+func (l *Lookups) Close() {
+	if l != nil {
+		l.b.close()
+	}
+}
+
+// do sends one command (args: the whole command; an EVALSHA of script, or a plain command with
+// script nil) through l, or alone on client when l is nil, closed or full.
+func (l *Lookups) do(ctx context.Context, client redis.UniversalClient, script *redis.Script, args ...any) (any, error) {
+	if l != nil {
+		res, err := l.b.run(ctx, script, args)
+		if err != errBatcherClosed && err != errBatcherFull {
+			return res, err
+		}
+	}
+	return runScript(ctx, client, script, args)
 }
 
 // runScript sends one command (args: the whole command, as scriptCall holds it) and, if it is

@@ -14,9 +14,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/mockroom/mockroom/internal/account"
 	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redistest"
+	"github.com/mockroom/mockroom/internal/room"
 )
 
 // roundHook counts round trips to Redis (one per command, one per pipeline) and lets a test
@@ -96,8 +98,9 @@ func newBatchEnv(t *testing.T, srv *redistest.Server) *batchEnv {
 	hook := &roundHook{}
 	client.AddHook(hook)
 	keys := Keys{Prefix: redistest.Prefix(t)}
-	store := NewLiveStore(client, keys, false, WithPipelinedAppends())
-	t.Cleanup(func() { _ = store.Close() })
+	lookups := NewLookups(client)
+	store := NewLiveStore(client, keys, false, WithPipelinedAppends(), WithLookups(lookups))
+	t.Cleanup(func() { _ = store.Close(); lookups.Close() })
 	return &batchEnv{t: t, client: client, hook: hook, store: store, keys: keys}
 }
 
@@ -384,7 +387,7 @@ func TestPipelinedAppendsCloseFailsQueuedAndLaterAppends(t *testing.T) {
 // lookupsUntil arranges for a signal once n hand-shake calls wait in the queue.
 func lookupsUntil(s *LiveStore, n int) <-chan struct{} {
 	reached := make(chan struct{})
-	s.lookups.queued = func(got int) {
+	s.lookups.b.queued = func(got int) {
 		if got == n {
 			close(reached)
 		}
@@ -441,6 +444,14 @@ func TestHandshakeCallsShareRoundTrips(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// What the other stores' calls read: a session, a room with a seat.
+	if err := NewAccountStore(e.client, e.keys).CreateSession(t.Context(), account.SessionRef{UserID: "u1", SessionID: "s1"}, "h", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := NewRoomStore(e.client, e.keys).Create(t.Context(), room.Room{ID: "rm", State: mockroom.StateWaiting,
+		Participants: []room.Participant{{UserID: "u1", Role: mockroom.RoleCandidate}}}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
 	// The server's script cache holds the read and presence scripts.
 	if _, _, err := e.store.Read(t.Context(), "solo", 1, 10); err != nil {
 		t.Fatal(err)
@@ -450,7 +461,7 @@ func TestHandshakeCallsShareRoundTrips(t *testing.T) {
 	}
 	release := make(chan struct{})
 	inFlight := holdFirst(e.hook, release, nil)
-	reached := lookupsUntil(e.store, 4*len(rooms))
+	reached := lookupsUntil(e.store, 4*len(rooms)+4)
 	before := e.hook.n.Load()
 	first := make(chan error, 1)
 	go func() {
@@ -458,7 +469,7 @@ func TestHandshakeCallsShareRoundTrips(t *testing.T) {
 		first <- err
 	}()
 	<-inFlight
-	outs := handshakeCalls(t.Context(), e.store, rooms)
+	outs := append(handshakeCalls(t.Context(), e.store, rooms), otherStoreCalls(t, e)...)
 	<-reached
 	close(release)
 	for i, out := range append(outs, first) {
@@ -469,6 +480,51 @@ func TestHandshakeCallsShareRoundTrips(t *testing.T) {
 	if n := e.hook.n.Load() - before; n != 2 {
 		t.Errorf("%d hand-shake calls took %d round trips, want 2 (one alone, then one pipeline)", len(outs)+1, n)
 	}
+}
+
+// otherStoreCalls starts the hand-shake's calls of the other stores, through the live store's
+// lookups (as the node is assembled): the session check, a ticket's spend, a seat, the room's
+// revision.
+func otherStoreCalls(t *testing.T, e *batchEnv) []<-chan error {
+	accounts := NewAccountStore(e.client, e.keys).WithLookups(e.store.lookups)
+	rooms := NewRoomStore(e.client, e.keys).WithLookups(e.store.lookups)
+	tickets := Tickets{Client: e.client, Keys: e.keys, Lookups: e.store.lookups}
+	ctx := t.Context()
+	var outs []<-chan error
+	call := func(f func() error) {
+		done := make(chan error, 1)
+		go func() { done <- f() }()
+		outs = append(outs, done)
+	}
+	call(func() error {
+		ok, err := accounts.SessionActive(ctx, account.SessionRef{UserID: "u1", SessionID: "s1"})
+		if err == nil && !ok {
+			err = errors.New("the session reads as ended")
+		}
+		return err
+	})
+	call(func() error {
+		fresh, err := tickets.Spend(ctx, "t1", time.Minute)
+		if err == nil && !fresh {
+			err = errors.New("a new ticket reads as spent")
+		}
+		return err
+	})
+	call(func() error {
+		seat, ok, err := rooms.Seat(ctx, "rm", "u1")
+		if err == nil && (!ok || seat.Role != mockroom.RoleCandidate) {
+			err = fmt.Errorf("seat of u1: %+v %v", seat, ok)
+		}
+		return err
+	})
+	call(func() error {
+		rev, err := rooms.Revision(ctx, "rm")
+		if err == nil && rev != 1 {
+			err = fmt.Errorf("revision %d, want 1", rev)
+		}
+		return err
+	})
+	return outs
 }
 
 // A pipeline of hand-shake calls that meets a server without its scripts loads each script once
@@ -521,16 +577,14 @@ func TestHandshakeCallsRecoverFromFlushedScripts(t *testing.T) {
 	}
 }
 
-// Once the store is closed, the hand-shake's calls are not refused: they go out alone.
+// Once the lookups are closed, the hand-shake's calls are not refused: they go out alone.
 func TestHandshakeCallsAfterClose(t *testing.T) {
 	e := newBatchEnv(t, redistest.Shared(t))
 	rooms := []mockroom.RoomID{"h0"}
 	if _, err := e.store.Append(t.Context(), "h0", note("h0", 0)); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.Close(); err != nil {
-		t.Fatal(err)
-	}
+	e.store.lookups.Close()
 	for i, out := range handshakeCalls(t.Context(), e.store, rooms) {
 		if err := <-out; err != nil {
 			t.Errorf("call %d after close: %v", i, err)

@@ -40,6 +40,7 @@ type RoomStore struct {
 	client    redis.UniversalClient
 	keys      Keys
 	retention time.Duration
+	lookups   *Lookups
 }
 
 var _ room.Store = (*RoomStore)(nil)
@@ -54,6 +55,13 @@ func NewRoomStore(client redis.UniversalClient, keys Keys) *RoomStore {
 // feedback keys included, that expiry, and later writes keep it. Zero keeps records forever.
 func (s *RoomStore) WithRecordRetention(d time.Duration) *RoomStore {
 	s.retention = d
+	return s
+}
+
+// WithLookups sends the reads every socket's hand-shake makes (Seat, Revision) through l, to
+// share round trips with other callers' (see Lookups).
+func (s *RoomStore) WithLookups(l *Lookups) *RoomStore {
+	s.lookups = l
 	return s
 }
 
@@ -172,12 +180,17 @@ func (s *RoomStore) Get(ctx context.Context, id mockroom.RoomID) (room.Room, err
 // Revision reads the revision of the room's record alone (room.Room.Revision): one HGET. 0 for a
 // room that does not exist, or one stored before rooms were numbered and not written since.
 func (s *RoomStore) Revision(ctx context.Context, id mockroom.RoomID) (uint64, error) {
-	rev, err := s.client.HGet(ctx, s.keys.Room(id), "rev").Uint64()
+	reply, err := s.lookups.do(ctx, s.client, nil, "hget", s.keys.Room(id), "rev")
 	if errors.Is(err, redis.Nil) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, roomStoreDown(err)
+	}
+	text, _ := reply.(string)
+	rev, err := strconv.ParseUint(text, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("room %s: revision %q: %w", id, text, err)
 	}
 	return rev, nil
 }
@@ -187,7 +200,8 @@ func (s *RoomStore) Revision(ctx context.Context, id mockroom.RoomID) (uint64, e
 // only on a refusal, to tell a missing room from a stranger. The participants' hash is written
 // and expires with the room's own key, so a seat is never found for a room that is gone.
 func (s *RoomStore) Seat(ctx context.Context, id mockroom.RoomID, user mockroom.UserID) (room.Participant, bool, error) {
-	raw, err := s.client.HGet(ctx, s.keys.RoomParticipants(id), string(user)).Bytes()
+	reply, err := s.lookups.do(ctx, s.client, nil, "hget", s.keys.RoomParticipants(id), string(user))
+	raw, _ := reply.(string)
 	if errors.Is(err, redis.Nil) {
 		n, err := s.client.Exists(ctx, s.keys.Room(id)).Result()
 		if err != nil {
@@ -202,7 +216,7 @@ func (s *RoomStore) Seat(ctx context.Context, id mockroom.RoomID, user mockroom.
 		return room.Participant{}, false, roomStoreDown(err)
 	}
 	var p room.Participant
-	if err := json.Unmarshal(raw, &p); err != nil {
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
 		return room.Participant{}, false, fmt.Errorf("room %s: decode participant %s: %w", id, user, err)
 	}
 	return p, true, nil

@@ -14,6 +14,8 @@ import (
 type Tickets struct {
 	Client redis.UniversalClient
 	Keys   Keys
+	// Lookups, if set, carries Spend, which every socket's hand-shake makes (see Lookups).
+	Lookups *Lookups
 }
 
 // Put stores the ticket's bound data for ttl.
@@ -40,9 +42,12 @@ func (t Tickets) Take(ctx context.Context, ticket string) ([]byte, error) {
 // Spend records that the signed ticket id was used, for ttl; false if it had been already. One
 // SET NX: two sockets presenting the same ticket at once cannot both get true.
 func (t Tickets) Spend(ctx context.Context, id string, ttl time.Duration) (bool, error) {
-	ok, err := t.Client.SetNX(ctx, t.Keys.Ticket("spent:"+id), "1", ttl).Result()
+	_, err := t.Lookups.do(ctx, t.Client, nil, "set", t.Keys.Ticket("spent:"+id), "1", "px", max(ttl.Milliseconds(), 1), "nx")
+	if errors.Is(err, redis.Nil) {
+		return false, nil // spent before
+	}
 	if err != nil {
 		return false, mockroom.Wrap(err, mockroom.KindUnavailable, "store_unavailable", "could not record the ticket's use")
 	}
-	return ok, nil
+	return true, nil
 }
