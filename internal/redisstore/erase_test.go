@@ -243,3 +243,36 @@ func waitRewrite(t *testing.T, client interface {
 		}
 	}
 }
+
+// An erasure replaces raw values equal to the person's name, the revision's too if the name
+// happens to be its number: the revision then reads as unknown (the room is read whole) and the
+// erasure's revise step makes it a number again, above any a copy holds.
+func TestRevisionAfterANameLikeANumber(t *testing.T) {
+	onRedisAndEmbedded(t, func(t *testing.T, client redis.UniversalClient, _ bool) {
+		keys := Keys{Prefix: redistest.Prefix(t)}
+		rooms := NewRoomStore(client, keys)
+		ctx := t.Context()
+		if err := rooms.Create(ctx, room.Room{ID: "r-num", State: mockroom.StateWaiting}, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if err := client.HSet(ctx, keys.Room("r-num"), "rev", PseudonymName).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if rev, err := rooms.Revision(ctx, "r-num"); err != nil || rev != 0 {
+			t.Fatalf("a revision that is not a number reads %d, %v; want 0 (unknown)", rev, err)
+		}
+		if err := roomRevise.Run(ctx, client, []string{keys.Room("r-num")}).Err(); err != nil {
+			t.Fatal(err)
+		}
+		rev, err := rooms.Revision(ctx, "r-num")
+		if err != nil || rev < 1_000_000_000_000_000 {
+			t.Fatalf("after the revise step the revision is %d, %v; want the clock in microseconds", rev, err)
+		}
+		if err := rooms.Transition(ctx, "r-num", mockroom.StateWaiting, mockroom.StateLive, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if next, _ := rooms.Revision(ctx, "r-num"); next != rev+1 {
+			t.Errorf("the next write moved the revision to %d, want %d", next, rev+1)
+		}
+	})
+}
