@@ -224,6 +224,30 @@ func queueUntil(s *LiveStore, n int) <-chan struct{} {
 	return reached
 }
 
+// releaseAndWait lets the call held in flight go once the queue is reached, waits for every
+// call of outs, failing t for each that failed, and returns the round trips taken since before.
+func releaseAndWait(t *testing.T, e *batchEnv, before int64, reached <-chan struct{}, release chan struct{}, outs []<-chan error) int64 {
+	t.Helper()
+	<-reached
+	close(release)
+	for i, out := range outs {
+		if err := <-out; err != nil {
+			t.Errorf("call %d: %v", i, err)
+		}
+	}
+	return e.hook.n.Load() - before
+}
+
+// readAsync starts a read of room's log and returns where its failure, if any, arrives.
+func readAsync(ctx context.Context, s *LiveStore, room mockroom.RoomID) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := s.Read(ctx, room, 1, 10)
+		done <- err
+	}()
+	return done
+}
+
 // appendAsync starts an append and returns where its outcome arrives.
 func appendAsync(ctx context.Context, s *LiveStore, room mockroom.RoomID, req live.AppendRequest) <-chan error {
 	done := make(chan error, 1)
@@ -252,14 +276,7 @@ func TestPipelinedAppendsQueuedWhileInFlightGoTogether(t *testing.T) {
 		room := mockroom.RoomID(fmt.Sprintf("q%d", i))
 		outs[i] = appendAsync(t.Context(), e.store, room, note(string(room), 0))
 	}
-	<-reached
-	close(release)
-	for i, out := range append(outs, first) {
-		if err := <-out; err != nil {
-			t.Errorf("append %d: %v", i, err)
-		}
-	}
-	if n := e.hook.n.Load() - before; n != 2 {
+	if n := releaseAndWait(t, e, before, reached, release, append(outs, first)); n != 2 {
 		t.Errorf("%d appends took %d round trips, want 2 (one alone, then one pipeline)", queued+1, n)
 	}
 	for i := range queued {
@@ -293,15 +310,8 @@ func TestPipelinedAppendsRecoverFromFlushedScripts(t *testing.T) {
 	for i := range outs {
 		outs[i] = appendAsync(t.Context(), e.store, "shared", note(fmt.Sprintf("c%d", i), 0))
 	}
-	<-reached
-	close(release)
-	for i, out := range append(outs, first) {
-		if err := <-out; err != nil {
-			t.Errorf("append %d: %v", i, err)
-		}
-	}
 	// alone, the pipeline meeting NOSCRIPT, SCRIPT LOAD, the pipeline again
-	if n := e.hook.n.Load() - before; n != 4 {
+	if n := releaseAndWait(t, e, before, reached, release, append(outs, first)); n != 4 {
 		t.Errorf("round trips: %d, want 4", n)
 	}
 	got := e.notes("shared")
@@ -463,21 +473,10 @@ func TestHandshakeCallsShareRoundTrips(t *testing.T) {
 	inFlight := holdFirst(e.hook, release, nil)
 	reached := lookupsUntil(e.store, 4*len(rooms)+4)
 	before := e.hook.n.Load()
-	first := make(chan error, 1)
-	go func() {
-		_, _, err := e.store.Read(t.Context(), "solo", 1, 10)
-		first <- err
-	}()
+	first := readAsync(t.Context(), e.store, "solo")
 	<-inFlight
 	outs := append(handshakeCalls(t.Context(), e.store, rooms), otherStoreCalls(t, e)...)
-	<-reached
-	close(release)
-	for i, out := range append(outs, first) {
-		if err := <-out; err != nil {
-			t.Errorf("call %d: %v", i, err)
-		}
-	}
-	if n := e.hook.n.Load() - before; n != 2 {
+	if n := releaseAndWait(t, e, before, reached, release, append(outs, first)); n != 2 {
 		t.Errorf("%d hand-shake calls took %d round trips, want 2 (one alone, then one pipeline)", len(outs)+1, n)
 	}
 }
@@ -553,23 +552,12 @@ func TestHandshakeCallsRecoverFromFlushedScripts(t *testing.T) {
 	publishes := func() int { return commandCalls(t, admin)["publish"] }
 	published := publishes()
 	before := e.hook.n.Load()
-	first := make(chan error, 1)
-	go func() {
-		_, _, err := e.store.Read(t.Context(), "solo", 1, 10)
-		first <- err
-	}()
+	first := readAsync(t.Context(), e.store, "solo")
 	<-inFlight
 	outs := handshakeCalls(t.Context(), e.store, rooms)
-	<-reached
-	close(release)
-	for i, out := range append(outs, first) {
-		if err := <-out; err != nil {
-			t.Errorf("call %d: %v", i, err)
-		}
-	}
 	// alone, the pipeline meeting NOSCRIPT, SCRIPT LOAD of the read and the presence scripts,
 	// the pipeline of the script calls again
-	if n := e.hook.n.Load() - before; n != 5 {
+	if n := releaseAndWait(t, e, before, reached, release, append(outs, first)); n != 5 {
 		t.Errorf("round trips: %d, want 5", n)
 	}
 	if got := publishes() - published; got != len(rooms) {
