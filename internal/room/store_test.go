@@ -550,3 +550,24 @@ func TestRevisionMovesWithEveryChange(t *testing.T) {
 		t.Error("sharing notes in a missing room made its meta hash")
 	}
 }
+
+// An account erasure replaces raw values equal to the person's name, the observers' count too
+// when the name is its number: the next observer's join counts the observers again instead of
+// failing.
+func TestObserverJoinAfterTheCountBecameAName(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	r, inv := f.mentorRoom(t)
+	if _, _, err := f.svc.AcceptInvite(ctx, inv.Observer, person("obs0"), ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.client.HSet(ctx, f.keys.Room(r.ID), "observers", redisstore.PseudonymName).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.AcceptInvite(ctx, inv.Observer, person("obs1"), ""); err != nil {
+		t.Fatalf("an observer's join after the count became a name: %v", err)
+	}
+	if n := f.client.HGet(ctx, f.keys.Room(r.ID), "observers").Val(); n != "2" {
+		t.Errorf("observers counted %q, want 2", n)
+	}
+}

@@ -26,10 +26,21 @@ if ARGV[2] == 'candidate' then
   end
   redis.call('HSET', KEYS[1], 'candidate', ARGV[1])
 elseif ARGV[2] == 'observer' then
-  if tonumber(redis.call('HGET', KEYS[1], 'observers') or '0') >= tonumber(ARGV[6]) then
+  local observers = tonumber(redis.call('HGET', KEYS[1], 'observers') or '0')
+  if not observers then
+    -- An account erasure replaces raw values equal to the person's name, this count too when
+    -- the name is its number: count the observers again.
+    observers = 0
+    for _, p in ipairs(redis.call('HVALS', KEYS[2])) do
+      if cjson.decode(p)['role'] == 'observer' then
+        observers = observers + 1
+      end
+    end
+  end
+  if observers >= tonumber(ARGV[6]) then
     return {'err', 'observers_full'}
   end
-  redis.call('HINCRBY', KEYS[1], 'observers', 1)
+  redis.call('HSET', KEYS[1], 'observers', observers + 1)
 end
 if ARGV[5] == '1' then
   redis.call('SADD', KEYS[3], ARGV[4])
