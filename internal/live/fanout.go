@@ -116,9 +116,11 @@ type Fanout struct {
 	next  ListenerID
 
 	// linger is how long a room without listeners stays (see Fanout); lingering (under mu) is
-	// set while run serves, and lingers counts the linger timers that may still fire.
+	// set while run serves, with runCtx its context, and lingers counts the linger timers that
+	// may still fire.
 	linger    time.Duration
 	lingering bool
+	runCtx    context.Context
 	lingers   sync.WaitGroup
 
 	retries   atomic.Uint64 // failed receives, each followed by a back-off
@@ -291,9 +293,11 @@ func (f *Fanout) endLinger(room mockroom.RoomID, r *fanRoom, gen uint64) {
 	}
 	r.idle = nil
 	delete(f.rooms, room)
+	runCtx := f.runCtx
 	f.mu.Unlock()
 	f.forget(room)
-	ctx, cancel := context.WithTimeout(context.Background(), lingerUnsubscribeWait)
+	// Not cancelled with the run: a linger ending as the node stops still leaves the channel.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(runCtx), lingerUnsubscribeWait)
 	defer cancel()
 	if err := f.bus.Unsubscribe(ctx, room); err != nil {
 		f.warn.Warn("leave a room's channel", "room_id", room, "err", err)
@@ -312,9 +316,9 @@ const lingerUnsubscribeWait = 5 * time.Second
 
 // startLingering lets rooms linger from now on; stopLingering ends every linger at once (the
 // rooms stay as they are: the node is stopping) and waits for a timer that fired meanwhile.
-func (f *Fanout) startLingering() {
+func (f *Fanout) startLingering(ctx context.Context) {
 	f.mu.Lock()
-	f.lingering = true
+	f.lingering, f.runCtx = true, ctx
 	f.mu.Unlock()
 }
 
@@ -354,7 +358,7 @@ func (f *Fanout) run(ctx context.Context) error {
 		<-ctx.Done()
 		return nil
 	}
-	f.startLingering()
+	f.startLingering(ctx)
 	defer f.stopLingering()
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -92,7 +92,7 @@ type LiveStore struct {
 	waitingMS int64
 	// batch, if set, pipelines appends across rooms (WithPipelinedAppends); lookups the
 	// hand-shake's calls (WithLookups).
-	batch     *scriptBatcher
+	batch     *commandBatcher
 	lookups   *Lookups
 	pipelined bool
 	// Boxed once for the append's command, which every push builds: each string or number
@@ -139,7 +139,7 @@ func NewLiveStore(client redis.UniversalClient, keys Keys, sharded bool, opts ..
 	}
 	s.appendSHA = s.append.Hash()
 	if s.pipelined {
-		s.batch = newScriptBatcher(client)
+		s.batch = newCommandBatcher(client)
 	}
 	return s
 }
@@ -283,11 +283,7 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 	if text, isOK := reply.(string); isOK {
 		return appendedResult(text, req.Now, encoded, ids)
 	}
-	parts, _ := reply.([]any)
-	res := make([]string, len(parts))
-	for i, p := range parts {
-		res[i], _ = p.(string)
-	}
+	res := replyStrings(reply)
 	if len(res) < 2 || (res[0] == "conflict" && len(res) < 3) {
 		return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %v", reply)
 	}

@@ -51,8 +51,8 @@ var errBatcherFull = mockroom.Errorf(mockroom.KindUnavailable, "store_busy", "th
 // thousands of sockets connecting or coming back at once share round trips too. Those commands
 // do not need the batcher: when it is closed or full they go out on their own.
 
-// scriptCall is one queued command: a run of a script, or a plain command.
-type scriptCall struct {
+// queuedCommand is one queued command: a run of a script, or a plain command.
+type queuedCommand struct {
 	ctx context.Context
 	// script is the script args runs (EVALSHA, its hash, the key count, keys, arguments), loaded
 	// again if the server lost it; nil for a plain command.
@@ -64,14 +64,14 @@ type scriptCall struct {
 	done chan struct{}
 }
 
-// scriptBatcher pipelines commands; see the comment at the top of this file.
-type scriptBatcher struct {
+// commandBatcher pipelines commands; see the comment at the top of this file.
+type commandBatcher struct {
 	client redis.UniversalClient
 
 	mu     sync.Mutex
 	busy   bool // a send is in flight; whoever ends it hands the queue on
 	closed bool
-	queue  []*scriptCall
+	queue  []*queuedCommand
 
 	kick   chan struct{} // hands the queue to the goroutine; capacity 1
 	quit   chan struct{}
@@ -81,8 +81,8 @@ type scriptBatcher struct {
 	queued func(n int)
 }
 
-func newScriptBatcher(client redis.UniversalClient) *scriptBatcher {
-	b := &scriptBatcher{
+func newCommandBatcher(client redis.UniversalClient) *commandBatcher {
+	b := &commandBatcher{
 		client: client,
 		kick:   make(chan struct{}, 1), quit: make(chan struct{}), exited: make(chan struct{}),
 	}
@@ -92,7 +92,7 @@ func newScriptBatcher(client redis.UniversalClient) *scriptBatcher {
 
 // run sends one caller's command and returns its reply: args is the whole command, an EVALSHA
 // of script (see evalShaCommand) or, with script nil, a plain command.
-func (b *scriptBatcher) run(ctx context.Context, script *redis.Script, args []any) (any, error) {
+func (b *commandBatcher) run(ctx context.Context, script *redis.Script, args []any) (any, error) {
 	b.mu.Lock()
 	switch {
 	case b.closed:
@@ -109,7 +109,7 @@ func (b *scriptBatcher) run(ctx context.Context, script *redis.Script, args []an
 		b.mu.Unlock()
 		return nil, errBatcherFull
 	}
-	c := &scriptCall{ctx: ctx, script: script, args: args, done: make(chan struct{})}
+	c := &queuedCommand{ctx: ctx, script: script, args: args, done: make(chan struct{})}
 	b.queue = append(b.queue, c)
 	if b.queued != nil {
 		b.queued(len(b.queue))
@@ -125,7 +125,7 @@ func (b *scriptBatcher) run(ctx context.Context, script *redis.Script, args []an
 }
 
 // handOn ends a send: the queue, if any, goes to the goroutine, which stays busy for it.
-func (b *scriptBatcher) handOn() {
+func (b *commandBatcher) handOn() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.queue) == 0 {
@@ -136,7 +136,7 @@ func (b *scriptBatcher) handOn() {
 }
 
 // withdraw removes c from the queue if it has not been taken yet.
-func (b *scriptBatcher) withdraw(c *scriptCall) {
+func (b *commandBatcher) withdraw(c *queuedCommand) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for i, q := range b.queue {
@@ -147,7 +147,7 @@ func (b *scriptBatcher) withdraw(c *scriptCall) {
 	}
 }
 
-func (b *scriptBatcher) loop() {
+func (b *commandBatcher) loop() {
 	defer close(b.exited)
 	for {
 		select {
@@ -163,7 +163,7 @@ func (b *scriptBatcher) loop() {
 				b.mu.Unlock()
 				break
 			}
-			batch := make([]*scriptCall, n)
+			batch := make([]*queuedCommand, n)
 			copy(batch, b.queue)
 			b.queue = append(b.queue[:0], b.queue[n:]...)
 			b.mu.Unlock()
@@ -175,7 +175,7 @@ func (b *scriptBatcher) loop() {
 // send runs batch as one pipeline and answers every caller. The pipeline's context keeps the
 // first caller's values but none of the callers' cancellation: one caller giving up must not
 // fail the others' appends (each caller stops waiting on its own context instead).
-func (b *scriptBatcher) send(batch []*scriptCall) {
+func (b *commandBatcher) send(batch []*queuedCommand) {
 	// A caller that has already given up is not sent at all (it is withdrawing, or about to).
 	waiting := batch[:0]
 	for _, c := range batch {
@@ -204,11 +204,11 @@ func (b *scriptBatcher) send(batch []*scriptCall) {
 // Lookups pipelines the hand-shake's short commands of many callers (see the top of this file);
 // the stores given it (WithLookups) send those commands through it. A nil *Lookups sends each
 // command alone. Close it when done: commands made after that go alone.
-type Lookups struct{ b *scriptBatcher }
+type Lookups struct{ b *commandBatcher }
 
 // NewLookups returns a Lookups on client, with its goroutine.
 func NewLookups(client redis.UniversalClient) *Lookups {
-	return &Lookups{b: newScriptBatcher(client)}
+	return &Lookups{b: newCommandBatcher(client)}
 }
 
 // Close stops the goroutine once a pipeline in flight has answered; commands still queued, and
@@ -231,7 +231,7 @@ func (l *Lookups) do(ctx context.Context, client redis.UniversalClient, script *
 	return runScript(ctx, client, script, args)
 }
 
-// runScript sends one command (args: the whole command, as scriptCall holds it) and, if it is
+// runScript sends one command (args: the whole command, as queuedCommand holds it) and, if it is
 // an EVALSHA of script and the server does not have the script, loads it and sends it again.
 func runScript(ctx context.Context, client redis.UniversalClient, script *redis.Script, args []any) (any, error) {
 	res, err := client.Do(ctx, args...).Result()
@@ -323,7 +323,7 @@ func isNoScript(err error) bool {
 
 // close fails every queued call and stops the goroutine once its send in flight (if any) has
 // answered its callers. Calls after close fail at once.
-func (b *scriptBatcher) close() {
+func (b *commandBatcher) close() {
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
