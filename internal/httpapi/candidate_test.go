@@ -198,6 +198,10 @@ func (seatedLive) AcceptResume(http.ResponseWriter, *http.Request, mockroom.Room
 	return mockroom.Errorf(mockroom.KindUnauthorized, "resume_invalid", "the resume credential is unknown, used, expired or for another room")
 }
 
+func (seatedLive) AcceptJoinAuth(http.ResponseWriter, *http.Request, mockroom.RoomID) error {
+	return mockroom.Errorf(mockroom.KindUnavailable, "too_many_waiting", "too many sockets are waiting for their join")
+}
+
 // sweep is one candidate calling every route.
 type sweep struct {
 	env   *testEnv

@@ -20,6 +20,9 @@ type Live interface {
 	// AcceptResume is Accept with a resume credential, which the socket that was cut had been
 	// handed, instead of a ticket.
 	AcceptResume(w http.ResponseWriter, r *http.Request, room mockroom.RoomID, credential string) error
+	// AcceptJoinAuth upgrades the request to a socket that proves who it is in its join frame,
+	// which carries the access token: no ticket, and no credential in the URL.
+	AcceptJoinAuth(w http.ResponseWriter, r *http.Request, room mockroom.RoomID) error
 }
 
 type ticketResponse struct {
@@ -29,7 +32,7 @@ type ticketResponse struct {
 
 // MountLive adds the live-room routes: the ticket endpoint and the WebSocket endpoint
 // (api/protocol.md). The socket URL carries only a ticket or a resume credential, never an
-// access token.
+// access token: a socket opened with auth=join carries its token in the join frame.
 func (s *Server) MountLive(l Live) {
 	s.handleFunc("POST /api/v1/rooms/{id}/ticket", func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -58,6 +61,19 @@ func (s *Server) MountLive(l Live) {
 		q := r.URL.Query()
 		accept := l.Accept
 		proof := q.Get("ticket")
+		if q.Has("auth") {
+			if q.Get("auth") != "join" {
+				writeError(w, r, s.log, mockroom.Errorf(mockroom.KindInvalid, "bad_auth", "auth takes one value: join"))
+				return
+			}
+			if q.Has("ticket") || q.Has("resume") {
+				writeError(w, r, s.log, mockroom.Errorf(mockroom.KindInvalid, "ticket_and_resume", "send one of a ticket, a resume credential or auth=join"))
+				return
+			}
+			accept = func(w http.ResponseWriter, r *http.Request, room mockroom.RoomID, _ string) error {
+				return l.AcceptJoinAuth(w, r, room)
+			}
+		}
 		if q.Has("resume") {
 			if q.Has("ticket") {
 				writeError(w, r, s.log, mockroom.Errorf(mockroom.KindInvalid, "ticket_and_resume", "send a ticket or a resume credential, not both"))

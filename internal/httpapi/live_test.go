@@ -18,6 +18,7 @@ type fakeLive struct {
 	issueErr              error
 	acceptErr             error
 	hijackable            bool
+	joinAuth              bool
 }
 
 func (f *fakeLive) IssueTicket(_ context.Context, room mockroom.RoomID, token string) (string, time.Time, error) {
@@ -43,6 +44,11 @@ func (f *fakeLive) AcceptResume(w http.ResponseWriter, r *http.Request, room moc
 	return f.Accept(w, r, room, "")
 }
 
+func (f *fakeLive) AcceptJoinAuth(w http.ResponseWriter, r *http.Request, room mockroom.RoomID) error {
+	f.joinAuth = true
+	return f.Accept(w, r, room, "")
+}
+
 func TestLiveRoutes(t *testing.T) {
 	cases := []struct {
 		name, method, path, auth string
@@ -62,6 +68,12 @@ func TestLiveRoutes(t *testing.T) {
 		{name: "socket bad credential", method: "GET", path: "/api/v1/rooms/r1/ws?resume=x", status: 401, code: "resume_invalid",
 			live: fakeLive{acceptErr: mockroom.Errorf(mockroom.KindUnauthorized, "resume_invalid", "no")}},
 		{name: "socket ticket and credential", method: "GET", path: "/api/v1/rooms/r1/ws?ticket=tk_9&resume=rs1_9", status: 400, code: "ticket_and_resume"},
+		{name: "socket authenticated in its join", method: "GET", path: "/api/v1/rooms/r1/ws?auth=join", status: 101},
+		{name: "socket auth other than join", method: "GET", path: "/api/v1/rooms/r1/ws?auth=bearer", status: 400, code: "bad_auth"},
+		{name: "socket auth and ticket", method: "GET", path: "/api/v1/rooms/r1/ws?auth=join&ticket=tk_9", status: 400, code: "ticket_and_resume"},
+		{name: "socket auth and credential", method: "GET", path: "/api/v1/rooms/r1/ws?resume=rs1_9&auth=join", status: 400, code: "ticket_and_resume"},
+		{name: "socket too many waiting", method: "GET", path: "/api/v1/rooms/r1/ws?auth=join", status: 503, code: "too_many_waiting",
+			live: fakeLive{acceptErr: mockroom.Errorf(mockroom.KindUnavailable, "too_many_waiting", "no")}},
 		{name: "socket bad origin", method: "GET", path: "/api/v1/rooms/r1/ws?ticket=x", status: 403, code: "origin_not_allowed",
 			live: fakeLive{acceptErr: mockroom.Errorf(mockroom.KindForbidden, "origin_not_allowed", "no")}},
 	}
@@ -99,8 +111,12 @@ func TestLiveRoutes(t *testing.T) {
 				if body.Ticket != "tk_1" || l.token != "tok" || l.room != "r1" || body.ExpiresAt.IsZero() {
 					t.Errorf("ticket answer %+v, passed token %q room %q", body, l.token, l.room)
 				}
+			case "socket authenticated in its join":
+				if !l.joinAuth || l.ticket != "" || l.resume != "" || l.room != "r1" || !l.hijackable {
+					t.Errorf("accept got join auth %v ticket %q credential %q room %q hijackable %v", l.joinAuth, l.ticket, l.resume, l.room, l.hijackable)
+				}
 			case "socket":
-				if l.ticket != "tk_9" || l.resume != "" || l.room != "r1" || !l.hijackable {
+				if l.ticket != "tk_9" || l.resume != "" || l.room != "r1" || l.joinAuth || !l.hijackable {
 					t.Errorf("accept got ticket %q credential %q room %q hijackable %v", l.ticket, l.resume, l.room, l.hijackable)
 				}
 			case "socket resumed":

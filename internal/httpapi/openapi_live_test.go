@@ -40,6 +40,10 @@ func (driftLive) AcceptResume(http.ResponseWriter, *http.Request, mockroom.RoomI
 	return mockroom.Errorf(mockroom.KindUnauthorized, "resume_invalid", "the resume credential is unknown, used, expired or for another room")
 }
 
+func (driftLive) AcceptJoinAuth(http.ResponseWriter, *http.Request, mockroom.RoomID) error {
+	return mockroom.Errorf(mockroom.KindUnavailable, "too_many_waiting", "too many sockets are waiting for their join")
+}
+
 func driftLiveRoutes(t *testing.T, c *driftClient) {
 	user := c.Env.signup(t)
 	c.Do(t, driftRequest{Method: "POST", Path: "/api/v1/rooms/drift-room/ticket", Token: user.AccessToken, WantStatus: 200})

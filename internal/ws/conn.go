@@ -58,7 +58,8 @@ type conn struct {
 	listening  bool
 
 	// Reader-goroutine state.
-	handedOver bool // the joining reader has handed over to a fresh one
+	handedOver bool     // the joining reader has handed over to a fresh one
+	firstJoin  *Command // the join read before the socket started (AcceptJoinAuth); nil once handled
 	// Writer-goroutine state: ping ticks since the socket was last handed a resume credential.
 	credPings  uint8
 	fast, slow *rate.Limiter // editor+presence, everything else
@@ -106,6 +107,15 @@ func (c *conn) readLoop() {
 			return c.ws.SetReadDeadline(time.Now().Add(pongWait))
 		})
 	}
+	if join := c.firstJoin; join != nil {
+		c.firstJoin = nil
+		if !c.handleCommand(*join) {
+			c.finish()
+			return
+		}
+		c.handOver()
+		return
+	}
 	for {
 		mt, data, err := c.ws.ReadMessage()
 		if err != nil {
@@ -136,12 +146,17 @@ func (c *conn) readLoop() {
 			return
 		}
 		if !joined && !c.handedOver {
-			c.handedOver = true // the join was this frame; only the reader reads this field
-			c.srv.wg.Add(1)
-			go func() { defer c.srv.wg.Done(); c.readLoop() }()
+			c.handOver() // the join was this frame
 			return
 		}
 	}
+}
+
+// handOver starts the reader that follows the joining one; only the reader calls it.
+func (c *conn) handOver() {
+	c.handedOver = true
+	c.srv.wg.Add(1)
+	go func() { defer c.srv.wg.Done(); c.readLoop() }()
 }
 
 func (c *conn) readFailed(err error) {

@@ -62,7 +62,8 @@ type field struct {
 // order in which they are checked and written into the payload. "seq" is listed per type because
 // presence may omit it.
 var frameSpecs = map[string][]field{
-	TypeJoin:           {{"client_id", true, checkClientID}, {"resume", true, checkResume}, {"seq", true, checkSeq}},
+	TypeJoin: {{"access_token", false, checkString(1, maxTokenBytes, false)}, {"client_id", true, checkClientID},
+		{"resume", true, checkResume}, {"seq", true, checkSeq}},
 	TypePing:           {{"seq", true, checkSeq}},
 	TypeAuthRefresh:    {{"access_token", true, checkString(1, maxTokenBytes, false)}, {"seq", true, checkSeq}},
 	TypePresence:       {{"selection", true, checkSelection}, {"seq", false, checkSeq}},
@@ -105,7 +106,7 @@ type Command struct {
 	// Join
 	ClientID string
 	Resume   *mockroom.Position
-	// auth.refresh
+	// auth.refresh, and a join on a socket opened to authenticate in its join (Server.AcceptJoinAuth)
 	AccessToken string
 	// Payload holds every field besides type and seq as a JSON object with sorted keys: what the
 	// engine receives as the command's data.
@@ -195,7 +196,8 @@ func DecodeCommand(data []byte) (Command, error) {
 		if err := f.check(raw); err != nil {
 			return Command{}, withSeq(refuse("bad_field", "%q: %v", f.name, err))
 		}
-		if f.name != "seq" {
+		// Tokens are credentials: they never travel further as payload (nor into logs).
+		if f.name != "seq" && f.name != "access_token" {
 			if len(payload) > 1 {
 				payload = append(payload, ',')
 			}
@@ -211,6 +213,8 @@ func DecodeCommand(data []byte) (Command, error) {
 	case TypeJoin:
 		raw, _ := get("client_id")
 		cmd.ClientID, _ = stringValue(raw)
+		raw, _ = get("access_token")
+		cmd.AccessToken, _ = stringValue(raw)
 		if raw, _ := get("resume"); string(raw) != "null" {
 			var v [3][]byte
 			_ = strictMembers(raw, positionFields, v[:])
@@ -224,8 +228,6 @@ func DecodeCommand(data []byte) (Command, error) {
 	case TypeAuthRefresh:
 		raw, _ := get("access_token")
 		cmd.AccessToken, _ = stringValue(raw)
-		// Tokens are credentials: they never travel further as payload (nor into logs).
-		cmd.Payload = json.RawMessage(`{}`)
 	}
 	return cmd, nil
 }
@@ -249,7 +251,7 @@ func (c Command) Encode() []byte {
 	if c.Seq != 0 {
 		fields["seq"] = json.RawMessage(strconv.FormatUint(c.Seq, 10))
 	}
-	if c.Type == TypeAuthRefresh {
+	if c.AccessToken != "" {
 		fields["access_token"], _ = json.Marshal(c.AccessToken)
 	}
 	out, _ := json.Marshal(fields)

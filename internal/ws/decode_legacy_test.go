@@ -113,7 +113,8 @@ func legacyDecodeCommand(data []byte) (Command, error) {
 		if err := spec[name].check(raw); err != nil {
 			return Command{}, withSeq(refuse("bad_field", "%q: %v", name, err))
 		}
-		if name != "seq" {
+		// Tokens are credentials: they never travel further as payload (nor into logs).
+		if name != "seq" && name != "access_token" {
 			payload[name] = legacyCompact(raw)
 		}
 	}
@@ -121,6 +122,7 @@ func legacyDecodeCommand(data []byte) (Command, error) {
 	switch typ {
 	case TypeJoin:
 		_ = json.Unmarshal(fields["client_id"], &cmd.ClientID)
+		_ = json.Unmarshal(fields["access_token"], &cmd.AccessToken)
 		if string(bytes.TrimSpace(fields["resume"])) != "null" {
 			var p mockroom.Position
 			_ = json.Unmarshal(fields["resume"], &p)
@@ -129,12 +131,7 @@ func legacyDecodeCommand(data []byte) (Command, error) {
 	case TypeAuthRefresh:
 		_ = json.Unmarshal(fields["access_token"], &cmd.AccessToken)
 	}
-	// Tokens are credentials: they never travel further as payload (nor into logs).
-	if typ != TypeAuthRefresh {
-		cmd.Payload, _ = json.Marshal(payload)
-	} else {
-		cmd.Payload = json.RawMessage(`{}`)
-	}
+	cmd.Payload, _ = json.Marshal(payload)
 	return cmd, nil
 }
 

@@ -15,6 +15,9 @@ func TestDecodeCommand(t *testing.T) {
 	}{
 		{name: "join fresh", in: `{"type":"join","seq":1,"client_id":"c1","resume":null}`,
 			want: Command{Type: TypeJoin, Seq: 1, ClientID: "c1", Payload: []byte(`{"client_id":"c1","resume":null}`)}},
+		{name: "join keeps its token out of the payload", in: `{"type":"join","seq":1,"client_id":"c1","resume":null,"access_token":"abc"}`,
+			want: Command{Type: TypeJoin, Seq: 1, ClientID: "c1", AccessToken: "abc", Payload: []byte(`{"client_id":"c1","resume":null}`)}},
+		{name: "join with an empty token", in: `{"type":"join","seq":1,"client_id":"c1","resume":null,"access_token":""}`, code: "bad_field"},
 		{name: "chat", in: ` {"text":"hé 🙂","seq":7,"type":"chat.send"} `,
 			want: Command{Type: TypeChatSend, Seq: 7, Payload: []byte(`{"text":"hé 🙂"}`)}},
 		{name: "presence without seq", in: `{"type":"presence","selection":{"main":0,"ranges":[{"anchor":1,"head":3}]}}`,

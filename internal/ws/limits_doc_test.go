@@ -35,6 +35,7 @@ func TestLimitsMatchTheProtocolDocument(t *testing.T) {
 		"resume_credential_seconds": {int(cfg.ResumeTTL.Seconds())},
 		"resume_refresh_seconds":    {int(cfg.ResumeRefresh.Seconds())},
 		"join_seconds":              {int(cfg.JoinTimeout.Seconds())},
+		"waiting_sockets":           {cfg.MaxWaitingSockets},
 		"presence_grace_seconds":    {int(live.PresenceGrace / time.Second)},
 		"presence_offline_seconds":  {int(live.PresenceOfflineBound / time.Second)},
 	}

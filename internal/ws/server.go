@@ -89,6 +89,9 @@ type Config struct {
 	// or two per device is normal, dozens are abuse. The socket beyond it is closed with
 	// CloseTooManySockets.
 	MaxSocketsPerPerson int
+	// MaxWaitingSockets bounds the sockets opened to authenticate in their join (?auth=join)
+	// that have not been admitted yet (4096): beyond it such a handshake is refused with 503.
+	MaxWaitingSockets int
 	// Rates of the per-socket token buckets (per second) and their bursts.
 	FastRate, FastBurst float64 // editor pushes and presence: 60, 120
 	SlowRate, SlowBurst float64 // every other frame: 5, 20
@@ -125,6 +128,9 @@ func (c *Config) defaults() {
 	}
 	if c.MaxSocketsPerPerson <= 0 {
 		c.MaxSocketsPerPerson = 8
+	}
+	if c.MaxWaitingSockets <= 0 {
+		c.MaxWaitingSockets = 4096
 	}
 	if c.FastRate <= 0 {
 		c.FastRate, c.FastBurst = 60, 120
@@ -168,9 +174,13 @@ type Server struct {
 	people map[personInRoom]int
 	// refusedOrigins is when each refused origin was last logged.
 	refusedOrigins map[string]time.Time
-	nextID         uint64
-	closing        bool
-	wg             sync.WaitGroup
+	// waiting holds the sockets opened with ?auth=join whose join has not been read and
+	// verified (joinauth.go); waitingCount counts them and the handshakes under way.
+	waiting      map[*websocket.Conn]struct{}
+	waitingCount int
+	nextID       uint64
+	closing      bool
+	wg           sync.WaitGroup
 }
 
 // New builds a Server.
@@ -196,7 +206,7 @@ func New(cfg Config) (*Server, error) {
 		conns:          map[*conn]struct{}{},
 		rooms:          map[mockroom.RoomID]int{},
 		people:         map[personInRoom]int{},
-
+		waiting:        map[*websocket.Conn]struct{}{},
 		refusedOrigins: map[string]time.Time{},
 	}
 	for _, o := range cfg.AllowedOrigins {
@@ -328,9 +338,15 @@ func (s *Server) Accept(w http.ResponseWriter, r *http.Request, room mockroom.Ro
 }
 
 func (s *Server) start(ws *websocket.Conn, out *batchConn, room mockroom.RoomID, p mockroom.Principal, sid string, expires time.Time) {
+	s.startJoined(ws, out, room, p, sid, expires, nil)
+}
+
+// startJoined starts a socket; join, when not nil, is its join frame, already read and decoded
+// (AcceptJoinAuth), which the reader processes before reading anything.
+func (s *Server) startJoined(ws *websocket.Conn, out *batchConn, room mockroom.RoomID, p mockroom.Principal, sid string, expires time.Time, join *Command) {
 	now := s.now()
 	c := &conn{
-		srv: s, ws: ws, out: out, room: room, principal: p, sessionID: sid, expiresAt: expires,
+		srv: s, ws: ws, out: out, room: room, principal: p, sessionID: sid, expiresAt: expires, firstJoin: join,
 		wake: make(chan struct{}, 1), drained: make(chan struct{}, 1), done: make(chan struct{}), writerDone: make(chan struct{}),
 		fast:  newBucket(s.cfg.FastRate, s.cfg.FastBurst, now),
 		slow:  newBucket(s.cfg.SlowRate, s.cfg.SlowBurst, now),
@@ -518,6 +534,7 @@ func (s *Server) Close(ctx context.Context) error {
 	for _, c := range s.snapshotConns() {
 		c.closeWith(CloseShutdown, "server shutting down: reconnect and resume")
 	}
+	s.closeWaiting()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	select {

@@ -13,7 +13,6 @@ import (
 // handle processes one client frame on the reader goroutine. It reports false when the socket
 // is closing and the reader should stop.
 func (c *conn) handle(data []byte) bool {
-	now := c.srv.now()
 	cmd, err := DecodeCommand(data)
 	if err != nil {
 		c.srv.metrics.framesIn.WithLabelValues("invalid").Inc()
@@ -27,8 +26,14 @@ func (c *conn) handle(data []byte) bool {
 			c.closeWith(CloseProtocol, "the first frame must be a valid join")
 			return false
 		}
-		return c.refusedOK(now)
+		return c.refusedOK(c.srv.now())
 	}
+	return c.handleCommand(cmd)
+}
+
+// handleCommand processes one decoded client frame; see handle.
+func (c *conn) handleCommand(cmd Command) bool {
+	now := c.srv.now()
 	c.srv.metrics.framesIn.WithLabelValues(cmd.Type).Inc()
 
 	c.mu.Lock()
