@@ -20,6 +20,9 @@ type api struct {
 	client *http.Client
 	track  string
 	plan   string
+	// joinAuth opens sockets with ?auth=join and the access token in the join frame instead of
+	// a ticket (-handshake join).
+	joinAuth bool
 }
 
 func newAPI(base string, conns int, track, plan string) *api {

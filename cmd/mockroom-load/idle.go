@@ -186,8 +186,10 @@ type idleResult struct {
 	Sockets                int
 	Before, Settled, After memory
 	// Connect is the wall time from the first socket's dial to the last one's join (mockroom:
-	// ticket, socket, join; Centrifugo: connect, subscribe), all of them concurrently.
+	// ticket, socket, join, or with JoinAuth socket and join; Centrifugo: connect, subscribe),
+	// all of them concurrently.
 	Connect               time.Duration
+	JoinAuth              bool
 	CPU                   []cpuUse
 	Closed                map[string]int
 	LoadBefore, SetupTime string
@@ -229,7 +231,7 @@ func (m *mockroomHeld) closedEarly() map[string]int {
 
 // runIdle opens n sockets, holds them and reports what they cost the server.
 func runIdle(ctx context.Context, cfg config, a *api, meter *cpuMeter) (idleResult, error) {
-	res := idleResult{Target: cfg.target, Sockets: cfg.sockets, LoadBefore: loadAverage(), Closed: map[string]int{}, Hold: cfg.duration}
+	res := idleResult{Target: cfg.target, Sockets: cfg.sockets, LoadBefore: loadAverage(), Closed: map[string]int{}, Hold: cfg.duration, JoinAuth: a.joinAuth}
 	// The baseline is taken after the rooms exist (they live in the store, not in the node) and
 	// before any socket opens, so the difference is the sockets and what they keep live.
 	setupStart := time.Now()

@@ -67,6 +67,9 @@ type config struct {
 	// reconnectTicket makes the reconnect workload resume with a new ticket, as clients of
 	// protocol version 2 do, instead of the resume credential each socket was handed.
 	reconnectTicket bool
+	// handshake is how a socket without a resume credential proves who it is: "ticket" (POST
+	// …/ticket, then ?ticket=) or "join" (?auth=join, the access token in the join frame).
+	handshake string
 	// redisAddr, when set, is the Redis (host:port) whose INFO commandstats the reconnect
 	// workload reads around the resume.
 	redisAddr string
@@ -95,7 +98,8 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	prefix := fs.String("channel-prefix", "load:", "centrifugo: channel name prefix (its namespace decides history and recovery)")
 	pprofURL := fs.String("pprof", "", "typing: a node's pprof base URL (its -pprof-addr, e.g. http://127.0.0.1:6060): profile its CPU over the middle of the window; reconnect: over -duration from the first fresh connect and from the cut, into two files named after -pprof-out")
 	pprofOut := fs.String("pprof-out", "node.pprof", "typing: where -pprof saves the profile (reconnect: with -connect and -resume before the extension)")
-	reconnectTicket := fs.Bool("reconnect-ticket", false, "reconnect: resume with a new ticket (POST …/ticket) instead of the resume credential each socket was handed")
+	reconnectTicket := fs.Bool("reconnect-ticket", false, "reconnect: resume with a new ticket (POST …/ticket; with -handshake join, the access token in the join) instead of the resume credential each socket was handed")
+	handshake := fs.String("handshake", "ticket", "mockroom: how a socket without a resume credential proves who it is: ticket (POST …/ticket, then ?ticket=) or join (?auth=join, the access token in the join frame)")
 	redisAddr := fs.String("redis", "", "reconnect: the Redis (host:port) of the nodes, to count its commands per resume with INFO commandstats")
 	remote := fs.Bool("allow-remote", false, "allow URLs that are not loopback (off: this tool measures a machine it runs on)")
 	if err := fs.Parse(args); err != nil {
@@ -106,7 +110,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		sockets: *sockets, concurrency: *conc, typist: *typist, start: *startRooms, maxDoc: *maxDoc,
 		track: *track, plan: *plan, pids: map[string]int{}, allowRemote: *remote,
 		target: *target, channelPrefix: *prefix, pprofURL: strings.TrimRight(*pprofURL, "/"), pprofOut: *pprofOut,
-		reconnectTicket: *reconnectTicket, redisAddr: *redisAddr,
+		reconnectTicket: *reconnectTicket, redisAddr: *redisAddr, handshake: *handshake,
 	}
 	var problems []string
 	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
@@ -124,6 +128,9 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 			bad("-url: %q is not a loopback address (pass -allow-remote to insist)", u)
 		}
 		cfg.urls = append(cfg.urls, u)
+	}
+	if cfg.handshake != "ticket" && cfg.handshake != "join" {
+		bad("-handshake: ticket or join, got %q", cfg.handshake)
 	}
 	if len(cfg.urls) == 0 {
 		bad("-url: at least one URL is needed")
@@ -203,6 +210,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	a := newAPI(cfg.urls[0], cfg.concurrency, cfg.track, cfg.plan)
+	a.joinAuth = cfg.handshake == "join"
 	defer a.close()
 	meter := newCPUMeter(cfg.urls, cfg.pids, a.client)
 	fmt.Fprintf(stdout, "mockroom-load %s against %s (load average before: %s)\n", strings.Join(args, " "), strings.Join(cfg.urls, ","), loadAverage())

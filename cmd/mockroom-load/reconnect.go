@@ -24,7 +24,8 @@ type reconnectResult struct {
 	RedisCalls            map[string]int
 	RedisCallsTotal       int
 	ByTicket              bool
-	Presented             int // sockets that presented a credential
+	JoinAuth              bool // fresh sockets carried the access token in the join (-handshake join)
+	Presented             int  // sockets that presented a credential
 	Refused               int
 	AllBack               time.Duration // from the drop until the last socket had its answer
 	PerSocket             Percentiles   // each socket's drop → resumed time
@@ -40,7 +41,7 @@ type reconnectResult struct {
 // every one reconnect with the resume credential it was handed (or, with -reconnect-ticket, a
 // new ticket) and resume from its last position.
 func runReconnect(ctx context.Context, cfg config, a *api, meter *cpuMeter) (reconnectResult, error) {
-	res := reconnectResult{Sockets: cfg.sockets, LoadBefore: loadAverage(), SnapshotReasons: map[string]int{}, ByTicket: cfg.reconnectTicket}
+	res := reconnectResult{Sockets: cfg.sockets, LoadBefore: loadAverage(), SnapshotReasons: map[string]int{}, ByTicket: cfg.reconnectTicket, JoinAuth: a.joinAuth}
 	setupStart := time.Now()
 	socks, err := planHeld(ctx, cfg, a, cfg.sockets)
 	if err != nil {

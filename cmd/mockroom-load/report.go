@@ -117,7 +117,7 @@ func printIdle(w io.Writer, r idleResult) {
 	n := float64(r.Sockets)
 	fmt.Fprintf(tw, "workload\t%d idle sockets (%d rooms), held %s\n", r.Sockets, (r.Sockets+1)/2, r.Hold)
 	fmt.Fprintf(tw, "set-up\t%s\n", r.SetupTime)
-	fmt.Fprintf(tw, "fresh connect of all sockets, concurrently (%s)\t%s\n", connectSteps(r.Target), ms(r.Connect))
+	fmt.Fprintf(tw, "fresh connect of all sockets, concurrently (%s)\t%s\n", connectSteps(r.Target, r.JoinAuth), ms(r.Connect))
 	fmt.Fprintf(tw, "load average before\t%s\n", r.LoadBefore)
 	fmt.Fprintf(tw, "\tbefore (after a GC)\tsettled\tafter hold (after a GC)\n")
 	fmt.Fprintf(tw, "RSS\t%s\t%s\t%s\n", mib(r.Before.RSS), mib(r.Settled.RSS), mib(r.After.RSS))
@@ -135,9 +135,12 @@ func printIdle(w io.Writer, r idleResult) {
 }
 
 // connectSteps names what one socket's fresh connect is on a target.
-func connectSteps(target string) string {
-	if target == "centrifugo" {
+func connectSteps(target string, joinAuth bool) string {
+	switch {
+	case target == "centrifugo":
 		return "connect, subscribe"
+	case joinAuth:
+		return "socket, join with the access token"
 	}
 	return "ticket, socket, join"
 }
@@ -158,13 +161,17 @@ func idleSummaryLine(r idleResult) string {
 
 func printReconnect(w io.Writer, r reconnectResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	how := "the resume credential it was handed (a new ticket if refused)"
+	fresh := "a new ticket"
+	if r.JoinAuth {
+		fresh = "the access token in the join"
+	}
+	how := "the resume credential it was handed (" + fresh + " if refused)"
 	if r.ByTicket {
-		how = "a new ticket (-reconnect-ticket)"
+		how = fresh + " (-reconnect-ticket)"
 	}
 	fmt.Fprintf(tw, "workload\t%d sockets dropped at once, each reconnects with %s and resumes\n", r.Sockets, how)
 	fmt.Fprintf(tw, "set-up\t%s\n", r.SetupTime)
-	fmt.Fprintf(tw, "fresh connect of all sockets (ticket, socket, join)\t%s\n", ms(r.Connect))
+	fmt.Fprintf(tw, "fresh connect of all sockets (%s)\t%s\n", connectSteps("mockroom", r.JoinAuth), ms(r.Connect))
 	printCPUPer(tw, "fresh connect", r.ConnectCPU, r.Connect, r.Sockets)
 	fmt.Fprintf(tw, "load average before\t%s\n", r.LoadBefore)
 	fmt.Fprintf(tw, "all back after\t%s\n", ms(r.AllBack))
@@ -173,7 +180,7 @@ func printReconnect(w io.Writer, r reconnectResult) {
 	fmt.Fprintf(tw, "fresh snapshot instead\t%d\n", r.Snapshots)
 	printCounts(tw, "snapshot reason", r.SnapshotReasons)
 	if !r.ByTicket {
-		fmt.Fprintf(tw, "presented a credential / refused, back with a ticket\t%d / %d\n", r.Presented, r.Refused)
+		fmt.Fprintf(tw, "presented a credential / refused, back with %s\t%d / %d\n", fresh, r.Presented, r.Refused)
 	}
 	fmt.Fprintf(tw, "failed\t%d\n", r.Failed)
 	if r.FirstError != "" {

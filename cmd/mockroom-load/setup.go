@@ -77,8 +77,22 @@ func planRooms(ctx context.Context, cfg config, a *api, n int) ([]plannedRoom, e
 	return rooms, nil
 }
 
-// connect gets a ticket from node and opens and joins a socket there.
+// connect opens and joins a socket on node: with a ticket it gets from node, or with
+// -handshake join with the access token in the join frame.
 func connect(ctx context.Context, a *api, node, room string, s session, clientID string, resume *position) (*sock, joined, error) {
+	if a.joinAuth {
+		sk, err := dial(ctx, node, room, "auth", "join", clientID)
+		if err != nil {
+			return nil, joined{}, err
+		}
+		sk.token = s.AccessToken
+		j, err := sk.join(resume)
+		if err != nil {
+			sk.drop()
+			return nil, joined{}, err
+		}
+		return sk, j, nil
+	}
 	t, err := a.ticket(ctx, node, room, s)
 	if err != nil {
 		return nil, joined{}, fmt.Errorf("ticket: %w", err)

@@ -126,25 +126,30 @@ func TestTypingSmoke(t *testing.T) {
 	}
 }
 
-// TestReconnectSmoke cuts a few sockets of a real node and has them come back both ways: with
-// the resume credential each was handed, and with a new ticket (-reconnect-ticket). Every socket
-// must resume, every one present its credential (none with -reconnect-ticket), and none of the
-// credentials be refused.
+// TestReconnectSmoke cuts a few sockets of a real node and has them come back three ways: with
+// the resume credential each was handed, with a new ticket (-reconnect-ticket), and with the
+// access token in the join (-reconnect-ticket -handshake join). Every socket must resume, every
+// one present its credential (none in the other two ways), and none of the credentials be
+// refused; the token's way spends nothing in the store.
 func TestReconnectSmoke(t *testing.T) {
 	base := startNode(t)
 	rds := redistest.Shared(t)
 	rds.RequireReal(t)
-	for _, byTicket := range []bool{false, true} {
+	for _, way := range []string{"credential", "ticket", "join"} {
 		args := []string{"-url", base, "-mode", "reconnect", "-sockets", "4", "-warmup", "0s", "-concurrency", "2",
 			"-redis", strings.TrimPrefix(rds.URL, "redis://")}
-		if byTicket {
+		switch way {
+		case "ticket":
 			args = append(args, "-reconnect-ticket")
+		case "join":
+			args = append(args, "-reconnect-ticket", "-handshake", "join")
 		}
 		cfg, err := parseConfig(args, io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}
 		a := newAPI(cfg.urls[0], cfg.concurrency, cfg.track, cfg.plan)
+		a.joinAuth = cfg.handshake == "join"
 		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 		res, err := runReconnect(ctx, cfg, a, newCPUMeter(cfg.urls, nil, a.client))
 		cancel()
@@ -153,15 +158,23 @@ func TestReconnectSmoke(t *testing.T) {
 			t.Fatal(err)
 		}
 		presented := 4
-		if byTicket {
+		if way != "credential" {
 			presented = 0
 		}
-		if res.ByTicket != byTicket || res.Presented != presented || res.Resumed != 4 || res.Failed != 0 || res.Refused != 0 {
-			t.Errorf("by ticket %v: %+v, want all 4 resumed, none failed or refused", byTicket, res)
+		if res.ByTicket != (way != "credential") || res.JoinAuth != (way == "join") || res.Presented != presented || res.Resumed != 4 || res.Failed != 0 || res.Refused != 0 {
+			t.Errorf("%s: %+v, want all 4 resumed, none failed or refused", way, res)
 		}
-		// Each resume spends its ticket or credential with a SET NX, at least.
-		if res.RedisCalls["set"] < 4 || res.RedisCallsTotal < 4*res.RedisCalls["set"] {
-			t.Errorf("by ticket %v: Redis commands over the resume %v (%d), want a SET per socket and more", byTicket, res.RedisCalls, res.RedisCallsTotal)
+		switch way {
+		case "join":
+			// Nothing is spent: the token is verified, not recorded.
+			if res.RedisCalls["set"] != 0 {
+				t.Errorf("%s: Redis commands over the resume %v, want no SET", way, res.RedisCalls)
+			}
+		default:
+			// Each resume spends its ticket or credential with a SET NX, at least.
+			if res.RedisCalls["set"] < 4 || res.RedisCallsTotal < 4*res.RedisCalls["set"] {
+				t.Errorf("%s: Redis commands over the resume %v (%d), want a SET per socket and more", way, res.RedisCalls, res.RedisCallsTotal)
+			}
 		}
 	}
 }

@@ -76,6 +76,8 @@ type sock struct {
 	clientID string
 	wmu      sync.Mutex
 	seq      uint64 // last seq used; guarded by wmu
+	// token, when set, is the access token the join carries (a socket opened with ?auth=join).
+	token string
 }
 
 var dialer = &websocket.Dialer{
@@ -85,8 +87,8 @@ var dialer = &websocket.Dialer{
 	WriteBufferSize: 2048,
 }
 
-// wsURL turns the node's http(s) base URL into the room's socket URL, with a ticket or, when
-// param is "resume", a resume credential.
+// wsURL turns the node's http(s) base URL into the room's socket URL, with a ticket, a resume
+// credential (param "resume") or auth=join.
 func wsURL(base, room, param, proof string) string {
 	u := strings.TrimRight(base, "/")
 	switch {
@@ -98,7 +100,7 @@ func wsURL(base, room, param, proof string) string {
 	return u + "/api/v1/rooms/" + url.PathEscape(room) + "/ws?" + param + "=" + url.QueryEscape(proof)
 }
 
-// dial opens a socket with a ticket, or with a resume credential when param is "resume".
+// dial opens a socket with a ticket, a resume credential (param "resume") or auth=join.
 func dial(ctx context.Context, base, room, param, proof, clientID string) (*sock, error) {
 	ws, resp, err := dialer.DialContext(ctx, wsURL(base, room, param, proof), nil)
 	if err != nil {
@@ -135,6 +137,9 @@ func (s *sock) join(resume *position) (joined, error) {
 	s.wmu.Lock()
 	seq := s.nextSeq()
 	msg := map[string]any{"type": "join", "seq": seq, "client_id": s.clientID, "resume": resume}
+	if s.token != "" {
+		msg["access_token"] = s.token
+	}
 	b, _ := json.Marshal(msg)
 	err := s.write(b)
 	s.wmu.Unlock()
