@@ -110,10 +110,15 @@ type Fanout struct {
 	quietCheck time.Duration
 	warn       *rateLogger
 
-	subMu sync.Mutex // orders subscribe/unsubscribe calls on the bus
-	mu    sync.RWMutex
-	rooms map[mockroom.RoomID]*fanRoom
-	next  ListenerID
+	// subMu guards subLocks: one lock per room, held while the room's subscription changes
+	// (subscribe and head read, or unsubscribe), so one room's changes happen in order while
+	// other rooms' proceed at the same time. A node-wide lock made every room's first join wait
+	// for every other room's subscribe and head read, one round trip after another.
+	subMu    sync.Mutex
+	subLocks map[mockroom.RoomID]*subLock
+	mu       sync.RWMutex
+	rooms    map[mockroom.RoomID]*fanRoom
+	next     ListenerID
 
 	// linger is how long a room without listeners stays (see Fanout); lingering (under mu) is
 	// set while run serves, with runCtx its context, and lingers counts the linger timers that
@@ -200,13 +205,43 @@ func (r *fanRoom) delivered(ev Event) bool {
 
 func newFanout(bus Bus, store Store, log *slog.Logger, observe func(mockroom.RoomID, Event), forget, reset func(mockroom.RoomID), quietCheck, linger time.Duration) *Fanout {
 	return &Fanout{bus: bus, store: store, log: log, observe: observe, forget: forget, reset: reset, rooms: map[mockroom.RoomID]*fanRoom{},
-		catchUp: newCatchUpQueue(), quietCheck: quietCheck, linger: linger, warn: newRateLogger(log, warnEvery)}
+		subLocks: map[mockroom.RoomID]*subLock{}, catchUp: newCatchUpQueue(), quietCheck: quietCheck, linger: linger, warn: newRateLogger(log, warnEvery)}
+}
+
+// subLock orders the subscription changes of one room; users counts those holding or waiting
+// for it, and the last one removes it.
+type subLock struct {
+	mu    sync.Mutex
+	users int
+}
+
+// lockRoomSub takes room's subscription lock, and unlockRoomSub lets go of it.
+func (f *Fanout) lockRoomSub(room mockroom.RoomID) *subLock {
+	f.subMu.Lock()
+	l := f.subLocks[room]
+	if l == nil {
+		l = &subLock{}
+		f.subLocks[room] = l
+	}
+	l.users++
+	f.subMu.Unlock()
+	l.mu.Lock()
+	return l
+}
+
+func (f *Fanout) unlockRoomSub(room mockroom.RoomID, l *subLock) {
+	l.mu.Unlock()
+	f.subMu.Lock()
+	if l.users--; l.users == 0 {
+		delete(f.subLocks, room)
+	}
+	f.subMu.Unlock()
 }
 
 // Add registers l for room's events, subscribing the node to the room on its first listener.
 func (f *Fanout) Add(ctx context.Context, room mockroom.RoomID, l Listener) (ListenerID, error) {
-	f.subMu.Lock()
-	defer f.subMu.Unlock()
+	sl := f.lockRoomSub(room)
+	defer f.unlockRoomSub(room, sl)
 	f.mu.Lock()
 	f.next++
 	id := f.next
@@ -238,8 +273,8 @@ func (f *Fanout) Add(ctx context.Context, room mockroom.RoomID, l Listener) (Lis
 
 // Remove unregisters a listener, unsubscribing the node from the room after its last one.
 func (f *Fanout) Remove(ctx context.Context, room mockroom.RoomID, id ListenerID) error {
-	f.subMu.Lock()
-	defer f.subMu.Unlock()
+	sl := f.lockRoomSub(room)
+	defer f.unlockRoomSub(room, sl)
 	f.mu.Lock()
 	r, ok := f.rooms[room]
 	if ok {
@@ -284,8 +319,8 @@ func (f *Fanout) stopIdleLocked(r *fanRoom) {
 // endLinger drops a room whose linger ran out with no listener back: the node forgets what it
 // cached of it and leaves its channel.
 func (f *Fanout) endLinger(room mockroom.RoomID, r *fanRoom, gen uint64) {
-	f.subMu.Lock()
-	defer f.subMu.Unlock()
+	sl := f.lockRoomSub(room)
+	defer f.unlockRoomSub(room, sl)
 	f.mu.Lock()
 	if f.rooms[room] != r || len(r.listeners) > 0 || r.idleGen != gen {
 		f.mu.Unlock()
