@@ -76,6 +76,10 @@ type Store interface {
 	// UserByID and UserByEmail answer KindNotFound "user_not_found".
 	UserByID(ctx context.Context, id mockroom.UserID) (User, error)
 	UserByEmail(ctx context.Context, email string) (User, error)
+	// StillGuest reports whether the user id is a guest (false once claimed): the one thing
+	// a guest token's every check needs of the user, read more cheaply than the whole user.
+	// KindNotFound "user_not_found".
+	StillGuest(ctx context.Context, id mockroom.UserID) (bool, error)
 
 	// CreateSession starts a refresh session whose current token has the given hash.
 	CreateSession(ctx context.Context, ref SessionRef, refreshHash string, ttl time.Duration) error

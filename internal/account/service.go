@@ -335,8 +335,8 @@ func (s *Service) verify(ctx context.Context, accessToken string) (AccessClaims,
 	if claims.Principal.Guest {
 		// A claimed guest keeps its session (see Claim) but not its guest tokens. Only guest
 		// tokens pay for this read.
-		u, err := s.store.UserByID(ctx, claims.Principal.UserID)
-		if mockroom.ErrorKind(err) == mockroom.KindNotFound || (err == nil && !u.Guest) {
+		guest, err := s.store.StillGuest(ctx, claims.Principal.UserID)
+		if mockroom.ErrorKind(err) == mockroom.KindNotFound || (err == nil && !guest) {
 			return AccessClaims{}, mockroom.Errorf(mockroom.KindUnauthorized, "session_revoked", "this guest identity became an account; use the tokens it was given, or log in")
 		}
 		if err != nil {

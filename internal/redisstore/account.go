@@ -157,6 +157,20 @@ func (s *AccountStore) UserByID(ctx context.Context, id mockroom.UserID) (accoun
 	}, nil
 }
 
+// StillGuest implements account.Store: one HMGET, which the hand-shake batching carries
+// (WithLookups), since every socket of a guest checks it.
+func (s *AccountStore) StillGuest(ctx context.Context, id mockroom.UserID) (bool, error) {
+	reply, err := s.lookups.do(ctx, s.client, nil, "hmget", s.keys.User(id), "id", "guest")
+	if err != nil {
+		return false, accountUnavailable(err)
+	}
+	fields := replyStrings(reply)
+	if len(fields) != 2 || fields[0] != string(id) {
+		return false, errUserNotFound()
+	}
+	return fields[1] == "1", nil
+}
+
 // UserByEmail implements account.Store.
 func (s *AccountStore) UserByEmail(ctx context.Context, email string) (account.User, error) {
 	id, err := s.client.Get(ctx, s.keys.UserEmail(email)).Result()

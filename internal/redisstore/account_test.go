@@ -56,6 +56,42 @@ func TestAccountStoreUsers(t *testing.T) {
 	}
 }
 
+// StillGuest tells a guest from an account, alone or through the hand-shake batching: true for
+// a guest, false once it is claimed and for an account made with an email, user_not_found for
+// an id nobody has.
+func TestAccountStoreStillGuest(t *testing.T) {
+	for _, batched := range []bool{false, true} {
+		store, _, srv := newTestAccountStore(t)
+		if batched {
+			l := NewLookups(srv.Client(t))
+			t.Cleanup(l.Close)
+			store.WithLookups(l)
+		}
+		ctx := t.Context()
+		guest := account.User{ID: "g1", Name: "Guest", Guest: true, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+		for _, u := range []account.User{guest, accountTestUser("u1", "ann@example.org")} {
+			if err := store.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check := func(when string, id mockroom.UserID, want bool) {
+			t.Helper()
+			if got, err := store.StillGuest(ctx, id); got != want || err != nil {
+				t.Errorf("batched %v, %s: StillGuest(%s) = %v, %v; want %v", batched, when, id, got, err, want)
+			}
+		}
+		check("a guest", "g1", true)
+		check("an account", "u1", false)
+		if _, err := store.StillGuest(ctx, "nobody"); mockroom.ErrorCode(err) != "user_not_found" {
+			t.Errorf("batched %v: StillGuest(nobody): %v, want user_not_found", batched, err)
+		}
+		if _, err := store.ClaimGuest(ctx, "g1", "gina@example.org", "Gina", "$argon2id$y"); err != nil {
+			t.Fatal(err)
+		}
+		check("after the claim", "g1", false)
+	}
+}
+
 func TestAccountStoreEmailRace(t *testing.T) {
 	store, _, _ := newTestAccountStore(t)
 	ctx := t.Context()
