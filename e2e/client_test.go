@@ -67,6 +67,17 @@ func joinWith(t *testing.T, base, room, cred, clientID string, seq *uint64, resu
 	return s
 }
 
+// joinWithToken opens a socket with auth=join and joins with p's access token in the join,
+// resuming from resume when it is not nil; it returns after the snapshot or the resumed frame.
+func joinWithToken(t *testing.T, base, room string, p person, clientID string, seq *uint64, resume *position) *sock {
+	t.Helper()
+	s := dial(t, base, room, "auth=join", clientID, seq)
+	s.last = resume
+	s.send(map[string]any{"type": "join", "seq": s.nextSeq(), "client_id": clientID, "resume": resume, "access_token": p.Token})
+	s.waitFor("snapshot or resumed", func(f frame) bool { return f.str("type") == "snapshot" || f.str("type") == "resumed" })
+	return s
+}
+
 func dial(t *testing.T, base, room, query, clientID string, seq *uint64) *sock {
 	t.Helper()
 	u := "ws" + strings.TrimPrefix(base, "http") + "/api/v1/rooms/" + room + "/ws?" + query

@@ -17,7 +17,11 @@ import (
 // in docs/performance.md ("Connect and resume"); raise them only with a reason written there.
 const (
 	ticketCallsBudget  = 3  // session, guest record, the caller's seat; nothing written
-	connectCallsBudget = 21 // the ticket, the spend, join, snapshot
+	connectCallsBudget = 18 // the ticket, the spend, join, snapshot
+	// tokenConnectCallsBudget is a connect with the access token in the join (auth=join): no
+	// ticket, so neither its seat check (the join checks the seat) nor its spend; the session
+	// check, then join and snapshot.
+	tokenConnectCallsBudget = connectCallsBudget - 2
 	resumeCallsBudget  = 15 // the ticket, the spend, join, the missed events
 	// credentialResumeCallsBudget is a resume with the credential the cut socket was handed:
 	// no ticket; the session check and the spend, then join and the missed events.
@@ -139,6 +143,16 @@ func TestConnectAndResumeRedisCalls(t *testing.T) {
 		before := redisCalls(t, rc)
 		s := join(t, a.url, room, cand, "cand", &candSeq, nil)
 		d, _ := delta(before, redisCalls(t, rc))
+		cut(s)
+		return d
+	})
+	best("connect with the token in the join (session, join)", tokenConnectCallsBudget, func() map[string]int {
+		before := redisCalls(t, rc)
+		s := joinWithToken(t, a.url, room, cand, "cand", &candSeq, nil)
+		d, _ := delta(before, redisCalls(t, rc))
+		if d["set"] != 0 {
+			t.Errorf("a connect with the token in the join wrote %d keys with SET, want none (nothing is spent)", d["set"])
+		}
 		cut(s)
 		return d
 	})

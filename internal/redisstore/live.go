@@ -48,6 +48,8 @@ var (
 	liveAppendLua string
 	//go:embed scripts/live_read.lua
 	liveReadLua string
+	//go:embed scripts/live_view.lua
+	liveViewLua string
 	//go:embed scripts/live_fire.lua
 	liveFireLua string
 	//go:embed scripts/live_settle.lua
@@ -60,6 +62,7 @@ var (
 	livePresenceKeepLua string
 
 	liveRead         = redis.NewScript(liveReadLua)
+	liveView         = redis.NewScript(liveViewLua)
 	liveSettle       = redis.NewScript(liveSettleLua)
 	liveSaveDoc      = redis.NewScript(liveLibLua + liveSaveDocLua)
 	livePresence     = redis.NewScript(liveLibLua + livePresenceLua)
@@ -491,6 +494,18 @@ func replyStrings(reply any) []string {
 	return out
 }
 
+// replyPairs is a reply's array of fields and values (HGETALL as a script returns it) as a map.
+func replyPairs(reply any) map[string]string {
+	parts, _ := reply.([]any)
+	out := make(map[string]string, len(parts)/2)
+	for i := 0; i+1 < len(parts); i += 2 {
+		k, _ := parts[i].(string)
+		v, _ := parts[i+1].(string)
+		out[k] = v
+	}
+	return out
+}
+
 // Fields implements live.Store: one HMGET.
 func (s *LiveStore) Fields(ctx context.Context, room mockroom.RoomID, names ...string) ([]string, error) {
 	args := make([]any, 0, 2+len(names))
@@ -540,46 +555,43 @@ func decodeAll(raw []string) ([]live.Event, error) {
 	return out, nil
 }
 
-// View implements live.Store. One MULTI/EXEC: every key is in the room's slot, so the parts are
-// consistent with one another.
+// View implements live.Store. One script (scripts/live_view.lua) reads every part, so the parts
+// are consistent with one another and with the editor tail, and it goes through the hand-shake
+// batching (WithLookups): thousands of sockets joining at once share round trips.
 func (s *LiveStore) View(ctx context.Context, room mockroom.RoomID, withNotes bool) (live.View, error) {
-	var (
-		state, doc, presence *redis.MapStringStringCmd
-		chat, notes          *redis.StringSliceCmd
-	)
-	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		state = p.HGetAll(ctx, s.keys.LiveState(room))
-		doc = p.HGetAll(ctx, s.keys.LiveDoc(room))
-		chat = p.LRange(ctx, s.keys.LiveChat(room), 0, -1)
-		if withNotes {
-			notes = p.LRange(ctx, s.keys.LiveNotes(room), 0, -1)
-		}
-		presence = p.HGetAll(ctx, s.keys.LivePresence(room))
-		return nil
-	})
+	notesFlag := "0"
+	if withNotes {
+		notesFlag = "1"
+	}
+	keys := []string{s.keys.LiveState(room), s.keys.LiveLog(room), s.keys.LiveChat(room), s.keys.LiveNotes(room), s.keys.LiveDoc(room), s.keys.LivePresence(room)}
+	reply, err := s.lookup(ctx, liveView, evalShaCommand(liveView, keys, notesFlag)...)
 	if err != nil {
 		return live.View{}, unavailable(err, "read the room")
 	}
-	v := live.View{State: live.ParseState(state.Val()), Presence: map[mockroom.UserID]time.Time{}}
-	d := doc.Val()
+	parts, _ := reply.([]any)
+	if len(parts) != 6 {
+		return live.View{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected view reply %v", reply)
+	}
+	v := live.View{State: live.ParseState(replyPairs(parts[0])), Presence: map[mockroom.UserID]time.Time{}}
+	d := replyPairs(parts[1])
 	if d["version"] != "" && d["offset"] != "" {
 		ver, _ := strconv.Atoi(d["version"])
 		off, _ := strconv.ParseUint(d["offset"], 10, 64)
 		base, _ := strconv.Atoi(d["base"])
 		v.Doc = live.DocSnapshot{Text: d["text"], Version: ver, Base: base, Language: d["lang"], Offset: mockroom.EventOffset(off)}
 	}
-	if v.Chat, err = decodeAll(chat.Val()); err != nil {
+	if v.Chat, err = decodeAll(replyStrings(parts[2])); err != nil {
 		return live.View{}, err
 	}
-	if notes != nil {
-		if v.Notes, err = decodeAll(notes.Val()); err != nil {
+	if withNotes {
+		if v.Notes, err = decodeAll(replyStrings(parts[3])); err != nil {
 			return live.View{}, err
 		}
 	}
 	// One lease per node holding the person ("<user> <node>"); the person is online until the
 	// last of them runs out. Any other field is no lease: the user id alone is what code before
 	// leases wrote, online until 12 hours ahead, and must not show anyone online.
-	for field, until := range presence.Val() {
+	for field, until := range replyPairs(parts[4]) {
 		user, node, ok := strings.Cut(field, " ")
 		ms, err := strconv.ParseInt(until, 10, 64)
 		if !ok || user == "" || node == "" || err != nil {
@@ -589,19 +601,14 @@ func (s *LiveStore) View(ctx context.Context, room mockroom.RoomID, withNotes bo
 			v.Presence[mockroom.UserID(user)] = t
 		}
 	}
-	// The editor tail: every event after the materialised document. It is read after the
-	// transaction; events appended meanwhile are harmless because the engine replays the tail
-	// only up to the state head it read.
-	if v.State.Head.Offset > v.Doc.Offset {
-		n := int(v.State.Head.Offset - v.Doc.Offset)
-		_, tail, err := s.Read(ctx, room, v.Doc.Offset+1, n)
-		if err != nil {
-			return live.View{}, err
-		}
-		for _, ev := range tail {
-			if ev.Type == live.TypeEditorUpdate || ev.Type == live.TypeEditorReset || ev.Type == live.TypeEditorLanguage {
-				v.Tail = append(v.Tail, ev)
-			}
+	// The editor tail: every event after the materialised document, up to the state's head.
+	tail, err := decodeAll(replyStrings(parts[5]))
+	if err != nil {
+		return live.View{}, err
+	}
+	for _, ev := range tail {
+		if ev.Type == live.TypeEditorUpdate || ev.Type == live.TypeEditorReset || ev.Type == live.TypeEditorLanguage {
+			v.Tail = append(v.Tail, ev)
 		}
 	}
 	return v, nil
