@@ -41,6 +41,16 @@ func (h *harness) dialURL(room mockroom.RoomID, query string) (*client, int, str
 	return &client{t: h.t, c: c, taken: map[int]bool{}}, http.StatusSwitchingProtocols, ""
 }
 
+// spentTickets counts the spent-ticket and spent-credential records in the store.
+func (h *harness) spentTickets() int {
+	h.t.Helper()
+	keys, err := h.redis.Keys(h.t.Context(), h.keys.Ticket("*")).Result()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return len(keys)
+}
+
 // dialResume opens a socket with a resume credential.
 func (h *harness) dialResume(room mockroom.RoomID, cred string) (*client, int, string) {
 	h.t.Helper()
@@ -144,14 +154,6 @@ func TestCredentialRefused(t *testing.T) {
 	})
 	h.mentorRoom("r-ref")
 	h.mentorRoom("r-ref2")
-	ctx := t.Context()
-	spent := func() int {
-		keys, err := h.redis.Keys(ctx, h.keys.Ticket("*")).Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return len(keys)
-	}
 	iv := h.join(interviewer, "r-ref")
 	cand := h.join(candidate, "r-ref")
 	cred := credentialOf(cand.lastOf("snapshot"))
@@ -163,7 +165,7 @@ func TestCredentialRefused(t *testing.T) {
 			t.Errorf("%s: %d %q, want 401 %s", what, status, code, wantCode)
 		}
 	}
-	before := spent()
+	before := h.spentTickets()
 
 	// Forged: the documented form sealed with the ticket key itself, or with another key.
 	raw, _ := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(cred, "rs1_"))
@@ -198,7 +200,7 @@ func TestCredentialRefused(t *testing.T) {
 	ahead.Store(int64(5*time.Minute + time.Second))
 	refused("expired", cred, "resume_invalid")
 	ahead.Store(0)
-	if n := spent(); n != before {
+	if n := h.spentTickets(); n != before {
 		t.Errorf("refused credentials wrote %d keys to the store", n-before)
 	}
 
@@ -231,13 +233,13 @@ func TestCredentialRefused(t *testing.T) {
 
 	// A revoked session: its open socket is closed by the sweep, and its credential opens nothing
 	// and is not spent.
-	before = spent()
+	before = h.spentTickets()
 	h.auth.revoke("sid-" + string(candidate.UserID))
 	if code := cand.waitClose(); code != ws.CloseAuthLapsed {
 		t.Errorf("the revoked session's socket closed with %d, want %d", code, ws.CloseAuthLapsed)
 	}
 	refused("revoked session", cred, "session_revoked")
-	if n := spent(); n != before {
+	if n := h.spentTickets(); n != before {
 		t.Errorf("a revoked session's credential wrote %d keys to the store", n-before)
 	}
 	// The interviewer's sockets are untouched by all of it.

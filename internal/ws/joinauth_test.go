@@ -46,22 +46,14 @@ func (h *harness) joinWithToken(p mockroom.Principal, room mockroom.RoomID, tok 
 func TestJoinAuth(t *testing.T) {
 	h := newHarness(t)
 	h.mentorRoom("r-ja")
-	ctx := t.Context()
-	spent := func() int {
-		keys, err := h.redis.Keys(ctx, h.keys.Ticket("*")).Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return len(keys)
-	}
-	before := spent()
+	before := h.spentTickets()
 
 	iv := h.joinWithToken(interviewer, "r-ja", h.token(interviewer), nil)
 	snap := iv.lastOf("snapshot")
 	if snap.obj("you").str("role") != string(mockroom.RoleInterviewer) || credentialOf(snap) == "" {
 		t.Fatalf("snapshot of a token join: %v, want the interviewer's, with a credential", snap)
 	}
-	if n := spent(); n != before {
+	if n := h.spentTickets(); n != before {
 		t.Errorf("a token join wrote %d spent-ticket keys, want none", n-before)
 	}
 	cand := h.join(candidate, "r-ja")
