@@ -136,13 +136,13 @@ func (e *Eraser) EraseUser(ctx context.Context, u account.User) error {
 	return nil
 }
 
-// nameArgs returns the pseudonym's name as JSON, then the person's name raw and in each JSON
-// encoding a writer may have used.
+// nameArgs returns the pseudonym's name as JSON, then the person's name in each JSON encoding
+// a writer may have used.
 func (e *Eraser) nameArgs(uid mockroom.UserID, pid, name string) []any {
 	pseudo, _ := json.Marshal(PseudonymName)
-	out := []any{string(pseudo), name}
+	out := []any{string(pseudo)}
 	if name == "" {
-		return append(out, "")
+		return out
 	}
 	plain, _ := json.Marshal(name)
 	out = append(out, string(plain))

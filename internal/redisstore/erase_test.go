@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -244,9 +246,10 @@ func waitRewrite(t *testing.T, client interface {
 	}
 }
 
-// An erasure replaces raw values equal to the person's name, the revision's too if the name
-// happens to be its number: the revision then reads as unknown (the room is read whole) and the
-// erasure's revise step makes it a number again, above any a copy holds.
+// An erasure of an earlier release replaced raw values equal to the person's name, the
+// revision's too if the name happened to be its number: such a revision reads as unknown (the
+// room is read whole) and the erasure's revise step makes it a number again, above any a copy
+// holds.
 func TestRevisionAfterANameLikeANumber(t *testing.T) {
 	onRedisAndEmbedded(t, func(t *testing.T, client redis.UniversalClient, _ bool) {
 		keys := Keys{Prefix: redistest.Prefix(t)}
@@ -273,6 +276,64 @@ func TestRevisionAfterANameLikeANumber(t *testing.T) {
 		}
 		if next, _ := rooms.Revision(ctx, "r-num"); next != rev+1 {
 			t.Errorf("the next write moved the revision to %d, want %d", next, rev+1)
+		}
+	})
+}
+
+// Names are replaced where they are names: a person named like a value the store keeps for
+// itself ("live", a count, a revision) leaves those values as they were in every room they
+// were in, and their name in the room's participants still becomes the pseudonym.
+func TestErasingANameLikeAStoredValue(t *testing.T) {
+	onRedisAndEmbedded(t, func(t *testing.T, client redis.UniversalClient, _ bool) {
+		for _, name := range []string{"live", "1", "0", "waiting"} {
+			keys := Keys{Prefix: redistest.Prefix(t) + name + ":"}
+			rooms := NewRoomStore(client, keys)
+			ctx := t.Context()
+			id := mockroom.RoomID("r-" + name)
+			uid := mockroom.UserID("u-named-" + name)
+			if err := rooms.Create(ctx, room.Room{ID: id, State: mockroom.StateWaiting}, time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			if err := rooms.AddUserRoom(ctx, uid, id, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := json.Marshal(room.Participant{UserID: uid, DisplayName: name, JoinedAt: time.Now()})
+			if err := client.HSet(ctx, keys.RoomParticipants(id), string(uid), raw).Err(); err != nil {
+				t.Fatal(err)
+			}
+			if err := client.HSet(ctx, keys.LiveState(id), "phase", "live", "off", "1", "closed", "0").Err(); err != nil {
+				t.Fatal(err)
+			}
+			meta := client.HGetAll(ctx, keys.Room(id)).Val()
+			state := client.HGetAll(ctx, keys.LiveState(id)).Val()
+
+			u := account.User{ID: uid, Name: name, Guest: true, CreatedAt: time.Now()}
+			if err := NewEraser(client, keys, nil).EraseUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			after := client.HGetAll(ctx, keys.Room(id)).Val()
+			for f, v := range meta {
+				if f == "rev" {
+					if n, err := strconv.ParseInt(after[f], 10, 64); err != nil || n <= 1 {
+						t.Errorf("named %q: the room's revision is %q after the erasure, want a number above 1", name, after[f])
+					}
+					continue
+				}
+				if after[f] != v {
+					t.Errorf("named %q: the room's %s is %q after the erasure, want %q as before", name, f, after[f], v)
+				}
+			}
+			if got := client.HGetAll(ctx, keys.LiveState(id)).Val(); !maps.Equal(got, state) {
+				t.Errorf("named %q: the live state is %v after the erasure, want %v as before", name, got, state)
+			}
+			parts := client.HGetAll(ctx, keys.RoomParticipants(id)).Val()
+			for field, raw := range parts {
+				var p room.Participant
+				_ = json.Unmarshal([]byte(raw), &p)
+				if len(parts) != 1 || p.DisplayName != PseudonymName || p.UserID == uid || field != string(p.UserID) {
+					t.Errorf("named %q: the participants read %v after the erasure, want the one under the pseudonym", name, parts)
+				}
+			}
 		}
 	})
 }

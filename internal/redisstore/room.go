@@ -317,9 +317,10 @@ end
 return 0`)
 
 // roomRevise moves the revision of a room's record written by a script that does not know it
-// is one (the erasure's), unless the room is gone. The erasure replaces every raw value equal to
-// the person's name, so a person named like the revision's number leaves a field that is not a
-// number: it becomes one no copy can hold (Redis's clock in microseconds, above any count).
+// is one (the erasure's), unless the room is gone. An erasure of an earlier release replaced
+// every raw value equal to the person's name, so a person named like the revision's number left
+// a field that is not a number: it becomes one no copy can hold (Redis's clock in microseconds,
+// above any count).
 var roomRevise = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return 0

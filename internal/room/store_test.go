@@ -551,9 +551,9 @@ func TestRevisionMovesWithEveryChange(t *testing.T) {
 	}
 }
 
-// An account erasure replaces raw values equal to the person's name, the observers' count too
-// when the name is its number: the next observer's join counts the observers again instead of
-// failing.
+// An account erasure of an earlier release replaced raw values equal to the person's name, the
+// observers' count too when the name was its number: the next observer's join counts the
+// observers again instead of failing.
 func TestObserverJoinAfterTheCountBecameAName(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()

@@ -4,17 +4,18 @@
 --   rest (the document, whose text is the code typed) only the user id.
 -- ARGV[1] user id, ARGV[2] pseudonym id, ARGV[3] the pseudonym name as a JSON string,
 -- ARGV[4] how many keys get names replaced, ARGV[5] the position in KEYS of the set of people
--- who shared their notes (0 when the keys have none), ARGV[6] the name as stored raw,
--- ARGV[7..] the name as a JSON string (each encoding the writers may have used).
+-- who shared their notes (0 when the keys have none), ARGV[6..] the name as a JSON string (each
+-- encoding the writers may have used).
 -- The user id is random, so every occurrence of it is the person. The name is replaced only
--- where it is a whole value (a JSON string or a raw value equal to it), never inside text
--- someone wrote. The person's own private notes lose their text, unless they shared them with
+-- where it is a whole JSON string, never inside text someone wrote: every writer of these keys
+-- stores names inside JSON. A raw value equal to the name is left alone, since the keys' raw
+-- values are the store's own (a phase, a state, a count, a revision) and a person may be named
+-- "live" or "1". The person's own private notes lose their text, unless they shared them with
 -- the other participants: what was shared stays theirs to read, under the pseudonym.
 -- Returns the number of values rewritten.
-local uid, pid, qpseudo, named, sharedkey, rawname = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-local pseudo = cjson.decode(qpseudo)
+local uid, pid, qpseudo, named, sharedkey = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local qnames = {}
-for i = 7, #ARGV do
+for i = 6, #ARGV do
   qnames[#qnames + 1] = ARGV[i]
 end
 -- Read before the set itself is rewritten below.
@@ -58,9 +59,6 @@ local function clean(v, names)
   end
   v = replace(v, uid, pid)
   if names then
-    if v == rawname then
-      return pseudo
-    end
     for _, q in ipairs(qnames) do
       v = replace(v, q, qpseudo)
     end

@@ -28,8 +28,8 @@ if ARGV[2] == 'candidate' then
 elseif ARGV[2] == 'observer' then
   local observers = tonumber(redis.call('HGET', KEYS[1], 'observers') or '0')
   if not observers then
-    -- An account erasure replaces raw values equal to the person's name, this count too when
-    -- the name is its number: count the observers again.
+    -- An account erasure of an earlier release replaced raw values equal to the person's
+    -- name, this count too when the name was its number: count the observers again.
     observers = 0
     for _, p in ipairs(redis.call('HVALS', KEYS[2])) do
       if cjson.decode(p)['role'] == 'observer' then
