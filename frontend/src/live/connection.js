@@ -1,12 +1,12 @@
 // LiveConnection keeps one room's WebSocket alive and exactly-once, as api/protocol.md describes:
-// ticket → socket → join (with the last position) → snapshot or resumed → events; on any drop it
-// reconnects with the newest resume credential the server handed the socket (no ticket request),
-// or with a new ticket when it has none or it is refused, with back-off, and resumes from the
-// last event it processed, then re-sends the commands that were never acknowledged with their
-// original seq (the server applies each at most once).
+// socket (?auth=join) → join carrying the access token (with the last position) → snapshot or
+// resumed → events; on any drop it reconnects with the newest resume credential the server
+// handed the socket, or with the access token again when it has none or it is refused, with
+// back-off, and resumes from the last event it processed, then re-sends the commands that were
+// never acknowledged with their original seq (the server applies each at most once). No ticket
+// is asked for: the token travels inside the socket, never in its URL.
 
-import { api } from '../api.js';
-import { onAccessToken } from '../session.js';
+import { getAccessToken, onAccessToken, refresh } from '../session.js';
 
 // Close codes after which reconnecting cannot help.
 const FINAL_CLOSES = new Map([
@@ -14,8 +14,8 @@ const FINAL_CLOSES = new Map([
   [1007, 'The app sent a malformed message (not UTF-8).'],
   [1008, 'The app sent a message the server does not accept.'],
   [1009, 'The app sent a message that was too large.'],
-  [4003, 'You are no longer a participant of this room.'],
-  [4004, 'This room no longer exists.'],
+  [4003, 'You are not a participant of this room.'],
+  [4004, 'This room does not exist or has expired.'],
   [4010, 'This room is closed.'],
   [4029, 'This room is open in too many tabs or windows. Close one, then reload this page.'],
   [4400, 'The app broke the live protocol; reload the page.'],
@@ -50,6 +50,8 @@ export class LiveConnection {
     // The newest resume credential {value, expires_at} (protocol section 1 step 4): single use,
     // so it is dropped as soon as a socket is opened with it.
     this.credential = null;
+    // The server refused the access token (4001): refresh it before the next attempt.
+    this.staleToken = false;
     this.pending = new Map(); // seq → {frame, resolve, reject}
     this.ws = null;
     this.joined = false;
@@ -125,15 +127,11 @@ export class LiveConnection {
       this.open(`resume=${encodeURIComponent(credential)}`, true);
       return;
     }
-    let ticket;
+    let token;
     try {
-      const res = await api.ticket(this.roomId);
-      ticket = res.ticket;
+      if (this.staleToken) await refresh();
+      token = await getAccessToken();
     } catch (err) {
-      if (err.status === 403 || err.status === 404) {
-        this.fail(err.status === 403 ? 'You are not a participant of this room.' : 'This room does not exist or has expired.', err.code);
-        return;
-      }
       if (err.status === 401) {
         this.fail('Your session has ended; please log in again.', 'signed_out');
         return;
@@ -142,13 +140,19 @@ export class LiveConnection {
       return;
     }
     if (this.stopped) return;
-    this.open(`ticket=${encodeURIComponent(ticket)}`, false);
+    if (!token) {
+      this.fail('Your session has ended; please log in again.', 'signed_out');
+      return;
+    }
+    this.staleToken = false;
+    this.open('auth=join', false, token);
   }
 
-  // open opens the socket with query (a ticket or a resume credential). A browser does not say
-  // why a handshake was refused; a socket opened with a credential that closes before it opened
-  // is taken as refused (expired, spent, session ended), and a ticket is asked for at once.
-  open(query, withCredential) {
+  // open opens the socket with query (a resume credential, or auth=join with token carried in
+  // the join). A browser does not say why a handshake was refused; a socket opened with a
+  // credential that closes before it opened is taken as refused (expired, spent, session ended),
+  // and the access token is used at once.
+  open(query, withCredential, token) {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(`${proto}//${location.host}/api/v1/rooms/${encodeURIComponent(this.roomId)}/ws?${query}`);
     this.ws = ws;
@@ -156,7 +160,9 @@ export class LiveConnection {
     let opened = false;
     ws.onopen = () => {
       opened = true;
-      ws.send(JSON.stringify({ type: 'join', seq: ++this.seq, client_id: this.clientId, resume: this.position }));
+      const join = { type: 'join', seq: ++this.seq, client_id: this.clientId, resume: this.position };
+      if (token) join.access_token = token;
+      ws.send(JSON.stringify(join));
     };
     ws.onmessage = (msg) => this.onFrame(msg.data);
     ws.onclose = (e) => {
@@ -196,9 +202,13 @@ export class LiveConnection {
       this.connect();
       return;
     }
-    // 4001 (auth lapsed): a credential descends from the lapsed token or session, so go by a
-    // ticket, whose request refreshes the access token.
-    if (e.code === 4001) this.credential = null;
+    // 4001 (auth lapsed, or the token in the join refused): a credential descends from the
+    // lapsed token or session, so go by a refreshed access token; a session that ended fails
+    // the refresh, and the page says so.
+    if (e.code === 4001) {
+      this.credential = null;
+      this.staleToken = true;
+    }
     this.scheduleRetry(e.code === 4009 ? 5000 : 0);
   }
 

@@ -205,8 +205,10 @@ browserTests(import.meta.url, (env) => {
     await candidate.locator('#chat-input').press('Enter');
     await interviewer.locator('#chat-log .chat-text', { hasText: 'Thanks, starting now.' }).waitFor();
 
-    // The candidate's sockets, ticket requests and the newest resume credential it was handed.
+    // The candidate's sockets, the joins it sent on them, ticket requests and the newest
+    // resume credential it was handed.
     const sockets = [];
+    const joins = [];
     const ticketRequests = [];
     let credential = null;
     candidate.on('websocket', (ws) => {
@@ -214,6 +216,10 @@ browserTests(import.meta.url, (env) => {
       ws.on('framereceived', ({ payload }) => {
         const value = JSON.parse(String(payload)).credential?.value;
         if (value) credential = value;
+      });
+      ws.on('framesent', ({ payload }) => {
+        const f = JSON.parse(String(payload));
+        if (f.type === 'join') joins.push(f);
       });
     });
     candidate.on('request', (r) => {
@@ -238,7 +244,8 @@ browserTests(import.meta.url, (env) => {
     assert.deepEqual(ticketRequests, [], 'coming back with a credential asks for no ticket');
 
     // Dropped again, with its credential spent meanwhile (as a copy of the URL in a log would
-    // be): the server refuses it, and the page comes back with a ticket.
+    // be): the server refuses it, and the page comes back with its access token in the join
+    // (?auth=join), asking for no ticket and putting no token in the URL.
     await candidate.context().setOffline(true);
     await candidate.locator('#conn-status.conn-reconnecting').waitFor();
     assert.ok(credential, 'the resumed socket was handed a credential');
@@ -257,10 +264,13 @@ browserTests(import.meta.url, (env) => {
     await candidate.locator('#conn-status.conn-live').waitFor({ timeout: 30_000 });
     await candidate.locator('#chat-log .chat-text', { hasText: 'Sent while you were away again' }).waitFor();
     assert.equal(await candidate.locator('#chat-log .chat-text', { hasText: 'Sent while you were away again' }).count(), 1, 'the missed message arrives exactly once');
-    assert.equal(sockets.length, 3, `a refused credential, then a ticket: ${sockets}`);
+    assert.equal(sockets.length, 3, `a refused credential, then the token in the join: ${sockets}`);
     assert.match(sockets[1], /\/ws\?resume=rs1_/, 'the page tried its credential first');
-    assert.match(sockets[2], /\/ws\?ticket=/, 'and then a ticket');
-    assert.equal(ticketRequests.length, 1, 'one ticket request after the refusal');
+    assert.match(sockets[2], /\/ws\?auth=join$/, 'and then its access token, in the join only');
+    assert.equal(joins.length, 2, `one join on each socket that opened: ${JSON.stringify(joins)}`);
+    assert.equal(joins[0].access_token, undefined, 'the join after a credential carries no token');
+    assert.ok(joins[1].access_token, 'the join on the auth=join socket carries the access token');
+    assert.deepEqual(ticketRequests, [], 'no ticket request at all');
 
     mkdirSync(RESULTS, { recursive: true });
     await interviewer.screenshot({ path: join(RESULTS, 'live-room-interviewer.png') });
@@ -271,6 +281,20 @@ browserTests(import.meta.url, (env) => {
     const overflow = await candidate.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the room scrolls sideways by ${overflow}px on a narrow screen`);
     await candidate.screenshot({ path: join(RESULTS, 'live-room-candidate-narrow.png'), fullPage: true });
+
+    // The candidate's session ends elsewhere (logged out): the server closes the socket with
+    // 4001, the page refreshes its session once before trying again, the refresh is refused, and
+    // the page says the session has ended instead of reconnecting with a token nobody accepts.
+    const refreshToken = await candidate.evaluate(() => localStorage.getItem('mockroom.refresh'));
+    assert.ok(refreshToken, 'the guest candidate holds a refresh token');
+    const logout = await fetch(`${base}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refresh_token: refreshToken }),
+    });
+    assert.equal(logout.status, 204, 'the session ends');
+    await candidate.locator('#room-banner:not([hidden])', { hasText: 'Your session has ended' }).waitFor({ timeout: 30_000 });
+    assert.equal(sockets.length, 3, `no socket opened after the session ended: ${sockets}`);
 
     assert.deepEqual(interviewer.jsErrors.map(String), [], 'no script errors in the interviewer page');
     assert.deepEqual(candidate.jsErrors.map(String), [], 'no script errors in the candidate page');
