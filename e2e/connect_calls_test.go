@@ -22,7 +22,7 @@ const (
 	// ticket, so neither its seat check (the join checks the seat) nor its spend; the session
 	// check, then join and snapshot.
 	tokenConnectCallsBudget = connectCallsBudget - 2
-	resumeCallsBudget  = 15 // the ticket, the spend, join, the missed events
+	resumeCallsBudget       = 15 // the ticket, the spend, join, the missed events
 	// credentialResumeCallsBudget is a resume with the credential the cut socket was handed:
 	// no ticket; the session check and the spend, then join and the missed events.
 	credentialResumeCallsBudget = 13
