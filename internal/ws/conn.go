@@ -40,6 +40,7 @@ type conn struct {
 	closing    bool
 	closeCode  int
 	closeText  string
+	peerGone   bool // the peer closed or the connection broke: nothing more is written to it
 	sessionID  string
 	expiresAt  time.Time
 	role       mockroom.Role
@@ -174,8 +175,13 @@ func (c *conn) readFailed(err error) {
 			c.closeWith(CloseNormal, "no sign of life")
 		}
 	default:
-		// The peer closed or the connection broke: nothing more to say.
-		c.closeWith(CloseNormal, "")
+		// The peer closed (gorilla has already answered its close frame) or the connection
+		// broke: nothing more to say. Writing would cost a frame and a failing write(2) per
+		// socket, which adds up when thousands are cut at once.
+		c.mu.Lock()
+		c.peerGone = true
+		c.closeLocked(CloseNormal, "")
+		c.mu.Unlock()
 	}
 }
 
@@ -213,15 +219,15 @@ func (c *conn) writeLoop() {
 			}
 		case <-c.done:
 			c.mu.Lock()
-			code := c.closeCode
+			code, gone := c.closeCode, c.peerGone
 			c.mu.Unlock()
 			// Say what is already queued (e.g. the error frame that explains the close) unless
-			// the socket is being dropped for being slow.
-			if code != CloseSlowConsumer {
+			// the socket is being dropped for being slow or nobody is there to read it.
+			if code != CloseSlowConsumer && !gone {
 				batch = c.takeQueue(batch)
 				_ = c.writeBatch(batch)
 			}
-			c.shutdownConn(true)
+			c.shutdownConn(!gone)
 			return
 		}
 	}

@@ -122,7 +122,11 @@ type harness struct {
 
 type option func(*ws.Config, *harnessOpts)
 
-type harnessOpts struct{ smallSendBuffer bool }
+type harnessOpts struct {
+	smallSendBuffer bool
+	// wrapListener, when set, wraps the test server's listener (to watch its connections).
+	wrapListener func(net.Listener) net.Listener
+}
 
 func newHarness(t *testing.T, opts ...option) *harness {
 	t.Helper()
@@ -170,6 +174,9 @@ func newHarness(t *testing.T, opts ...option) *harness {
 	h.http = httptest.NewUnstartedServer(api)
 	if ho.smallSendBuffer {
 		h.http.Listener = smallBufferListener{h.http.Listener}
+	}
+	if ho.wrapListener != nil {
+		h.http.Listener = ho.wrapListener(h.http.Listener)
 	}
 	h.http.Start()
 
