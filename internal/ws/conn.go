@@ -40,7 +40,7 @@ type conn struct {
 	closing    bool
 	closeCode  int
 	closeText  string
-	peerGone   bool // the peer closed or the connection broke: nothing more is written to it
+	peerGone   peerGone // the peer closed or the connection broke: nothing more is written to it
 	sessionID  string
 	expiresAt  time.Time
 	role       mockroom.Role
@@ -178,12 +178,27 @@ func (c *conn) readFailed(err error) {
 		// The peer closed (gorilla has already answered its close frame) or the connection
 		// broke: nothing more to say. Writing would cost a frame and a failing write(2) per
 		// socket, which adds up when thousands are cut at once.
+		gone := peerBroke
+		// gorilla reports a connection that ended without a close frame as 1006, a code no
+		// peer may send.
+		if ce, ok := errors.AsType[*websocket.CloseError](err); ok && ce.Code != websocket.CloseAbnormalClosure {
+			gone = peerClosed
+		}
 		c.mu.Lock()
-		c.peerGone = true
+		c.peerGone = gone
 		c.closeLocked(CloseNormal, "")
 		c.mu.Unlock()
 	}
 }
+
+// peerGone says how a socket's peer went away.
+type peerGone uint8
+
+const (
+	peerHere   peerGone = iota
+	peerClosed          // it sent a close frame, which gorilla has answered
+	peerBroke           // the connection ended or failed without a close frame
+)
 
 // writeLoop is the writer goroutine: it drains the queue, pings, and on close sends the close
 // frame and closes the connection.
@@ -223,11 +238,15 @@ func (c *conn) writeLoop() {
 			c.mu.Unlock()
 			// Say what is already queued (e.g. the error frame that explains the close) unless
 			// the socket is being dropped for being slow or nobody is there to read it.
-			if code != CloseSlowConsumer && !gone {
+			if code != CloseSlowConsumer && gone == peerHere {
 				batch = c.takeQueue(batch)
 				_ = c.writeBatch(batch)
 			}
-			c.shutdownConn(!gone)
+			if gone == peerBroke {
+				c.abort()
+				return
+			}
+			c.shutdownConn(gone == peerHere)
 			return
 		}
 	}
@@ -327,6 +346,20 @@ func (c *conn) shutdownConn(sayGoodbye bool) {
 		msg := websocket.FormatCloseMessage(code, truncateReason(text))
 		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.srv.cfg.WriteWait))
 		c.srv.metrics.closes.WithLabelValues(strconv.Itoa(code)).Inc()
+	}
+	_ = c.ws.Close()
+}
+
+// abort closes a connection that broke with a reset rather than a FIN: nothing is left to
+// send on it, and the peer's end (in FIN_WAIT or half-open) is released at once instead of
+// lingering, as it was when the server still wrote its close frame into the broken connection
+// and the peer's kernel answered with a reset. A client that reconnects thousands of sockets
+// at once from one address otherwise finds its ports held in TIME_WAIT.
+func (c *conn) abort() {
+	if c.out != nil {
+		if tc, ok := c.out.Conn.(interface{ SetLinger(int) error }); ok {
+			_ = tc.SetLinger(0)
+		}
 	}
 	_ = c.ws.Close()
 }
