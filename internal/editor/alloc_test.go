@@ -66,3 +66,28 @@ func bytesPerRun(f func()) uint64 {
 	runtime.ReadMemStats(&after)
 	return (after.TotalAlloc - before.TotalAlloc) / runs
 }
+
+// A keystroke into a large document costs a few small allocations (the parsed change set),
+// not a copy of the document: the Doc writes into the buffer it kept from the push before.
+func TestPushReusesItsBuffers(t *testing.T) {
+	const size = 100 << 10
+	line := "    total += price * quantity  # keep it simple\n"
+	doc, err := NewDoc(Snapshot{Text: strings.Repeat(line, size/len(line))}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Type one character into the middle, then take it out again: the length stays put.
+	at := doc.Len16() / 2
+	insert := []Update{{ClientID: "c", Changes: []byte(`[` + itoa(at) + `,[0,"x"],` + itoa(doc.Len16()-at) + `]`)}}
+	remove := []Update{{ClientID: "c", Changes: []byte(`[` + itoa(at) + `,[1],` + itoa(doc.Len16()-at) + `]`)}}
+	push := func() {
+		for _, u := range [][]Update{insert, remove} {
+			if _, err := doc.Push(doc.Version(), u); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if b := bytesPerRun(push); b > 2<<10 {
+		t.Errorf("two keystrokes into a %d KiB document allocate %d bytes, want under 2 KiB", size>>10, b)
+	}
+}

@@ -54,8 +54,17 @@ func (e *VersionError) Error() string {
 // Doc is the authority for one room's document: the current text, how many updates it has
 // accepted (its version), and the language it is highlighted as. It is not safe for concurrent
 // use; the room's owner calls it from one goroutine.
+//
+// The text lives in a buffer that Push never writes: the first update of a push is written
+// into a second, spare buffer, and the two trade places when the push is accepted. An edit
+// then costs no allocation once both have grown to the document's size (a copy of the whole
+// document per keystroke was most of what the server allocated), and a copy of the Doc taken
+// before a Push (a trial its caller may drop, see live's editor.push) still holds its text
+// unchanged. Such copies share the spare buffer, so only one of them may be pushed to.
 type Doc struct {
-	doc      Document
+	text     []byte // valid UTF-8 with \n line breaks (see NewDocument); never written in place
+	len16    int    // text's length in UTF-16 units
+	spare    []byte // where the next push writes; its contents mean nothing
 	version  int
 	base     int // version of the last Reset
 	language Language
@@ -76,7 +85,7 @@ func NewDoc(s Snapshot, limits Limits) (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Doc{doc: doc, version: s.Version, base: s.Base, language: lang, limits: limits.withDefaults()}, nil
+	return &Doc{text: []byte(doc.text), len16: doc.len16, version: s.Version, base: s.Base, language: lang, limits: limits.withDefaults()}, nil
 }
 
 // Reset replaces the whole document by text, as one step of the version: the version after it
@@ -91,7 +100,8 @@ func (d *Doc) Reset(text string) error {
 	if doc.len16 > d.limits.MaxDocUnits {
 		return mockroom.Errorf(mockroom.KindTooLarge, CodeDocumentTooLarge, "the new document is %d UTF-16 units, limit %d", doc.len16, d.limits.MaxDocUnits)
 	}
-	d.doc = doc
+	// A new buffer: a trial copy of the Doc keeps its own text.
+	d.text, d.len16 = []byte(doc.text), doc.len16
 	d.version++
 	d.base = d.version
 	return nil
@@ -103,8 +113,11 @@ func (d *Doc) Base() int { return d.base }
 // Version is the number of updates accepted so far.
 func (d *Doc) Version() int { return d.version }
 
-// Document is the current text.
-func (d *Doc) Document() Document { return d.doc }
+// Document is the current text (a copy).
+func (d *Doc) Document() Document { return Document{text: string(d.text), len16: d.len16} }
+
+// Len16 is the current text's length in UTF-16 units.
+func (d *Doc) Len16() int { return d.len16 }
 
 // Language is the current highlighting language.
 func (d *Doc) Language() Language { return d.language }
@@ -121,7 +134,7 @@ func (d *Doc) SetLanguage(l Language) error {
 
 // Snapshot returns the current state for storing or sending to a joining client.
 func (d *Doc) Snapshot() Snapshot {
-	return Snapshot{Text: d.doc.text, Version: d.version, Language: d.language, Base: d.base}
+	return Snapshot{Text: string(d.text), Version: d.version, Language: d.language, Base: d.base}
 }
 
 // Push accepts updates made against version, as @codemirror/collab's authority does: only if
@@ -152,21 +165,31 @@ func (d *Doc) Push(version int, updates []Update) ([]Update, error) {
 		return nil, mockroom.Errorf(mockroom.KindTooLarge, CodeUpdatesTooMany,
 			"%d updates in one push, limit %d", len(updates), MaxUpdatesPerPush)
 	}
-	doc := d.doc
+	if len(updates) == 0 {
+		return updates, nil
+	}
+	text, len16 := d.text, d.len16
 	for i, u := range updates {
 		if u.ClientID == "" || len(u.ClientID) > MaxClientIDBytes || !utf8.ValidString(u.ClientID) {
 			return nil, mockroom.Errorf(mockroom.KindInvalid, CodeClientIDInvalid,
 				"update %d: clientID must be 1 to %d bytes of UTF-8", i, MaxClientIDBytes)
 		}
-		cs, err := ParseChangeSet(u.Changes, doc.len16, d.limits)
+		cs, err := ParseChangeSet(u.Changes, len16, d.limits)
 		if err == nil {
-			doc, err = Apply(doc, cs)
+			// The first update goes into the spare buffer; the few pushes with more (an editor
+			// that was offline) write the rest into new ones, never into d.text.
+			var into []byte
+			if i == 0 {
+				into = d.spare
+			}
+			text, err = applyInto(into, text, len16, cs)
+			len16 = cs.newLen
 		}
 		if err != nil {
 			return nil, withUpdateIndex(err, i)
 		}
 	}
-	d.doc = doc
+	d.spare, d.text, d.len16 = d.text, text, len16
 	d.version += len(updates)
 	return updates, nil
 }

@@ -1,6 +1,7 @@
 package editor
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/mockroom/mockroom/internal/mockroom"
@@ -41,36 +42,13 @@ func (d Document) ascii() bool { return d.len16 == len(d.text) }
 // a valid string on both sides instead of one holding a lone surrogate that Go cannot store.
 // The new text is built in one allocation of exactly its size.
 func Apply(doc Document, cs ChangeSet) (Document, error) {
-	if cs.len != doc.len16 {
-		return Document{}, errLengthMismatch("change set covers %d units, document has %d", cs.len, doc.len16)
-	}
-	if cs.Empty() {
+	if cs.Empty() && cs.len == doc.len16 {
 		return doc, nil
 	}
-	// First pass: byte offsets of the section boundaries, so the result can be sized exactly.
-	// A keystroke has three sections; the array keeps that case off the heap.
 	var stack [8]int
-	offs := stack[:0]
-	offs = append(offs, 0)
-	size := len(cs.inserted)
-	at := 0
-	last := len(cs.sections) - 1
-	for i, s := range cs.sections {
-		// The lengths match, so the last section ends at the end of the text: no need to walk
-		// there, which halves the scan for a typical edit in the middle of a large document.
-		next, ok := len(doc.text), true
-		if i < last {
-			next, ok = doc.seek(at, s.len)
-		}
-		if !ok {
-			return Document{}, mockroom.Errorf(mockroom.KindInvalid, CodeChangesSplitSurrogate,
-				"a change starts or ends inside a surrogate pair")
-		}
-		if s.ins < 0 {
-			size += next - at
-		}
-		offs = append(offs, next)
-		at = next
+	offs, size, err := sectionBounds(doc.text, doc.len16, cs, stack[:0])
+	if err != nil {
+		return Document{}, err
 	}
 	var b strings.Builder
 	b.Grow(size)
@@ -86,10 +64,63 @@ func Apply(doc Document, cs ChangeSet) (Document, error) {
 	return Document{text: b.String(), len16: cs.newLen}, nil
 }
 
-// seek returns the byte offset n UTF-16 units after byte offset at.
-func (d Document) seek(at, n int) (int, bool) {
-	if d.ascii() {
-		return at + n, at+n <= len(d.text)
+// applyInto writes src (len16 UTF-16 units) with cs applied into dst, which must not share
+// memory with src, growing it as needed, and returns it; the checks are Apply's. A Doc keeps
+// its text in two buffers it reuses this way, so an edit costs no allocation once they have
+// grown to the document's size.
+func applyInto(dst, src []byte, len16 int, cs ChangeSet) ([]byte, error) {
+	var stack [8]int
+	offs, size, err := sectionBounds(src, len16, cs, stack[:0])
+	if err != nil {
+		return nil, err
 	}
-	return seek16(d.text, at, n)
+	dst = slices.Grow(dst[:0], size)
+	start := 0
+	for i, s := range cs.sections {
+		if s.ins < 0 {
+			dst = append(dst, src[offs[i]:offs[i+1]]...)
+		} else {
+			dst = append(dst, cs.inserted[start:s.end]...)
+			start = s.end
+		}
+	}
+	return dst, nil
+}
+
+// sectionBounds checks cs against src (len16 UTF-16 units long) and returns
+// the byte offsets of its sections' boundaries in src (appended to offs: a keystroke has three
+// sections, so a small array of the caller's keeps them off the heap) and the byte size of
+// the result.
+func sectionBounds[T text](src T, len16 int, cs ChangeSet, offs []int) ([]int, int, error) {
+	if cs.len != len16 {
+		return nil, 0, errLengthMismatch("change set covers %d units, document has %d", cs.len, len16)
+	}
+	// Every byte one unit: positions are byte offsets, and no seek needs to scan.
+	ascii := len16 == len(src)
+	offs = append(offs, 0)
+	size := len(cs.inserted)
+	at := 0
+	last := len(cs.sections) - 1
+	for i, s := range cs.sections {
+		// The lengths match, so the last section ends at the end of the text: no need to walk
+		// there, which halves the scan for a typical edit in the middle of a large document.
+		next, ok := len(src), true
+		if i < last {
+			if ascii {
+				next, ok = at+s.len, at+s.len <= len(src)
+			} else {
+				next, ok = seek16(src, at, s.len)
+			}
+		}
+		if !ok {
+			return nil, 0, mockroom.Errorf(mockroom.KindInvalid, CodeChangesSplitSurrogate,
+				"a change starts or ends inside a surrogate pair")
+		}
+		if s.ins < 0 {
+			size += next - at
+		}
+		offs = append(offs, next)
+		at = next
+	}
+	return offs, size, nil
 }

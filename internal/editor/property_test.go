@@ -224,3 +224,66 @@ func TestLen16AndSeek(t *testing.T) {
 		}
 	}
 }
+
+// TestDocPushesMatchTheReference: a Doc that reuses its buffers keeps the reference's text
+// through a long run of pushes of one to three updates, some refused (a split pair), each made
+// on a copy of the Doc that is then kept or dropped, as the live engine's trial pushes are. A
+// dropped copy leaves the Doc's text as it was; a kept one carries the pushed text.
+func TestDocPushesMatchTheReference(t *testing.T) {
+	steps := 5000
+	if testing.Short() {
+		steps = 500
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	text := genText(r, 30)
+	doc, err := NewDoc(Snapshot{Text: text}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := utf16.Encode([]rune(text))
+	kept, refused := 0, 0
+	for step := range steps {
+		// Each update is made against the text the ones before it leave.
+		var updates []Update
+		after, failed := units, false
+		for range 1 + r.IntN(3) {
+			secs := genChangeSet(r, after)
+			updates = append(updates, Update{ClientID: "c", Changes: []byte(encodeJSON(r, secs))})
+			next, code := referenceApply(after, secs)
+			if code != "" {
+				failed = true
+				break
+			}
+			after = next
+		}
+		trial := *doc
+		_, err := trial.Push(doc.Version(), updates)
+		if failed != (err != nil) {
+			t.Fatalf("step %d: push of %d updates: error %v, want one: %v", step, len(updates), err, failed)
+		}
+		if err != nil {
+			refused++
+		} else if r.IntN(3) > 0 {
+			*doc = trial
+			units = after
+			kept++
+		}
+		want := string(utf16.Decode(units))
+		if got := doc.Snapshot().Text; got != want {
+			t.Fatalf("step %d (%d updates, error %v): text %q, want %q", step, len(updates), err, got, want)
+		}
+		if doc.Len16() != len(units) {
+			t.Fatalf("step %d: Len16 %d, want %d", step, doc.Len16(), len(units))
+		}
+		// Keep the text short enough that the generator's changes stay varied.
+		if len(units) > 200 {
+			units = units[:0]
+			if err := doc.Reset(""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if kept < steps/4 || refused < steps/100 {
+		t.Errorf("%d pushes kept and %d refused of %d: the generator is off balance", kept, refused, steps)
+	}
+}

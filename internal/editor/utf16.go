@@ -62,9 +62,12 @@ func asciiRun(s string, i int) (int, bool) {
 	return i, i > start
 }
 
+// text is what the scanning helpers read: a Document's string, or a Doc's buffer.
+type text interface{ ~string | ~[]byte }
+
 // load64 reads eight bytes of s at i; written out so the compiler merges it into one load
 // without converting the string to a byte slice.
-func load64(s string, i int) uint64 {
+func load64[T text](s T, i int) uint64 {
 	s = s[i : i+8]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
@@ -73,7 +76,7 @@ func load64(s string, i int) uint64 {
 // seek16 advances from byte offset i in s by n UTF-16 units and returns the new byte offset.
 // ok is false if the target falls between the two halves of a surrogate pair, a place that has
 // no UTF-8 byte offset, or if s ends first.
-func seek16(s string, i, n int) (int, bool) {
+func seek16[T text](s T, i, n int) (int, bool) {
 	for n > 0 {
 		if i >= len(s) {
 			return i, false

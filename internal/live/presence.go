@@ -33,7 +33,7 @@ func (e *Engine) Presence(ctx context.Context, id mockroom.RoomID, p mockroom.Pr
 	var docLen int
 	if err == nil {
 		e.drain(c)
-		docLen = c.doc.Document().Len16()
+		docLen = c.doc.Len16()
 	}
 	c.mu.Unlock()
 	if err != nil {
