@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"hash/fnv"
 	"maps"
 	"slices"
 	"sync"
@@ -211,34 +212,66 @@ func (e *Engine) endAllGraces() {
 }
 
 // keepPresence renews this node's leases and expires other nodes' stale ones until ctx is done.
+// A cycle is spread over renewSlices ticks, each renewing the rooms of one slice, so the store
+// gets a few dozen renewal scripts at a time instead of one script per room all at once: a
+// single Redis runs a pipeline's scripts back to back, and the keystrokes of every room would
+// wait behind a thousand of them every PresenceRenewEvery (a latency spike in the p99). Each
+// room stays in its slice, so it is still renewed once per PresenceRenewEvery.
 func (e *Engine) keepPresence(ctx context.Context) {
-	t := time.NewTicker(e.renewEvery)
+	n := renewSlicesFor(e.renewEvery)
+	t := time.NewTicker(e.renewEvery / time.Duration(n))
 	defer t.Stop()
-	for {
+	for tick := 0; ; tick = (tick + 1) % n {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		e.RenewPresence(ctx)
+		e.renewSlice(ctx, tick, n)
 	}
+}
+
+// renewSlices is how many ticks a renewal cycle is spread over, at most; minRenewTick keeps
+// the ticks of a short cycle (tests) from coming faster than that.
+const (
+	renewSlices  = 16
+	minRenewTick = 50 * time.Millisecond
+)
+
+func renewSlicesFor(every time.Duration) int {
+	return max(1, min(renewSlices, int(every/minRenewTick)))
+}
+
+// renewSliceOf is the slice of a cycle of n that renews room.
+func renewSliceOf(room mockroom.RoomID, n int) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(room))
+	return int(h.Sum32() % uint32(n))
 }
 
 // RenewPresence renews every lease this node holds, removes the leases that ran out in the
 // rooms it serves and announces who came back online and who went offline. Run does it every
-// PresenceRenewEvery; it is exported for tests and tools. Each room is one store script (its
-// leases renewed, its run-out leases removed), and the scripts of many rooms go to the store
-// together, up to renewBatch rooms at a time: a renewal cycle costs a few round trips and one
-// script per room whatever the number of people.
-func (e *Engine) RenewPresence(ctx context.Context) {
+// PresenceRenewEvery, a slice of the rooms at a time; it is exported for tests and tools. Each
+// room is one store script (its leases renewed, its run-out leases removed), and the scripts of
+// many rooms go to the store together, up to renewBatch rooms at a time: a renewal cycle costs
+// a few round trips and one script per room whatever the number of people.
+func (e *Engine) RenewPresence(ctx context.Context) { e.renewSlice(ctx, 0, 1) }
+
+// renewSlice renews the rooms of slice (of a cycle of n).
+func (e *Engine) renewSlice(ctx context.Context, slice, n int) {
 	served := map[mockroom.RoomID]bool{}
+	add := func(room mockroom.RoomID) {
+		if n == 1 || renewSliceOf(room, n) == slice {
+			served[room] = true
+		}
+	}
 	e.presMu.Lock()
 	for room := range e.held {
-		served[room] = true
+		add(room)
 	}
 	e.presMu.Unlock()
 	for _, room := range e.fanout.servedRooms() {
-		served[room] = true
+		add(room)
 	}
 	// One order for every caller: a batch locks many rooms, and two renewals at once (tests,
 	// tools) must not lock them crosswise.

@@ -70,6 +70,58 @@ func TestARenewalCycleIsAFewRoundTrips(t *testing.T) {
 	t.Logf("renewal cycle: %d leases, %d rooms, %d round trips", leases, rooms, rounds)
 }
 
+// A running node spreads each renewal cycle over ticks, a slice of its rooms at a time, so the
+// store never gets a script per room all at once (a single Redis runs a pipeline's scripts back
+// to back, and every keystroke waits behind them); over a cycle each room is renewed exactly
+// once.
+func TestARenewalCycleIsSpreadOverItsTicks(t *testing.T) {
+	if n := live.RenewSlicesFor(live.PresenceRenewEvery); n < 8 {
+		t.Fatalf("a cycle of %v is spread over %d ticks, want at least 8", live.PresenceRenewEvery, n)
+	}
+	if n := live.RenewSlicesFor(10 * time.Millisecond); n != 1 {
+		t.Errorf("a cycle of 10ms is spread over %d ticks, want 1 (ticks no shorter than 50ms)", n)
+	}
+	e := newEnv(t)
+	store, log := e.loggedStore()
+	eng := live.NewEngine(live.Config{Store: store, Rooms: e.rooms, Questions: fakeQuestions{}, Now: e.clock.Now})
+	ctx := t.Context()
+	const rooms = 400
+	info, err := e.rooms.Room(ctx, e.room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range rooms {
+		info.ID = mockroom.RoomID(fmt.Sprintf("r-spread-%d", i))
+		e.rooms.Put(info)
+		if _, err := eng.Join(ctx, info.ID, candidate); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eng.RenewPresence(ctx) // loads the scripts
+	log.take()
+	n := live.RenewSlicesFor(live.PresenceRenewEvery)
+	total, most := 0, 0
+	for slice := range n {
+		eng.RenewSlice(ctx, slice, n)
+		names, _ := log.take()
+		scripts := 0
+		for _, name := range names {
+			if name == "evalsha" {
+				scripts++
+			}
+		}
+		total += scripts
+		most = max(most, scripts)
+	}
+	if total != rooms {
+		t.Errorf("a cycle of %d ticks renewed %d rooms, want each of %d once", n, total, rooms)
+	}
+	// The slices are the rooms' hashes modulo n: about rooms/n each.
+	if most > 3*rooms/n {
+		t.Errorf("the busiest tick renewed %d rooms of %d over %d ticks, want them spread", most, rooms, n)
+	}
+}
+
 // writes takes what log recorded and keeps the commands that write or publish (the timer poll
 // reads on its own clock meanwhile).
 func writes(log *cmdLog) []string {
