@@ -14,6 +14,12 @@ import (
 
 const timeLayout = "2006-01-02T15:04:05.000Z07:00"
 
+// eventFrameOverhead is the size of an event frame besides its variable parts: the literal
+// keys, two quoted times, the quotes of four strings and an offset of up to 20 digits. Sized
+// short, every frame would be allocated twice (the data's append outgrew it).
+const eventFrameOverhead = len(`{"type":"event","server_time":,"epoch":,"offset":,"id":,"event":,"at":,"actor":,"data":,"private":}`) +
+	2*len(`"2006-01-02T15:04:05.000Z"`) + 4*2 + 20
+
 // encodeEvent renders ev (already filtered for the recipient's role) as an event frame stamped
 // with now.
 func encodeEvent(ev live.Event, now time.Time) []byte {
@@ -25,7 +31,7 @@ func encodeEvent(ev live.Event, now time.Time) []byte {
 	if string(priv) == "null" {
 		priv = nil
 	}
-	b := make([]byte, 0, 160+len(ev.Epoch)+len(ev.ID)+len(ev.Actor)+len(data)+len(priv))
+	b := make([]byte, 0, eventFrameOverhead+len(ev.Epoch)+len(ev.ID)+len(ev.Type)+len(ev.Actor)+len(data)+len(priv))
 	b = append(b, `{"type":"event","server_time":`...)
 	b = appendTime(b, now)
 	b = append(b, `,"epoch":`...)

@@ -94,3 +94,23 @@ func TestSharedDeliveryEncodesOncePerRole(t *testing.T) {
 		}
 	}
 }
+
+// An event frame is one allocation: sized short, the data's append would outgrow it and every
+// frame be allocated twice.
+func TestEncodeEventAllocatesOnce(t *testing.T) {
+	ev := live.Event{Offset: 123456, ID: "sJW99j_brL-L1", Epoch: "sJW99j_brL-L1", Type: live.TypeEditorUpdate,
+		At: time.Now(), Actor: "80d15c1e-3eb3-43ce-aadf-0b9fc2b8678c",
+		Data: json.RawMessage(`{"version":41,"updates":[{"clientID":"k3j2","changes":[4021,[0,"        if value is None:  # 100 bytes of typing, give or take ","            continue"],3977]}]}`)}
+	now := time.Now()
+	if n := testing.AllocsPerRun(100, func() { _ = encodeEvent(ev, now) }); n != 1 {
+		t.Errorf("encodeEvent made %v allocations, want 1", n)
+	}
+}
+
+func TestEncodeAckAllocatesOnce(t *testing.T) {
+	r := live.Result{Position: mockroom.Position{Epoch: "sJW99j_brL-L1", Offset: 123456, EventID: "sJW99j_brL-L1"}, Version: 41}
+	now := time.Now()
+	if n := testing.AllocsPerRun(100, func() { _ = encodeAck(now, 1234, r) }); n != 1 {
+		t.Errorf("encodeAck made %v allocations, want 1", n)
+	}
+}
