@@ -34,8 +34,6 @@ func (d Document) String() string { return d.text }
 // Len16 is the length in UTF-16 code units, the unit of every protocol position.
 func (d Document) Len16() int { return d.len16 }
 
-func (d Document) ascii() bool { return d.len16 == len(d.text) }
-
 // Apply returns doc with cs applied. It fails, leaving nothing changed, if cs was parsed for a
 // different length or if a change would start or end between the two halves of a surrogate
 // pair (an emoji, say). CodeMirror's own editing never does that; refusing it keeps the result
