@@ -132,16 +132,45 @@ func (s *sock) command(typ string) (uint64, error) {
 	return seq, s.write([]byte(`{"type":"` + typ + `","seq":` + strconv.FormatUint(seq, 10) + `}`))
 }
 
+// joinReply is a frame read while a join waits for its answer, decoded in one pass: the
+// snapshot's room is read as it arrives rather than kept raw and decoded again.
+type joinReply struct {
+	Type      string    `json:"type"`
+	Code      string    `json:"code"`
+	Message   string    `json:"message"`
+	Recovered bool      `json:"recovered"`
+	Reason    string    `json:"reason"`
+	Position  *position `json:"position"`
+	You       struct {
+		Role string `json:"role"`
+	} `json:"you"`
+	Credential *struct {
+		Value string `json:"value"`
+	} `json:"credential"`
+	Room struct {
+		State string `json:"state"`
+		Doc   struct {
+			Text    string `json:"text"`
+			Version int    `json:"version"`
+		} `json:"doc"`
+	} `json:"room"`
+}
+
 // join sends the join frame and reads until the server answers it with a snapshot or resumed.
 func (s *sock) join(resume *position) (joined, error) {
 	s.wmu.Lock()
 	seq := s.nextSeq()
-	msg := map[string]any{"type": "join", "seq": seq, "client_id": s.clientID, "resume": resume}
+	// Written by hand, as the Centrifugo client's commands are: the same work for both servers.
+	b := append([]byte(`{"type":"join","seq":`), strconv.FormatUint(seq, 10)...)
+	b = append(b, `,"client_id":`...)
+	b = appendJSON(b, s.clientID)
+	b = append(b, `,"resume":`...)
+	b = appendJSON(b, resume)
 	if s.token != "" {
-		msg["access_token"] = s.token
+		b = append(b, `,"access_token":`...)
+		b = appendJSON(b, s.token)
 	}
-	b, _ := json.Marshal(msg)
-	err := s.write(b)
+	err := s.write(append(b, '}'))
 	s.wmu.Unlock()
 	if err != nil {
 		return joined{}, fmt.Errorf("send join: %w", err)
@@ -149,29 +178,34 @@ func (s *sock) join(resume *position) (joined, error) {
 	_ = s.ws.SetReadDeadline(time.Now().Add(15 * time.Second))
 	defer s.ws.SetReadDeadline(time.Time{})
 	for {
-		f, _, err := s.read()
+		_, raw, err := s.ws.ReadMessage()
 		if err != nil {
 			return joined{}, fmt.Errorf("await join answer: %w", err)
 		}
+		var f joinReply
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return joined{}, fmt.Errorf("await join answer: decode frame: %w", err)
+		}
+		cred := ""
+		if f.Credential != nil {
+			cred = f.Credential.Value
+		}
 		switch f.Type {
 		case "resumed":
-			return joined{Recovered: true, Position: f.Position, Credential: f.credential()}, nil
+			return joined{Recovered: true, Position: f.Position, Credential: cred}, nil
 		case "snapshot":
-			var snap struct {
-				State string `json:"state"`
-				Doc   struct {
-					Text    string `json:"text"`
-					Version int    `json:"version"`
-				} `json:"doc"`
-			}
-			if err := json.Unmarshal(f.Room, &snap); err != nil {
-				return joined{}, fmt.Errorf("decode snapshot: %w", err)
-			}
-			return joined{Reason: f.Reason, Position: f.Position, State: snap.State, Role: f.You.Role, DocVer: snap.Doc.Version, DocLen: utf16Len(snap.Doc.Text), Credential: f.credential()}, nil
+			return joined{Reason: f.Reason, Position: f.Position, State: f.Room.State, Role: f.You.Role,
+				DocVer: f.Room.Doc.Version, DocLen: utf16Len(f.Room.Doc.Text), Credential: cred}, nil
 		case "error":
 			return joined{}, fmt.Errorf("join refused: %s: %s", f.Code, f.Message)
 		}
 	}
+}
+
+// appendJSON appends v encoded as JSON.
+func appendJSON(b []byte, v any) []byte {
+	enc, _ := json.Marshal(v)
+	return append(b, enc...)
 }
 
 // read reads and decodes one frame.
