@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,11 +19,18 @@ import (
 // validated and appended, published, received back by the node's fan-out and handed to a local
 // listener (where a socket's queue would take it). One edit is in flight at a time, so ns/op is
 // the push → deliver latency on an idle node and allocs/op everything the node allocates for
-// one edit on the way, socket writing aside. It runs on real Redis and on the embedded store.
+// one edit on the way, socket writing aside. It runs on real Redis and on the embedded store,
+// with a ten-character document, and on real Redis with an 8,000-character one (what the
+// typing load's documents grow to), where whatever the node does per edit in proportion to the
+// document shows.
 func BenchmarkPushDeliver(b *testing.B) {
 	b.Run("store=redis", func(b *testing.B) {
 		e := newEnv(b)
-		benchPushDeliver(b, e, e.client, true)
+		benchPushDeliver(b, e, e.client, true, 10)
+	})
+	b.Run("store=redis,doc=8000", func(b *testing.B) {
+		e := newEnv(b)
+		benchPushDeliver(b, e, e.client, true, 8000)
 	})
 	b.Run("store=embedded", func(b *testing.B) {
 		conn, err := redisstore.Open(b.Context(), "", slog.New(slog.DiscardHandler))
@@ -30,11 +38,11 @@ func BenchmarkPushDeliver(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { _ = conn.Close() })
-		benchPushDeliver(b, newEnv(b), conn.Client, conn.Sharded())
+		benchPushDeliver(b, newEnv(b), conn.Client, conn.Sharded(), 10)
 	})
 }
 
-func benchPushDeliver(b *testing.B, e *env, client redis.UniversalClient, sharded bool) {
+func benchPushDeliver(b *testing.B, e *env, client redis.UniversalClient, sharded bool, docLen int) {
 	store := redisstore.NewLiveStore(client, e.keys, sharded)
 	bus := redisstore.NewLiveBus(client, e.keys, sharded)
 	eng := live.NewEngine(live.Config{
@@ -63,13 +71,17 @@ func benchPushDeliver(b *testing.B, e *env, client redis.UniversalClient, sharde
 	}
 	defer func() { _ = eng.Fanout().Remove(context.Background(), e.room, id) }()
 
-	// Each edit replaces the document's ten characters, so it stays small however long the
-	// benchmark runs.
-	e.mustExec(eng, candidate, 1, live.CmdEditorPush, push(0, "0123456789", 0))
+	// Each edit replaces the document's first ten characters, so it keeps its length however
+	// long the benchmark runs.
+	e.mustExec(eng, candidate, 1, live.CmdEditorPush, push(0, strings.Repeat("0123456789", docLen/10), 0))
 	<-delivered
+	changes := []any{[]any{10, "abcdefghij"}}
+	if rest := docLen/10*10 - 10; rest > 0 {
+		changes = append(changes, rest)
+	}
 	edits := make([]json.RawMessage, b.N)
 	for i := range edits {
-		edits[i], _ = json.Marshal(map[string]any{"version": i + 1, "updates": []map[string]any{{"clientID": "cm1", "changes": []any{[]any{10, "abcdefghij"}}}}})
+		edits[i], _ = json.Marshal(map[string]any{"version": i + 1, "updates": []map[string]any{{"clientID": "cm1", "changes": changes}}})
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
