@@ -166,8 +166,11 @@ func TestFailoverOfARoomsMaster(t *testing.T) {
 		t.Errorf("timer.warning %d times in the log, want once (a 3 s question is warned once)", n)
 	}
 
-	// Each node says the store is back once commands have succeeded for a second.
-	waitMetric(t, []*started{a, b}, "mockroom_store_recovered_total")
+	// Each node says the store is back once commands have succeeded for a second. A node may
+	// lose it more than once while the cluster decides (commands to the other masters succeed
+	// for a second, then the cluster refuses everything until the failover is done): wait until
+	// each has come back from its last loss.
+	waitRecovered(t, []*started{a, b})
 	for name, s := range map[string]*started{"A": a, "B": b} {
 		lost, back := 0, 0
 		for line := range strings.Lines(s.logs.String()) {
@@ -221,24 +224,28 @@ func waitBoth(t *testing.T, nodes []*started, want int) []string {
 	}
 }
 
-// waitMetric polls /metrics on every node until each reports a positive value of the counter.
-func waitMetric(t *testing.T, nodes []*started, name string) {
+// waitRecovered polls /metrics on every node until each has lost the store at least once and
+// come back as many times as it lost it.
+func waitRecovered(t *testing.T, nodes []*started) {
 	t.Helper()
 	hang := time.Now().Add(time.Minute) // a guard against hanging, not a measure of speed
 	for _, s := range nodes {
 		for {
 			_, body := s.call(t, "GET", "/metrics", "", nil)
-			var v float64
+			var lost, recovered float64
 			for line := range strings.Lines(string(body)) {
-				if rest, ok := strings.CutPrefix(line, name+" "); ok {
-					_, _ = fmt.Sscan(rest, &v)
+				if rest, ok := strings.CutPrefix(line, "mockroom_store_lost_total "); ok {
+					_, _ = fmt.Sscan(rest, &lost)
+				}
+				if rest, ok := strings.CutPrefix(line, "mockroom_store_recovered_total "); ok {
+					_, _ = fmt.Sscan(rest, &recovered)
 				}
 			}
-			if v > 0 {
+			if lost > 0 && recovered == lost {
 				break
 			}
 			if time.Now().After(hang) {
-				t.Fatalf("%s never became positive on %s", name, s.base)
+				t.Fatalf("%s lost the store %g times and came back %g times, for a minute", s.base, lost, recovered)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
