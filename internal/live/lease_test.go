@@ -21,21 +21,7 @@ func TestARenewalCycleIsAFewRoundTrips(t *testing.T) {
 	eng := live.NewEngine(live.Config{Store: store, Rooms: e.rooms, Questions: fakeQuestions{}, Now: e.clock.Now})
 	ctx := t.Context()
 	const rooms = 600
-	info, err := e.rooms.Room(ctx, e.room)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := make([]mockroom.RoomID, rooms)
-	for i := range ids {
-		ids[i] = mockroom.RoomID(fmt.Sprintf("r-renew-%d", i))
-		info.ID = ids[i]
-		e.rooms.Put(info)
-		for _, p := range []mockroom.Principal{interviewer, candidate} {
-			if _, err := eng.Join(ctx, ids[i], p); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	ids := joinRooms(t, e, eng, "r-renew", rooms, interviewer, candidate)
 	eng.RenewPresence(ctx) // loads the scripts
 	e.clock.Advance(live.PresenceRenewEvery)
 	log.take()
@@ -86,17 +72,7 @@ func TestARenewalCycleIsSpreadOverItsTicks(t *testing.T) {
 	eng := live.NewEngine(live.Config{Store: store, Rooms: e.rooms, Questions: fakeQuestions{}, Now: e.clock.Now})
 	ctx := t.Context()
 	const rooms = 400
-	info, err := e.rooms.Room(ctx, e.room)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range rooms {
-		info.ID = mockroom.RoomID(fmt.Sprintf("r-spread-%d", i))
-		e.rooms.Put(info)
-		if _, err := eng.Join(ctx, info.ID, candidate); err != nil {
-			t.Fatal(err)
-		}
-	}
+	joinRooms(t, e, eng, "r-spread", rooms, candidate)
 	eng.RenewPresence(ctx) // loads the scripts
 	log.take()
 	n := live.RenewSlicesFor(live.PresenceRenewEvery)
@@ -120,6 +96,28 @@ func TestARenewalCycleIsSpreadOverItsTicks(t *testing.T) {
 	if most > 3*rooms/n {
 		t.Errorf("the busiest tick renewed %d rooms of %d over %d ticks, want them spread", most, rooms, n)
 	}
+}
+
+// joinRooms makes n copies of the env's room, named prefix-0 and on, and joins people to each
+// on eng; it returns their ids.
+func joinRooms(t *testing.T, e *env, eng *live.Engine, prefix string, n int, people ...mockroom.Principal) []mockroom.RoomID {
+	t.Helper()
+	info, err := e.rooms.Room(t.Context(), e.room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]mockroom.RoomID, n)
+	for i := range ids {
+		ids[i] = mockroom.RoomID(fmt.Sprintf("%s-%d", prefix, i))
+		info.ID = ids[i]
+		e.rooms.Put(info)
+		for _, p := range people {
+			if _, err := eng.Join(t.Context(), ids[i], p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return ids
 }
 
 // writes takes what log recorded and keeps the commands that write or publish (the timer poll

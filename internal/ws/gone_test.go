@@ -115,7 +115,7 @@ func TestNothingIsWrittenToAPeerThatIsGone(t *testing.T) {
 				t.Errorf("the server ended the connection with %v, want a reset: %v", end, tc.wantReset)
 			}
 			_ = iv.c.Close()
-			for h.gauge("mockroom_ws_open_sockets") != 0 {
+			for h.metricValue("mockroom_ws_open_sockets") != 0 {
 				select {
 				case <-testwait.After(t):
 					t.Fatal("the socket is still open on the server")
@@ -130,18 +130,4 @@ func TestNothingIsWrittenToAPeerThatIsGone(t *testing.T) {
 			}
 		})
 	}
-}
-
-func (h *harness) gauge(name string) float64 {
-	h.t.Helper()
-	families, err := h.reg.Gather()
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	for _, f := range families {
-		if f.GetName() == name {
-			return f.GetMetric()[0].GetGauge().GetValue()
-		}
-	}
-	return 0
 }

@@ -198,15 +198,5 @@ func TestSlowConsumerIsClosedAndResumes(t *testing.T) {
 
 // slowConsumerCloses is the server's count of sockets it decided to close as slow consumers.
 func (h *harness) slowConsumerCloses() float64 {
-	h.t.Helper()
-	families, err := h.reg.Gather()
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	for _, f := range families {
-		if f.GetName() == "mockroom_ws_slow_consumer_closes_total" {
-			return f.GetMetric()[0].GetCounter().GetValue()
-		}
-	}
-	return 0
+	return h.counter("mockroom_ws_slow_consumer_closes_total")
 }

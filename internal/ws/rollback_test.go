@@ -94,7 +94,13 @@ func typeAt(cl *client, version int, docLen int, text string) {
 	}})
 }
 
-func (h *harness) counter(name string) float64 {
+// counter is the value of the counter name (its first series) in the server's registry, 0
+// before it has one.
+func (h *harness) counter(name string) float64 { return h.metricValue(name) }
+
+// metricValue is the value of the first series of the counter or gauge name in the server's
+// registry, 0 before it has one. A series is one or the other, so the other reads as 0.
+func (h *harness) metricValue(name string) float64 {
 	h.t.Helper()
 	families, err := h.reg.Gather()
 	if err != nil {
@@ -102,7 +108,8 @@ func (h *harness) counter(name string) float64 {
 	}
 	for _, f := range families {
 		if f.GetName() == name {
-			return f.GetMetric()[0].GetCounter().GetValue()
+			m := f.GetMetric()[0]
+			return m.GetCounter().GetValue() + m.GetGauge().GetValue()
 		}
 	}
 	return 0
