@@ -32,6 +32,7 @@ func (e *env) chatBy(eng *live.Engine, p mockroom.Principal, client string, seq 
 func TestLocalListenersDoNotWaitForTheBus(t *testing.T) {
 	e := newEnv(t)
 	n := e.catchUpNode(time.Hour)
+	e.otherNodeListens() // so the store publishes what this node appends
 	w := listen(t, n.eng, e.room)
 
 	n.bus.hold(3)
@@ -69,6 +70,7 @@ func TestLocalListenersDoNotWaitForTheBus(t *testing.T) {
 func TestLocalEventWaitsBehindAnEventStillOnTheBus(t *testing.T) {
 	e := newEnv(t)
 	n := e.catchUpNode(time.Hour)
+	e.otherNodeListens() // so the store publishes what this node appends
 	w := listen(t, n.eng, e.room)
 
 	n.bus.hold(1)
@@ -173,6 +175,7 @@ func (e *env) restoreRoom(saved map[string]string) {
 func TestRollbackSeenByTheLocalPath(t *testing.T) {
 	e := newEnv(t)
 	n := e.catchUpNode(time.Hour)
+	e.otherNodeListens() // so the store publishes what this node appends
 	rw := resyncWaiter{waiter: &waiter{ch: make(chan struct{}, 1)}, resynced: make(chan struct{}, 1)}
 	id, err := n.eng.Fanout().Add(t.Context(), e.room, rw)
 	if err != nil {
@@ -265,6 +268,7 @@ func TestTwoNodesPushingIntoOneRoom(t *testing.T) {
 func TestResumeOnAnotherNodeAfterLocalDelivery(t *testing.T) {
 	e := newEnv(t)
 	n := e.catchUpNode(time.Hour)
+	e.otherNodeListens() // so the store publishes what this node appends
 	other, _ := e.engine()
 	w := listen(t, n.eng, e.room)
 
@@ -301,6 +305,7 @@ func TestResumeOnAnotherNodeAfterLocalDelivery(t *testing.T) {
 func TestRollbackSeenByTheBusAmongRecentEvents(t *testing.T) {
 	e := newEnv(t)
 	n := e.catchUpNode(time.Hour)
+	e.otherNodeListens() // so the store publishes what this node appends
 	rw := resyncWaiter{waiter: &waiter{ch: make(chan struct{}, 1)}, resynced: make(chan struct{}, 1)}
 	id, err := n.eng.Fanout().Add(t.Context(), e.room, rw)
 	if err != nil {
