@@ -30,9 +30,8 @@ type testBus struct {
 	held    []busMsg
 	handled chan struct{} // a message was lost or kept
 
-	calls    atomic.Int64  // calls of Receive: each one after the first means the fan-out is done with the message before
-	called   chan struct{} // Receive was called
-	messages atomic.Int64  // messages pub/sub brought, lost, kept or passed on
+	calls  atomic.Int64  // calls of Receive: each one after the first means the fan-out is done with the message before
+	called chan struct{} // Receive was called
 }
 
 type busMsg struct {
@@ -71,7 +70,6 @@ func (b *testBus) Receive(ctx context.Context) (mockroom.RoomID, []byte, error) 
 				if payload == nil {
 					continue // the test announces (re)subscriptions itself
 				}
-				b.messages.Add(1)
 				b.mu.Lock()
 				taken := true
 				switch {
@@ -154,19 +152,6 @@ type flakyStore struct {
 	failed  atomic.Int64
 	reads   atomic.Int64 // every Read, failed or not
 	wake    chan struct{}
-	// loseAnswers makes Append apply the command and then fail, as when the store's answer is
-	// lost on the way back.
-	loseAnswers atomic.Bool
-}
-
-var errAnswerLost = errors.New("the store's answer was lost (test)")
-
-func (s *flakyStore) Append(ctx context.Context, room mockroom.RoomID, req live.AppendRequest) (live.AppendResult, error) {
-	res, err := s.Store.Append(ctx, room, req)
-	if err == nil && s.loseAnswers.Load() {
-		return live.AppendResult{}, errAnswerLost
-	}
-	return res, err
 }
 
 var errStoreDown = errors.New("store down (test)")

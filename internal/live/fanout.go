@@ -602,50 +602,6 @@ func (f *Fanout) deliverLocal(room mockroom.RoomID, evs []Event) {
 	}
 }
 
-// serving returns the room's entry while the node is subscribed to the room's channel (from
-// after its subscription and head read until it leaves), nil otherwise or without a running
-// fan-out. An entry found both before and after an append means the subscription was held all
-// through it.
-func (f *Fanout) serving(room mockroom.RoomID) *fanRoom {
-	if f.bus == nil {
-		return nil
-	}
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return f.rooms[room]
-}
-
-// deliverUnpublished hands evs, just appended by this node and published to no one (no other
-// node listens to the room: AppendRequest.DeliveredHere), to the room's listeners. No bus copy
-// will follow, so an event that cannot be delivered at once is handled as a bus copy would be:
-// kept for whoever delivers to the room at that moment (deliver), or read from the log after a
-// gap. served is the room's entry when the append started; false means the node left the room
-// meanwhile, and the events were delivered to no one here (their caller publishes them).
-func (f *Fanout) deliverUnpublished(room mockroom.RoomID, served *fanRoom, evs []Event) bool {
-	if r := f.serving(room); r != served || r == nil {
-		return false
-	}
-	r := served
-	if !r.mu.TryLock() {
-		for _, ev := range evs {
-			if !r.keep(ev) {
-				f.catchUp.kick(room)
-				break
-			}
-		}
-		if r.mu.TryLock() { // let go meanwhile, perhaps before it looked: handle them here
-			f.unlock(room, r)
-		}
-		return true
-	}
-	defer f.unlock(room, r)
-	f.handleDeferred(room, r) // they came before evs
-	for _, ev := range evs {
-		f.handle(room, r, ev)
-	}
-	return true
-}
-
 // deliverLocked delivers the next durable event of the room. Caller holds r.mu.
 func (f *Fanout) deliverLocked(room mockroom.RoomID, r *fanRoom, ev Event) {
 	r.setLast(ev.Position())

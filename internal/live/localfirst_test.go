@@ -32,7 +32,6 @@ func (e *env) chatBy(eng *live.Engine, p mockroom.Principal, client string, seq 
 func TestLocalListenersDoNotWaitForTheBus(t *testing.T) {
 	e := newEnv(t)
 	n := e.catchUpNode(time.Hour)
-	e.otherNodeListens() // so the store publishes what this node appends
 	w := listen(t, n.eng, e.room)
 
 	n.bus.hold(3)
@@ -70,7 +69,6 @@ func TestLocalListenersDoNotWaitForTheBus(t *testing.T) {
 func TestLocalEventWaitsBehindAnEventStillOnTheBus(t *testing.T) {
 	e := newEnv(t)
 	n := e.catchUpNode(time.Hour)
-	e.otherNodeListens() // so the store publishes what this node appends
 	w := listen(t, n.eng, e.room)
 
 	n.bus.hold(1)
@@ -175,7 +173,6 @@ func (e *env) restoreRoom(saved map[string]string) {
 func TestRollbackSeenByTheLocalPath(t *testing.T) {
 	e := newEnv(t)
 	n := e.catchUpNode(time.Hour)
-	e.otherNodeListens() // so the store publishes what this node appends
 	rw := resyncWaiter{waiter: &waiter{ch: make(chan struct{}, 1)}, resynced: make(chan struct{}, 1)}
 	id, err := n.eng.Fanout().Add(t.Context(), e.room, rw)
 	if err != nil {
@@ -268,7 +265,6 @@ func TestTwoNodesPushingIntoOneRoom(t *testing.T) {
 func TestResumeOnAnotherNodeAfterLocalDelivery(t *testing.T) {
 	e := newEnv(t)
 	n := e.catchUpNode(time.Hour)
-	e.otherNodeListens() // so the store publishes what this node appends
 	other, _ := e.engine()
 	w := listen(t, n.eng, e.room)
 
@@ -305,7 +301,6 @@ func TestResumeOnAnotherNodeAfterLocalDelivery(t *testing.T) {
 func TestRollbackSeenByTheBusAmongRecentEvents(t *testing.T) {
 	e := newEnv(t)
 	n := e.catchUpNode(time.Hour)
-	e.otherNodeListens() // so the store publishes what this node appends
 	rw := resyncWaiter{waiter: &waiter{ch: make(chan struct{}, 1)}, resynced: make(chan struct{}, 1)}
 	id, err := n.eng.Fanout().Add(t.Context(), e.room, rw)
 	if err != nil {

@@ -16,9 +16,8 @@ import (
 // in the same step, because from then on it is the session's record.
 type Store interface {
 	// Append checks req's conditions against the room's live state, records (ClientID, Seq),
-	// sets fields, appends the events with fresh offsets and publishes them (unless
-	// AppendRequest.DeliveredHere finds no one else listening), all at once. A condition that
-	// fails returns a *ConflictError and changes nothing.
+	// sets fields, appends the events with fresh offsets and publishes them, all at once.
+	// A condition that fails returns a *ConflictError and changes nothing.
 	Append(ctx context.Context, room mockroom.RoomID, req AppendRequest) (AppendResult, error)
 	// Seen looks up (client, seq) in the idempotency record without changing anything: ok is
 	// set, with the result Append gave, when the command was applied already (Head is zero
@@ -91,12 +90,6 @@ type AppendRequest struct {
 	Set []FieldValue
 	// Events are appended in order.
 	Events []NewEvent
-	// DeliveredHere says that the caller's node is subscribed to the room's channel and hands
-	// the appended events to its own listeners itself (the engine does, see localFirst): the
-	// store then publishes them only when some other subscriber listens to the channel, and
-	// says so in AppendResult.Unpublished when none did. A room served by one node sends
-	// nothing through pub/sub.
-	DeliveredHere bool
 }
 
 // Check is one condition on a state field. Missing fields read as "".
@@ -119,9 +112,6 @@ type AppendResult struct {
 	// Duplicate is set when (ClientID, Seq) was seen before; Head is then the original head
 	// if Seq was the client's last command, zero if it was older.
 	Duplicate bool
-	// Unpublished is set when the events went to no channel (AppendRequest.DeliveredHere, and
-	// no other subscriber): the caller's node is the only one to deliver them.
-	Unpublished bool
 }
 
 // ConflictError reports the first failed check of an Append.

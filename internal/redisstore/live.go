@@ -69,10 +69,9 @@ var (
 	livePresenceKeep = redis.NewScript(liveLibLua + livePresenceKeepLua)
 	// The appending and firing scripts publish: SPUBLISH where sharded pub/sub exists (so a
 	// Cluster routes the message within the room's slot), PUBLISH on the embedded store.
-	// The append also counts the channel's subscribers of the same kind (see live_append.lua).
 	liveAppend = map[bool]*redis.Script{
-		true:  redis.NewScript(liveLibLua + strings.NewReplacer("PUBLISH_CMD", "SPUBLISH", "NUMSUB_CMD", "SHARDNUMSUB").Replace(liveAppendLua)),
-		false: redis.NewScript(liveLibLua + strings.NewReplacer("PUBLISH_CMD", "PUBLISH", "NUMSUB_CMD", "NUMSUB").Replace(liveAppendLua)),
+		true:  redis.NewScript(liveLibLua + strings.ReplaceAll(liveAppendLua, "PUBLISH_CMD", "SPUBLISH")),
+		false: redis.NewScript(liveLibLua + strings.ReplaceAll(liveAppendLua, "PUBLISH_CMD", "PUBLISH")),
 	}
 	liveFire = map[bool]*redis.Script{
 		true:  redis.NewScript(strings.ReplaceAll(liveFireLua, "PUBLISH_CMD", "SPUBLISH")),
@@ -250,9 +249,6 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 	if req.WhileOpen {
 		layoutBuf[5] |= appendWhileOpen
 	}
-	if req.DeliveredHere {
-		layoutBuf[5] |= appendDeliveredHere
-	}
 	layout := layoutBuf[:n]
 	for _, f := range req.Set {
 		if f.Field == live.FieldOffset || f.Field == live.FieldLastID || f.Field == live.FieldEpoch || strings.HasPrefix(f.Field, recordPrefix) {
@@ -288,10 +284,7 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 		return live.AppendResult{}, outcomeUnknown(err)
 	}
 	if text, isOK := reply.(string); isOK {
-		unpublished := strings.HasPrefix(text, unpublishedMark)
-		res, err := appendedResult(strings.TrimPrefix(text, unpublishedMark), req.Now, encoded, ids)
-		res.Unpublished = unpublished && err == nil
-		return res, err
+		return appendedResult(text, req.Now, encoded, ids)
 	}
 	res := replyStrings(reply)
 	if len(res) < 2 || (res[0] == "conflict" && len(res) < 3) {
@@ -316,15 +309,8 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 // appendLayoutCounts is how many bytes start the append's layout: the five counts and the flags.
 const appendLayoutCounts = 6
 
-// The layout's flags: live.AppendRequest.WhileOpen and DeliveredHere.
-const (
-	appendWhileOpen     = 1
-	appendDeliveredHere = 2
-)
-
-// unpublishedMark starts the reply of an append whose events were not published: no event id,
-// epoch or sequence number starts with it.
-const unpublishedMark = "~"
+// appendWhileOpen is the layout's flag of live.AppendRequest.WhileOpen.
+const appendWhileOpen = 1
 
 // appendFixedArgs is how many arguments live_append.lua takes before the fields to read: now, the
 // record field, seq and the layout.

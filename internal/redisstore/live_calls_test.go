@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"bufio"
-	"context"
 	"maps"
 	"slices"
 	"strconv"
@@ -21,9 +20,7 @@ import (
 // a change that makes this grow must say why here and in docs/performance.md.
 const (
 	// Live room: HMGET (checks, epoch, head, phase, waiting expiry, idempotency record), XADD,
-	// PUBLISH, HSET (state and idempotency record). A room that the pushing node serves counts
-	// the channel's subscribers (PUBSUB SHARDNUMSUB) instead, and publishes only when another
-	// node listens.
+	// PUBLISH, HSET (state and idempotency record).
 	pushCallsLive = 5
 	// Waiting room with a waiting TTL: the same; the expiry is set again only when it is due (a
 	// sixteenth of the TTL after the last time) or on a key the push created.
@@ -37,18 +34,13 @@ func TestEditorPushRedisCalls(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		started bool
-		served  bool // by the pushing node alone
 		budget  int
 	}{
-		{"live", true, false, pushCallsLive},
-		{"live, served by the pushing node alone", true, true, pushCallsLive},
-		{"waiting", false, false, pushCallsWaiting},
+		{"live", true, pushCallsLive},
+		{"waiting", false, pushCallsWaiting},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := newRetentionRoom(t, client, Keys{Prefix: redistest.Prefix(t)}, true, "r-calls", time.Hour)
-			if tc.served {
-				r.serveAlone()
-			}
+			r := newRetentionRoom(t, client, Keys{Prefix: redistest.Prefix(t)}, false, "r-calls", time.Hour)
 			if tc.started {
 				r.join(clusterInterviewer)
 				r.exec(clusterInterviewer, live.CmdStart, nil)
@@ -71,38 +63,11 @@ func TestEditorPushRedisCalls(t *testing.T) {
 				if delta["evalsha"] != 1 || delta["xadd"] != 1 {
 					t.Fatalf("push to version %d ran %v, want one EVALSHA with one XADD", r.ver, delta)
 				}
-				if published := delta["spublish"]; tc.served && published != 0 || !tc.served && published != 1 {
-					t.Fatalf("push to version %d ran %v: published %d times", r.ver, delta, published)
-				}
 				last, lastTotal = delta, total
 			}
 			t.Logf("one push: %d Redis commands %v", lastTotal, last)
 		})
 	}
-}
-
-// serveAlone makes r's engine a running node that serves the room alone: subscribed to its
-// channel, with one listener.
-func (r *retentionRoom) serveAlone() {
-	r.t.Helper()
-	bus := NewLiveBus(r.client, r.keys, r.store.Sharded())
-	r.engine = live.NewEngine(live.Config{Store: r.store, Rooms: r.rooms, Questions: clusterQuestions{}, Bus: bus})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = r.engine.Run(ctx)
-	}()
-	id, err := r.engine.Fanout().Add(ctx, r.id, live.ListenerFunc(func(live.Event) {}))
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.t.Cleanup(func() {
-		_ = r.engine.Fanout().Remove(context.Background(), r.id, id)
-		cancel()
-		<-done
-		_ = bus.Close()
-	})
 }
 
 // commandStat is one command's line of INFO commandstats.
@@ -167,25 +132,13 @@ func callsDelta(before, after map[string]int) map[string]int {
 // (EVALSHA and what the script runs; the document snapshot every live.SnapshotEvery versions
 // included), redis-script-µs/op the time Redis spent running the scripts by its own
 // commandstats, redis-cpu-µs/op the server's whole CPU (reading, parsing and replying included).
-//
-// served=none is a node that does not serve the room (the events are published); served=alone
-// one that does, alone (nothing is published: the node delivers the events itself).
 func BenchmarkEditorPush(b *testing.B) {
-	for _, served := range []string{"none", "alone"} {
-		b.Run("served="+served, func(b *testing.B) { benchmarkEditorPush(b, served == "alone") })
-	}
-}
-
-func benchmarkEditorPush(b *testing.B, served bool) {
 	srv := redistest.Start(b)
 	if !srv.Real {
 		b.Fatal("this benchmark needs a real redis-server")
 	}
 	client := srv.Client(b)
-	r := newRetentionRoom(b, client, Keys{Prefix: redistest.Prefix(b)}, true, "r-bench", time.Hour)
-	if served {
-		r.serveAlone()
-	}
+	r := newRetentionRoom(b, client, Keys{Prefix: redistest.Prefix(b)}, false, "r-bench", time.Hour)
 	r.join(clusterInterviewer)
 	r.exec(clusterInterviewer, live.CmdStart, nil)
 	r.typeChars(2)

@@ -32,7 +32,6 @@ type retentionRoom struct {
 	keys   Keys
 	store  *LiveStore
 	engine *live.Engine
-	rooms  live.Rooms
 	id     mockroom.RoomID
 	seq    map[mockroom.UserID]uint64
 	ver    int // the editor version the next push builds on
@@ -51,7 +50,7 @@ func newRetentionRoom(t testing.TB, client redis.UniversalClient, keys Keys, sha
 	})
 	store := NewLiveStore(client, keys, sharded, WithWaitingTTL(ttl))
 	return &retentionRoom{
-		t: t, client: client, keys: keys, store: store, rooms: rooms, id: id, seq: map[mockroom.UserID]uint64{},
+		t: t, client: client, keys: keys, store: store, id: id, seq: map[mockroom.UserID]uint64{},
 		engine: live.NewEngine(live.Config{Store: store, Rooms: rooms, Questions: clusterQuestions{}}),
 	}
 }

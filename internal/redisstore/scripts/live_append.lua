@@ -1,13 +1,10 @@
 -- Appends a command's events to a room's log, atomically with its checks, its idempotency
--- record and its state changes, and publishes each event to the room's channel unless the
--- appending node delivers them itself and is the channel's only subscriber (flag 2, below).
+-- record and its state changes, and publishes each event to the room's channel.
 --
 -- KEYS: 1..7 the room's stored live keys (see live_lib.lua), 8 channel
 -- ARGV: 1 now_ms, 2 record field ("" for a command without a client), 3 seq,
 --       4 layout: one byte each for n_read, n_equal, n_differ, n_sets, n_events and the flags
---         (1: refused once the session is over, see below; 2: the appending node is subscribed
---         to the channel and delivers the events to its own sockets, see below), then one byte
---         per difference check:
+--         (1: refused once the session is over, see below), then one byte per difference check:
 --         the place of its field among all the fields read (see below),
 --         then one byte per event: what keeps a copy of it ('-' nothing, 'c' chat, 'n' notes,
 --         'q' the current question), then the waiting TTL in ms, in decimal
@@ -20,8 +17,7 @@
 --       then n_events triples: id, body (JSON object tail), header (the published header line,
 --         "" for none; live.DecodePublished)
 -- Returns, when the command is applied, one string: "<epoch> <head offset> <last id>", after
---      "<seq>\n" when the command has a record (the record itself; cheaper to read than a list),
---      after "~" when the events were not published (flag 2 and no other subscriber)
+--      "<seq>\n" when the command has a record (the record itself; cheaper to read than a list)
 --      or {"dup", "<epoch> <offset> <id>"} / {"old", last_seq}
 --      or {"conflict", field, actual}
 local A, KEYS, redis, tonumber, tostring, unpack = ARGV, KEYS, redis, tonumber, tostring, unpack
@@ -126,17 +122,6 @@ for s = sets_from, sets_to, 2 do
   end
 end
 
--- Flag 2: the appending node hands the events to its own sockets when this script returns, and
--- holds one subscription to the channel. Publishing them then serves only the other nodes
--- serving the room, and costs Redis a copy of every event to every subscriber, this node's own
--- included (which it reads back only to drop). So they are published only when another
--- subscriber listens: a node that starts serving the room subscribes before it reads the log's
--- head, and every append after that subscription counts it.
-local publish = true
-if nevents > 0 and flags % 4 >= 2 then
-  publish = redis.call('PUBSUB', 'NUMSUB_CMD', channel)[2] > 1
-end
-
 local keeps = 6 + ndiffer -- the byte before the first event's in layout
 local id, head = '', new_epoch and '0' or (read[2] or '0')
 local wrote_chat, wrote_notes, q_ev = false, false, nil
@@ -158,13 +143,11 @@ for e = 1, nevents do
   elseif keep == 113 then -- 'q'
     q_ev = ev
   end
-  if publish then
-    if hdr ~= '' then
-      -- The nodes' fan-out reads what it needs from this header instead of decoding the event.
-      redis.call('PUBLISH_CMD', channel, hdr .. ev)
-    else
-      redis.call('PUBLISH_CMD', channel, ev)
-    end
+  if hdr ~= '' then
+    -- The nodes' fan-out reads what it needs from this header instead of decoding the event.
+    redis.call('PUBLISH_CMD', channel, hdr .. ev)
+  else
+    redis.call('PUBLISH_CMD', channel, ev)
   end
 end
 
@@ -211,8 +194,5 @@ if phase ~= 'live' or w_exp then
   if wrote_chat then wrote[#wrote + 1] = 4 end
   if wrote_notes then wrote[#wrote + 1] = 5 end
   live_retain(tonumber(sub(layout, keeps + nevents + 1)), tonumber(now), {phase = phase, exp = w_exp, keys = w_keys}, wrote)
-end
-if not publish then
-  return '~' .. out
 end
 return out
