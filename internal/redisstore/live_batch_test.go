@@ -462,8 +462,11 @@ func TestHandshakeCallsShareRoundTrips(t *testing.T) {
 		Participants: []room.Participant{{UserID: "u1", Role: mockroom.RoleCandidate}}}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	// The server's script cache holds the read and presence scripts.
+	// The server's script cache holds the read, presence and room-read scripts.
 	if _, _, err := e.store.Read(t.Context(), "solo", 1, 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewRoomStore(e.client, e.keys).Get(t.Context(), "rm"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.store.SetPresence(t.Context(), "solo", "u1", "node-a", false, batchNow, batchNow); err != nil {
@@ -471,7 +474,7 @@ func TestHandshakeCallsShareRoundTrips(t *testing.T) {
 	}
 	release := make(chan struct{})
 	inFlight := holdFirst(e.hook, release, nil)
-	reached := lookupsUntil(e.store, 4*len(rooms)+4)
+	reached := lookupsUntil(e.store, 4*len(rooms)+5)
 	before := e.hook.n.Load()
 	first := readAsync(t.Context(), e.store, "solo")
 	<-inFlight
@@ -483,7 +486,7 @@ func TestHandshakeCallsShareRoundTrips(t *testing.T) {
 
 // otherStoreCalls starts the hand-shake's calls of the other stores, through the live store's
 // lookups (as the node is assembled): the session check, a ticket's spend, a seat, the room's
-// revision.
+// revision, the room's whole record (read when a node first serves the room).
 func otherStoreCalls(t *testing.T, e *batchEnv) []<-chan error {
 	accounts := NewAccountStore(e.client, e.keys).WithLookups(e.store.lookups)
 	rooms := NewRoomStore(e.client, e.keys).WithLookups(e.store.lookups)
@@ -520,6 +523,13 @@ func otherStoreCalls(t *testing.T, e *batchEnv) []<-chan error {
 		rev, err := rooms.Revision(ctx, "rm")
 		if err == nil && rev != 1 {
 			err = fmt.Errorf("revision %d, want 1", rev)
+		}
+		return err
+	})
+	call(func() error {
+		r, err := rooms.Get(ctx, "rm")
+		if err == nil && (r.Revision != 1 || len(r.Participants) != 1 || r.Participants[0].UserID != "u1") {
+			err = fmt.Errorf("room rm read as %+v", r)
 		}
 		return err
 	})

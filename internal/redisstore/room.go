@@ -24,11 +24,14 @@ var (
 	roomTransitionLua string
 	//go:embed scripts/room_reveal.lua
 	roomRevealLua string
+	//go:embed scripts/room_read.lua
+	roomReadLua string
 
 	roomCreateScript     = redis.NewScript(roomCreateLua)
 	roomJoinScript       = redis.NewScript(roomJoinLua)
 	roomTransitionScript = redis.NewScript(roomTransitionLua)
 	roomRevealScript     = redis.NewScript(roomRevealLua)
+	roomReadScript       = redis.NewScript(roomReadLua)
 )
 
 // RoomStore implements room.Store. A room is a meta hash (the fixed part as JSON, the state,
@@ -126,18 +129,19 @@ func (s *RoomStore) Create(ctx context.Context, r room.Room, ttl time.Duration) 
 
 // Get implements room.Store.
 func (s *RoomStore) Get(ctx context.Context, id mockroom.RoomID) (room.Room, error) {
-	// The meta hash (with the revision) is read first: a write landing between the pipelined
-	// reads can only pair an older revision with newer parts, which a reader holding this copy
-	// then reads again, never a newer revision with older parts.
-	pipe := s.client.Pipeline()
-	meta := pipe.HGetAll(ctx, s.keys.Room(id))
-	parts := pipe.HGetAll(ctx, s.keys.RoomParticipants(id))
-	reveals := pipe.SMembers(ctx, s.keys.RoomReveals(id))
-	shared := pipe.SMembers(ctx, s.keys.RoomNotesShared(id))
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	// One script reads every part (scripts/room_read.lua), so they belong to one revision, and
+	// it goes through the lookups: the sockets joining a node at once (each join reads its room)
+	// share round trips instead of each sending a pipeline of its own.
+	keys := []string{s.keys.Room(id), s.keys.RoomParticipants(id), s.keys.RoomReveals(id), s.keys.RoomNotesShared(id)}
+	reply, err := s.lookups.do(ctx, s.client, roomReadScript, evalShaCommand(roomReadScript, keys)...)
+	if err != nil {
 		return room.Room{}, roomStoreDown(err)
 	}
-	m := meta.Val()
+	read, _ := reply.([]any)
+	if len(read) != 4 {
+		return room.Room{}, fmt.Errorf("room %s: unexpected read reply %v", id, reply)
+	}
+	m := replyPairs(read[0])
 	if m["data"] == "" {
 		return room.Room{}, roomMissing(id)
 	}
@@ -153,14 +157,14 @@ func (s *RoomStore) Get(ctx context.Context, id mockroom.RoomID) (room.Room, err
 	r.Revision, _ = strconv.ParseUint(m["rev"], 10, 64)
 	r.StartedAt, _ = time.Parse(time.RFC3339Nano, m["started_at"])
 	r.EndedAt, _ = time.Parse(time.RFC3339Nano, m["ended_at"])
-	for _, u := range shared.Val() {
+	for _, u := range replyStrings(read[3]) {
 		r.NotesSharedBy = append(r.NotesSharedBy, mockroom.UserID(u))
 	}
 	revealed := map[string]bool{}
-	for _, u := range reveals.Val() {
+	for _, u := range replyStrings(read[2]) {
 		revealed[u] = true
 	}
-	for uid, raw := range parts.Val() {
+	for uid, raw := range replyPairs(read[1]) {
 		var p room.Participant
 		if err := json.Unmarshal([]byte(raw), &p); err != nil {
 			return room.Room{}, fmt.Errorf("room %s: decode participant %s: %w", id, uid, err)
