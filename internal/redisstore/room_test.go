@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/mockroom/mockroom/internal/mockroom"
 	"github.com/mockroom/mockroom/internal/redistest"
 	"github.com/mockroom/mockroom/internal/room"
@@ -63,4 +65,51 @@ func BenchmarkRoomGet(b *testing.B) {
 			})
 		}
 	}
+}
+
+// TestRoomReadHoldsEveryPart: a room read back holds what was written of it (its revision and
+// state, its participants in join order, who revealed themselves, who shared their notes), and a
+// room that does not exist reads as missing. On Redis and on the embedded store, whose Lua
+// differs.
+func TestRoomReadHoldsEveryPart(t *testing.T) {
+	onRedisAndEmbedded(t, func(t *testing.T, client redis.UniversalClient, _ bool) {
+		store := NewRoomStore(client, Keys{Prefix: redistest.Prefix(t)}).WithLookups(NewLookups(client))
+		t.Cleanup(store.lookups.Close)
+		ctx := t.Context()
+		created := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+		r := room.Room{ID: "rm-read", State: mockroom.StateWaiting, Track: "python-developer", CreatedAt: created,
+			Participants: []room.Participant{{UserID: "u-int", Role: mockroom.RoleInterviewer, JoinedAt: created}}}
+		if err := store.Create(ctx, r, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Join(ctx, r.ID, room.Participant{UserID: "u-cand", Role: mockroom.RoleCandidate, JoinedAt: created.Add(time.Minute)}, room.JoinRule{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Reveal(ctx, r.ID, "u-cand"); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.ShareNotes(ctx, r.ID, "u-int"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := store.Get(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var people []string
+		for _, p := range got.Participants {
+			people = append(people, fmt.Sprintf("%s %s revealed=%v", p.UserID, p.Role, p.Revealed))
+		}
+		want := []string{"u-int interviewer revealed=false", "u-cand candidate revealed=true"}
+		if got.ID != r.ID || got.State != mockroom.StateWaiting || got.Track != r.Track || !got.CreatedAt.Equal(created) ||
+			fmt.Sprint(people) != fmt.Sprint(want) || fmt.Sprint(got.NotesSharedBy) != "[u-int]" {
+			t.Fatalf("read %+v\nparticipants %v, want %v", got, people, want)
+		}
+		rev, err := store.Revision(ctx, r.ID)
+		if err != nil || got.Revision != rev || rev == 0 {
+			t.Fatalf("read revision %d, the record's is %d (%v)", got.Revision, rev, err)
+		}
+		if _, err := store.Get(ctx, "rm-none"); mockroom.ErrorCode(err) != "room_not_found" {
+			t.Fatalf("a room that does not exist: %v", err)
+		}
+	})
 }
