@@ -135,18 +135,7 @@ func (s *sock) command(typ string) (uint64, error) {
 // joinReply is a frame read while a join waits for its answer, decoded in one pass: the
 // snapshot's room is read as it arrives rather than kept raw and decoded again.
 type joinReply struct {
-	Type      string    `json:"type"`
-	Code      string    `json:"code"`
-	Message   string    `json:"message"`
-	Recovered bool      `json:"recovered"`
-	Reason    string    `json:"reason"`
-	Position  *position `json:"position"`
-	You       struct {
-		Role string `json:"role"`
-	} `json:"you"`
-	Credential *struct {
-		Value string `json:"value"`
-	} `json:"credential"`
+	frame
 	Room struct {
 		State string `json:"state"`
 		Doc   struct {
@@ -186,16 +175,12 @@ func (s *sock) join(resume *position) (joined, error) {
 		if err := json.Unmarshal(raw, &f); err != nil {
 			return joined{}, fmt.Errorf("await join answer: decode frame: %w", err)
 		}
-		cred := ""
-		if f.Credential != nil {
-			cred = f.Credential.Value
-		}
 		switch f.Type {
 		case "resumed":
-			return joined{Recovered: true, Position: f.Position, Credential: cred}, nil
+			return joined{Recovered: true, Position: f.Position, Credential: f.credential()}, nil
 		case "snapshot":
 			return joined{Reason: f.Reason, Position: f.Position, State: f.Room.State, Role: f.You.Role,
-				DocVer: f.Room.Doc.Version, DocLen: utf16Len(f.Room.Doc.Text), Credential: cred}, nil
+				DocVer: f.Room.Doc.Version, DocLen: utf16Len(f.Room.Doc.Text), Credential: f.credential()}, nil
 		case "error":
 			return joined{}, fmt.Errorf("join refused: %s: %s", f.Code, f.Message)
 		}

@@ -125,7 +125,7 @@ func TestNothingIsWrittenToAPeerThatIsGone(t *testing.T) {
 			if n := writesAfterGone.Load(); n != 0 {
 				t.Errorf("the server wrote %d times to a connection whose peer was gone, want 0", n)
 			}
-			if n := h.counter("mockroom_ws_closes_total"); n != 0 {
+			if n := h.metricValue("mockroom_ws_closes_total"); n != 0 {
 				t.Errorf("mockroom_ws_closes_total is %g after the peer went away, want 0 (the server closed nothing)", n)
 			}
 		})

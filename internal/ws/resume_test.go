@@ -198,5 +198,5 @@ func TestSlowConsumerIsClosedAndResumes(t *testing.T) {
 
 // slowConsumerCloses is the server's count of sockets it decided to close as slow consumers.
 func (h *harness) slowConsumerCloses() float64 {
-	return h.counter("mockroom_ws_slow_consumer_closes_total")
+	return h.metricValue("mockroom_ws_slow_consumer_closes_total")
 }

@@ -94,10 +94,6 @@ func typeAt(cl *client, version int, docLen int, text string) {
 	}})
 }
 
-// counter is the value of the counter name (its first series) in the server's registry, 0
-// before it has one.
-func (h *harness) counter(name string) float64 { return h.metricValue(name) }
-
 // metricValue is the value of the first series of the counter or gauge name in the server's
 // registry, 0 before it has one. A series is one or the other, so the other reads as 0.
 func (h *harness) metricValue(name string) float64 {
@@ -174,7 +170,7 @@ func TestConnectedSocketsResyncAfterTheStoreRollsBack(t *testing.T) {
 	if chat, doc := roomAsSeen(t, fresh); strings.Join(chat, "|") != strings.Join(wantChat, "|") || doc != "kept typed" {
 		t.Errorf("a fresh join sees chat %q and document %q, want %q and %q", chat, doc, wantChat, "kept typed")
 	}
-	if n := h.counter("mockroom_ws_resyncs_total"); n != 2 {
+	if n := h.metricValue("mockroom_ws_resyncs_total"); n != 2 {
 		t.Errorf("mockroom_ws_resyncs_total = %v, want 2 (both sockets)", n)
 	}
 	if n := h.engine.Fanout().Rollbacks(); n != 1 {
