@@ -15,6 +15,10 @@ import (
 // pub/sub connection per node on a single Redis, and one sharded connection per slot in use on a
 // Redis Cluster.
 type Bus interface {
+	// Subscribe adds room's channel. While a Receive is under way, it returns once the
+	// subscription is in effect: whatever is published from then on reaches Receive (the
+	// fan-out reads the room's head right after, and relies on there being no gap between the
+	// two).
 	Subscribe(ctx context.Context, room mockroom.RoomID) error
 	Unsubscribe(ctx context.Context, room mockroom.RoomID) error
 	// Receive blocks until a message for a subscribed room arrives or ctx is done. A nil

@@ -26,8 +26,12 @@ type LiveBus struct {
 
 	mu sync.Mutex
 	ps *redis.PubSub
-	// closing is set once the first Receive has tied the connection's life to its context.
+	// closing is set once the first Receive has tied the connection's life to its context, and
+	// done is closed when that context ends (the bus is then done).
 	closing bool
+	done    chan struct{}
+	// confirming holds, per channel, the Subscribe calls waiting for Redis to confirm it.
+	confirming map[string][]chan struct{}
 }
 
 var _ live.Bus = (*LiveBus)(nil)
@@ -54,7 +58,7 @@ func NewLiveBus(client redis.UniversalClient, keys Keys, sharded bool, opts ...B
 	for _, opt := range opts {
 		opt(&o)
 	}
-	b := &LiveBus{client: client, keys: keys, sharded: sharded}
+	b := &LiveBus{client: client, keys: keys, sharded: sharded, done: make(chan struct{}), confirming: map[string][]chan struct{}{}}
 	if cc, ok := client.(*redis.ClusterClient); ok && sharded {
 		b.cluster = newSlotBus(cc, keys, o)
 	}
@@ -74,22 +78,83 @@ func (b *LiveBus) pubsub(ctx context.Context) *redis.PubSub {
 	return b.ps
 }
 
-// Subscribe implements live.Bus.
+// Subscribe implements live.Bus. While a Receive is under way it returns only once Redis has
+// confirmed the subscription: writing the command is not enough, because the fan-out reads the
+// room's head on another connection right after, and Redis may run that read first; an event
+// published between the two would then be in neither. The confirmation is handed to this call
+// rather than announced by Receive (the head read that follows covers what the announcement
+// would have). Before the first Receive there is nobody to read the confirmation: Subscribe
+// returns at once, and the first Receive announces the subscription instead.
 func (b *LiveBus) Subscribe(ctx context.Context, room mockroom.RoomID) error {
 	if b.cluster != nil {
 		return b.cluster.subscribe(ctx, room)
 	}
+	ch := b.keys.LiveChannel(room)
 	ps := b.pubsub(ctx)
+	b.mu.Lock()
+	var confirmed chan struct{}
+	if b.closing {
+		confirmed = make(chan struct{})
+		b.confirming[ch] = append(b.confirming[ch], confirmed)
+	}
+	b.mu.Unlock()
 	var err error
 	if b.sharded {
-		err = ps.SSubscribe(ctx, b.keys.LiveChannel(room))
+		err = ps.SSubscribe(ctx, ch)
 	} else {
-		err = ps.Subscribe(ctx, b.keys.LiveChannel(room))
+		err = ps.Subscribe(ctx, ch)
 	}
-	if err != nil {
-		return unavailable(err, "subscribe to the room")
+	if confirmed == nil {
+		if err != nil {
+			return unavailable(err, "subscribe to the room")
+		}
+		return nil
 	}
-	return nil
+	if err == nil {
+		select {
+		case <-confirmed:
+			return nil
+		case <-ctx.Done():
+			err = ctx.Err()
+		case <-b.done:
+			err = redis.ErrClosed
+		}
+	}
+	b.stopWaiting(ch, confirmed)
+	// The caller does not count the room as subscribed: take it out again (the PubSub kept the
+	// channel, to subscribe it again after a reconnect).
+	_ = b.Unsubscribe(context.WithoutCancel(ctx), room)
+	return unavailable(err, "subscribe to the room")
+}
+
+// stopWaiting takes a Subscribe call that gave up off the channel's waiters.
+func (b *LiveBus) stopWaiting(ch string, confirmed chan struct{}) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	waiters := b.confirming[ch]
+	for i, w := range waiters {
+		if w == confirmed {
+			waiters = append(waiters[:i], waiters[i+1:]...)
+			break
+		}
+	}
+	if len(waiters) == 0 {
+		delete(b.confirming, ch)
+	} else {
+		b.confirming[ch] = waiters
+	}
+}
+
+// confirm wakes the Subscribe calls waiting for ch's confirmation; false if none waited.
+func (b *LiveBus) confirm(ch string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	waiters, ok := b.confirming[ch]
+	for _, w := range waiters {
+		close(w)
+	}
+	delete(b.confirming, ch)
+	return ok
 }
 
 // Unsubscribe implements live.Bus.
@@ -110,8 +175,9 @@ func (b *LiveBus) Unsubscribe(ctx context.Context, room mockroom.RoomID) error {
 	return nil
 }
 
-// Receive implements live.Bus. Each confirmation of a room's subscription, the first and any after
-// a reconnect, is returned as a notice (a nil payload). On a single Redis, when the context of
+// Receive implements live.Bus. Each confirmation of a room's subscription that no Subscribe call
+// waits for (any after a reconnect, and those of rooms subscribed before the first Receive) is
+// returned as a notice (a nil payload). On a single Redis, when the context of
 // the first Receive ends, the connection is closed so the blocked read returns; the bus is then
 // done (the fan-out receives with one context for its whole run, and tying the connection to it
 // once saves a registration per message). On a Cluster, Receive only stops waiting; Close
@@ -124,7 +190,10 @@ func (b *LiveBus) Receive(ctx context.Context) (mockroom.RoomID, []byte, error) 
 	b.mu.Lock()
 	if !b.closing {
 		b.closing = true
-		context.AfterFunc(ctx, func() { _ = ps.Close() })
+		context.AfterFunc(ctx, func() {
+			close(b.done)
+			_ = ps.Close()
+		})
 	}
 	b.mu.Unlock()
 	for {
@@ -138,9 +207,13 @@ func (b *LiveBus) Receive(ctx context.Context) (mockroom.RoomID, []byte, error) 
 				return room, []byte(m.Payload), nil
 			}
 		case *redis.Subscription:
-			// Also after a reconnect, when the PubSub subscribes again by itself: tell the
-			// fan-out, which reads the log for what was published while the connection was down.
-			if room, ok := b.keys.LiveChannelRoom(m.Channel); ok && (m.Kind == "subscribe" || m.Kind == "ssubscribe") {
+			// After a reconnect, when the PubSub subscribes again by itself, tell the fan-out,
+			// which reads the log for what was published while the connection was down. A
+			// confirmation a Subscribe call waits for goes to that call instead.
+			if m.Kind != "subscribe" && m.Kind != "ssubscribe" {
+				continue
+			}
+			if room, ok := b.keys.LiveChannelRoom(m.Channel); ok && !b.confirm(m.Channel) {
 				return room, nil, nil
 			}
 		}
