@@ -303,12 +303,8 @@ func (e *Engine) Join(ctx context.Context, id mockroom.RoomID, p mockroom.Princi
 			return Member{}, err
 		}
 	}
-	fresh, err := e.holdPresence(ctx, id, p.UserID)
-	if err != nil {
+	if err := e.holdPresence(ctx, id, p.UserID); err != nil {
 		return Member{}, err
-	}
-	if fresh {
-		_ = e.publishPresence(ctx, id, p.UserID, true)
 	}
 	return m, nil
 }
@@ -345,11 +341,8 @@ func (e *Engine) recordFirstJoin(ctx context.Context, id mockroom.RoomID, m Memb
 // announced offline. Should that fail, the lease runs out by itself within
 // PresenceOfflineBound.
 func (e *Engine) Leave(ctx context.Context, id mockroom.RoomID, p mockroom.Principal) error {
-	offline, err := e.dropPresence(ctx, id, p.UserID)
-	if err != nil || !offline {
-		return err
-	}
-	return e.publishPresence(ctx, id, p.UserID, false)
+	_, err := e.dropPresence(ctx, id, p.UserID)
+	return err
 }
 
 // EventsAfter returns up to max events after pos, in order. ok=false when the client must start

@@ -91,10 +91,10 @@ func (e *Engine) releaseHeld(room mockroom.RoomID, h *heldRoom) {
 	}
 }
 
-// holdPresence takes a lease on p's presence for one more socket on this node. fresh reports
-// that the node did not hold p already (nor within their grace): only then is the store
-// written, and only then is p to be announced online.
-func (e *Engine) holdPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) (fresh bool, err error) {
+// holdPresence takes a lease on p's presence for one more socket on this node. Only when the
+// node did not hold p already (nor within their grace) is the store written, and p announced
+// online (by the store, in the same step).
+func (e *Engine) holdPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) error {
 	h := e.acquireHeld(room)
 	defer e.releaseHeld(room, h)
 	h.mu.Lock()
@@ -104,14 +104,14 @@ func (e *Engine) holdPresence(ctx context.Context, room mockroom.RoomID, user mo
 			e.stopGrace(u)
 		}
 		u.sockets++
-		return false, nil
+		return nil
 	}
 	now := e.now()
-	if _, err := e.store.SetPresence(ctx, room, user, e.node, true, now.Add(e.lease), now); err != nil {
-		return false, err
+	if _, err := e.store.SetPresence(ctx, room, user, e.node, true, now.Add(e.lease), now, presenceEvent(user, true, now)); err != nil {
+		return err
 	}
 	h.users[user] = &heldUser{sockets: 1, room: room, user: user}
-	return true, nil
+	return nil
 }
 
 // dropPresence gives up one socket's hold. With the person's last socket on this node gone, the
@@ -136,7 +136,7 @@ func (e *Engine) dropPresence(ctx context.Context, room mockroom.RoomID, user mo
 	}
 	delete(h.users, user)
 	now := e.now()
-	return e.store.SetPresence(ctx, room, user, e.node, false, time.Time{}, now)
+	return e.store.SetPresence(ctx, room, user, e.node, false, time.Time{}, now, presenceEvent(user, false, now))
 }
 
 // startGrace arms u's grace unless the node is not running (or is stopping) or has none.
@@ -182,11 +182,9 @@ func (e *Engine) endGrace(u *heldUser) {
 	}
 	e.stopGrace(u)
 	delete(h.users, u.user)
-	offline, err := e.store.SetPresence(ctx, u.room, u.user, e.node, false, time.Time{}, e.now())
+	now := e.now()
+	_, err := e.store.SetPresence(ctx, u.room, u.user, e.node, false, time.Time{}, now, presenceEvent(u.user, false, now))
 	h.mu.Unlock()
-	if err == nil && offline {
-		err = e.publishPresence(ctx, u.room, u.user, false)
-	}
 	if err != nil {
 		// The lease runs out by itself within PresenceOfflineBound.
 		e.warn.Warn("release presence lease", "room_id", u.room, "user_id", u.user, "err", err)
@@ -346,5 +344,10 @@ func (e *Engine) renewBatch(ctx context.Context, rooms []mockroom.RoomID, start 
 }
 
 func (e *Engine) publishPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, online bool) error {
-	return e.store.Publish(ctx, room, Event{Type: TypePresence, At: e.now(), Actor: user, Data: presenceData(user, online, nil)})
+	return e.store.Publish(ctx, room, *presenceEvent(user, online, e.now()))
+}
+
+// presenceEvent announces that user came online or went offline.
+func presenceEvent(user mockroom.UserID, online bool, at time.Time) *Event {
+	return &Event{Type: TypePresence, At: at, Actor: user, Data: presenceData(user, online, nil)}
 }

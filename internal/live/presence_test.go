@@ -194,7 +194,7 @@ func TestExpirePresenceAnswersOnce(t *testing.T) {
 		{candidate.UserID, "n1", now.Add(-time.Second)},
 		{candidate.UserID, "n2", now.Add(time.Second)},
 	} {
-		if _, err := store.SetPresence(ctx, e.room, l.user, l.node, true, l.until, now.Add(-time.Minute)); err != nil {
+		if _, err := store.SetPresence(ctx, e.room, l.user, l.node, true, l.until, now.Add(-time.Minute), nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -39,8 +39,11 @@ type Store interface {
 	Publish(ctx context.Context, room mockroom.RoomID, ev Event) error
 	// SetPresence renews (online) or releases node's lease on user's presence in room; a lease
 	// holds until until. changed reports that user came online (no lease of any node held at
-	// now before a renewal) or went offline (none holds after a release).
-	SetPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, node string, online bool, until, now time.Time) (changed bool, err error)
+	// now before a renewal) or went offline (none holds after a release). announce, if set (an
+	// ephemeral event), is published to the room's channel in the same step as the change: on a
+	// renewal always, on a release only when user went offline; so two nodes' announcements
+	// of one person reach the room in the order of the changes they tell.
+	SetPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, node string, online bool, until, now time.Time, announce *Event) (changed bool, err error)
 	// RenewPresence runs one renewal per room of rooms: it renews node's lease on each of the
 	// room's Users until until (as SetPresence would), and removes the room's leases that ran
 	// out by now. changes[i] answers rooms[i]: Back lists the renewed people who came online (no

@@ -65,13 +65,16 @@ var (
 	liveView         = redis.NewScript(liveViewLua)
 	liveSettle       = redis.NewScript(liveSettleLua)
 	liveSaveDoc      = redis.NewScript(liveLibLua + liveSaveDocLua)
-	livePresence     = redis.NewScript(liveLibLua + livePresenceLua)
 	livePresenceKeep = redis.NewScript(liveLibLua + livePresenceKeepLua)
 	// The appending and firing scripts publish: SPUBLISH where sharded pub/sub exists (so a
 	// Cluster routes the message within the room's slot), PUBLISH on the embedded store.
 	liveAppend = map[bool]*redis.Script{
 		true:  redis.NewScript(liveLibLua + strings.ReplaceAll(liveAppendLua, "PUBLISH_CMD", "SPUBLISH")),
 		false: redis.NewScript(liveLibLua + strings.ReplaceAll(liveAppendLua, "PUBLISH_CMD", "PUBLISH")),
+	}
+	livePresence = map[bool]*redis.Script{
+		true:  redis.NewScript(liveLibLua + strings.ReplaceAll(livePresenceLua, "PUBLISH_CMD", "SPUBLISH")),
+		false: redis.NewScript(liveLibLua + strings.ReplaceAll(livePresenceLua, "PUBLISH_CMD", "PUBLISH")),
 	}
 	liveFire = map[bool]*redis.Script{
 		true:  redis.NewScript(strings.ReplaceAll(liveFireLua, "PUBLISH_CMD", "SPUBLISH")),
@@ -641,13 +644,24 @@ func (s *LiveStore) Publish(ctx context.Context, room mockroom.RoomID, ev live.E
 
 // SetPresence implements live.Store. Each node holds its own lease field per person
 // (scripts/live_presence.lua), so a person connected through two nodes stays online while either
-// renews.
-func (s *LiveStore) SetPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, node string, online bool, until, now time.Time) (bool, error) {
+// renews; the script publishes the announcement itself, so announcements follow the changes.
+func (s *LiveStore) SetPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, node string, online bool, until, now time.Time, announce *live.Event) (bool, error) {
 	flag := "0"
 	if online {
 		flag = "1"
 	}
-	reply, err := s.lookup(ctx, livePresence, evalShaCommand(livePresence, s.storedKeys(room, 0), string(user), node, flag, until.UnixMilli(), s.waitingMS, now.UnixMilli())...)
+	script := livePresence[s.sharded]
+	keys := s.storedKeys(room, 0)
+	args := []any{string(user), node, flag, until.UnixMilli(), s.waitingMS, now.UnixMilli()}
+	if announce != nil {
+		raw, err := live.EncodeEvent(*announce)
+		if err != nil {
+			return false, err
+		}
+		keys = s.keys.LiveStored(room, true, 0)
+		args = append(args, raw)
+	}
+	reply, err := s.lookup(ctx, script, evalShaCommand(script, keys, args...)...)
 	if err != nil {
 		return false, unavailable(err, "record presence")
 	}

@@ -431,7 +431,7 @@ func handshakeCalls(ctx context.Context, s *LiveStore, rooms []mockroom.RoomID) 
 			return err
 		})
 		call(func() error {
-			changed, err := s.SetPresence(ctx, room, "u1", "node-a", true, batchNow.Add(time.Minute), batchNow)
+			changed, err := s.SetPresence(ctx, room, "u1", "node-a", true, batchNow.Add(time.Minute), batchNow, nil)
 			if err == nil && !changed {
 				err = fmt.Errorf("presence in %s: the first lease did not bring u1 online", room)
 			}
@@ -469,7 +469,7 @@ func TestHandshakeCallsShareRoundTrips(t *testing.T) {
 	if _, err := NewRoomStore(e.client, e.keys).Get(t.Context(), "rm"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.SetPresence(t.Context(), "solo", "u1", "node-a", false, batchNow, batchNow); err != nil {
+	if _, err := e.store.SetPresence(t.Context(), "solo", "u1", "node-a", false, batchNow, batchNow, nil); err != nil {
 		t.Fatal(err)
 	}
 	release := make(chan struct{})

@@ -1,9 +1,14 @@
 package redisstore
 
 import (
+	"encoding/json"
 	"slices"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
@@ -31,7 +36,7 @@ func TestPresenceIgnoresEntriesThatAreNotLeases(t *testing.T) {
 	).Err(); err != nil {
 		t.Fatal(err)
 	}
-	if changed, err := store.SetPresence(ctx, id, leased, "node-a", true, now.Add(11*time.Second), now); err != nil || !changed {
+	if changed, err := store.SetPresence(ctx, id, leased, "node-a", true, now.Add(11*time.Second), now, nil); err != nil || !changed {
 		t.Fatalf("a first lease: changed %v, %v; want the person online", changed, err)
 	}
 
@@ -49,10 +54,10 @@ func TestPresenceIgnoresEntriesThatAreNotLeases(t *testing.T) {
 
 	// The old entry neither hides that the person comes online with their first lease nor keeps
 	// them online once it is released.
-	if changed, err := store.SetPresence(ctx, id, old, "node-a", true, now.Add(11*time.Second), now); err != nil || !changed {
+	if changed, err := store.SetPresence(ctx, id, old, "node-a", true, now.Add(11*time.Second), now, nil); err != nil || !changed {
 		t.Errorf("%s's first lease: changed %v, %v; want them to come online", old, changed, err)
 	}
-	if changed, err := store.SetPresence(ctx, id, old, "node-a", false, time.Time{}, now); err != nil || !changed {
+	if changed, err := store.SetPresence(ctx, id, old, "node-a", false, time.Time{}, now, nil); err != nil || !changed {
 		t.Errorf("%s's lease released: changed %v, %v; want them offline", old, changed, err)
 	}
 
@@ -70,4 +75,100 @@ func TestPresenceIgnoresEntriesThatAreNotLeases(t *testing.T) {
 	if !slices.Equal(fields, []string{string(leased) + " node-a"}) {
 		t.Errorf("presence after expiring: %q, want only the lease that holds", fields)
 	}
+}
+
+// TestPresenceAnnouncedWithTheChange: the lease script publishes the announcement it is given in
+// the same step as the change (a renewal's always, a release's only when the person went
+// offline), so when one node releases a person while another takes them on, the room's last
+// word on them is always the one that matches the leases: online. On Redis and on the embedded
+// store.
+func TestPresenceAnnouncedWithTheChange(t *testing.T) {
+	onRedisAndEmbedded(t, func(t *testing.T, client redis.UniversalClient, sharded bool) {
+		ctx := t.Context()
+		keys := Keys{Prefix: redistest.Prefix(t)}
+		store := NewLiveStore(client, keys, sharded)
+		bus := NewLiveBus(client, keys, sharded)
+		t.Cleanup(func() { _ = bus.Close() })
+		const room, user = mockroom.RoomID("r-announce"), mockroom.UserID("u-1")
+		if err := bus.Subscribe(ctx, room); err != nil {
+			t.Fatal(err)
+		}
+		next := func() live.Event {
+			t.Helper()
+			for {
+				r, payload, err := bus.Receive(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r != room || payload == nil {
+					continue // the subscription's notice
+				}
+				ev, err := live.DecodePublished(payload)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ev
+			}
+		}
+		online := func(ev live.Event) bool {
+			var d struct {
+				Online bool `json:"online"`
+			}
+			if ev.Type != live.TypePresence || json.Unmarshal(ev.Data, &d) != nil {
+				t.Fatalf("received %+v, want a presence announcement", ev)
+			}
+			return d.Online
+		}
+		now := time.Now()
+		announce := func(on bool) *live.Event {
+			return &live.Event{Type: live.TypePresence, At: now, Actor: user, Data: json.RawMessage(`{"user":"u-1","online":` + strconv.FormatBool(on) + `}`)}
+		}
+		set := func(node string, on bool) bool {
+			t.Helper()
+			changed, err := store.SetPresence(ctx, room, user, node, on, now.Add(time.Minute), now, announce(on))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return changed
+		}
+
+		if !set("node-a", true) || !online(next()) {
+			t.Fatal("a first lease: want the person online, announced")
+		}
+		if set("node-b", true) || !online(next()) {
+			t.Fatal("a second node's lease: want no change, announced online all the same")
+		}
+		if set("node-a", false) {
+			t.Fatal("node-a released while node-b holds: want no change")
+		}
+		if !set("node-b", false) || online(next()) { // node-a's release published nothing before it
+			t.Fatal("the last lease released: want the person offline, announced")
+		}
+
+		// One node releases while another takes the person on, many times: whichever runs
+		// first, the last announcement before the marker says online.
+		for i := range 20 {
+			set("node-a", true)
+			if !online(next()) {
+				t.Fatal("want online")
+			}
+			var wg sync.WaitGroup
+			wg.Go(func() { set("node-a", false) })
+			wg.Go(func() { set("node-b", true) })
+			wg.Wait()
+			if err := store.Publish(ctx, room, live.Event{Type: "marker", At: now}); err != nil {
+				t.Fatal(err)
+			}
+			last := true
+			for ev := next(); ev.Type != "marker"; ev = next() {
+				last = online(ev)
+			}
+			if !last {
+				t.Fatalf("round %d: the room was last told offline while node-b holds the person", i)
+			}
+			if !set("node-b", false) || online(next()) {
+				t.Fatalf("round %d: node-b's release: want offline, announced", i)
+			}
+		}
+	})
 }
