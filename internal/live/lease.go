@@ -328,14 +328,16 @@ func (e *Engine) renewBatch(ctx context.Context, rooms []mockroom.RoomID, start 
 	}
 	for i, c := range changes {
 		room := batch[i].Room
-		// Still under the room's lock: a leave's offline, or a join's online, comes after these.
+		// Still under the room's lock: a leave's offline, or a join's online, on this node comes
+		// after these; another node's comes before or after, and the store drops an
+		// announcement it made untrue.
 		for _, user := range c.Back {
-			if err := e.publishPresence(callCtx, room, user, true); err != nil && ctx.Err() == nil {
+			if err := e.announcePresence(callCtx, room, user, true); err != nil && ctx.Err() == nil {
 				e.warn.Warn("announce renewed presence", "room_id", room, "user_id", user, "err", err)
 			}
 		}
 		for _, user := range c.Gone {
-			if err := e.publishPresence(callCtx, room, user, false); err != nil && ctx.Err() == nil {
+			if err := e.announcePresence(callCtx, room, user, false); err != nil && ctx.Err() == nil {
 				e.warn.Warn("announce expired presence", "room_id", room, "user_id", user, "err", err)
 			}
 		}
@@ -343,8 +345,10 @@ func (e *Engine) renewBatch(ctx context.Context, rooms []mockroom.RoomID, start 
 	return end
 }
 
-func (e *Engine) publishPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, online bool) error {
-	return e.store.Publish(ctx, room, *presenceEvent(user, online, e.now()))
+func (e *Engine) announcePresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, online bool) error {
+	now := e.now()
+	_, err := e.store.AnnouncePresence(ctx, room, user, online, now, *presenceEvent(user, online, now))
+	return err
 }
 
 // presenceEvent announces that user came online or went offline.

@@ -44,6 +44,11 @@ type Store interface {
 	// renewal always, on a release only when user went offline; so two nodes' announcements
 	// of one person reach the room in the order of the changes they tell.
 	SetPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, node string, online bool, until, now time.Time, announce *Event) (changed bool, err error)
+	// AnnouncePresence publishes announce, which says user came back online (online) or went
+	// offline, as a renewal found (RenewPresence's Back and Gone), unless the room's leases
+	// say otherwise at now: another node may have taken the person on, or released them, and
+	// announced it, since the renewal. said reports whether it was published.
+	AnnouncePresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, online bool, now time.Time, announce Event) (said bool, err error)
 	// RenewPresence runs one renewal per room of rooms: it renews node's lease on each of the
 	// room's Users until until (as SetPresence would), and removes the room's leases that ran
 	// out by now. changes[i] answers rooms[i]: Back lists the renewed people who came online (no

@@ -60,6 +60,8 @@ var (
 	livePresenceLua string
 	//go:embed scripts/live_presence_keep.lua
 	livePresenceKeepLua string
+	//go:embed scripts/live_presence_say.lua
+	livePresenceSayLua string
 
 	liveRead         = redis.NewScript(liveReadLua)
 	liveView         = redis.NewScript(liveViewLua)
@@ -75,6 +77,10 @@ var (
 	livePresence = map[bool]*redis.Script{
 		true:  redis.NewScript(liveLibLua + strings.ReplaceAll(livePresenceLua, "PUBLISH_CMD", "SPUBLISH")),
 		false: redis.NewScript(liveLibLua + strings.ReplaceAll(livePresenceLua, "PUBLISH_CMD", "PUBLISH")),
+	}
+	livePresenceSay = map[bool]*redis.Script{
+		true:  redis.NewScript(strings.ReplaceAll(livePresenceSayLua, "PUBLISH_CMD", "SPUBLISH")),
+		false: redis.NewScript(strings.ReplaceAll(livePresenceSayLua, "PUBLISH_CMD", "PUBLISH")),
 	}
 	liveFire = map[bool]*redis.Script{
 		true:  redis.NewScript(strings.ReplaceAll(liveFireLua, "PUBLISH_CMD", "SPUBLISH")),
@@ -667,6 +673,26 @@ func (s *LiveStore) SetPresence(ctx context.Context, room mockroom.RoomID, user 
 	}
 	changed, _ := reply.(int64)
 	return changed == 1, nil
+}
+
+// AnnouncePresence implements live.Store (scripts/live_presence_say.lua).
+func (s *LiveStore) AnnouncePresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, online bool, now time.Time, announce live.Event) (bool, error) {
+	raw, err := live.EncodeEvent(announce)
+	if err != nil {
+		return false, err
+	}
+	flag := "0"
+	if online {
+		flag = "1"
+	}
+	script := livePresenceSay[s.sharded]
+	keys := []string{s.keys.LivePresence(room), s.keys.LiveChannel(room)}
+	reply, err := s.lookup(ctx, script, evalShaCommand(script, keys, string(user), flag, now.UnixMilli(), raw)...)
+	if err != nil {
+		return false, unavailable(err, "announce presence")
+	}
+	said, _ := reply.(int64)
+	return said == 1, nil
 }
 
 // presencePipeline bounds the scripts sent in one pipeline by RenewPresence: a renewal cycle

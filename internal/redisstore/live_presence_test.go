@@ -79,9 +79,10 @@ func TestPresenceIgnoresEntriesThatAreNotLeases(t *testing.T) {
 
 // TestPresenceAnnouncedWithTheChange: the lease script publishes the announcement it is given in
 // the same step as the change (a renewal's always, a release's only when the person went
-// offline), so when one node releases a person while another takes them on, the room's last
-// word on them is always the one that matches the leases: online. On Redis and on the embedded
-// store.
+// offline), and what a renewal cycle found is published only if the leases still bear it out;
+// so when one node releases a person, or finds their lease ran out, while another takes them
+// on, the room's last word on them is always the one that matches the leases: online. On Redis
+// and on the embedded store.
 func TestPresenceAnnouncedWithTheChange(t *testing.T) {
 	onRedisAndEmbedded(t, func(t *testing.T, client redis.UniversalClient, sharded bool) {
 		ctx := t.Context()
@@ -145,15 +146,53 @@ func TestPresenceAnnouncedWithTheChange(t *testing.T) {
 			t.Fatal("the last lease released: want the person offline, announced")
 		}
 
-		// One node releases while another takes the person on, many times: whichever runs
-		// first, the last announcement before the marker says online.
-		for i := range 20 {
+		// A renewal cycle's finding is published only while the leases bear it out.
+		say := func(on bool) bool {
+			t.Helper()
+			said, err := store.AnnouncePresence(ctx, room, user, on, now, *announce(on))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return said
+		}
+		if say(true) {
+			t.Fatal("online announced for a person nobody holds")
+		}
+		set("node-a", true)
+		if !online(next()) {
+			t.Fatal("want online")
+		}
+		if say(false) {
+			t.Fatal("offline announced for a person node-a holds")
+		}
+		if !say(true) || !online(next()) { // the dropped offline published nothing before it
+			t.Fatal("online not announced for a person node-a holds")
+		}
+		if !set("node-a", false) || online(next()) {
+			t.Fatal("want offline")
+		}
+		if !say(false) || online(next()) {
+			t.Fatal("offline not announced for a person nobody holds")
+		}
+
+		// One node releases the person, or announces them gone as its renewal found, while
+		// another takes them on, many times: whichever runs first, the last announcement
+		// before the marker says online.
+		for i := range 40 {
 			set("node-a", true)
 			if !online(next()) {
 				t.Fatal("want online")
 			}
 			var wg sync.WaitGroup
-			wg.Go(func() { set("node-a", false) })
+			if i%2 == 0 {
+				wg.Go(func() { set("node-a", false) })
+			} else {
+				set("node-a", false)
+				if online(next()) {
+					t.Fatal("want offline")
+				}
+				wg.Go(func() { say(false) }) // as a renewal that found node-a's lease ran out
+			}
 			wg.Go(func() { set("node-b", true) })
 			wg.Wait()
 			if err := store.Publish(ctx, room, live.Event{Type: "marker", At: now}); err != nil {
