@@ -142,8 +142,19 @@ type busReceipt struct {
 	payload []byte
 }
 
-// receiveAll runs Receive until ctx ends, passing on what it returns.
-func receiveAll(ctx context.Context, bus *LiveBus, out chan<- busReceipt, wg *sync.WaitGroup) {
+// startReceiving subscribes bus to a first room before anything receives, then runs Receive
+// until the returned cancel (or the test's end), passing on what it returns; the first Receive
+// must announce the first room's subscription, since no Subscribe call waited for it.
+func startReceiving(t *testing.T, bus *LiveBus) (<-chan busReceipt, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	const first = mockroom.RoomID("r-first")
+	if err := bus.Subscribe(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	msgs := make(chan busReceipt, 16)
 	wg.Go(func() {
 		for {
 			room, payload, err := bus.Receive(ctx)
@@ -151,12 +162,26 @@ func receiveAll(ctx context.Context, bus *LiveBus, out chan<- busReceipt, wg *sy
 				return
 			}
 			select {
-			case out <- busReceipt{room, payload}:
+			case msgs <- busReceipt{room, payload}:
 			case <-ctx.Done():
 				return
 			}
 		}
 	})
+	if m := <-msgs; m.room != first || m.payload != nil {
+		t.Fatalf("first message %q in %s, want the notice of %s", m.payload, m.room, first)
+	}
+	return msgs, cancel
+}
+
+// subscribeAtShutGate starts Subscribe(room) while the gate is shut, and returns once the
+// command has left the bus and waits at the gate; the call's result comes on the channel.
+func subscribeAtShutGate(ctx context.Context, bus *LiveBus, proxy *gateProxy, room mockroom.RoomID) <-chan error {
+	proxy.shutGate()
+	returned := make(chan error, 1)
+	go func() { returned <- bus.Subscribe(ctx, room) }()
+	<-proxy.held
+	return returned
 }
 
 // TestSubscribeReturnsOnceRedisConfirms: while the bus receives, Subscribe does not return when
@@ -166,25 +191,9 @@ func receiveAll(ctx context.Context, bus *LiveBus, out chan<- busReceipt, wg *sy
 // confirmation is not announced again as a notice.
 func TestSubscribeReturnsOnceRedisConfirms(t *testing.T) {
 	bus, proxy, direct, keys := busThroughGate(t)
-	ctx, cancel := context.WithCancel(t.Context())
-	var wg sync.WaitGroup
-	t.Cleanup(func() { cancel(); wg.Wait() })
-	msgs := make(chan busReceipt, 16)
-
-	// A first room, subscribed before anything receives: announced by the first Receive.
-	const first, room = mockroom.RoomID("r-first"), mockroom.RoomID("r-gated")
-	if err := bus.Subscribe(ctx, first); err != nil {
-		t.Fatal(err)
-	}
-	receiveAll(ctx, bus, msgs, &wg)
-	if m := <-msgs; m.room != first || m.payload != nil {
-		t.Fatalf("first message %q in %s, want the notice of %s", m.payload, m.room, first)
-	}
-
-	proxy.shutGate()
-	returned := make(chan error, 1)
-	go func() { returned <- bus.Subscribe(ctx, room) }()
-	<-proxy.held // the SUBSCRIBE has left the bus and waits at the gate
+	msgs, _ := startReceiving(t, bus)
+	const room = mockroom.RoomID("r-gated")
+	returned := subscribeAtShutGate(t.Context(), bus, proxy, room)
 	select {
 	case err := <-returned:
 		t.Fatalf("Subscribe returned (%v) before Redis saw the subscription", err)
@@ -205,21 +214,9 @@ func TestSubscribeReturnsOnceRedisConfirms(t *testing.T) {
 // stops receiving fails (the room is not counted as subscribed), and so does one after.
 func TestSubscribeGivesUpWhenReceivingEnds(t *testing.T) {
 	bus, proxy, _, _ := busThroughGate(t)
-	ctx, cancel := context.WithCancel(t.Context())
-	var wg sync.WaitGroup
-	t.Cleanup(func() { cancel(); wg.Wait() })
-	msgs := make(chan busReceipt, 16)
-	if err := bus.Subscribe(ctx, "r-first"); err != nil {
-		t.Fatal(err)
-	}
-	receiveAll(ctx, bus, msgs, &wg)
-	<-msgs // the first room's notice: the bus receives
-
-	proxy.shutGate()
-	returned := make(chan error, 1)
-	go func() { returned <- bus.Subscribe(t.Context(), "r-gated") }()
-	<-proxy.held
-	cancel()
+	_, stopReceiving := startReceiving(t, bus)
+	returned := subscribeAtShutGate(t.Context(), bus, proxy, "r-gated")
+	stopReceiving()
 	err := <-returned
 	if mockroom.ErrorKind(err) != mockroom.KindUnavailable || !errors.Is(err, redis.ErrClosed) {
 		t.Fatalf("Subscribe after the bus stopped receiving: %v, want unavailable (closed)", err)
