@@ -341,8 +341,7 @@ func (e *Engine) recordFirstJoin(ctx context.Context, id mockroom.RoomID, m Memb
 // announced offline. Should that fail, the lease runs out by itself within
 // PresenceOfflineBound.
 func (e *Engine) Leave(ctx context.Context, id mockroom.RoomID, p mockroom.Principal) error {
-	_, err := e.dropPresence(ctx, id, p.UserID)
-	return err
+	return e.dropPresence(ctx, id, p.UserID)
 }
 
 // EventsAfter returns up to max events after pos, in order. ok=false when the client must start

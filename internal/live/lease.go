@@ -115,9 +115,9 @@ func (e *Engine) holdPresence(ctx context.Context, room mockroom.RoomID, user mo
 }
 
 // dropPresence gives up one socket's hold. With the person's last socket on this node gone, the
-// lease is kept for the grace while the node runs (endGrace releases it), or released at once.
-// offline reports that a release left no other node holding the person.
-func (e *Engine) dropPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) (offline bool, err error) {
+// lease is kept for the grace while the node runs (endGrace releases it), or released at once
+// (and the person announced offline by the store if no other node holds them).
+func (e *Engine) dropPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) error {
 	h := e.acquireHeld(room)
 	defer e.releaseHeld(room, h)
 	h.mu.Lock()
@@ -125,18 +125,19 @@ func (e *Engine) dropPresence(ctx context.Context, room mockroom.RoomID, user mo
 	u := h.users[user]
 	if u != nil && u.sockets > 1 {
 		u.sockets--
-		return false, nil
+		return nil
 	}
 	if u != nil && u.sockets == 1 && e.startGrace(u) {
 		u.sockets = 0
-		return false, nil
+		return nil
 	}
 	if u != nil && u.grace != nil {
 		e.stopGrace(u)
 	}
 	delete(h.users, user)
 	now := e.now()
-	return e.store.SetPresence(ctx, room, user, e.node, false, time.Time{}, now, presenceEvent(user, false, now))
+	_, err := e.store.SetPresence(ctx, room, user, e.node, false, time.Time{}, now, presenceEvent(user, false, now))
+	return err
 }
 
 // startGrace arms u's grace unless the node is not running (or is stopping) or has none.

@@ -62,31 +62,38 @@ var (
 	livePresenceKeepLua string
 	//go:embed scripts/live_presence_say.lua
 	livePresenceSayLua string
+	//go:embed scripts/live_leases.lua
+	liveLeasesLua string
 
 	liveRead         = redis.NewScript(liveReadLua)
 	liveView         = redis.NewScript(liveViewLua)
 	liveSettle       = redis.NewScript(liveSettleLua)
 	liveSaveDoc      = redis.NewScript(liveLibLua + liveSaveDocLua)
 	livePresenceKeep = redis.NewScript(liveLibLua + livePresenceKeepLua)
-	// The appending and firing scripts publish: SPUBLISH where sharded pub/sub exists (so a
-	// Cluster routes the message within the room's slot), PUBLISH on the embedded store.
-	liveAppend = map[bool]*redis.Script{
-		true:  redis.NewScript(liveLibLua + strings.ReplaceAll(liveAppendLua, "PUBLISH_CMD", "SPUBLISH")),
-		false: redis.NewScript(liveLibLua + strings.ReplaceAll(liveAppendLua, "PUBLISH_CMD", "PUBLISH")),
-	}
-	livePresence = map[bool]*redis.Script{
-		true:  redis.NewScript(liveLibLua + strings.ReplaceAll(livePresenceLua, "PUBLISH_CMD", "SPUBLISH")),
-		false: redis.NewScript(liveLibLua + strings.ReplaceAll(livePresenceLua, "PUBLISH_CMD", "PUBLISH")),
-	}
-	livePresenceSay = map[bool]*redis.Script{
-		true:  redis.NewScript(strings.ReplaceAll(livePresenceSayLua, "PUBLISH_CMD", "SPUBLISH")),
-		false: redis.NewScript(strings.ReplaceAll(livePresenceSayLua, "PUBLISH_CMD", "PUBLISH")),
-	}
-	liveFire = map[bool]*redis.Script{
-		true:  redis.NewScript(strings.ReplaceAll(liveFireLua, "PUBLISH_CMD", "SPUBLISH")),
-		false: redis.NewScript(strings.ReplaceAll(liveFireLua, "PUBLISH_CMD", "PUBLISH")),
-	}
+	// The scripts that publish do it with SPUBLISH where sharded pub/sub exists (so a Cluster
+	// routes the message within the room's slot), PUBLISH on the embedded store.
+	liveAppend      = publishingScripts(liveLibLua + liveAppendLua)
+	livePresence    = publishingScripts(liveLibLua + liveLeasesLua + livePresenceLua)
+	livePresenceSay = publishingScripts(liveLeasesLua + livePresenceSayLua)
+	liveFire        = publishingScripts(liveFireLua)
 )
+
+// publishingScripts is the script src, whose PUBLISH_CMD publishes, by whether pub/sub is
+// sharded (see LiveStore.Sharded).
+func publishingScripts(src string) map[bool]*redis.Script {
+	return map[bool]*redis.Script{
+		true:  redis.NewScript(strings.ReplaceAll(src, "PUBLISH_CMD", "SPUBLISH")),
+		false: redis.NewScript(strings.ReplaceAll(src, "PUBLISH_CMD", "PUBLISH")),
+	}
+}
+
+// presenceFlag is how the presence scripts take online: "1", or "0" for offline.
+func presenceFlag(online bool) string {
+	if online {
+		return "1"
+	}
+	return "0"
+}
 
 // DefaultTimerShards is how many due-set keys hold the pending room timers.
 const DefaultTimerShards = 16
@@ -652,13 +659,9 @@ func (s *LiveStore) Publish(ctx context.Context, room mockroom.RoomID, ev live.E
 // (scripts/live_presence.lua), so a person connected through two nodes stays online while either
 // renews; the script publishes the announcement itself, so announcements follow the changes.
 func (s *LiveStore) SetPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, node string, online bool, until, now time.Time, announce *live.Event) (bool, error) {
-	flag := "0"
-	if online {
-		flag = "1"
-	}
 	script := livePresence[s.sharded]
 	keys := s.storedKeys(room, 0)
-	args := []any{string(user), node, flag, until.UnixMilli(), s.waitingMS, now.UnixMilli()}
+	args := []any{string(user), node, presenceFlag(online), until.UnixMilli(), s.waitingMS, now.UnixMilli()}
 	if announce != nil {
 		raw, err := live.EncodeEvent(*announce)
 		if err != nil {
@@ -681,13 +684,9 @@ func (s *LiveStore) AnnouncePresence(ctx context.Context, room mockroom.RoomID, 
 	if err != nil {
 		return false, err
 	}
-	flag := "0"
-	if online {
-		flag = "1"
-	}
 	script := livePresenceSay[s.sharded]
 	keys := []string{s.keys.LivePresence(room), s.keys.LiveChannel(room)}
-	reply, err := s.lookup(ctx, script, evalShaCommand(script, keys, string(user), flag, now.UnixMilli(), raw)...)
+	reply, err := s.lookup(ctx, script, evalShaCommand(script, keys, string(user), presenceFlag(online), now.UnixMilli(), raw)...)
 	if err != nil {
 		return false, unavailable(err, "announce presence")
 	}

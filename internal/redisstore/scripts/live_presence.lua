@@ -1,7 +1,7 @@
--- Records or clears one node's lease on a participant's presence. Each node that holds a socket
--- of the person keeps a field "<user> <node>" whose value is the unix ms until which the lease
--- holds; the person is online while any of their leases holds. A node renews its leases while
--- the sockets are open, so a node that dies stops renewing and its leases run out by themselves.
+-- Records or clears one node's lease on a participant's presence (a field "<user> <node>", see
+-- live_leases.lua); the person is online while any of their leases holds. A node renews its
+-- leases while the sockets are open, so a node that dies stops renewing and its leases run out
+-- by themselves.
 -- A script rather than a plain HSET so that presence in a room that has not started expires with
 -- the rest of the room, and so that the answer says whether the person's presence changed.
 -- The announcement of the change, when the caller gives one, is published here, in the same step
@@ -17,30 +17,16 @@ local presence = KEYS[7]
 local user, field = ARGV[1], ARGV[1] .. ' ' .. ARGV[2]
 local now = tonumber(ARGV[6])
 
--- online reports whether a lease of user other than field holds at now. Only "<user> <node>"
--- fields are leases: a field of the user id alone was written before leases existed, online
--- until 12 hours ahead, and must not keep anyone online (live_presence_keep.lua removes it).
-local function online_elsewhere()
-  local all = redis.call('HGETALL', presence)
-  for i = 1, #all, 2 do
-    local f = all[i]
-    if f ~= field and #f > #user + 1 and string.sub(f, 1, #user + 1) == user .. ' ' and (tonumber(all[i + 1]) or 0) > now then
-      return true
-    end
-  end
-  return false
-end
-
 local changed = 0
 if ARGV[3] == '1' then
   local mine = tonumber(redis.call('HGET', presence, field) or '0')
-  if mine <= now and not online_elsewhere() then
+  if mine <= now and not lease_held(presence, user, now, field) then
     changed = 1
   end
   redis.call('HSET', presence, field, ARGV[4])
 else
   redis.call('HDEL', presence, field)
-  if not online_elsewhere() then
+  if not lease_held(presence, user, now, field) then
     changed = 1
   end
 end

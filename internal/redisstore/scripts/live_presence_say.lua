@@ -6,17 +6,7 @@
 -- KEYS: 1 the room's presence hash, 2 the room's channel
 -- ARGV: user id, "1" online or "0" offline, now unix ms, the announcement
 -- Returns 1 when the announcement was published, 0 when dropped.
-local prefix = ARGV[1] .. ' '
-local now = tonumber(ARGV[3])
-local leased = false
-local fields = redis.call('HGETALL', KEYS[1])
-for i = 1, #fields, 2 do
-  local f = fields[i]
-  if #f > #prefix and string.sub(f, 1, #prefix) == prefix and (tonumber(fields[i + 1]) or 0) > now then
-    leased = true
-    break
-  end
-end
+local leased = lease_held(KEYS[1], ARGV[1], tonumber(ARGV[3]))
 if leased ~= (ARGV[2] == '1') then
   return 0
 end
