@@ -124,7 +124,9 @@ func TestPeerMatchOverHTTP(t *testing.T) {
 		t.Fatalf("names after one reveal = %v", got)
 	}
 	env.do(t, "POST", roomPath+"/reveal", bo.AccessToken, nil)
-	if got := names(bo.AccessToken); got[0] != ada.Name || got[1] != bo.Name {
+	// Ada is usually A (she waited longer), but two people queued within the same millisecond
+	// are in the queue's own order: either may be first.
+	if got := names(bo.AccessToken); !(got[0] == ada.Name && got[1] == bo.Name) && !(got[0] == bo.Name && got[1] == ada.Name) {
 		t.Fatalf("names after both reveal = %v, want %s and %s", got, ada.Name, bo.Name)
 	}
 
