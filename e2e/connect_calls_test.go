@@ -17,20 +17,20 @@ import (
 // in docs/performance.md ("Connect and resume"); raise them only with a reason written there.
 const (
 	ticketCallsBudget  = 3  // session, guest record, the caller's seat; nothing written
-	connectCallsBudget = 18 // the ticket, the spend, join, snapshot
+	connectCallsBudget = 17 // the ticket, the spend, the join's one step with the snapshot's read
 	// tokenConnectCallsBudget is a connect with the access token in the join (auth=join): no
 	// ticket, so neither its seat check (the join checks the seat) nor its spend; the session
-	// check, then join and snapshot.
+	// check, then the join.
 	tokenConnectCallsBudget = connectCallsBudget - 2
-	resumeCallsBudget       = 15 // the ticket, the spend, join, the missed events
+	resumeCallsBudget       = 14 // the ticket, the spend, the join's one step with the missed events
 	// credentialResumeCallsBudget is a resume with the credential the cut socket was handed:
-	// no ticket; the session check and the spend, then join and the missed events.
-	credentialResumeCallsBudget = 13
+	// no ticket; the session check and the spend, then the join.
+	credentialResumeCallsBudget = 12
 	// quickResumeCallsBudget is the cut and the same resume within the presence grace
-	// (live.PresenceGrace): the cut socket's leave writes nothing, and the join neither runs
-	// the lease script (EVALSHA and its HGET, HGETALL, HSET, HMGET) nor announces the person
-	// online (SPUBLISH).
-	quickResumeCallsBudget = credentialResumeCallsBudget - 6
+	// (live.PresenceGrace): the cut socket's leave writes nothing, and the join's step takes no
+	// lease (the lease script's HGET, HGETALL, HSET, HMGET) nor announces the person online
+	// (SPUBLISH).
+	quickResumeCallsBudget = credentialResumeCallsBudget - 5
 )
 
 // periodic names the commands nodes run on a clock whatever the sockets do (the timer poll),

@@ -2,7 +2,6 @@ package live
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -272,21 +271,15 @@ func (e *Engine) Participant(ctx context.Context, id mockroom.RoomID, user mockr
 	return m, nil
 }
 
-// Join admits p to the room on this node: it checks membership against the room service
-// (always current: currentInfo), takes a presence lease for the socket (lease.go), and returns
-// p's current role. Every successful Join is paired with a Leave.
-func (e *Engine) Join(ctx context.Context, id mockroom.RoomID, p mockroom.Principal) (Member, error) {
-	// Of the live state, a join needs the half (a peer room's roles) and whether p's first
-	// join is recorded: two fields, not the whole state with its current question decoded.
-	f, err := e.store.Fields(ctx, id, FieldHalf, fieldJoined+string(p.UserID))
-	if err != nil {
-		return Member{}, err
-	}
-	half, joined := int(atoi(f[0])), f[1] == "1"
+// Admit checks that p may join the room now: a participant (against the room service, always
+// current: currentInfo) of a room that is not closed. It writes nothing, so a socket layer can
+// admit a socket before it listens to the room, and let it in (Enter) once it listens. The role
+// is p's for the half this node last saw; Enter's is final.
+func (e *Engine) Admit(ctx context.Context, id mockroom.RoomID, p mockroom.Principal) (Member, error) {
 	c := e.room(id)
 	c.mu.Lock()
-	c.half = half
 	info, err := e.currentInfo(ctx, id, c)
+	half := c.half
 	c.mu.Unlock()
 	if err != nil {
 		return Member{}, err
@@ -298,15 +291,112 @@ func (e *Engine) Join(ctx context.Context, id mockroom.RoomID, p mockroom.Princi
 	if info.State == mockroom.StateClosed {
 		return Member{}, mockroom.Errorf(mockroom.KindConflict, "room_closed", "the room is closed")
 	}
-	if !joined {
-		if err := e.recordFirstJoin(ctx, id, m); err != nil {
-			return Member{}, err
-		}
-	}
-	if err := e.holdPresence(ctx, id, p.UserID); err != nil {
+	return m, nil
+}
+
+// Join admits p to the room on this node (Admit) and lets them in (Enter) without reading
+// anything for a socket. Every successful Join is paired with a Leave.
+func (e *Engine) Join(ctx context.Context, id mockroom.RoomID, p mockroom.Principal) (Member, error) {
+	if _, err := e.Admit(ctx, id, p); err != nil {
 		return Member{}, err
 	}
-	return m, nil
+	entry, err := e.enter(ctx, id, p, false, nil, 0)
+	return entry.Member, err
+}
+
+// Entry is where a socket let in by Enter starts.
+type Entry struct {
+	Member Member
+	// Resumed is set when Events are what followed the position the socket resumes from (as
+	// EventsAfter returns them, ok); otherwise the socket starts from Snapshot.
+	Resumed  bool
+	Events   []Event
+	Snapshot Snapshot
+}
+
+// Enter lets p, admitted by Admit, into the room: it records their first join, so the session's
+// record shows who took part from when and people already in the room learn the newcomer's
+// name and role (once per person, even when two of their sockets join at once through different
+// nodes), takes a presence lease for the socket (lease.go), and reads where the socket starts:
+// with resume set, the events after it (at most max, as EventsAfter) if the log still holds
+// them, else a snapshot. All of it is one store step when the node knew the room's half (a
+// second, for the snapshot, when the resume falls through). Every successful Enter is paired
+// with a Leave.
+func (e *Engine) Enter(ctx context.Context, id mockroom.RoomID, p mockroom.Principal, resume *mockroom.Position, max int) (Entry, error) {
+	return e.enter(ctx, id, p, true, resume, max)
+}
+
+// staleHalfTries bounds Enter's store calls when the room's half keeps changing under it (a swap
+// between its reading the half and its call): the half changes once per session.
+const staleHalfTries = 3
+
+func (e *Engine) enter(ctx context.Context, id mockroom.RoomID, p mockroom.Principal, read bool, resume *mockroom.Position, max int) (Entry, error) {
+	if max <= 0 || max > ResumeWindow {
+		max = ResumeWindow
+	}
+	c := e.room(id)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	info, err := e.info(ctx, id, c, false)
+	if err != nil {
+		return Entry{}, err
+	}
+	var m Member
+	var res EnterResult
+	err = e.holdPresence(ctx, id, p.UserID, func(lease *EnterLease) error {
+		for try := 1; ; try++ {
+			var ok bool
+			if m, ok = roleOf(info, p.UserID, c.half); !ok {
+				return mockroom.Errorf(mockroom.KindForbidden, "not_a_participant", "you are not a participant of this room")
+			}
+			req := EnterRequest{Half: c.half, First: firstJoin(m, e.now()), FirstUnless: fieldJoined + string(m.UserID), Lease: lease}
+			switch {
+			case read && resume != nil:
+				req.Read = EnterRead{Log: true, From: resume.Offset, Max: max}
+				if resume.Offset > 0 {
+					req.Read.Max++ // the event at the position itself, to check its id
+				}
+			case read:
+				req.Read = EnterRead{View: true, WithNotes: m.Role == mockroom.RoleInterviewer}
+			}
+			var err error
+			if res, err = e.store.Enter(ctx, id, req); err != nil || !res.Stale {
+				return err
+			}
+			c.half = res.Half
+			if try == staleHalfTries {
+				return mockroom.Errorf(mockroom.KindUnavailable, "store_unavailable", "the room changed while you joined; try again")
+			}
+		}
+	})
+	if err != nil || !read {
+		return Entry{Member: m}, err
+	}
+	entry, err := e.entryOf(ctx, id, c, info, m, res, resume)
+	if err != nil {
+		// The socket is counted in, but will not be let in, nor leave: count it out.
+		if dropErr := e.dropPresence(ctx, id, p.UserID); dropErr != nil {
+			e.log.Warn("presence not given back after a failed join", "room", id, "user", p.UserID, "err", dropErr)
+		}
+		return Entry{}, err
+	}
+	return entry, nil
+}
+
+// entryOf is where m's socket starts, from what Enter read: the events after resume, or a
+// snapshot (read now if the resume fell through). Caller holds c.mu.
+func (e *Engine) entryOf(ctx context.Context, id mockroom.RoomID, c *roomCache, info RoomInfo, m Member, res EnterResult, resume *mockroom.Position) (Entry, error) {
+	if resume != nil {
+		if evs, ok := resumeFrom(*resume, res.Head, res.Events); ok {
+			return Entry{Member: m, Resumed: true, Events: evs}, nil
+		}
+		var err error
+		if res.View, err = e.store.View(ctx, id, m.Role == mockroom.RoleInterviewer); err != nil {
+			return Entry{}, err
+		}
+	}
+	snap, err := e.snapshotOf(ctx, id, c, info, m.UserID, res.View)
+	return Entry{Member: snap.You, Snapshot: snap}, err
 }
 
 // joinedData is the Data of a participant.joined event.
@@ -316,23 +406,16 @@ type joinedData struct {
 	DisplayName string          `json:"display_name"`
 }
 
-// recordFirstJoin appends participant.joined the first time m joins the room, so the session's
-// record shows who took part from when, and people already in the room learn the newcomer's name
-// and role. The check on the joined field makes it once per person even when two sockets of the
-// same person join at once through different nodes.
-func (e *Engine) recordFirstJoin(ctx context.Context, id mockroom.RoomID, m Member) error {
+// firstJoin appends participant.joined the first time m joins the room (Enter), with a check
+// on the joined field, which it sets.
+func firstJoin(m Member, now time.Time) AppendRequest {
 	field := fieldJoined + string(m.UserID)
-	_, err := e.store.Append(ctx, id, AppendRequest{
-		Now:    e.now(),
+	return AppendRequest{
+		Now:    now,
 		Checks: []Check{{Field: field, Value: ""}},
 		Set:    []FieldValue{{field, "1"}},
 		Events: []NewEvent{{Type: TypeJoined, Actor: m.UserID, Data: joinedData(m)}},
-	})
-	var ce *ConflictError
-	if errors.As(err, &ce) && ce.Field == field {
-		return nil // another socket of this person recorded it first
 	}
-	return err
 }
 
 // Leave records that one of p's sockets admitted by Join went away. When it was p's last on
@@ -365,20 +448,28 @@ func (e *Engine) EventsAfter(ctx context.Context, id mockroom.RoomID, pos mockro
 	if err != nil {
 		return nil, false, err
 	}
+	evs, ok := resumeFrom(pos, head, evs)
+	return evs, ok, nil
+}
+
+// resumeFrom judges a read of the log for a client resuming from pos: head and the events from
+// pos's offset (from the first when it is 0) on. It returns those after pos, ok=false when the
+// client must start from a snapshot (see EventsAfter).
+func resumeFrom(pos mockroom.Position, head mockroom.Position, evs []Event) ([]Event, bool) {
 	if pos.Offset == 0 {
 		if pos.Epoch != "" && pos.Epoch != head.Epoch {
-			return nil, false, nil
+			return nil, false
 		}
 		if head.Offset > ResumeWindow {
-			return nil, false, nil
+			return nil, false
 		}
-		return evs, true, nil
+		return evs, true
 	}
 	if pos.Epoch != head.Epoch || pos.Offset > head.Offset || head.Offset-pos.Offset > ResumeWindow {
-		return nil, false, nil
+		return nil, false
 	}
 	if len(evs) == 0 || evs[0].Offset != pos.Offset || evs[0].ID != pos.EventID {
-		return nil, false, nil
+		return nil, false
 	}
-	return evs[1:], true, nil
+	return evs[1:], true
 }

@@ -91,26 +91,32 @@ func (e *Engine) releaseHeld(room mockroom.RoomID, h *heldRoom) {
 	}
 }
 
-// holdPresence takes a lease on p's presence for one more socket on this node. Only when the
-// node did not hold p already (nor within their grace) is the store written, and p announced
-// online (by the store, in the same step).
-func (e *Engine) holdPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) error {
+// holdPresence counts one more socket of user's on this node in room, with the hold locked
+// around enter, which does the store's part of a join. Only when the node did not hold user
+// already (nor within their grace) does enter get a lease to take, and announce (by the store,
+// in the same step); the socket is counted once enter succeeded.
+func (e *Engine) holdPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, enter func(lease *EnterLease) error) error {
 	h := e.acquireHeld(room)
 	defer e.releaseHeld(room, h)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if u := h.users[user]; u != nil {
-		if u.grace != nil {
-			e.stopGrace(u)
-		}
-		u.sockets++
-		return nil
+	u := h.users[user]
+	var lease *EnterLease
+	if u == nil {
+		now := e.now()
+		lease = &EnterLease{User: user, Node: e.node, Until: now.Add(e.lease), Now: now, Announce: presenceEvent(user, true, now)}
 	}
-	now := e.now()
-	if _, err := e.store.SetPresence(ctx, room, user, e.node, true, now.Add(e.lease), now, presenceEvent(user, true, now)); err != nil {
+	if err := enter(lease); err != nil {
 		return err
 	}
-	h.users[user] = &heldUser{sockets: 1, room: room, user: user}
+	if u == nil {
+		h.users[user] = &heldUser{sockets: 1, room: room, user: user}
+		return nil
+	}
+	if u.grace != nil {
+		e.stopGrace(u)
+	}
+	u.sockets++
 	return nil
 }
 

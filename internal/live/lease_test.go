@@ -1,8 +1,10 @@
 package live_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,7 +145,8 @@ func withGrace(d time.Duration) func(*live.Config) {
 // nothing: the person never went away.
 func TestAQuickRejoinIsNotAnnounced(t *testing.T) {
 	e := newEnv(t)
-	store, log := e.loggedStore()
+	logged, log := e.loggedStore()
+	store := &enterSpy{Store: logged}
 	// No renewal falls into the test: only what the leave and the join send is logged.
 	a, _ := e.engine(withGrace(time.Hour), func(c *live.Config) { c.Store, c.PresenceRenewEvery = store, time.Hour })
 	ctx := t.Context()
@@ -159,11 +162,17 @@ func TestAQuickRejoinIsNotAnnounced(t *testing.T) {
 	if names := writes(log); len(names) != 0 {
 		t.Errorf("the leave wrote %v to the store, want nothing within the grace", names)
 	}
+	store.take()
 	if _, err := a.Join(ctx, e.room, candidate); err != nil {
 		t.Fatal(err)
 	}
-	if names := writes(log); len(names) != 0 {
-		t.Errorf("the join within the grace wrote %v to the store, want reads only", names)
+	// The join's one store step (Enter) reads, and would write the first join (recorded
+	// already) and a lease: it must take none.
+	if names := writes(log); len(names) != 1 {
+		t.Errorf("the join within the grace sent %v to the store, want its one step alone", names)
+	}
+	if reqs := store.take(); len(reqs) != 1 || reqs[0].Lease != nil {
+		t.Errorf("the join within the grace entered with %+v, want once with no lease", reqs)
 	}
 	if _, err := a.Join(ctx, e.room, observer); err != nil { // an announcement after the others, to wait for
 		t.Fatal(err)
@@ -315,4 +324,62 @@ func TestALeaseInItsGraceIsRenewed(t *testing.T) {
 	if want := e.clock.Now().Add(time.Second).Truncate(time.Millisecond); !v.Presence[candidate.UserID].Equal(want) {
 		t.Errorf("the candidate's lease holds until %v, want the renewed %v", v.Presence[candidate.UserID], want)
 	}
+}
+
+// enterSpy records the requests a store's Enter is given.
+type enterSpy struct {
+	live.Store
+	mu   sync.Mutex
+	reqs []live.EnterRequest
+}
+
+func (s *enterSpy) Enter(ctx context.Context, room mockroom.RoomID, req live.EnterRequest) (live.EnterResult, error) {
+	s.mu.Lock()
+	s.reqs = append(s.reqs, req)
+	s.mu.Unlock()
+	return s.Store.Enter(ctx, room, req)
+}
+
+// take returns the requests recorded since the last take.
+func (s *enterSpy) take() []live.EnterRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reqs := s.reqs
+	s.reqs = nil
+	return reqs
+}
+
+// A join that fails after its store step took the person's lease (here: the resume falls through
+// and the snapshot's read fails) gives the hold back, as the leave it will never have would: the
+// person is announced offline after the grace, not kept online by this node's renewals.
+func TestAFailedEnterGivesItsHoldBack(t *testing.T) {
+	e := newEnv(t)
+	store := &failingView{Store: redisstore.NewLiveStore(e.client, e.keys, true)}
+	a, _ := e.engine(withGrace(20*time.Millisecond), func(c *live.Config) { c.Store = store })
+	ctx := t.Context()
+	w := listen(t, a, e.room)
+	if _, err := a.Join(ctx, e.room, interviewer); err != nil { // the room's log begins
+		t.Fatal(err)
+	}
+	// A position of another log: the resume falls through to a snapshot, whose read fails.
+	_, err := a.Enter(ctx, e.room, candidate, &mockroom.Position{Epoch: "another", Offset: 1, EventID: "x"}, 10)
+	if err == nil {
+		t.Fatal("the enter succeeded with the snapshot's read failing")
+	}
+	w.waitPresence(t, candidate.UserID, true, 1)
+	w.waitPresence(t, candidate.UserID, false, 1)
+	v, err := redisstore.NewLiveStore(e.client, e.keys, true).View(ctx, e.room, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, held := v.Presence[candidate.UserID]; held {
+		t.Errorf("the candidate's lease is still held after the failed join: %v", v.Presence)
+	}
+}
+
+// failingView is a store whose View fails.
+type failingView struct{ live.Store }
+
+func (failingView) View(context.Context, mockroom.RoomID, bool) (live.View, error) {
+	return live.View{}, mockroom.Errorf(mockroom.KindUnavailable, "store_unavailable", "no view today")
 }

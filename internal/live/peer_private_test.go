@@ -107,6 +107,57 @@ func TestPeerRoomPrivateMaterialStaysWithItsInterviewer(t *testing.T) {
 	}
 }
 
+// A node that has not seen the roles swap still lets a peer in with the role of the half the room
+// is in: the store's one join step is refused for the stale half and taken again for the right
+// one, so the second half's interviewer, entering through a node new to the room, gets their role
+// and their notes.
+func TestEnterThroughANodeThatMissedTheSwap(t *testing.T) {
+	e := newEnv(t)
+	ann := mockroom.Principal{UserID: "u-ann", Name: "Ann"}
+	ben := mockroom.Principal{UserID: "u-ben", Name: "Ben"}
+	e.rooms.Put(live.RoomInfo{
+		ID: e.room, Kind: mockroom.RoomPeer, Track: "python-developer", State: mockroom.StateWaiting,
+		Questions: []live.PlannedQuestion{{QuestionID: "q1", Minutes: 1}, {QuestionID: "q2", Minutes: 1}},
+		Halves: []live.Half{
+			{Interviewer: ann.UserID, Candidate: ben.UserID, FirstQuestion: 0, QuestionCount: 1},
+			{Interviewer: ben.UserID, Candidate: ann.UserID, FirstQuestion: 1, QuestionCount: 1},
+		},
+		Participants: []live.Participant{
+			{UserID: ann.UserID, Role: mockroom.RoleInterviewer, DisplayName: "Peer Otter"},
+			{UserID: ben.UserID, Role: mockroom.RoleCandidate, DisplayName: "Peer Heron"},
+		},
+	})
+	a, _ := e.engine()
+	ctx := t.Context()
+	for _, p := range []mockroom.Principal{ann, ben} {
+		if _, err := a.Join(ctx, e.room, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const benNote = "BEN: Ann was crisp on q2 5d1"
+	e.mustExec(a, ann, 1, live.CmdStart, nil)
+	e.mustExec(a, ann, 2, live.CmdNext, nil) // second half: Ben interviews Ann
+	e.mustExec(a, ben, 1, live.CmdNoteAdd, map[string]any{"text": benNote})
+
+	b, _ := e.engine()
+	if m, err := b.Admit(ctx, e.room, ben); err != nil || m.Role != mockroom.RoleCandidate {
+		t.Fatalf("admitted on the new node as %+v, %v; want the first half's candidate (the node has not seen the swap)", m, err)
+	}
+	entry, err := b.Enter(ctx, e.room, ben, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entry.Member.Role != mockroom.RoleInterviewer || entry.Snapshot.You.Role != mockroom.RoleInterviewer || entry.Snapshot.Half != 1 {
+		t.Errorf("entered as %s (snapshot: %s, half %d), want the second half's interviewer", entry.Member.Role, entry.Snapshot.You.Role, entry.Snapshot.Half)
+	}
+	if len(entry.Snapshot.Notes) != 1 || !strings.Contains(string(entry.Snapshot.Notes[0].Private), benNote) {
+		t.Errorf("Ben's snapshot notes: %+v, want his own note", entry.Snapshot.Notes)
+	}
+	if err := b.Leave(ctx, e.room, ben); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Receivers with the same audience key must get the same event from Visible, or sockets sharing
 // an encoded frame would leak or lose material.
 func TestAudienceKeyGroupsIdenticalViews(t *testing.T) {

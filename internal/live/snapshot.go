@@ -93,8 +93,14 @@ func (e *Engine) Snapshot(ctx context.Context, id mockroom.RoomID, user mockroom
 	if err != nil {
 		return Snapshot{}, err
 	}
+	return e.snapshotOf(ctx, id, c, info, user, v)
+}
+
+// snapshotOf builds user's snapshot from the view v read of the room (with the notes if user
+// was its interviewer). Caller holds c.mu.
+func (e *Engine) snapshotOf(ctx context.Context, id mockroom.RoomID, c *roomCache, info RoomInfo, user mockroom.UserID, v View) (Snapshot, error) {
 	c.half = v.State.Half
-	m, _ = roleOf(info, user, v.State.Half)
+	m, _ := roleOf(info, user, v.State.Half)
 	doc, err := e.rebuildDoc(v)
 	if err != nil {
 		return Snapshot{}, err

@@ -57,6 +57,12 @@ type Store interface {
 	// out. The rooms go to the store together, in a few round trips; a room whose renewal failed
 	// reads no change, and the first failure is returned.
 	RenewPresence(ctx context.Context, node string, rooms []RoomLeases, until, now time.Time) (changes []PresenceChange, err error)
+	// Enter is a socket's join in one atomic step: unless the room's state is in another half
+	// than req.Half (then it writes nothing and reports Stale), it appends req.First if the
+	// state field req.FirstUnless is empty (as Append would; a ConflictError is not returned:
+	// the first join was recorded meanwhile), takes req.Lease (as SetPresence would renew it)
+	// and reads what req.Read asks for (as View or Read would).
+	Enter(ctx context.Context, room mockroom.RoomID, req EnterRequest) (EnterResult, error)
 
 	// ArmTimer makes sure timer generation gen of room is looked at no later than due.
 	ArmTimer(ctx context.Context, ref TimerRef) error
@@ -74,6 +80,50 @@ type Store interface {
 type RoomLeases struct {
 	Room  mockroom.RoomID
 	Users []mockroom.UserID
+}
+
+// EnterRequest is a socket's join as Store.Enter takes it.
+type EnterRequest struct {
+	// Half is the half First's role was worked out for.
+	Half int
+	// First records the person's first join; FirstUnless is the state field that says it is
+	// recorded (First sets it).
+	First       AppendRequest
+	FirstUnless string
+	// Lease, if set, is the lease on User's presence this node takes.
+	Lease *EnterLease
+	Read  EnterRead
+}
+
+// EnterLease is a lease Store.Enter takes, as SetPresence(room, User, Node, true, Until, Now,
+// Announce) would.
+type EnterLease struct {
+	User       mockroom.UserID
+	Node       string
+	Until, Now time.Time
+	Announce   *Event
+}
+
+// EnterRead is what Store.Enter reads once the person is in: nothing, the View (with the
+// notes if WithNotes), or the Log from From, at most Max events, as Read would.
+type EnterRead struct {
+	View, WithNotes bool
+	Log             bool
+	From            mockroom.EventOffset
+	Max             int
+}
+
+// EnterResult is what Store.Enter did and read.
+type EnterResult struct {
+	// Stale is set, with the room's Half, when the state was in another half: nothing was done.
+	Stale bool
+	Half  int
+	// CameOnline is SetPresence's changed, for the lease.
+	CameOnline bool
+	// View is set for EnterRead.View; Head and Events for EnterRead.Log.
+	View   View
+	Head   mockroom.Position
+	Events []Event
 }
 
 // PresenceChange is what one room's renewal changed: who came back online, who is gone.

@@ -64,6 +64,8 @@ var (
 	livePresenceSayLua string
 	//go:embed scripts/live_leases.lua
 	liveLeasesLua string
+	//go:embed scripts/live_enter.lua
+	liveEnterLua string
 
 	liveRead         = redis.NewScript(liveReadLua)
 	liveView         = redis.NewScript(liveViewLua)
@@ -76,7 +78,18 @@ var (
 	livePresence    = publishingScripts(liveLibLua + liveLeasesLua + livePresenceLua)
 	livePresenceSay = publishingScripts(liveLeasesLua + livePresenceSayLua)
 	liveFire        = publishingScripts(liveFireLua)
+	// The join's one step runs four of the scripts above as functions of its own.
+	liveEnter = publishingScripts(liveLibLua + liveLeasesLua +
+		asFunction("run_append", "ARGV", liveAppendLua) + asFunction("run_presence", "ARGV", livePresenceLua) +
+		asFunction("run_view", "KEYS, ARGV", liveViewLua) + asFunction("run_read", "KEYS, ARGV", liveReadLua) +
+		liveEnterLua)
 )
+
+// asFunction makes the script src a local function name of another script, taking params (ARGV,
+// or KEYS and ARGV, in its place) and returning what src returns.
+func asFunction(name, params, src string) string {
+	return "local function " + name + "(" + params + ")\n" + src + "\nend\n"
+}
 
 // publishingScripts is the script src, whose PUBLISH_CMD publishes, by whether pub/sub is
 // sharded (see LiveStore.Sharded).
@@ -248,17 +261,38 @@ func boxedField(name string) any {
 
 // Append implements live.Store.
 func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.AppendRequest) (live.AppendResult, error) {
-	if len(req.Checks) > maxLayoutCount || len(req.Set) > maxLayoutCount || len(req.Events) > maxLayoutCount {
-		return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "internal", "a command may have at most %d checks, sets and events each", maxLayoutCount)
-	}
 	// The whole command, EVALSHA with its keys, built here rather than by go-redis, so that the
 	// script's hash and the room's keys go in already boxed.
 	keys := s.appendKeys.get(room, s.keys)
 	cmdArgs := 3 + len(keys)
-	args := make([]any, cmdArgs+appendFixedArgs, cmdArgs+appendFixedArgs+2*len(req.Checks)+2*len(req.Set)+3*len(req.Events))
+	args := make([]any, cmdArgs, cmdArgs+appendFixedArgs+2*len(req.Checks)+2*len(req.Set)+3*len(req.Events))
 	args[0], args[1], args[2] = "evalsha", s.appendSHA, len(keys)
 	copy(args[3:], keys)
-	args[cmdArgs], args[cmdArgs+1], args[cmdArgs+2] = req.Now.UnixMilli(), recordField(req.ClientID), req.Seq
+	var idsBuf [4]string
+	args, encoded, ids, err := s.appendArgs(args, idsBuf[:0], req)
+	if err != nil {
+		return live.AppendResult{}, err
+	}
+	var reply any
+	if s.batch != nil {
+		reply, err = s.batch.run(ctx, s.append, args)
+	} else {
+		reply, err = runScript(ctx, s.client, s.append, args)
+	}
+	if err != nil {
+		return live.AppendResult{}, outcomeUnknown(err)
+	}
+	return appendReply(reply, req.Now, encoded, ids)
+}
+
+// appendArgs adds req to args as live_append.lua takes its ARGV, giving each event a new id
+// (added to ids): it returns the arguments, the events encoded and their ids.
+func (s *LiveStore) appendArgs(args []any, ids []string, req live.AppendRequest) ([]any, []live.EncodedEvent, []string, error) {
+	if len(req.Checks) > maxLayoutCount || len(req.Set) > maxLayoutCount || len(req.Events) > maxLayoutCount {
+		return nil, nil, nil, mockroom.Errorf(mockroom.KindInternal, "internal", "a command may have at most %d checks, sets and events each", maxLayoutCount)
+	}
+	fixed := len(args)
+	args = append(args, req.Now.UnixMilli(), recordField(req.ClientID), req.Seq, nil)
 	var layoutBuf [appendLayoutCounts + 2*maxLayoutCount + 20]byte
 	args, n := appendChecks(args, layoutBuf[:], req.Checks)
 	layoutBuf[3], layoutBuf[4] = byte(len(req.Set)), byte(len(req.Events))
@@ -269,17 +303,15 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 	for _, f := range req.Set {
 		if f.Field == live.FieldOffset || f.Field == live.FieldLastID || f.Field == live.FieldEpoch || strings.HasPrefix(f.Field, recordPrefix) {
 			// The script writes these itself, and passes sets on after them.
-			return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "internal", "a command may not set the store's own field %q", f.Field)
+			return nil, nil, nil, mockroom.Errorf(mockroom.KindInternal, "internal", "a command may not set the store's own field %q", f.Field)
 		}
 		args = append(args, boxedField(f.Field), f.Value)
 	}
 	encoded := make([]live.EncodedEvent, len(req.Events))
-	var idsBuf [4]string
-	ids := idsBuf[:0]
 	for i, ne := range req.Events {
 		e, err := ne.Encode()
 		if err != nil {
-			return live.AppendResult{}, err
+			return nil, nil, nil, err
 		}
 		encoded[i] = e
 		id := s.newID()
@@ -288,19 +320,14 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 		args = append(args, id, e.Body(), e.Header())
 	}
 	layout = strconv.AppendInt(layout, s.waitingMS, 10)
-	args[cmdArgs+3] = string(layout)
-	var reply any
-	var err error
-	if s.batch != nil {
-		reply, err = s.batch.run(ctx, s.append, args)
-	} else {
-		reply, err = runScript(ctx, s.client, s.append, args)
-	}
-	if err != nil {
-		return live.AppendResult{}, outcomeUnknown(err)
-	}
+	args[fixed+3] = string(layout)
+	return args, encoded, ids, nil
+}
+
+// appendReply reads live_append.lua's reply to a command of encoded events with ids, made at now.
+func appendReply(reply any, now time.Time, encoded []live.EncodedEvent, ids []string) (live.AppendResult, error) {
 	if text, isOK := reply.(string); isOK {
-		return appendedResult(text, req.Now, encoded, ids)
+		return appendedResult(text, now, encoded, ids)
 	}
 	res := replyStrings(reply)
 	if len(res) < 2 || (res[0] == "conflict" && len(res) < 3) {
@@ -549,6 +576,11 @@ func (s *LiveStore) Read(ctx context.Context, room mockroom.RoomID, from mockroo
 	if err != nil {
 		return mockroom.Position{}, nil, unavailable(err, "read the room log")
 	}
+	return readReply(reply)
+}
+
+// readReply reads live_read.lua's reply: the head, then the events.
+func readReply(reply any) (mockroom.Position, []live.Event, error) {
 	res := replyStrings(reply)
 	if len(res) < 3 {
 		return mockroom.Position{}, nil, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected read reply %v", reply)
@@ -584,10 +616,16 @@ func (s *LiveStore) View(ctx context.Context, room mockroom.RoomID, withNotes bo
 	if err != nil {
 		return live.View{}, unavailable(err, "read the room")
 	}
+	return viewReply(reply, withNotes)
+}
+
+// viewReply reads live_view.lua's reply.
+func viewReply(reply any, withNotes bool) (live.View, error) {
 	parts, _ := reply.([]any)
 	if len(parts) != 6 {
 		return live.View{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected view reply %v", reply)
 	}
+	var err error
 	v := live.View{State: live.ParseState(replyPairs(parts[0])), Presence: map[mockroom.UserID]time.Time{}}
 	d := replyPairs(parts[1])
 	if d["version"] != "" && d["offset"] != "" {
@@ -692,6 +730,73 @@ func (s *LiveStore) AnnouncePresence(ctx context.Context, room mockroom.RoomID, 
 	}
 	said, _ := reply.(int64)
 	return said == 1, nil
+}
+
+// Enter implements live.Store: one call of scripts/live_enter.lua, through the lookups.
+func (s *LiveStore) Enter(ctx context.Context, room mockroom.RoomID, req live.EnterRequest) (live.EnterResult, error) {
+	read := "-"
+	switch {
+	case req.Read.View && req.Read.WithNotes:
+		read = "n"
+	case req.Read.View:
+		read = "v"
+	case req.Read.Log:
+		read = "r"
+	}
+	from := max(req.Read.From, 1)
+	script := liveEnter[s.sharded]
+	args := evalShaCommand(script, s.keys.LiveStored(room, true, 0), req.Half, req.FirstUnless, read, uint64(from), req.Read.Max, 0)
+	if l := req.Lease; l != nil {
+		// As SetPresence passes them; the count, last of the fixed arguments, says how many.
+		counted := len(args)
+		args = append(args, string(l.User), l.Node, presenceFlag(true), l.Until.UnixMilli(), s.waitingMS, l.Now.UnixMilli())
+		if l.Announce != nil {
+			raw, err := live.EncodeEvent(*l.Announce)
+			if err != nil {
+				return live.EnterResult{}, err
+			}
+			args = append(args, raw)
+		}
+		args[counted-1] = len(args) - counted
+	}
+	var idsBuf [1]string
+	args, encoded, ids, err := s.appendArgs(args, idsBuf[:0], req.First)
+	if err != nil {
+		return live.EnterResult{}, err
+	}
+	reply, err := s.lookup(ctx, script, args...)
+	if err != nil {
+		return live.EnterResult{}, unavailable(err, "join the room")
+	}
+	parts, _ := reply.([]any)
+	if len(parts) == 2 && parts[0] == "stale" {
+		half, _ := parts[1].(string)
+		return live.EnterResult{Stale: true, Half: int(atoiOr0(half))}, nil
+	}
+	if len(parts) != 4 || parts[0] != "ok" {
+		return live.EnterResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected enter reply %v", reply)
+	}
+	if parts[1] != "" {
+		var ce *live.ConflictError
+		if _, err := appendReply(parts[1], req.First.Now, encoded, ids); err != nil && !errors.As(err, &ce) {
+			return live.EnterResult{}, err
+		}
+	}
+	online, _ := parts[2].(int64)
+	res := live.EnterResult{CameOnline: online == 1}
+	switch {
+	case req.Read.View:
+		res.View, err = viewReply(parts[3], req.Read.WithNotes)
+	case req.Read.Log:
+		res.Head, res.Events, err = readReply(parts[3])
+	}
+	return res, err
+}
+
+// atoiOr0 is s as a decimal integer, 0 if it is not one.
+func atoiOr0(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
 }
 
 // presencePipeline bounds the scripts sent in one pipeline by RenewPresence: a renewal cycle

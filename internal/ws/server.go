@@ -25,7 +25,10 @@ import (
 type Engine interface {
 	// Participant checks that the room exists and user is one of its participants.
 	Participant(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) (live.Member, error)
-	Join(ctx context.Context, room mockroom.RoomID, p mockroom.Principal) (live.Member, error)
+	// Admit checks p may join the room, writing nothing; Enter then lets them in and reads where
+	// the socket starts (the events after resume, or a snapshot).
+	Admit(ctx context.Context, room mockroom.RoomID, p mockroom.Principal) (live.Member, error)
+	Enter(ctx context.Context, room mockroom.RoomID, p mockroom.Principal, resume *mockroom.Position, max int) (live.Entry, error)
 	Snapshot(ctx context.Context, room mockroom.RoomID, user mockroom.UserID) (live.Snapshot, error)
 	EventsAfter(ctx context.Context, room mockroom.RoomID, pos mockroom.Position, max int) ([]live.Event, bool, error)
 	Execute(ctx context.Context, room mockroom.RoomID, p mockroom.Principal, cmd live.Command) (live.Result, error)

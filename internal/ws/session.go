@@ -104,21 +104,20 @@ func (c *conn) sendErr(seq uint64, err error) {
 	c.sendError(seq, mockroom.ErrorCode(err), mockroom.ErrorMessage(err))
 }
 
-// join admits the socket to the room: membership and role from the engine, then either the
-// missed events or a snapshot, without a seam to the live stream. The listener is registered
-// before anything is read from the store and buffers until the catch-up is sent, so an event
-// appended meanwhile is neither missed nor sent twice.
+// join admits the socket to the room: membership and role from the engine (Admit), then, in one
+// store step (Enter), the person let in and either the missed events or a snapshot read, without
+// a seam to the live stream. The listener is registered between the two, before anything is read
+// from the store, and buffers until the catch-up is sent, so an event appended meanwhile is
+// neither missed nor sent twice.
 func (c *conn) join(cmd Command) bool {
 	ctx := c.ctx
 	eng := c.srv.engine
-	m, err := eng.Join(ctx, c.room, c.principal)
+	m, err := eng.Admit(ctx, c.room, c.principal)
 	if err != nil {
-		c.sendErr(cmd.Seq, err)
-		c.closeWith(closeCodeFor(err), mockroom.ErrorMessage(err))
-		return false
+		return c.joinFailed(cmd.Seq, err)
 	}
 	c.mu.Lock()
-	c.role, c.clientID, c.catchingUp, c.entered = m.Role, cmd.ClientID, true, true
+	c.role, c.clientID, c.catchingUp = m.Role, cmd.ClientID, true
 	c.mu.Unlock()
 	id, err := c.srv.fanout.Add(ctx, c.room, c)
 	if err != nil {
@@ -127,49 +126,50 @@ func (c *conn) join(cmd Command) bool {
 	c.mu.Lock()
 	c.listenerID, c.listening = id, true
 	c.mu.Unlock()
-
-	reason := ReasonFresh
-	if cmd.Resume != nil {
-		evs, ok, err := eng.EventsAfter(ctx, c.room, *cmd.Resume, c.srv.cfg.ResumeMax)
-		if err != nil {
-			return c.joinFailed(cmd.Seq, err)
-		}
-		if ok {
-			now := c.srv.now()
-			cred := c.issueCredential(now)
-			c.mu.Lock()
-			c.epoch, c.lastOffset, c.lastID = cmd.Resume.Epoch, cmd.Resume.Offset, cmd.Resume.EventID
-			c.enqueueLocked(outFrame{typ: FrameResumed, durable: true, data: mustJSON(resumedFrame{
-				Type: FrameResumed, ServerTime: serverTime(now), Recovered: true, Position: *cmd.Resume,
-				Credential: cred,
-			})})
-			c.mu.Unlock()
-			if !c.deliverPaced(evs) {
-				return false
-			}
-			// A full page means there may be more: read on from the last event sent.
-			for len(evs) >= c.srv.cfg.ResumeMax {
-				c.mu.Lock()
-				from := mockroom.Position{Epoch: c.epoch, Offset: c.lastOffset, EventID: c.lastID}
-				c.mu.Unlock()
-				if evs, ok, err = eng.EventsAfter(ctx, c.room, from, c.srv.cfg.ResumeMax); err != nil || !ok {
-					c.closeWith(CloseSlowConsumer, "could not catch up; resume from your last position")
-					return false
-				}
-				if !c.deliverPaced(evs) {
-					return false
-				}
-			}
-			// Anything past the first page is read by finishCatchUp, which fills holes before
-			// the live stream.
-			return c.finishCatchUp(ctx)
-		}
-	}
-	snap, err := eng.Snapshot(ctx, c.room, m.UserID)
+	entry, err := eng.Enter(ctx, c.room, c.principal, cmd.Resume, c.srv.cfg.ResumeMax)
 	if err != nil {
 		return c.joinFailed(cmd.Seq, err)
 	}
+	m = entry.Member
+	c.mu.Lock()
+	c.role, c.entered = m.Role, true
+	c.mu.Unlock()
+
+	if entry.Resumed {
+		evs := entry.Events
+		now := c.srv.now()
+		cred := c.issueCredential(now)
+		c.mu.Lock()
+		c.epoch, c.lastOffset, c.lastID = cmd.Resume.Epoch, cmd.Resume.Offset, cmd.Resume.EventID
+		c.enqueueLocked(outFrame{typ: FrameResumed, durable: true, data: mustJSON(resumedFrame{
+			Type: FrameResumed, ServerTime: serverTime(now), Recovered: true, Position: *cmd.Resume,
+			Credential: cred,
+		})})
+		c.mu.Unlock()
+		if !c.deliverPaced(evs) {
+			return false
+		}
+		// A full page means there may be more: read on from the last event sent.
+		for len(evs) >= c.srv.cfg.ResumeMax {
+			c.mu.Lock()
+			from := mockroom.Position{Epoch: c.epoch, Offset: c.lastOffset, EventID: c.lastID}
+			c.mu.Unlock()
+			var ok bool
+			if evs, ok, err = eng.EventsAfter(ctx, c.room, from, c.srv.cfg.ResumeMax); err != nil || !ok {
+				c.closeWith(CloseSlowConsumer, "could not catch up; resume from your last position")
+				return false
+			}
+			if !c.deliverPaced(evs) {
+				return false
+			}
+		}
+		// Anything past the first page is read by finishCatchUp, which fills holes before
+		// the live stream.
+		return c.finishCatchUp(ctx)
+	}
+	snap := entry.Snapshot
 	pos := snap.Position
+	reason := ReasonFresh
 	if r := cmd.Resume; r != nil {
 		// Tell the client why it did not get a catch-up: a log that is not the one it knew (new
 		// epoch, or it claims events the log does not have), or simply too far behind.
