@@ -153,10 +153,13 @@ type roomCache struct {
 	info   RoomInfo
 	loaded bool
 	half   int
-	doc    *editor.Doc // nil until loaded
-	docOff mockroom.EventOffset
-	epoch  string
-	locked bool
+	// entered are the people whose first join this node saw recorded in the room's log (Enter
+	// need not offer it again); forgotten with the rest when the log goes back.
+	entered map[mockroom.UserID]bool
+	doc     *editor.Doc // nil until loaded
+	docOff  mockroom.EventOffset
+	epoch   string
+	locked  bool
 
 	inboxMu sync.Mutex
 	inbox   []Event // events the fan-out saw, applied by the next holder of mu (observe)
@@ -193,7 +196,7 @@ func (e *Engine) resetRoom(id mockroom.RoomID) {
 	c.inboxMu.Lock()
 	c.inbox = nil
 	c.inboxMu.Unlock()
-	c.doc, c.docOff, c.epoch, c.loaded = nil, 0, "", false
+	c.doc, c.docOff, c.epoch, c.loaded, c.entered = nil, 0, "", false, nil
 	c.mu.Unlock()
 }
 
@@ -349,7 +352,10 @@ func (e *Engine) enter(ctx context.Context, id mockroom.RoomID, p mockroom.Princ
 			if m, ok = roleOf(info, p.UserID, c.half); !ok {
 				return mockroom.Errorf(mockroom.KindForbidden, "not_a_participant", "you are not a participant of this room")
 			}
-			req := EnterRequest{Half: c.half, First: firstJoin(m, e.now()), FirstUnless: fieldJoined + string(m.UserID), Lease: lease}
+			req := EnterRequest{Half: c.half, Lease: lease}
+			if !c.entered[m.UserID] {
+				req.First, req.FirstUnless = firstJoin(m, e.now()), fieldJoined+string(m.UserID)
+			}
 			switch {
 			case read && resume != nil:
 				req.Read = EnterRead{Log: true, From: resume.Offset, Max: max}
@@ -369,8 +375,15 @@ func (e *Engine) enter(ctx context.Context, id mockroom.RoomID, p mockroom.Princ
 			}
 		}
 	})
-	if err != nil || !read {
-		return Entry{Member: m}, err
+	if err != nil {
+		return Entry{}, err
+	}
+	if c.entered == nil {
+		c.entered = map[mockroom.UserID]bool{}
+	}
+	c.entered[m.UserID] = true
+	if !read {
+		return Entry{Member: m}, nil
 	}
 	entry, err := e.entryOf(ctx, id, c, info, m, res, resume)
 	if err != nil {

@@ -59,7 +59,7 @@ type Store interface {
 	RenewPresence(ctx context.Context, node string, rooms []RoomLeases, until, now time.Time) (changes []PresenceChange, err error)
 	// Enter is a socket's join in one atomic step: unless the room's state is in another half
 	// than req.Half (then it writes nothing and reports Stale), it appends req.First if the
-	// state field req.FirstUnless is empty (as Append would; a ConflictError is not returned:
+	// state field req.FirstUnless (when given) is empty (as Append would; a ConflictError is not returned:
 	// the first join was recorded meanwhile), takes req.Lease (as SetPresence would renew it)
 	// and reads what req.Read asks for (as View or Read would).
 	Enter(ctx context.Context, room mockroom.RoomID, req EnterRequest) (EnterResult, error)
@@ -87,7 +87,8 @@ type EnterRequest struct {
 	// Half is the half First's role was worked out for.
 	Half int
 	// First records the person's first join; FirstUnless is the state field that says it is
-	// recorded (First sets it).
+	// recorded (First sets it). With FirstUnless empty, First is not looked at: the caller
+	// knows the first join is recorded.
 	First       AppendRequest
 	FirstUnless string
 	// Lease, if set, is the lease on User's presence this node takes.

@@ -759,10 +759,14 @@ func (s *LiveStore) Enter(ctx context.Context, room mockroom.RoomID, req live.En
 		}
 		args[counted-1] = len(args) - counted
 	}
-	var idsBuf [1]string
-	args, encoded, ids, err := s.appendArgs(args, idsBuf[:0], req.First)
-	if err != nil {
-		return live.EnterResult{}, err
+	var encoded []live.EncodedEvent
+	var ids []string
+	if req.FirstUnless != "" {
+		var idsBuf [1]string
+		var err error
+		if args, encoded, ids, err = s.appendArgs(args, idsBuf[:0], req.First); err != nil {
+			return live.EnterResult{}, err
+		}
 	}
 	reply, err := s.lookup(ctx, script, args...)
 	if err != nil {

@@ -151,5 +151,15 @@ func TestEnterIsTheJoinInOneStep(t *testing.T) {
 		if head, _, err := store.Read(ctx, room, 1, 0); err != nil || head.Offset != 1 {
 			t.Errorf("the head after an enter without a lease: %v, %v; want 1", head, err)
 		}
+		// Nor is a first join appended that the caller says is recorded (no FirstUnless), even
+		// when the field says otherwise.
+		req.First.Checks[0].Field, req.First.Set[0].Field = "joined:u-2", "joined:u-2"
+		req.FirstUnless = ""
+		if res, err = store.Enter(ctx, room, req); err != nil || res.Stale {
+			t.Fatalf("entering with the first join known: %+v, %v", res, err)
+		}
+		if head, _, err := store.Read(ctx, room, 1, 0); err != nil || head.Offset != 1 {
+			t.Errorf("the head after an enter with the first join known: %v, %v; want 1", head, err)
+		}
 	})
 }

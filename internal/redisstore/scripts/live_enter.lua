@@ -5,7 +5,8 @@
 -- the position it resumes at (live_read.lua, run_read). Each part is the script it names, run
 -- as a function of this one (see enterScript), so a join does exactly what those scripts do.
 -- KEYS: 1..7 the room's stored live keys (see live_lib.lua), 8 the room's channel
--- ARGV: 1 the half the caller's role is for, 2 the person's joined field,
+-- ARGV: 1 the half the caller's role is for, 2 the person's joined field ('' when the caller
+--         knows the first join is recorded: no append is given),
 --       3 what to read: '-' nothing, 'v' the view without notes, 'n' the view with notes,
 --         'r' the log, from offset 4 and at most 5 events,
 --       6 how many presence arguments follow (0: no lease to take), then they, as
@@ -15,13 +16,19 @@
 -- nothing (the caller's role and joined event may be wrong). Otherwise {'ok', joined, online,
 -- read}: joined is the append's reply ('' when the first join was recorded before), online
 -- the presence script's (0 without a lease), read the view's or the read's ('' for none).
-local r = redis.call('HMGET', KEYS[1], 'half', ARGV[2])
+local joined_field = ARGV[2]
+local r
+if joined_field == '' then
+  r = redis.call('HMGET', KEYS[1], 'half')
+else
+  r = redis.call('HMGET', KEYS[1], 'half', joined_field)
+end
 if (tonumber(r[1] or '0') or 0) ~= tonumber(ARGV[1]) then
   return {'stale', r[1] or '0'}
 end
 local np = tonumber(ARGV[6])
 local joined = ''
-if not r[2] or r[2] == '' then
+if joined_field ~= '' and (not r[2] or r[2] == '') then
   joined = run_append({unpack(ARGV, 7 + np)})
 end
 local online = 0
