@@ -346,7 +346,7 @@ func (e *Engine) enter(ctx context.Context, id mockroom.RoomID, p mockroom.Princ
 	}
 	var m Member
 	var res EnterResult
-	err = e.holdPresence(ctx, id, p.UserID, func(lease *EnterLease) error {
+	err = e.holdPresence(id, p.UserID, func(lease *EnterLease) error {
 		for try := 1; ; try++ {
 			var ok bool
 			if m, ok = roleOf(info, p.UserID, c.half); !ok {

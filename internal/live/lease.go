@@ -95,7 +95,7 @@ func (e *Engine) releaseHeld(room mockroom.RoomID, h *heldRoom) {
 // around enter, which does the store's part of a join. Only when the node did not hold user
 // already (nor within their grace) does enter get a lease to take, and announce (by the store,
 // in the same step); the socket is counted once enter succeeded.
-func (e *Engine) holdPresence(ctx context.Context, room mockroom.RoomID, user mockroom.UserID, enter func(lease *EnterLease) error) error {
+func (e *Engine) holdPresence(room mockroom.RoomID, user mockroom.UserID, enter func(lease *EnterLease) error) error {
 	h := e.acquireHeld(room)
 	defer e.releaseHeld(room, h)
 	h.mu.Lock()
