@@ -15,20 +15,7 @@ import (
 // or loads a snapshot.
 func TestPeerRoomPrivateMaterialStaysWithItsInterviewer(t *testing.T) {
 	e := newEnv(t)
-	ann := mockroom.Principal{UserID: "u-ann", Name: "Ann"}
-	ben := mockroom.Principal{UserID: "u-ben", Name: "Ben"}
-	e.rooms.Put(live.RoomInfo{
-		ID: e.room, Kind: mockroom.RoomPeer, Track: "python-developer", State: mockroom.StateWaiting,
-		Questions: []live.PlannedQuestion{{QuestionID: "q1", Minutes: 1}, {QuestionID: "q2", Minutes: 1}},
-		Halves: []live.Half{
-			{Interviewer: ann.UserID, Candidate: ben.UserID, FirstQuestion: 0, QuestionCount: 1},
-			{Interviewer: ben.UserID, Candidate: ann.UserID, FirstQuestion: 1, QuestionCount: 1},
-		},
-		Participants: []live.Participant{
-			{UserID: ann.UserID, Role: mockroom.RoleInterviewer, DisplayName: "Peer Otter"},
-			{UserID: ben.UserID, Role: mockroom.RoleCandidate, DisplayName: "Peer Heron"},
-		},
-	})
+	ann, ben := putPeerRoom(e)
 	eng, _ := e.engine()
 	ctx := t.Context()
 	for _, p := range []mockroom.Principal{ann, ben} {
@@ -113,20 +100,7 @@ func TestPeerRoomPrivateMaterialStaysWithItsInterviewer(t *testing.T) {
 // and their notes.
 func TestEnterThroughANodeThatMissedTheSwap(t *testing.T) {
 	e := newEnv(t)
-	ann := mockroom.Principal{UserID: "u-ann", Name: "Ann"}
-	ben := mockroom.Principal{UserID: "u-ben", Name: "Ben"}
-	e.rooms.Put(live.RoomInfo{
-		ID: e.room, Kind: mockroom.RoomPeer, Track: "python-developer", State: mockroom.StateWaiting,
-		Questions: []live.PlannedQuestion{{QuestionID: "q1", Minutes: 1}, {QuestionID: "q2", Minutes: 1}},
-		Halves: []live.Half{
-			{Interviewer: ann.UserID, Candidate: ben.UserID, FirstQuestion: 0, QuestionCount: 1},
-			{Interviewer: ben.UserID, Candidate: ann.UserID, FirstQuestion: 1, QuestionCount: 1},
-		},
-		Participants: []live.Participant{
-			{UserID: ann.UserID, Role: mockroom.RoleInterviewer, DisplayName: "Peer Otter"},
-			{UserID: ben.UserID, Role: mockroom.RoleCandidate, DisplayName: "Peer Heron"},
-		},
-	})
+	ann, ben := putPeerRoom(e)
 	a, _ := e.engine()
 	ctx := t.Context()
 	for _, p := range []mockroom.Principal{ann, ben} {
@@ -156,6 +130,26 @@ func TestEnterThroughANodeThatMissedTheSwap(t *testing.T) {
 	if err := b.Leave(ctx, e.room, ben); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// putPeerRoom makes the env's room a peer room of two halves, one question each: Ann interviews
+// Ben, then Ben interviews Ann.
+func putPeerRoom(e *env) (ann, ben mockroom.Principal) {
+	ann = mockroom.Principal{UserID: "u-ann", Name: "Ann"}
+	ben = mockroom.Principal{UserID: "u-ben", Name: "Ben"}
+	e.rooms.Put(live.RoomInfo{
+		ID: e.room, Kind: mockroom.RoomPeer, Track: "python-developer", State: mockroom.StateWaiting,
+		Questions: []live.PlannedQuestion{{QuestionID: "q1", Minutes: 1}, {QuestionID: "q2", Minutes: 1}},
+		Halves: []live.Half{
+			{Interviewer: ann.UserID, Candidate: ben.UserID, FirstQuestion: 0, QuestionCount: 1},
+			{Interviewer: ben.UserID, Candidate: ann.UserID, FirstQuestion: 1, QuestionCount: 1},
+		},
+		Participants: []live.Participant{
+			{UserID: ann.UserID, Role: mockroom.RoleInterviewer, DisplayName: "Peer Otter"},
+			{UserID: ben.UserID, Role: mockroom.RoleCandidate, DisplayName: "Peer Heron"},
+		},
+	})
+	return ann, ben
 }
 
 // Receivers with the same audience key must get the same event from Visible, or sockets sharing

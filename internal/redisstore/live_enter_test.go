@@ -27,26 +27,7 @@ func TestEnterIsTheJoinInOneStep(t *testing.T) {
 		bus := NewLiveBus(client, keys, sharded)
 		t.Cleanup(func() { _ = bus.Close() })
 		const room, user = mockroom.RoomID("r-enter"), mockroom.UserID("u-1")
-		if err := bus.Subscribe(ctx, room); err != nil {
-			t.Fatal(err)
-		}
-		published := func() live.Event {
-			t.Helper()
-			for {
-				r, payload, err := bus.Receive(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if r != room || payload == nil {
-					continue // the subscription's notice
-				}
-				ev, err := live.DecodePublished(payload)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return ev
-			}
-		}
+		published := publishedTo(t, bus, room)
 		now := time.Now().Truncate(time.Millisecond)
 		joined := "joined:" + string(user)
 		request := func(half int, node string, read live.EnterRead) live.EnterRequest {

@@ -91,26 +91,7 @@ func TestPresenceAnnouncedWithTheChange(t *testing.T) {
 		bus := NewLiveBus(client, keys, sharded)
 		t.Cleanup(func() { _ = bus.Close() })
 		const room, user = mockroom.RoomID("r-announce"), mockroom.UserID("u-1")
-		if err := bus.Subscribe(ctx, room); err != nil {
-			t.Fatal(err)
-		}
-		next := func() live.Event {
-			t.Helper()
-			for {
-				r, payload, err := bus.Receive(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if r != room || payload == nil {
-					continue // the subscription's notice
-				}
-				ev, err := live.DecodePublished(payload)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return ev
-			}
-		}
+		next := publishedTo(t, bus, room)
 		online := func(ev live.Event) bool {
 			var d struct {
 				Online bool `json:"online"`
@@ -226,4 +207,30 @@ func TestPresenceAnnouncedWithTheChange(t *testing.T) {
 			}
 		}
 	})
+}
+
+// publishedTo subscribes bus to room and returns a function that waits for the next event
+// published to it.
+func publishedTo(t *testing.T, bus *LiveBus, room mockroom.RoomID) func() live.Event {
+	t.Helper()
+	if err := bus.Subscribe(t.Context(), room); err != nil {
+		t.Fatal(err)
+	}
+	return func() live.Event {
+		t.Helper()
+		for {
+			r, payload, err := bus.Receive(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r != room || payload == nil {
+				continue // the subscription's notice
+			}
+			ev, err := live.DecodePublished(payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ev
+		}
+	}
 }
