@@ -655,17 +655,81 @@ func viewReply(reply any, withNotes bool) (live.View, error) {
 			v.Presence[mockroom.UserID(user)] = t
 		}
 	}
-	// The editor tail: every event after the materialised document, up to the state's head.
-	tail, err := decodeAll(replyStrings(parts[5]))
-	if err != nil {
-		return live.View{}, err
-	}
-	for _, ev := range tail {
-		if ev.Type == live.TypeEditorUpdate || ev.Type == live.TypeEditorReset || ev.Type == live.TypeEditorLanguage {
+	// The editor tail: the editor's events after the materialised document, up to the state's
+	// head. The log between holds the room's other events too (a fresh room's joins, chat,
+	// timers): those are told by their stored type, without decoding them.
+	for _, raw := range replyStrings(parts[5]) {
+		if typ, known := storedType(raw); known && !isEditorType(typ) {
+			continue
+		}
+		ev, err := live.DecodeEvent([]byte(raw))
+		if err != nil {
+			return live.View{}, mockroom.Wrap(err, mockroom.KindInternal, "store_corrupt", "a stored event could not be read")
+		}
+		if isEditorType(ev.Type) {
 			v.Tail = append(v.Tail, ev)
 		}
 	}
 	return v, nil
+}
+
+func isEditorType(typ string) bool {
+	return typ == live.TypeEditorUpdate || typ == live.TypeEditorReset || typ == live.TypeEditorLanguage
+}
+
+// storedType reads the type of an event in the form live_append.lua stores it,
+// {"offset":<n>,"id":"<id>","epoch":"<epoch>","at":<ms>,"type":"<type>",...}, without decoding
+// it. known is false for any other form (an event stored by an earlier release), which must be
+// decoded to be told.
+func storedType(raw string) (typ string, known bool) {
+	rest, ok := strings.CutPrefix(raw, `{"offset":`)
+	if ok {
+		rest, ok = cutDigits(rest)
+	}
+	for _, key := range [...]string{`,"id":"`, `,"epoch":"`} {
+		if ok {
+			rest, ok = strings.CutPrefix(rest, key)
+		}
+		if ok {
+			rest, ok = cutPlainString(rest)
+		}
+	}
+	if ok {
+		rest, ok = strings.CutPrefix(rest, `,"at":`)
+	}
+	if ok {
+		rest, ok = cutDigits(rest)
+	}
+	if ok {
+		rest, ok = strings.CutPrefix(rest, `,"type":"`)
+	}
+	if !ok {
+		return "", false
+	}
+	end := strings.IndexAny(rest, `"\`)
+	if end < 0 || rest[end] != '"' {
+		return "", false
+	}
+	return rest[:end], true
+}
+
+// cutDigits removes the decimal digits that start s (at least one).
+func cutDigits(s string) (string, bool) {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return s[n:], n > 0
+}
+
+// cutPlainString removes a JSON string's content and closing quote from the start of s: one
+// without escapes, as ids are.
+func cutPlainString(s string) (string, bool) {
+	end := strings.IndexAny(s, `"\`)
+	if end < 0 || s[end] != '"' {
+		return "", false
+	}
+	return s[end+1:], true
 }
 
 // SaveDoc implements live.Store.
