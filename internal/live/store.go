@@ -25,9 +25,6 @@ type Store interface {
 	Seen(ctx context.Context, room mockroom.RoomID, client string, seq uint64) (res AppendResult, ok bool, err error)
 	// State returns the room's live state fields (empty for a room with no log yet).
 	State(ctx context.Context, room mockroom.RoomID) (State, error)
-	// Fields returns the named fields of the room's live state alone, in order, "" for a field
-	// that is not set: for a caller that needs two of them, not the whole state decoded.
-	Fields(ctx context.Context, room mockroom.RoomID, names ...string) ([]string, error)
 	// Read returns the head of the log and up to max events from offset from (inclusive).
 	Read(ctx context.Context, room mockroom.RoomID, from mockroom.EventOffset, max int) (head mockroom.Position, events []Event, err error)
 	// View reads, atomically, what a snapshot needs: state, the materialised document, the log

@@ -154,7 +154,7 @@ func WithPipelinedAppends() LiveOption {
 	return func(s *LiveStore) { s.pipelined = true }
 }
 
-// WithLookups sends the calls a socket's hand-shake makes of the store (Fields, Read,
+// WithLookups sends the calls a socket's hand-shake makes of the store (Enter, Read, View,
 // SetPresence, Publish) through l, to share round trips with other callers' (see Lookups).
 func WithLookups(l *Lookups) LiveOption {
 	return func(s *LiveStore) { s.lookups = l }
@@ -547,24 +547,6 @@ func replyPairs(reply any) map[string]string {
 		out[k] = v
 	}
 	return out
-}
-
-// Fields implements live.Store: one HMGET.
-func (s *LiveStore) Fields(ctx context.Context, room mockroom.RoomID, names ...string) ([]string, error) {
-	args := make([]any, 0, 2+len(names))
-	args = append(args, "hmget", s.keys.LiveState(room))
-	for _, n := range names {
-		args = append(args, n)
-	}
-	reply, err := s.lookup(ctx, nil, args...)
-	if err != nil {
-		return nil, unavailable(err, "read the room state")
-	}
-	out := replyStrings(reply)
-	if len(out) != len(names) {
-		return nil, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected HMGET reply %v", reply)
-	}
-	return out, nil
 }
 
 // Read implements live.Store.

@@ -406,7 +406,7 @@ func lookupsUntil(s *LiveStore, n int) <-chan struct{} {
 }
 
 // handshakeCalls starts, for each of rooms, the calls a socket's hand-shake makes of the store
-// (two state fields, the log, a presence lease, a presence event) and returns where each
+// (the join's step, the log, a presence lease, a presence event) and returns where each
 // call's failure, if any, arrives; a call checks what it read against the room's one note.
 func handshakeCalls(ctx context.Context, s *LiveStore, rooms []mockroom.RoomID) []<-chan error {
 	var outs []<-chan error
@@ -417,9 +417,9 @@ func handshakeCalls(ctx context.Context, s *LiveStore, rooms []mockroom.RoomID) 
 	}
 	for _, room := range rooms {
 		call(func() error {
-			f, err := s.Fields(ctx, room, live.FieldOffset, "no-such-field")
-			if err == nil && (f[0] != "1" || f[1] != "") {
-				err = fmt.Errorf("fields of %s: %q", room, f)
+			res, err := s.Enter(ctx, room, live.EnterRequest{Read: live.EnterRead{Log: true, From: 1, Max: 10}})
+			if err == nil && (res.Stale || res.Head.Offset != 1 || len(res.Events) != 1) {
+				err = fmt.Errorf("enter %s: %+v", room, res)
 			}
 			return err
 		})
@@ -462,7 +462,10 @@ func TestHandshakeCallsShareRoundTrips(t *testing.T) {
 		Participants: []room.Participant{{UserID: "u1", Role: mockroom.RoleCandidate}}}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	// The server's script cache holds the read, presence and room-read scripts.
+	// The server's script cache holds the enter, read, presence and room-read scripts.
+	if _, err := e.store.Enter(t.Context(), "solo", live.EnterRequest{}); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := e.store.Read(t.Context(), "solo", 1, 10); err != nil {
 		t.Fatal(err)
 	}
@@ -565,10 +568,10 @@ func TestHandshakeCallsRecoverFromFlushedScripts(t *testing.T) {
 	first := readAsync(t.Context(), e.store, "solo")
 	<-inFlight
 	outs := handshakeCalls(t.Context(), e.store, rooms)
-	// alone, the pipeline meeting NOSCRIPT, SCRIPT LOAD of the read and the presence scripts,
-	// the pipeline of the script calls again
-	if n := releaseAndWait(t, e, before, reached, release, append(outs, first)); n != 5 {
-		t.Errorf("round trips: %d, want 5", n)
+	// alone, the pipeline meeting NOSCRIPT, SCRIPT LOAD of the enter, read and presence
+	// scripts, the pipeline of the script calls again
+	if n := releaseAndWait(t, e, before, reached, release, append(outs, first)); n != 6 {
+		t.Errorf("round trips: %d, want 6", n)
 	}
 	if got := publishes() - published; got != len(rooms) {
 		t.Errorf("%d presence events published, want %d (one per room, none sent again)", got, len(rooms))

@@ -386,35 +386,3 @@ func testAppendLogForms(t *testing.T, client redis.UniversalClient, sharded bool
 		t.Errorf("read from offset 2: offsets %v, head %+v; want [2 3] and the new event as head", offs, head)
 	}
 }
-
-// Fields reads named fields of the live state alone, in the order asked, "" for one not set
-// and for a room with no state at all; the values are those State decodes.
-func TestLiveStateFields(t *testing.T) {
-	onRedisAndEmbedded(t, func(t *testing.T, client redis.UniversalClient, sharded bool) {
-		keys := Keys{Prefix: redistest.Prefix(t)}
-		store := NewLiveStore(client, keys, sharded)
-		ctx := t.Context()
-		const room = mockroom.RoomID("r-fields")
-		got, err := store.Fields(ctx, room, live.FieldHalf, live.FieldPhase)
-		if err != nil || len(got) != 2 || got[0] != "" || got[1] != "" {
-			t.Fatalf("fields of a room with no state: %q, %v; want two empty values", got, err)
-		}
-		if _, err := store.Append(ctx, room, live.AppendRequest{
-			Now: time.Now(),
-			Set: []live.FieldValue{{Field: live.FieldHalf, Value: "1"}, {Field: live.FieldPhase, Value: "live"}},
-		}); err != nil {
-			t.Fatal(err)
-		}
-		got, err = store.Fields(ctx, room, live.FieldPhase, "no-such-field", live.FieldHalf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := []string{"live", "", "1"}; !slices.Equal(got, want) {
-			t.Errorf("fields = %q, want %q", got, want)
-		}
-		st, err := store.State(ctx, room)
-		if err != nil || st.Half != 1 || st.Phase != mockroom.StateLive {
-			t.Errorf("State disagrees: half %d phase %q (%v)", st.Half, st.Phase, err)
-		}
-	})
-}
