@@ -334,9 +334,6 @@ func (e *Engine) Enter(ctx context.Context, id mockroom.RoomID, p mockroom.Princ
 const staleHalfTries = 3
 
 func (e *Engine) enter(ctx context.Context, id mockroom.RoomID, p mockroom.Principal, read bool, resume *mockroom.Position, max int) (Entry, error) {
-	if max <= 0 || max > ResumeWindow {
-		max = ResumeWindow
-	}
 	c := e.room(id)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -346,34 +343,9 @@ func (e *Engine) enter(ctx context.Context, id mockroom.RoomID, p mockroom.Princ
 	}
 	var m Member
 	var res EnterResult
-	err = e.holdPresence(id, p.UserID, func(lease *EnterLease) error {
-		for try := 1; ; try++ {
-			var ok bool
-			if m, ok = roleOf(info, p.UserID, c.half); !ok {
-				return mockroom.Errorf(mockroom.KindForbidden, "not_a_participant", "you are not a participant of this room")
-			}
-			req := EnterRequest{Half: c.half, Lease: lease}
-			if !c.entered[m.UserID] {
-				req.First, req.FirstUnless = firstJoin(m, e.now()), fieldJoined+string(m.UserID)
-			}
-			switch {
-			case read && resume != nil:
-				req.Read = EnterRead{Log: true, From: resume.Offset, Max: max}
-				if resume.Offset > 0 {
-					req.Read.Max++ // the event at the position itself, to check its id
-				}
-			case read:
-				req.Read = EnterRead{View: true, WithNotes: m.Role == mockroom.RoleInterviewer}
-			}
-			var err error
-			if res, err = e.store.Enter(ctx, id, req); err != nil || !res.Stale {
-				return err
-			}
-			c.half = res.Half
-			if try == staleHalfTries {
-				return mockroom.Errorf(mockroom.KindUnavailable, "store_unavailable", "the room changed while you joined; try again")
-			}
-		}
+	err = e.holdPresence(id, p.UserID, func(lease *EnterLease) (err error) {
+		m, res, err = e.enterStep(ctx, id, c, info, p.UserID, lease, read, resume, max)
+		return err
 	})
 	if err != nil {
 		return Entry{}, err
@@ -389,11 +361,41 @@ func (e *Engine) enter(ctx context.Context, id mockroom.RoomID, p mockroom.Princ
 	if err != nil {
 		// The socket is counted in, but will not be let in, nor leave: count it out.
 		if dropErr := e.dropPresence(ctx, id, p.UserID); dropErr != nil {
-			e.log.Warn("presence not given back after a failed join", "room", id, "user", p.UserID, "err", dropErr)
+			e.warn.Warn("give back presence after a failed join", "room_id", id, "user_id", p.UserID, "err", dropErr)
 		}
 		return Entry{}, err
 	}
 	return entry, nil
+}
+
+// enterStep is the store's part of a join (Store.Enter), taking lease if set and reading what
+// read and resume ask for (see Enter), with user's role worked out for the room's half; a half
+// found changed is taken and the step made again. Caller holds c.mu.
+func (e *Engine) enterStep(ctx context.Context, id mockroom.RoomID, c *roomCache, info RoomInfo, user mockroom.UserID, lease *EnterLease, read bool, resume *mockroom.Position, max int) (Member, EnterResult, error) {
+	for try := 1; ; try++ {
+		m, ok := roleOf(info, user, c.half)
+		if !ok {
+			return Member{}, EnterResult{}, mockroom.Errorf(mockroom.KindForbidden, "not_a_participant", "you are not a participant of this room")
+		}
+		req := EnterRequest{Half: c.half, Lease: lease}
+		if !c.entered[user] {
+			req.First, req.FirstUnless = firstJoin(m, e.now()), fieldJoined+string(user)
+		}
+		switch {
+		case read && resume != nil:
+			req.Read = resumeRead(*resume, max)
+		case read:
+			req.Read = EnterRead{View: true, WithNotes: m.Role == mockroom.RoleInterviewer}
+		}
+		res, err := e.store.Enter(ctx, id, req)
+		if err != nil || !res.Stale {
+			return m, res, err
+		}
+		c.half = res.Half
+		if try == staleHalfTries {
+			return Member{}, EnterResult{}, mockroom.Errorf(mockroom.KindUnavailable, "store_unavailable", "the room changed while you joined; try again")
+		}
+	}
 }
 
 // entryOf is where m's socket starts, from what Enter read: the events after resume, or a
@@ -446,23 +448,26 @@ func (e *Engine) Leave(ctx context.Context, id mockroom.RoomID, p mockroom.Princ
 // than ResumeWindow events behind. There is never a silent gap. When more than max events are
 // missing, the caller asks again from the last one returned.
 func (e *Engine) EventsAfter(ctx context.Context, id mockroom.RoomID, pos mockroom.Position, max int) ([]Event, bool, error) {
-	if max <= 0 || max > ResumeWindow {
-		max = ResumeWindow
-	}
-	from := pos.Offset
-	if from == 0 {
-		from = 1
-	}
-	n := max
-	if pos.Offset > 0 {
-		n++ // the event at pos itself, to check its id
-	}
-	head, evs, err := e.store.Read(ctx, id, from, n)
+	r := resumeRead(pos, max)
+	head, evs, err := e.store.Read(ctx, id, r.From, r.Max)
 	if err != nil {
 		return nil, false, err
 	}
 	evs, ok := resumeFrom(pos, head, evs)
 	return evs, ok, nil
+}
+
+// resumeRead is the read of the log resumeFrom judges for a client resuming from pos, wanting
+// at most most events (ResumeWindow when most is not in 1..ResumeWindow).
+func resumeRead(pos mockroom.Position, most int) EnterRead {
+	if most <= 0 || most > ResumeWindow {
+		most = ResumeWindow
+	}
+	r := EnterRead{Log: true, From: max(pos.Offset, 1), Max: most}
+	if pos.Offset > 0 {
+		r.Max++ // the event at pos itself, to check its id
+	}
+	return r
 }
 
 // resumeFrom judges a read of the log for a client resuming from pos: head and the events from

@@ -673,7 +673,7 @@ func storedType(raw string) (typ string, known bool) {
 			rest, ok = strings.CutPrefix(rest, key)
 		}
 		if ok {
-			rest, ok = cutPlainString(rest)
+			_, rest, ok = cutPlainString(rest)
 		}
 	}
 	if ok {
@@ -685,14 +685,10 @@ func storedType(raw string) (typ string, known bool) {
 	if ok {
 		rest, ok = strings.CutPrefix(rest, `,"type":"`)
 	}
-	if !ok {
-		return "", false
+	if ok {
+		typ, _, ok = cutPlainString(rest)
 	}
-	end := strings.IndexAny(rest, `"\`)
-	if end < 0 || rest[end] != '"' {
-		return "", false
-	}
-	return rest[:end], true
+	return typ, ok
 }
 
 // cutDigits removes the decimal digits that start s (at least one).
@@ -704,14 +700,14 @@ func cutDigits(s string) (string, bool) {
 	return s[n:], n > 0
 }
 
-// cutPlainString removes a JSON string's content and closing quote from the start of s: one
-// without escapes, as ids are.
-func cutPlainString(s string) (string, bool) {
+// cutPlainString cuts a JSON string's content and closing quote from the start of s: one
+// without escapes, as ids and types are.
+func cutPlainString(s string) (content, rest string, ok bool) {
 	end := strings.IndexAny(s, `"\`)
 	if end < 0 || s[end] != '"' {
-		return "", false
+		return "", "", false
 	}
-	return s[end+1:], true
+	return s[:end], s[end+1:], true
 }
 
 // SaveDoc implements live.Store.
@@ -820,8 +816,9 @@ func (s *LiveStore) Enter(ctx context.Context, room mockroom.RoomID, req live.En
 	}
 	parts, _ := reply.([]any)
 	if len(parts) == 2 && parts[0] == "stale" {
-		half, _ := parts[1].(string)
-		return live.EnterResult{Stale: true, Half: int(atoiOr0(half))}, nil
+		text, _ := parts[1].(string)
+		half, _ := strconv.Atoi(text)
+		return live.EnterResult{Stale: true, Half: half}, nil
 	}
 	if len(parts) != 4 || parts[0] != "ok" {
 		return live.EnterResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected enter reply %v", reply)
@@ -841,12 +838,6 @@ func (s *LiveStore) Enter(ctx context.Context, room mockroom.RoomID, req live.En
 		res.Head, res.Events, err = readReply(parts[3])
 	}
 	return res, err
-}
-
-// atoiOr0 is s as a decimal integer, 0 if it is not one.
-func atoiOr0(s string) int64 {
-	n, _ := strconv.ParseInt(s, 10, 64)
-	return n
 }
 
 // presencePipeline bounds the scripts sent in one pipeline by RenewPresence: a renewal cycle

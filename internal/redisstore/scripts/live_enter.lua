@@ -17,12 +17,7 @@
 -- read}: joined is the append's reply ('' when the first join was recorded before), online
 -- the presence script's (0 without a lease), read the view's or the read's ('' for none).
 local joined_field = ARGV[2]
-local r
-if joined_field == '' then
-  r = redis.call('HMGET', KEYS[1], 'half')
-else
-  r = redis.call('HMGET', KEYS[1], 'half', joined_field)
-end
+local r = redis.call('HMGET', KEYS[1], 'half', joined_field)
 if (tonumber(r[1] or '0') or 0) ~= tonumber(ARGV[1]) then
   return {'stale', r[1] or '0'}
 end
