@@ -13,7 +13,6 @@
 -- KEYS: 1..7 the room's stored live keys (see live_lib.lua)
 -- ARGV: node id, lease-until unix ms, waiting_ttl_ms, now unix ms, then the user ids to renew
 --   (none: the room is only looked at for leases that ran out)
--- Also lists every other node holding a lease among the room's listening nodes (see below).
 -- Returns {back, gone}: the renewed user ids that came back online, the user ids gone offline.
 local presence = KEYS[7]
 local node, untilMS, now = ARGV[1], ARGV[2], tonumber(ARGV[4])
@@ -24,7 +23,7 @@ for i = 5, #ARGV do
 end
 
 local all = redis.call('HGETALL', presence)
-local mine, held, expired, drop, others = {}, {}, {}, {}, {}
+local mine, held, expired, drop = {}, {}, {}, {}
 for i = 1, #all, 2 do
   local f, lease = all[i], tonumber(all[i + 1])
   local user, owner = string.match(f, '^([^ ]+) (.+)$')
@@ -35,9 +34,6 @@ for i = 1, #all, 2 do
     mine[user] = lease
   elseif lease and lease > now then
     held[user] = true
-    if owner ~= node then
-      others[owner] = true
-    end
   else
     drop[#drop + 1] = f
     expired[#expired + 1] = user
@@ -80,26 +76,5 @@ if #ARGV >= 5 then
     redis.call('HSET', presence, unpack(args))
   end
   live_retain(tonumber(ARGV[3]), now, nil, nil, {7}) -- the presence hash vanishes with its last lease
-end
--- A node holding a lease here serves a socket of the room, so it listens to the room's channel;
--- if the room's list of listening nodes (live_listen.lua) misses it (a node of a release that
--- kept no list), add it, or appends by the node listed alone would not be published for it.
-if next(others) then
-  local subs = redis.call('HGET', KEYS[1], 'subs')
-  if subs then
-    local listed, add = ' ' .. subs .. ' ', {}
-    for owner in pairs(others) do
-      if not string.find(listed, ' ' .. owner .. ' ', 1, true) then
-        add[#add + 1] = owner
-      end
-    end
-    if #add > 0 then
-      table.sort(add)
-      if subs ~= '' then
-        table.insert(add, 1, subs)
-      end
-      redis.call('HSET', KEYS[1], 'subs', table.concat(add, ' '))
-    end
-  end
 end
 return {back, gone}
