@@ -115,7 +115,7 @@ func NewEngine(cfg Config) *Engine {
 	if cfg.RoomLinger == 0 {
 		cfg.RoomLinger = RoomLinger
 	}
-	e.fanout = newFanout(cfg.Bus, cfg.Store, e.node, e.log, e.observe, e.forget, e.resetRoom, cfg.QuietCheck, max(cfg.RoomLinger, 0))
+	e.fanout = newFanout(cfg.Bus, cfg.Store, e.log, e.observe, e.forget, e.resetRoom, cfg.QuietCheck, max(cfg.RoomLinger, 0))
 	e.store = localFirst{Store: cfg.Store, fanout: e.fanout}
 	e.warn = e.fanout.warn
 	return e

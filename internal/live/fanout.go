@@ -103,10 +103,8 @@ type ListenerID uint64
 // nodes receive them through the bus. Whichever path brings an event first delivers it, by its
 // offset, and the other finds it among the room's recently delivered positions and drops it.
 type Fanout struct {
-	bus   Bus
-	store Store
-	// node is this node's id, as the store lists it among a room's listeners (Store.Listen).
-	node    string
+	bus     Bus
+	store   Store
 	log     *slog.Logger
 	observe func(mockroom.RoomID, Event)
 	forget  func(mockroom.RoomID)
@@ -209,8 +207,8 @@ func (r *fanRoom) delivered(ev Event) bool {
 	return got.offset == ev.Offset && got.id == ev.ID
 }
 
-func newFanout(bus Bus, store Store, node string, log *slog.Logger, observe func(mockroom.RoomID, Event), forget, reset func(mockroom.RoomID), quietCheck, linger time.Duration) *Fanout {
-	return &Fanout{bus: bus, store: store, node: node, log: log, observe: observe, forget: forget, reset: reset, rooms: map[mockroom.RoomID]*fanRoom{},
+func newFanout(bus Bus, store Store, log *slog.Logger, observe func(mockroom.RoomID, Event), forget, reset func(mockroom.RoomID), quietCheck, linger time.Duration) *Fanout {
+	return &Fanout{bus: bus, store: store, log: log, observe: observe, forget: forget, reset: reset, rooms: map[mockroom.RoomID]*fanRoom{},
 		subLocks: map[mockroom.RoomID]*subLock{}, catchUp: newCatchUpQueue(), quietCheck: quietCheck, linger: linger, warn: newRateLogger(log, warnEvery)}
 }
 
@@ -261,9 +259,9 @@ func (f *Fanout) Add(ctx context.Context, room mockroom.RoomID, l Listener) (Lis
 	if err := f.bus.Subscribe(ctx, room); err != nil {
 		return 0, err
 	}
-	// Listen (read the head and be listed) after subscribing: anything appended before is in the
-	// head and anything after is published to the channel, so there is no gap between the two.
-	head, err := f.store.Listen(ctx, room, f.node)
+	// Read the head after subscribing: anything published before is in the head and anything
+	// after arrives on the channel, so there is no gap between the two.
+	head, _, err := f.store.Read(ctx, room, 0, 0)
 	if err != nil {
 		_ = f.bus.Unsubscribe(ctx, room)
 		return 0, err
@@ -306,17 +304,7 @@ func (f *Fanout) Remove(ctx context.Context, room mockroom.RoomID, id ListenerID
 		return nil
 	}
 	f.forget(room)
-	return f.leave(ctx, room)
-}
-
-// leave unsubscribes the node from room's channel, then takes it off the room's listening nodes
-// (in that order: while subscribed it must be listed, or appends elsewhere would not publish to
-// it). Caller holds the room's subscription lock.
-func (f *Fanout) leave(ctx context.Context, room mockroom.RoomID) error {
-	if err := f.bus.Unsubscribe(ctx, room); err != nil {
-		return err
-	}
-	return f.store.Unlisten(ctx, room, f.node)
+	return f.bus.Unsubscribe(ctx, room)
 }
 
 // stopIdleLocked ends r's linger: a listener came back. A timer that already fired finds the
@@ -350,7 +338,7 @@ func (f *Fanout) endLinger(room mockroom.RoomID, r *fanRoom, gen uint64) {
 	// Not cancelled with the run: a linger ending as the node stops still leaves the channel.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(runCtx), lingerUnsubscribeWait)
 	defer cancel()
-	if err := f.leave(ctx, room); err != nil {
+	if err := f.bus.Unsubscribe(ctx, room); err != nil {
 		f.warn.Warn("leave a room's channel", "room_id", room, "err", err)
 	}
 }
@@ -484,7 +472,13 @@ func (f *Fanout) deliver(room mockroom.RoomID, ev Event) {
 	if !r.mu.TryLock() {
 		// Whoever delivers to the room (a local delivery, or the catch-up, which may have read
 		// the log before ev was appended) handles ev when done.
-		f.deferToHolder(room, r, []Event{ev})
+		if !r.keep(ev) {
+			f.catchUp.kick(room)
+			return
+		}
+		if r.mu.TryLock() { // let go meanwhile, perhaps before it looked: handle it here
+			f.unlock(room, r)
+		}
 		return
 	}
 	defer f.unlock(room, r)
@@ -586,23 +580,15 @@ func (f *Fanout) seen(room mockroom.RoomID, payload []byte) bool {
 // nothing else is delivering to the room at that moment. Otherwise (another node's event before
 // it has not arrived yet, a catch-up under way) it is left to its bus copy, which takes the
 // usual path of deliver, so nothing is delivered twice or out of order and no read of the log is
-// added. Events the store did not publish (published false: no other node listens) have no bus
-// copy: they are left to the delivering goroutine as the bus leaves its events (deferred), and
-// a gap before them is read from the log. Ephemeral events are not appended and never come here.
-func (f *Fanout) deliverLocal(room mockroom.RoomID, evs []Event, published bool) {
+// added. Ephemeral events are not appended and never come here.
+func (f *Fanout) deliverLocal(room mockroom.RoomID, evs []Event) {
 	if f.bus == nil || len(evs) == 0 {
 		return // no fan-out running: nothing is delivered on this node
 	}
 	f.mu.RLock()
 	r, ok := f.rooms[room]
 	f.mu.RUnlock()
-	if !ok {
-		return
-	}
-	if !r.mu.TryLock() {
-		if !published {
-			f.deferToHolder(room, r, evs)
-		}
+	if !ok || !r.mu.TryLock() {
 		return
 	}
 	defer f.unlock(room, r)
@@ -615,25 +601,8 @@ func (f *Fanout) deliverLocal(room mockroom.RoomID, evs []Event, published bool)
 				f.catchUp.kick(room)
 			}
 		case evGap:
-			if !published {
-				f.catchUp.kick(room)
-			}
 			return
 		}
-	}
-}
-
-// deferToHolder leaves evs to the goroutine holding r.mu, to handle before it lets go (as
-// deliver does with a bus event), or to a read of the log when too many wait already.
-func (f *Fanout) deferToHolder(room mockroom.RoomID, r *fanRoom, evs []Event) {
-	for _, ev := range evs {
-		if !r.keep(ev) {
-			f.catchUp.kick(room)
-			return
-		}
-	}
-	if r.mu.TryLock() { // let go meanwhile, perhaps before it looked: handle them here
-		f.unlock(room, r)
 	}
 }
 

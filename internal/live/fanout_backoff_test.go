@@ -53,7 +53,7 @@ func TestFanoutBacksOffWhileTheStoreIsDown(t *testing.T) {
 			return logs.Write(p)
 		}), nil))
 		bus := &downBus{fails: 20, blocked: make(chan struct{})}
-		f := newFanout(bus, nil, "node-1", log, func(mockroom.RoomID, Event) {}, func(mockroom.RoomID) {}, func(mockroom.RoomID) {}, time.Hour, 0)
+		f := newFanout(bus, nil, log, func(mockroom.RoomID, Event) {}, func(mockroom.RoomID) {}, func(mockroom.RoomID) {}, time.Hour, 0)
 		ctx, cancel := context.WithCancel(t.Context())
 		start := time.Now()
 		done := make(chan struct{})

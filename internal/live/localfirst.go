@@ -12,20 +12,15 @@ import (
 // (Fanout.deliverLocal), on the goroutine that asked, rather than when the bus brings its
 // publication back. The people on this node (the typist among them, whose acknowledgement waits
 // for its own event) see it one trip through pub/sub sooner; the other nodes are unaffected.
-// Since the node delivers its appends itself, it names itself in them: when no other node
-// listens to the room, the store does not publish them at all (AppendRequest.Node).
 type localFirst struct {
 	Store
 	fanout *Fanout
 }
 
 func (s localFirst) Append(ctx context.Context, room mockroom.RoomID, req AppendRequest) (AppendResult, error) {
-	if s.fanout.bus != nil {
-		req.Node = s.fanout.node
-	}
 	res, err := s.Store.Append(ctx, room, req)
 	if err == nil && !res.Duplicate {
-		s.fanout.deliverLocal(room, res.Events, !res.Unpublished)
+		s.fanout.deliverLocal(room, res.Events)
 	}
 	return res, err
 }
@@ -33,7 +28,7 @@ func (s localFirst) Append(ctx context.Context, room mockroom.RoomID, req Append
 func (s localFirst) Fire(ctx context.Context, ref TimerRef, now time.Time) (FireResult, error) {
 	res, err := s.Store.Fire(ctx, ref, now)
 	if err == nil {
-		s.fanout.deliverLocal(ref.Room, res.Fired, true)
+		s.fanout.deliverLocal(ref.Room, res.Fired)
 	}
 	return res, err
 }

@@ -14,18 +14,13 @@ import (
 	"github.com/mockroom/mockroom/internal/mockroom"
 )
 
-// memLog is a room's log in memory, for the fan-out's model: Read and Listen are all the fan-out
-// asks of a store.
+// memLog is a room's log in memory, for the fan-out's model: Read is all the fan-out asks of a
+// store.
 type memLog struct {
 	Store // nil: the fan-out calls nothing else
 	epoch string
 	evs   []Event
 	reads int
-}
-
-func (l *memLog) Listen(ctx context.Context, room mockroom.RoomID, _ string) (mockroom.Position, error) {
-	head, _, err := l.Read(ctx, room, 0, 0)
-	return head, err
 }
 
 func (l *memLog) Read(_ context.Context, _ mockroom.RoomID, from mockroom.EventOffset, max int) (mockroom.Position, []Event, error) {
@@ -61,9 +56,8 @@ func (nopBus) Receive(ctx context.Context) (mockroom.RoomID, []byte, error) {
 
 // TestLocalFirstDeliveryModel drives one room's fan-out through random interleavings of what
 // can happen on a node: events appended here (delivered locally, their copy on the bus), events
-// appended by other nodes (on the bus only), events appended here that the store did not publish
-// (no other node listening: delivered locally or not at all), bus messages arriving, lost, or
-// late, and reads of the log. Whatever the order, the listener has at every step received a prefix of the log, each
+// appended by other nodes (on the bus only), bus messages arriving, lost, or late, and reads of
+// the log. Whatever the order, the listener has at every step received a prefix of the log, each
 // event once, with the log's ids; in the end it has the whole log; and neither a bus copy of an
 // event delivered within the last recentSize events, nor the next event arriving while another
 // goroutine delivers to the room, asks for a read of the log.
@@ -71,13 +65,13 @@ func TestLocalFirstDeliveryModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		const room = mockroom.RoomID("r")
 		log := &memLog{epoch: "ep-1"}
-		f := newFanout(nopBus{}, log, "node-1", slog.New(slog.DiscardHandler), func(mockroom.RoomID, Event) {}, func(mockroom.RoomID) {}, func(mockroom.RoomID) {}, time.Hour, 0)
+		f := newFanout(nopBus{}, log, slog.New(slog.DiscardHandler), func(mockroom.RoomID, Event) {}, func(mockroom.RoomID) {}, func(mockroom.RoomID) {}, time.Hour, 0)
 		var got []Event
 		if _, err := f.Add(context.Background(), room, ListenerFunc(func(ev Event) { got = append(got, ev) })); err != nil {
 			t.Fatal(err)
 		}
 		var bus [][]byte // pub/sub keeps a channel's order; only what is taken from it varies
-		appendEvent := func(local, publish bool) {
+		appendEvent := func(local bool) {
 			off := mockroom.EventOffset(len(log.evs) + 1)
 			e, err := NewEvent{Type: TypeChatMessage, Actor: "u-1", Data: json.RawMessage(`{"text":"x"}`)}.Encode()
 			if err != nil {
@@ -86,12 +80,10 @@ func TestLocalFirstDeliveryModel(t *testing.T) {
 			id := "id-" + strconv.Itoa(int(off))
 			ev := e.Event(off, id, log.epoch, time.UnixMilli(1))
 			log.evs = append(log.evs, ev)
-			if publish {
-				_, pub := published(e, off, id, log.epoch, 1)
-				bus = append(bus, pub)
-			}
+			_, pub := published(e, off, id, log.epoch, 1)
+			bus = append(bus, pub)
 			if local {
-				f.deliverLocal(room, []Event{ev}, publish)
+				f.deliverLocal(room, []Event{ev})
 			}
 		}
 		kicked := func() bool { return len(f.catchUp.take(time.Now())) > 0 }
@@ -103,16 +95,8 @@ func TestLocalFirstDeliveryModel(t *testing.T) {
 			}
 		}
 		t.Repeat(map[string]func(*rapid.T){
-			"append here": func(*rapid.T) { appendEvent(true, true) },
-			"append here unpublished": func(t *rapid.T) {
-				// No bus copy will come: delivered now, or a read of the log asked for at once.
-				f.catchUp.take(time.Now())
-				appendEvent(true, false)
-				if len(got) != len(log.evs) && !kicked() {
-					t.Fatalf("an event appended unpublished, not delivered here (%d of %d), asked for no read of the log", len(got), len(log.evs))
-				}
-			},
-			"append elsewhere": func(*rapid.T) { appendEvent(false, true) },
+			"append here":      func(*rapid.T) { appendEvent(true) },
+			"append elsewhere": func(*rapid.T) { appendEvent(false) },
 			"bus delivers": func(t *rapid.T) {
 				if len(bus) == 0 {
 					t.Skip("nothing on the bus")
@@ -146,21 +130,8 @@ func TestLocalFirstDeliveryModel(t *testing.T) {
 			"append here while the room is busy": func(*rapid.T) {
 				r := f.rooms[room]
 				r.mu.Lock()
-				appendEvent(true, true)
+				appendEvent(true)
 				f.unlock(room, r)
-			},
-			"append here unpublished while the room is busy": func(t *rapid.T) {
-				// No bus copy will come: the holder delivers it when it lets go, with no read of
-				// the log when it is the next event.
-				f.catchUp.take(time.Now())
-				next := len(got) == len(log.evs)
-				r := f.rooms[room]
-				r.mu.Lock()
-				appendEvent(true, false)
-				f.unlock(room, r)
-				if next && (len(got) != len(log.evs) || kicked()) {
-					t.Fatalf("the next event, appended unpublished while the room was busy, was not delivered when the holder let go (%d of %d, read asked: %v)", len(got), len(log.evs), kicked())
-				}
 			},
 			"bus loses one": func(t *rapid.T) {
 				if len(bus) == 0 {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/mockroom/mockroom/internal/live"
 	"github.com/mockroom/mockroom/internal/mockroom"
-	"github.com/mockroom/mockroom/internal/redisstore"
 	"github.com/mockroom/mockroom/internal/testwait"
 )
 
@@ -27,22 +26,11 @@ func (e *env) chatBy(eng *live.Engine, p mockroom.Principal, client string, seq 
 	return res
 }
 
-// listenElsewhere lists a node that is not running among the room's listeners, as if another
-// node served the room: every append is published from then on, this node's own included.
-func (e *env) listenElsewhere() {
-	e.t.Helper()
-	if _, err := redisstore.NewLiveStore(e.client, e.keys, true).Listen(e.t.Context(), e.room, "node-elsewhere"); err != nil {
-		e.t.Fatal(err)
-	}
-}
-
 // An event appended on a node reaches that node's listeners when the append returns, while
-// pub/sub still holds its copy back (another node listens, so there is a copy); when the copies
-// arrive late, each is recognised as delivered: nothing reaches a listener twice, and no copy
-// costs a read of the log.
+// pub/sub still holds its copy back; when the copies arrive late, each is recognised as
+// delivered: nothing reaches a listener twice, and no copy costs a read of the log.
 func TestLocalListenersDoNotWaitForTheBus(t *testing.T) {
 	e := newEnv(t)
-	e.listenElsewhere()
 	n := e.catchUpNode(time.Hour)
 	w := listen(t, n.eng, e.room)
 
@@ -184,7 +172,6 @@ func (e *env) restoreRoom(saved map[string]string) {
 // offset was delivered as another event, and the room starts over.
 func TestRollbackSeenByTheLocalPath(t *testing.T) {
 	e := newEnv(t)
-	e.listenElsewhere()
 	n := e.catchUpNode(time.Hour)
 	rw := resyncWaiter{waiter: &waiter{ch: make(chan struct{}, 1)}, resynced: make(chan struct{}, 1)}
 	id, err := n.eng.Fanout().Add(t.Context(), e.room, rw)
@@ -277,7 +264,6 @@ func TestTwoNodesPushingIntoOneRoom(t *testing.T) {
 // delivered locally are the log's own.
 func TestResumeOnAnotherNodeAfterLocalDelivery(t *testing.T) {
 	e := newEnv(t)
-	e.listenElsewhere()
 	n := e.catchUpNode(time.Hour)
 	other, _ := e.engine()
 	w := listen(t, n.eng, e.room)
@@ -314,7 +300,6 @@ func TestResumeOnAnotherNodeAfterLocalDelivery(t *testing.T) {
 // taken for a late copy.
 func TestRollbackSeenByTheBusAmongRecentEvents(t *testing.T) {
 	e := newEnv(t)
-	e.listenElsewhere()
 	n := e.catchUpNode(time.Hour)
 	rw := resyncWaiter{waiter: &waiter{ch: make(chan struct{}, 1)}, resynced: make(chan struct{}, 1)}
 	id, err := n.eng.Fanout().Add(t.Context(), e.room, rw)
@@ -337,82 +322,5 @@ func TestRollbackSeenByTheBusAmongRecentEvents(t *testing.T) {
 	rw.waitResync(t)
 	if got := n.eng.Fanout().Rollbacks(); got != 1 {
 		t.Errorf("rollbacks = %d, want 1", got)
-	}
-}
-
-// A node alone in a room hands its events to its own listeners and publishes none of them; once
-// another node listens, that node gets every event through pub/sub; once it has left, the first
-// publishes none again. An observer on the room's channel (not a listening node) counts what is
-// published: a marker published after each command must be the first thing it sees, or come
-// right after the command's event.
-func TestOnlyEventsAnotherNodeListensForArePublished(t *testing.T) {
-	e := newEnv(t)
-	a, _ := e.engine()
-	b, _ := e.engine(func(c *live.Config) { c.RoomLinger = -1 })
-	wa := listen(t, a, e.room)
-	observer := redisstore.NewLiveBus(e.client, e.keys, true)
-	t.Cleanup(func() { _ = observer.Close() })
-	if err := observer.Subscribe(t.Context(), e.room); err != nil {
-		t.Fatal(err)
-	}
-	store := redisstore.NewLiveStore(e.client, e.keys, true)
-	seq := uint64(0)
-	// chat sends a message through a and reports whether its event was published.
-	chat := func(text string) (live.Result, bool) {
-		t.Helper()
-		seq++
-		res := e.chatBy(a, interviewer, "c-a", seq, text)
-		if err := store.Publish(t.Context(), e.room, live.Event{Type: "marker", At: e.clock.Now()}); err != nil {
-			t.Fatal(err)
-		}
-		published := false
-		for {
-			room, payload, err := observer.Receive(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if room != e.room || payload == nil {
-				continue // the subscription's notice
-			}
-			ev, err := live.DecodePublished(payload)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ev.Type == "marker" {
-				return res, published
-			}
-			if ev.Offset != res.Position.Offset {
-				t.Fatalf("the channel carried offset %d, want only %s's event at offset %d", ev.Offset, text, res.Position.Offset)
-			}
-			published = true
-		}
-	}
-
-	res, published := chat("alone")
-	if published {
-		t.Fatalf("the only listening node's event was published")
-	}
-	if got := wa.durable(t, int(res.Position.Offset)); len(got) != int(res.Position.Offset) {
-		t.Fatalf("the node's listener got offsets %v, want 1-%d", got, res.Position.Offset)
-	}
-
-	wb, bid := listenAs(t, b, e.room)
-	res, published = chat("with another node")
-	if !published {
-		t.Fatalf("an event another node listens for was not published")
-	}
-	if got := wb.durable(t, 1); got[len(got)-1] != res.Position.Offset {
-		t.Fatalf("the other node's listener got offsets %v, want %d last", got, res.Position.Offset)
-	}
-
-	if err := b.Fanout().Remove(t.Context(), e.room, bid); err != nil {
-		t.Fatal(err)
-	}
-	res, published = chat("alone again")
-	if published {
-		t.Fatalf("the only listening node's event was published after the other node left")
-	}
-	if got := wa.durable(t, int(res.Position.Offset)); !cmp.Equal(got, offsets(1, res.Position.Offset)) {
-		t.Fatalf("the node's listener got offsets %v, want 1-%d once each", got, res.Position.Offset)
 	}
 }

@@ -27,13 +27,6 @@ type Store interface {
 	State(ctx context.Context, room mockroom.RoomID) (State, error)
 	// Read returns the head of the log and up to max events from offset from (inclusive).
 	Read(ctx context.Context, room mockroom.RoomID, from mockroom.EventOffset, max int) (head mockroom.Position, events []Event, err error)
-	// Listen records node among the nodes listening to room's events and returns the log's head,
-	// in one step. A node listens from before it calls Listen (subscribed to the room) until after
-	// Unlisten: an append made after Listen publishes its events unless the node appending is the
-	// only one listed (AppendRequest.Node), so nothing after the head passes a listening node by.
-	Listen(ctx context.Context, room mockroom.RoomID, node string) (head mockroom.Position, err error)
-	// Unlisten takes node off room's listening nodes, once it no longer listens.
-	Unlisten(ctx context.Context, room mockroom.RoomID, node string) error
 	// View reads, atomically, what a snapshot needs: state, the materialised document, the log
 	// tail after it, chat, notes (if withNotes) and presence.
 	View(ctx context.Context, room mockroom.RoomID, withNotes bool) (View, error)
@@ -153,10 +146,6 @@ type AppendRequest struct {
 	Set []FieldValue
 	// Events are appended in order.
 	Events []NewEvent
-	// Node is the node appending, when it hands the events to its own listeners itself (see
-	// localFirst): the store then need not publish them when that node is the only one
-	// listening to the room (see Store.Listen). Empty: published whoever listens.
-	Node string
 }
 
 // Check is one condition on a state field. Missing fields read as "".
@@ -179,9 +168,6 @@ type AppendResult struct {
 	// Duplicate is set when (ClientID, Seq) was seen before; Head is then the original head
 	// if Seq was the client's last command, zero if it was older.
 	Duplicate bool
-	// Unpublished is set when the events were not published, no other node listening to the
-	// room: the appending node's listeners get them from that node alone.
-	Unpublished bool
 }
 
 // ConflictError reports the first failed check of an Append.

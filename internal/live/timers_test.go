@@ -22,14 +22,6 @@ type waiter struct {
 
 func listen(t *testing.T, eng *live.Engine, room mockroom.RoomID) *waiter {
 	t.Helper()
-	w, id := listenAs(t, eng, room)
-	t.Cleanup(func() { _ = eng.Fanout().Remove(t.Context(), room, id) })
-	return w
-}
-
-// listenAs is listen for a test that removes the listener itself.
-func listenAs(t *testing.T, eng *live.Engine, room mockroom.RoomID) (*waiter, live.ListenerID) {
-	t.Helper()
 	w := &waiter{ch: make(chan struct{}, 1)}
 	id, err := eng.Fanout().Add(t.Context(), room, live.ListenerFunc(func(ev live.Event) {
 		w.mu.Lock()
@@ -43,7 +35,8 @@ func listenAs(t *testing.T, eng *live.Engine, room mockroom.RoomID) (*waiter, li
 	if err != nil {
 		t.Fatal(err)
 	}
-	return w, id
+	t.Cleanup(func() { _ = eng.Fanout().Remove(t.Context(), room, id) })
+	return w
 }
 
 // waitFor blocks until an event of type typ has been delivered (n-th occurrence).

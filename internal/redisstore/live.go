@@ -66,14 +66,11 @@ var (
 	liveLeasesLua string
 	//go:embed scripts/live_enter.lua
 	liveEnterLua string
-	//go:embed scripts/live_listen.lua
-	liveListenLua string
 
 	liveRead         = redis.NewScript(liveReadLua)
 	liveView         = redis.NewScript(liveViewLua)
 	liveSettle       = redis.NewScript(liveSettleLua)
 	liveSaveDoc      = redis.NewScript(liveLibLua + liveSaveDocLua)
-	liveListen       = redis.NewScript(liveLibLua + liveListenLua)
 	livePresenceKeep = redis.NewScript(liveLibLua + livePresenceKeepLua)
 	// The scripts that publish do it with SPUBLISH where sharded pub/sub exists (so a Cluster
 	// routes the message within the room's slot), PUBLISH on the embedded store.
@@ -205,11 +202,10 @@ var _ live.Store = (*LiveStore)(nil)
 
 // appendOwnReads are the state fields live_append.lua always reads, first and in this order; a
 // difference check on one of them names its place (1 to 6) instead of passing the field. The
-// command's idempotency record is read seventh and the room's listening nodes eighth, so the
-// caller's fields start at place 9.
+// command's idempotency record is read seventh, so the caller's fields start at place 8.
 var appendOwnReads = [...]string{"epoch", "off", "phase", "w_exp", "w_keys", "closed"}
 
-const appendFixedReads = len(appendOwnReads) + 2
+const appendFixedReads = len(appendOwnReads) + 1
 
 // recordPrefix starts the state hash fields that hold the clients' idempotency records
 // ("cmd:<person> <client>"). Before they moved there the room's clients hash held them, under
@@ -296,7 +292,7 @@ func (s *LiveStore) appendArgs(args []any, ids []string, req live.AppendRequest)
 		return nil, nil, nil, mockroom.Errorf(mockroom.KindInternal, "internal", "a command may have at most %d checks, sets and events each", maxLayoutCount)
 	}
 	fixed := len(args)
-	args = append(args, req.Now.UnixMilli(), recordField(req.ClientID), req.Seq, nil, req.Node)
+	args = append(args, req.Now.UnixMilli(), recordField(req.ClientID), req.Seq, nil)
 	var layoutBuf [appendLayoutCounts + 2*maxLayoutCount + 20]byte
 	args, n := appendChecks(args, layoutBuf[:], req.Checks)
 	layoutBuf[3], layoutBuf[4] = byte(len(req.Set)), byte(len(req.Events))
@@ -360,8 +356,8 @@ const appendLayoutCounts = 6
 const appendWhileOpen = 1
 
 // appendFixedArgs is how many arguments live_append.lua takes before the fields to read: now, the
-// record field, seq, the layout and the appending node.
-const appendFixedArgs = 5
+// record field, seq and the layout.
+const appendFixedArgs = 4
 
 // keepByte is an event's keep as one byte of the append's layout ('-' for none).
 func keepByte(k live.Keep) byte {
@@ -371,14 +367,12 @@ func keepByte(k live.Keep) byte {
 	return k[0]
 }
 
-// appendedResult reads the reply of an applied append, "[<seq>\n]<epoch> <head> <last id>[ -]": the
-// events took the offsets up to head in order, with the ids the command gave them (" -": and
-// were not published).
+// appendedResult reads the reply of an applied append, "[<seq>\n]<epoch> <head> <last id>": the
+// events took the offsets up to head in order, with the ids the command gave them.
 func appendedResult(reply string, now time.Time, encoded []live.EncodedEvent, ids []string) (live.AppendResult, error) {
 	if _, rest, found := strings.Cut(reply, "\n"); found {
 		reply = rest
 	}
-	reply, unpublished := strings.CutSuffix(reply, " -")
 	epoch, rest, _ := strings.Cut(reply, " ")
 	headText, lastID, _ := strings.Cut(rest, " ")
 	head, err := strconv.ParseUint(headText, 10, 64)
@@ -386,7 +380,7 @@ func appendedResult(reply string, now time.Time, encoded []live.EncodedEvent, id
 	if err != nil || epoch == "" || head < n || (n > 0 && lastID != ids[n-1]) {
 		return live.AppendResult{}, mockroom.Errorf(mockroom.KindInternal, "store_reply", "unexpected append reply %q", reply)
 	}
-	out := live.AppendResult{Events: make([]live.Event, n), Unpublished: unpublished}
+	out := live.AppendResult{Events: make([]live.Event, n)}
 	at := time.UnixMilli(now.UnixMilli()).UTC()
 	for i, e := range encoded {
 		out.Events[i] = e.Event(mockroom.EventOffset(head-n+uint64(i)+1), ids[i], epoch, at)
@@ -565,25 +559,6 @@ func (s *LiveStore) Read(ctx context.Context, room mockroom.RoomID, from mockroo
 		return mockroom.Position{}, nil, unavailable(err, "read the room log")
 	}
 	return readReply(reply)
-}
-
-// Listen implements live.Store (scripts/live_listen.lua). It goes through the hand-shake
-// batching: it is the first socket's of a room on this node.
-func (s *LiveStore) Listen(ctx context.Context, room mockroom.RoomID, node string) (mockroom.Position, error) {
-	reply, err := s.lookup(ctx, liveListen, evalShaCommand(liveListen, s.storedKeys(room, 0), node, "1", s.waitingMS, time.Now().UnixMilli())...)
-	if err != nil {
-		return mockroom.Position{}, unavailable(err, "listen to the room")
-	}
-	head, _, err := readReply(reply)
-	return head, err
-}
-
-// Unlisten implements live.Store (scripts/live_listen.lua).
-func (s *LiveStore) Unlisten(ctx context.Context, room mockroom.RoomID, node string) error {
-	if _, err := runScript(ctx, s.client, liveListen, evalShaCommand(liveListen, s.storedKeys(room, 0), node, "0", s.waitingMS, time.Now().UnixMilli())); err != nil {
-		return unavailable(err, "stop listening to the room")
-	}
-	return nil
 }
 
 // readReply reads live_read.lua's reply: the head, then the events.

@@ -8,21 +8,16 @@
 --         the place of its field among all the fields read (see below),
 --         then one byte per event: what keeps a copy of it ('-' nothing, 'c' chat, 'n' notes,
 --         'q' the current question), then the waiting TTL in ms, in decimal
---       5 the appending node's id ("" for none), which delivers the events to its own sockets
---         itself: when the room's listening nodes (the state's "subs", see live_listen.lua) are
---         that node alone, or none, nobody needs them published
---       then n_read fields: the state fields the checks read (besides the eight the script
---         always reads first: epoch, off, phase, w_exp, w_keys, closed, the record field and
---         subs), the field of each equality check in order, then any other field a difference
---         check names
+--       then n_read fields: the state fields the checks read (besides the seven the script
+--         always reads first: epoch, off, phase, w_exp, w_keys, closed and the record field), the
+--         field of each equality check in order, then any other field a difference check names
 --       then n_equal values: what the field of each equality check (read 7 + its place) must hold
 --       then n_differ values: what the field of each difference check must not hold
 --       then n_sets pairs: field, value (never epoch, off, last_id or a record field)
 --       then n_events triples: id, body (JSON object tail), header (the published header line,
 --         "" for none; live.DecodePublished)
 -- Returns, when the command is applied, one string: "<epoch> <head offset> <last id>", after
---      "<seq>\n" when the command has a record (the record itself; cheaper to read than a list),
---      and followed by " -" when its events were not published
+--      "<seq>\n" when the command has a record (the record itself; cheaper to read than a list)
 --      or {"dup", "<epoch> <offset> <id>"} / {"old", last_seq}
 --      or {"conflict", field, actual}
 local A, KEYS, redis, tonumber, tostring, unpack = ARGV, KEYS, redis, tonumber, tostring, unpack
@@ -48,9 +43,9 @@ local now, record, seq, layout = A[1], A[2], A[3], A[4]
 
 local nread, nequal, ndiffer, nsets, nevents, flags = byte(layout, 1, 6)
 
--- One HMGET of every field the script needs: its own eight, then the caller's (see ARGV above).
--- Each argument costs Redis a string on every call, so the seven named ones are not passed.
-local read = redis.call('HMGET', state, 'epoch', 'off', 'phase', 'w_exp', 'w_keys', 'closed', record, 'subs', unpack(A, 6, 5 + nread))
+-- One HMGET of every field the script needs: its own seven, then the caller's (see ARGV above).
+-- Each argument costs Redis a string on every call, so the six named ones are not passed.
+local read = redis.call('HMGET', state, 'epoch', 'off', 'phase', 'w_exp', 'w_keys', 'closed', record, unpack(A, 5, 4 + nread))
 
 if record ~= '' then
   local last = read[7]
@@ -72,12 +67,12 @@ if record ~= '' then
   end
 end
 
--- The caller's field read at place p (9 on) is A[p - 3].
-local i = 6 + nread
+-- The caller's field read at place p (8 on) is A[p - 3].
+local i = 5 + nread
 for k = 1, nequal do
-  local actual = read[8 + k] or ''
+  local actual = read[7 + k] or ''
   if actual ~= A[i + k - 1] then
-    return {'conflict', A[5 + k], actual}
+    return {'conflict', A[4 + k], actual}
   end
 end
 i = i + nequal
@@ -102,10 +97,6 @@ end
 i = i + ndiffer
 local epoch, off, phase = read[1], tonumber(read[2] or '0'), read[3]
 local w_exp, w_keys = read[4], read[5]
--- No other node listens: the appending node delivers to its own sockets, and nobody else needs
--- a copy. No list at all (a room whose listeners are not known) publishes.
-local subs = read[8]
-local publish = subs ~= '' and subs ~= A[5]
 
 local new_epoch = false
 if not epoch then
@@ -152,8 +143,7 @@ for e = 1, nevents do
   elseif keep == 113 then -- 'q'
     q_ev = ev
   end
-  if not publish then
-  elseif hdr ~= '' then
+  if hdr ~= '' then
     -- The nodes' fan-out reads what it needs from this header instead of decoding the event.
     redis.call('PUBLISH_CMD', channel, hdr .. ev)
   else
@@ -204,8 +194,5 @@ if phase ~= 'live' or w_exp then
   if wrote_chat then wrote[#wrote + 1] = 4 end
   if wrote_notes then wrote[#wrote + 1] = 5 end
   live_retain(tonumber(sub(layout, keeps + nevents + 1)), tonumber(now), {phase = phase, exp = w_exp, keys = w_keys}, wrote)
-end
-if not publish and nevents > 0 then
-  return out .. ' -'
 end
 return out
