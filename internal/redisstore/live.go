@@ -74,16 +74,20 @@ var (
 	livePresenceKeep = redis.NewScript(liveLibLua + livePresenceKeepLua)
 	// The scripts that publish do it with SPUBLISH where sharded pub/sub exists (so a Cluster
 	// routes the message within the room's slot), PUBLISH on the embedded store.
-	liveAppend      = publishingScripts(liveLibLua + liveAppendLua)
+	liveAppend      = publishingScripts(liveAppendSrc)
 	livePresence    = publishingScripts(liveLibLua + liveLeasesLua + livePresenceLua)
 	livePresenceSay = publishingScripts(liveLeasesLua + livePresenceSayLua)
 	liveFire        = publishingScripts(liveFireLua)
 	// The join's one step runs four of the scripts above as functions of its own.
 	liveEnter = publishingScripts(liveLibLua + liveLeasesLua +
-		asFunction("run_append", "ARGV", liveAppendLua) + asFunction("run_presence", "ARGV", livePresenceLua) +
+		asFunction("run_append", "ARGV", liveAppendSrc) + asFunction("run_presence", "ARGV", livePresenceLua) +
 		asFunction("run_view", "KEYS, ARGV", liveViewLua) + asFunction("run_read", "KEYS, ARGV", liveReadLua) +
 		liveEnterLua)
 )
+
+// liveAppendSrc is live_append.lua with the library in the one branch that calls it (where the
+// script's "--[[live_lib]]" line stands), so that a push which does not need it does not define it.
+var liveAppendSrc = strings.Replace(liveAppendLua, "--[[live_lib]]\n", liveLibLua, 1)
 
 // asFunction makes the script src a local function name of another script, taking params (ARGV,
 // or KEYS and ARGV, in its place) and returning what src returns.

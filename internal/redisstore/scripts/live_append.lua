@@ -186,8 +186,10 @@ else
 end
 
 -- A live room with no waiting expiry left has nothing to retain (live_lib.lua): skip the call
--- and the tables it takes.
+-- and the tables it takes. The library is defined here, inside the branch, rather than first as
+-- in the other scripts: defining its functions makes closures, which every push would pay for.
 if phase ~= 'live' or w_exp then
+  --[[live_lib]]
   -- The stored keys this command wrote (by index, see live_lib.lua): the state hash always.
   local wrote = {1}
   if nevents > 0 then wrote[#wrote + 1] = 2 end

@@ -1,5 +1,6 @@
--- Shared by the live scripts that write (prepended to each). They all get the room's stored live
--- keys first, state hash first, in this order:
+-- Shared by the live scripts that write (prepended to each; live_append.lua has it inside the one
+-- branch that calls it, see liveAppendSrc). They all get the room's stored live keys first, state
+-- hash first, in this order:
 --   KEYS[1] state hash, 2 log stream, 3 client-seq hash (idempotency records written before they
 --   moved into the state hash; only read), 4 chat list, 5 notes list,
 --   6 document hash, 7 presence hash
