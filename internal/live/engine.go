@@ -421,8 +421,8 @@ type joinedData struct {
 	DisplayName string          `json:"display_name"`
 }
 
-// firstJoin appends participant.joined the first time m joins the room (Enter), with a check
-// on the joined field, which it sets.
+// firstJoin is the append of participant.joined that Enter offers the store when m may be
+// joining for the first time: checked on the joined field, which it sets.
 func firstJoin(m Member, now time.Time) AppendRequest {
 	field := fieldJoined + string(m.UserID)
 	return AppendRequest{

@@ -24,10 +24,8 @@ func TestEnterIsTheJoinInOneStep(t *testing.T) {
 		ctx := t.Context()
 		keys := Keys{Prefix: redistest.Prefix(t)}
 		store := NewLiveStore(client, keys, sharded)
-		bus := NewLiveBus(client, keys, sharded)
-		t.Cleanup(func() { _ = bus.Close() })
 		const room, user = mockroom.RoomID("r-enter"), mockroom.UserID("u-1")
-		published := publishedTo(t, bus, room)
+		published := publishedTo(t, client, keys, sharded, room)
 		now := time.Now().Truncate(time.Millisecond)
 		joined := "joined:" + string(user)
 		request := func(half int, node string, read live.EnterRead) live.EnterRequest {

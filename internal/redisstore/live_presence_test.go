@@ -88,10 +88,8 @@ func TestPresenceAnnouncedWithTheChange(t *testing.T) {
 		ctx := t.Context()
 		keys := Keys{Prefix: redistest.Prefix(t)}
 		store := NewLiveStore(client, keys, sharded)
-		bus := NewLiveBus(client, keys, sharded)
-		t.Cleanup(func() { _ = bus.Close() })
 		const room, user = mockroom.RoomID("r-announce"), mockroom.UserID("u-1")
-		next := publishedTo(t, bus, room)
+		next := publishedTo(t, client, keys, sharded, room)
 		online := func(ev live.Event) bool {
 			var d struct {
 				Online bool `json:"online"`
@@ -209,10 +207,12 @@ func TestPresenceAnnouncedWithTheChange(t *testing.T) {
 	})
 }
 
-// publishedTo subscribes bus to room and returns a function that waits for the next event
-// published to it.
-func publishedTo(t *testing.T, bus *LiveBus, room mockroom.RoomID) func() live.Event {
+// publishedTo subscribes a bus of its own (closed when t ends) to room and returns a function
+// that waits for the next event published to it.
+func publishedTo(t *testing.T, client redis.UniversalClient, keys Keys, sharded bool, room mockroom.RoomID) func() live.Event {
 	t.Helper()
+	bus := NewLiveBus(client, keys, sharded)
+	t.Cleanup(func() { _ = bus.Close() })
 	if err := bus.Subscribe(t.Context(), room); err != nil {
 		t.Fatal(err)
 	}
