@@ -267,7 +267,12 @@ func boxedField(name string) any {
 func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.AppendRequest) (live.AppendResult, error) {
 	// The whole command, EVALSHA with its keys, built here rather than by go-redis, so that the
 	// script's hash and the room's keys go in already boxed.
-	keys := s.appendKeys.get(room, s.keys)
+	rk := s.appendKeys.get(room, s.keys)
+	keys := rk.full
+	short := rk.short.Load() && shortAppend(req)
+	if short {
+		keys = rk.shortKeys
+	}
 	cmdArgs := 3 + len(keys)
 	args := make([]any, cmdArgs, cmdArgs+appendFixedArgs+2*len(req.Checks)+2*len(req.Set)+3*len(req.Events))
 	args[0], args[1], args[2] = "evalsha", s.appendSHA, len(keys)
@@ -277,16 +282,60 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 	if err != nil {
 		return live.AppendResult{}, err
 	}
-	var reply any
-	if s.batch != nil {
-		reply, err = s.batch.run(ctx, s.append, args)
-	} else {
-		reply, err = runScript(ctx, s.client, s.append, args)
+	reply, err := s.runAppend(ctx, args)
+	if short && err == nil && isFullFormAsked(reply) {
+		// The room is not as the node last saw it (not started, or ended, or this client's first
+		// command): nothing was written, so the same command goes again in the full form.
+		rk.short.Store(false)
+		full := make([]any, 0, len(rk.full)+len(args))
+		full = append(full, "evalsha", s.appendSHA, len(rk.full))
+		full = append(append(full, rk.full...), args[cmdArgs:]...)
+		reply, err = s.runAppend(ctx, full)
 	}
 	if err != nil {
 		return live.AppendResult{}, outcomeUnknown(err)
 	}
+	if text, isText := reply.(string); isText && strings.HasPrefix(text, appendShortNext) {
+		rk.short.Store(true)
+		reply = text[len(appendShortNext):]
+	}
 	return appendReply(reply, req.Now, encoded, ids)
+}
+
+// runAppend runs the append's whole EVALSHA command, pipelined with other rooms' if the store
+// batches appends.
+func (s *LiveStore) runAppend(ctx context.Context, args []any) (any, error) {
+	if s.batch != nil {
+		return s.batch.run(ctx, s.append, args)
+	}
+	return runScript(ctx, s.client, s.append, args)
+}
+
+// appendShortNext starts the full form's reply when the room's next push can take the short form
+// (see live_append.lua).
+const appendShortNext = "+"
+
+// shortAppend says whether req is a command live_append.lua's short form can take, its keys
+// the state hash, the log and the channel: it keeps no chat or notes and does not set the phase
+// (which may need the room's expiry changed).
+func shortAppend(req live.AppendRequest) bool {
+	for _, e := range req.Events {
+		if e.Keep == live.KeepChat || e.Keep == live.KeepNote {
+			return false
+		}
+	}
+	for _, f := range req.Set {
+		if f.Field == live.FieldPhase {
+			return false
+		}
+	}
+	return true
+}
+
+// isFullFormAsked says whether reply is the short form's request to be run in the full form.
+func isFullFormAsked(reply any) bool {
+	parts, isList := reply.([]any)
+	return isList && len(parts) == 1 && parts[0] == "full"
 }
 
 // appendArgs adds req to args as live_append.lua takes its ARGV, giving each event a new id
@@ -405,28 +454,41 @@ const maxCachedKeyRooms = 16384
 // them cost nine allocations each time.
 type boxedKeyCache struct {
 	mu    sync.RWMutex
-	rooms map[mockroom.RoomID][]any
+	rooms map[mockroom.RoomID]*roomAppendKeys
 }
 
-func (c *boxedKeyCache) get(room mockroom.RoomID, keys Keys) []any {
+// roomAppendKeys are a room's keys as live_append.lua takes them, in its full form and its short
+// one, and which the room's next push takes.
+type roomAppendKeys struct {
+	full, shortKeys []any
+	// short is set by the full form's reply when the short form will do, and cleared when the
+	// short form asks for the full one: a room starts in the full form.
+	short atomic.Bool
+}
+
+func (c *boxedKeyCache) get(room mockroom.RoomID, keys Keys) *roomAppendKeys {
 	c.mu.RLock()
-	boxed, ok := c.rooms[room]
+	rk, ok := c.rooms[room]
 	c.mu.RUnlock()
 	if ok {
-		return boxed
+		return rk
 	}
 	names := keys.LiveStored(room, true, 0)
-	boxed = make([]any, len(names))
+	rk = &roomAppendKeys{full: make([]any, len(names))}
 	for i, k := range names {
-		boxed[i] = k
+		rk.full[i] = k
 	}
+	rk.shortKeys = []any{rk.full[0], rk.full[1], rk.full[len(names)-1]}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.rooms == nil || len(c.rooms) >= maxCachedKeyRooms {
-		c.rooms = make(map[mockroom.RoomID][]any)
+		c.rooms = make(map[mockroom.RoomID]*roomAppendKeys)
 	}
-	c.rooms[room] = boxed
-	return boxed
+	if known, ok := c.rooms[room]; ok {
+		return known
+	}
+	c.rooms[room] = rk
+	return rk
 }
 
 // maxLayoutCount bounds a command's checks, sets and events: live_append.lua takes each count,
@@ -829,7 +891,11 @@ func (s *LiveStore) Enter(ctx context.Context, room mockroom.RoomID, req live.En
 	}
 	if parts[1] != "" {
 		var ce *live.ConflictError
-		if _, err := appendReply(parts[1], req.First.Now, encoded, ids); err != nil && !errors.As(err, &ce) {
+		joined := parts[1]
+		if text, isText := joined.(string); isText {
+			joined = strings.TrimPrefix(text, appendShortNext)
+		}
+		if _, err := appendReply(joined, req.First.Now, encoded, ids); err != nil && !errors.As(err, &ce) {
 			return live.EnterResult{}, err
 		}
 	}

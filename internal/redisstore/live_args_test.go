@@ -34,22 +34,33 @@ func TestBoxedFieldStopsGrowing(t *testing.T) {
 	}
 }
 
-// TestBoxedKeyCache: the cache gives a room's append keys in the scripts' order, the same boxes
-// on the next push, and never holds more than maxCachedKeyRooms rooms however many pass through.
+// TestBoxedKeyCache: the cache gives a room's append keys in the scripts' order (the short form's
+// the state hash, the log and the channel), the same boxes on the next push, a room new to it in
+// the full form, and never holds more than maxCachedKeyRooms rooms however many pass through.
 func TestBoxedKeyCache(t *testing.T) {
 	var c boxedKeyCache
 	keys := Keys{Prefix: "test"}
 	first := c.get("r-1", keys)
 	want := keys.LiveStored("r-1", true, 0)
-	if len(first) != len(want) {
-		t.Fatalf("%d keys, want %d", len(first), len(want))
+	if len(first.full) != len(want) {
+		t.Fatalf("%d keys, want %d", len(first.full), len(want))
 	}
 	for i, k := range want {
-		if first[i] != any(k) {
-			t.Errorf("key %d = %v, want %s", i, first[i], k)
+		if first.full[i] != any(k) {
+			t.Errorf("key %d = %v, want %s", i, first.full[i], k)
 		}
 	}
-	if again := c.get("r-1", keys); &again[0] != &first[0] {
+	wantShort := []string{keys.LiveState("r-1"), keys.LiveLog("r-1"), keys.LiveChannel("r-1")}
+	for i, k := range wantShort {
+		if i >= len(first.shortKeys) || first.shortKeys[i] != any(k) {
+			t.Errorf("short form's keys %v, want %v", first.shortKeys, wantShort)
+			break
+		}
+	}
+	if first.short.Load() {
+		t.Error("a room new to the cache takes the short form")
+	}
+	if again := c.get("r-1", keys); again != first {
 		t.Error("the second get of a room built its keys again")
 	}
 	for i := range 2*maxCachedKeyRooms + 3 {
@@ -58,7 +69,7 @@ func TestBoxedKeyCache(t *testing.T) {
 			t.Fatalf("%d rooms cached, at most %d allowed", n, maxCachedKeyRooms)
 		}
 	}
-	if got := c.get("r-other", keys); got[0] != any(keys.LiveState("r-other")) {
-		t.Errorf("after starting over, the first key is %v", got[0])
+	if got := c.get("r-other", keys); got.full[0] != any(keys.LiveState("r-other")) {
+		t.Errorf("after starting over, the first key is %v", got.full[0])
 	}
 }

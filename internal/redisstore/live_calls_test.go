@@ -65,6 +65,9 @@ func TestEditorPushRedisCalls(t *testing.T) {
 				}
 				last, lastTotal = delta, total
 			}
+			if short := r.store.appendKeys.get(r.id, r.keys).short.Load(); short != tc.started {
+				t.Errorf("the pushes took the short form: %v, want %v", short, tc.started)
+			}
 			t.Logf("one push: %d Redis commands %v", lastTotal, last)
 		})
 	}

@@ -1,7 +1,8 @@
 -- Appends a command's events to a room's log, atomically with its checks, its idempotency
 -- record and its state changes, and publishes each event to the room's channel.
 --
--- KEYS: 1..7 the room's stored live keys (see live_lib.lua), 8 channel
+-- KEYS: 1..7 the room's stored live keys (see live_lib.lua), 8 channel; or, the short form,
+--       1 state hash, 2 log stream, 3 channel (see below)
 -- ARGV: 1 now_ms, 2 record field ("" for a command without a client), 3 seq,
 --       4 layout: one byte each for n_read, n_equal, n_differ, n_sets, n_events and the flags
 --         (1: refused once the session is over, see below), then one byte per difference check:
@@ -17,12 +18,21 @@
 --       then n_events triples: id, body (JSON object tail), header (the published header line,
 --         "" for none; live.DecodePublished)
 -- Returns, when the command is applied, one string: "<epoch> <head offset> <last id>", after
---      "<seq>\n" when the command has a record (the record itself; cheaper to read than a list)
+--      "<seq>\n" when the command has a record (the record itself; cheaper to read than a list),
+--      the full form with "+" before it when the short form will do for the room's next push
 --      or {"dup", "<epoch> <offset> <id>"} / {"old", last_seq}
 --      or {"conflict", field, actual}
+--      or, the short form only, {"full"}, having written nothing: run it in the full form
 local A, KEYS, redis, tonumber, tostring, unpack = ARGV, KEYS, redis, tonumber, tostring, unpack
 local byte, find, sub = string.byte, string.find, string.sub
-local state, log, clients, chat, notes, channel = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[8]
+local state, log = KEYS[1], KEYS[2]
+-- Every key is a string Redis makes for the call and files in the KEYS table, so a push to a
+-- started room passes only the three it writes: the short form. It suits a room whose state and
+-- idempotency record are in place, live and with no waiting expiry left (nothing to retain), and
+-- a command that keeps no chat or notes and does not set the phase (live.Store leaves those to
+-- the full form); where it does not suit, it writes nothing and asks for the full form.
+local short = KEYS[4] == nil
+local channel = short and KEYS[3] or KEYS[8]
 local now, record, seq, layout = A[1], A[2], A[3], A[4]
 
 -- Every Redis command here runs on the keystroke path (an editor push is one call of this
@@ -52,7 +62,10 @@ if record ~= '' then
   if not last then
     -- Written before records moved into the state hash: the clients hash kept them, under the
     -- field's name without its prefix. Read once per client, on its first command here.
-    last = redis.call('HGET', clients, sub(record, 5))
+    if short then
+      return {'full'}
+    end
+    last = redis.call('HGET', KEYS[3], sub(record, 5))
   end
   if last then
     local nl = find(last, '\n', 1, true)
@@ -98,22 +111,6 @@ i = i + ndiffer
 local epoch, off, phase = read[1], tonumber(read[2] or '0'), read[3]
 local w_exp, w_keys = read[4], read[5]
 
-local new_epoch = false
-if not epoch then
-  -- A new log, or one whose state was lost: start a new epoch so that no position issued
-  -- before can match, and drop whatever is left of an older log. The first event's id is
-  -- unique (live.NewIDSource); a command without events takes Redis's clock.
-  if nevents > 0 then
-    epoch = A[i + 2 * nsets] -- the first event's id, after the sets
-  else
-    local t = redis.call('TIME')
-    epoch = t[1] .. t[2]
-  end
-  redis.call('DEL', log, chat, notes)
-  new_epoch = true
-  off = 0
-end
-
 local sets_from, sets_to = i, i + 2 * nsets - 1
 i = sets_to + 1
 for s = sets_from, sets_to, 2 do
@@ -121,8 +118,31 @@ for s = sets_from, sets_to, 2 do
     phase = A[s + 1]
   end
 end
-
 local keeps = 6 + ndiffer -- the byte before the first event's in layout
+if short then
+  -- Not started, ended, or with a waiting expiry left: the full form keeps the expiry right. (A
+  -- state that was lost has no phase either: the full form starts a new epoch.)
+  if phase ~= 'live' or w_exp then
+    return {'full'}
+  end
+end
+
+local new_epoch = false
+if not epoch then
+  -- A new log, or one whose state was lost: start a new epoch so that no position issued
+  -- before can match, and drop whatever is left of an older log. The first event's id is
+  -- unique (live.NewIDSource); a command without events takes Redis's clock.
+  if nevents > 0 then
+    epoch = A[i] -- the first event's id
+  else
+    local t = redis.call('TIME')
+    epoch = t[1] .. t[2]
+  end
+  redis.call('DEL', log, KEYS[4], KEYS[5])
+  new_epoch = true
+  off = 0
+end
+
 local id, head = '', new_epoch and '0' or (read[2] or '0')
 local wrote_chat, wrote_notes, q_ev = false, false, nil
 for e = 1, nevents do
@@ -132,13 +152,18 @@ for e = 1, nevents do
   off = off + 1
   head = tostring(off)
   local ev = '{"offset":' .. head .. ',"id":"' .. id .. '","epoch":"' .. epoch .. '","at":' .. now .. ',' .. body
-  redis.call('XADD', log, head, 'e', ev)
   local keep = byte(layout, keeps + e)
+  if short and (keep == 99 or keep == 110) then
+    -- The store never gives the short form such a command: it has no key for the lists. Were it
+    -- given one, it fails here rather than at the list (the first event: having written nothing).
+    return redis.error_reply('the short form of the append keeps no chat or notes')
+  end
+  redis.call('XADD', log, head, 'e', ev)
   if keep == 99 then -- 'c'
-    redis.call('RPUSH', chat, ev)
+    redis.call('RPUSH', KEYS[4], ev)
     wrote_chat = true
   elseif keep == 110 then -- 'n'
-    redis.call('RPUSH', notes, ev)
+    redis.call('RPUSH', KEYS[5], ev)
     wrote_notes = true
   elseif keep == 113 then -- 'q'
     q_ev = ev
@@ -196,5 +221,9 @@ if phase ~= 'live' or w_exp then
   if wrote_chat then wrote[#wrote + 1] = 4 end
   if wrote_notes then wrote[#wrote + 1] = 5 end
   live_retain(tonumber(sub(layout, keeps + nevents + 1)), tonumber(now), {phase = phase, exp = w_exp, keys = w_keys}, wrote)
+end
+if not short and phase == 'live' then
+  -- Started, and any waiting expiry gone with the retention above: the short form will do.
+  return '+' .. out
 end
 return out
