@@ -205,9 +205,9 @@ func (s *LiveStore) Channel(room mockroom.RoomID) string { return s.keys.LiveCha
 var _ live.Store = (*LiveStore)(nil)
 
 // appendOwnReads are the state fields live_append.lua always reads, first and in this order; a
-// difference check on one of them names its place (1 to 6) instead of passing the field. The
-// command's idempotency record is read seventh, so the caller's fields start at place 8.
-var appendOwnReads = [...]string{"epoch", "off", "phase", "w_exp", "w_keys", "closed"}
+// difference check on one of them names its place (1 to 5) instead of passing the field. The
+// command's idempotency record is read sixth, so the caller's fields start at place 7.
+var appendOwnReads = [...]string{"epoch", "off", "phase", "w_exp", "closed"}
 
 const appendFixedReads = len(appendOwnReads) + 1
 

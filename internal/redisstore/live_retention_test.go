@@ -3,6 +3,7 @@ package redisstore
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -248,6 +249,50 @@ func TestLiveKeysCreatedAfterTheStartNeverExpire(t *testing.T) {
 	r.exec(clusterCandidate, live.CmdChatSend, map[string]string{"text": "hi"})
 	r.exec(clusterInterviewer, live.CmdNoteAdd, map[string]string{"text": "note"})
 	r.expectTTLs("started, then typed, chatted, noted", allLiveKeys, -1, -1)
+}
+
+// TestWaitingExpiryRecord: a waiting room's expiry record is one field, "<ms> <marks>" (live_lib.lua),
+// which a write while it is far enough leaves as it is but for a key the write created; a record
+// as earlier releases wrote it (the time alone, the marks in w_keys) is kept too, not set again,
+// with the marks written beside the time.
+func TestWaitingExpiryRecord(t *testing.T) {
+	srv := redistest.Shared(t)
+	const week = 7 * 24 * time.Hour
+	r := newRetentionRoom(t, srv.Client(t), Keys{Prefix: redistest.Prefix(t)}, srv.Real, "r1", week)
+	state := r.keys.LiveState(r.id)
+	record := func() (ms, marks string) {
+		t.Helper()
+		v, err := r.client.HGet(t.Context(), state, "w_exp").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, marks, _ = strings.Cut(v, " ")
+		return ms, marks
+	}
+
+	r.join(clusterInterviewer)
+	r.typeChars(1)
+	ms, marks := record()
+	if exp, err := strconv.ParseInt(ms, 10, 64); err != nil || exp < time.Now().UnixMilli()+week.Milliseconds()-60_000 {
+		t.Fatalf("w_exp's time %q, want about a week from now", ms)
+	}
+	if marks != "1100000" { // the state and the log (the presence hash is set on every write)
+		t.Fatalf("w_exp's marks %q, want 1100000", marks)
+	}
+	r.typeChars(1)
+	if again, againMarks := record(); again != ms || againMarks != marks {
+		t.Fatalf("a write with the expiry far enough changed w_exp from %s %s to %s %s", ms, marks, again, againMarks)
+	}
+
+	// As an earlier release wrote it: the same time, no marks.
+	if err := r.client.HSet(t.Context(), state, "w_exp", ms, "w_keys", marks).Err(); err != nil {
+		t.Fatal(err)
+	}
+	r.exec(clusterInterviewer, live.CmdChatSend, map[string]string{"text": "anyone?"})
+	if again, againMarks := record(); again != ms || againMarks != "1101000" {
+		t.Fatalf("after a chat message, from a record without marks: w_exp %s %s, want %s 1101000", again, againMarks, ms)
+	}
+	r.expectTTLs("chatted", []string{"live:chat", "live:log", "live:presence", "live:state"}, week.Milliseconds()-60_000, waitingMax(week))
 }
 
 // TestLiveKeysOfAnAbandonedRoomDisappear lets a short waiting TTL run out on real Redis: the

@@ -9,10 +9,10 @@
 --         the place of its field among all the fields read (see below),
 --         then one byte per event: what keeps a copy of it ('-' nothing, 'c' chat, 'n' notes,
 --         'q' the current question), then the waiting TTL in ms, in decimal
---       then n_read fields: the state fields the checks read (besides the seven the script
---         always reads first: epoch, off, phase, w_exp, w_keys, closed and the record field), the
+--       then n_read fields: the state fields the checks read (besides the six the script
+--         always reads first: epoch, off, phase, w_exp, closed and the record field), the
 --         field of each equality check in order, then any other field a difference check names
---       then n_equal values: what the field of each equality check (read 7 + its place) must hold
+--       then n_equal values: what the field of each equality check (read 6 + its place) must hold
 --       then n_differ values: what the field of each difference check must not hold
 --       then n_sets pairs: field, value (never epoch, off, last_id or a record field)
 --       then n_events triples: id, body (JSON object tail), header (the published header line,
@@ -53,12 +53,12 @@ local now, record, seq, layout = A[1], A[2], A[3], A[4]
 
 local nread, nequal, ndiffer, nsets, nevents, flags = byte(layout, 1, 6)
 
--- One HMGET of every field the script needs: its own seven, then the caller's (see ARGV above).
+-- One HMGET of every field the script needs: its own six, then the caller's (see ARGV above).
 -- Each argument costs Redis a string on every call, so the six named ones are not passed.
-local read = redis.call('HMGET', state, 'epoch', 'off', 'phase', 'w_exp', 'w_keys', 'closed', record, unpack(A, 5, 4 + nread))
+local read = redis.call('HMGET', state, 'epoch', 'off', 'phase', 'w_exp', 'closed', record, unpack(A, 5, 4 + nread))
 
 if record ~= '' then
-  local last = read[7]
+  local last = read[6]
   if not last then
     -- Written before records moved into the state hash: the clients hash kept them, under the
     -- field's name without its prefix. Read once per client, on its first command here.
@@ -80,10 +80,10 @@ if record ~= '' then
   end
 end
 
--- The caller's field read at place p (8 on) is A[p - 3].
+-- The caller's field read at place p (7 on) is A[p - 2].
 local i = 5 + nread
 for k = 1, nequal do
-  local actual = read[7 + k] or ''
+  local actual = read[6 + k] or ''
   if actual ~= A[i + k - 1] then
     return {'conflict', A[4 + k], actual}
   end
@@ -96,7 +96,7 @@ if flags % 2 == 1 then
   if phase == 'wrap_up' or phase == 'closed' then
     return {'conflict', 'phase', phase}
   end
-  if read[6] == '1' then
+  if read[5] == '1' then
     return {'conflict', 'closed', '1'}
   end
 end
@@ -104,12 +104,12 @@ for k = 1, ndiffer do
   local at = byte(layout, 6 + k)
   local actual = read[at] or ''
   if actual == A[i + k - 1] then
-    return {'conflict', at <= 6 and ({'epoch', 'off', 'phase', 'w_exp', 'w_keys', 'closed'})[at] or A[at - 3], actual}
+    return {'conflict', at <= 5 and ({'epoch', 'off', 'phase', 'w_exp', 'closed'})[at] or A[at - 2], actual}
   end
 end
 i = i + ndiffer
 local epoch, off, phase = read[1], tonumber(read[2] or '0'), read[3]
-local w_exp, w_keys = read[4], read[5]
+local w_exp = read[4]
 
 local sets_from, sets_to = i, i + 2 * nsets - 1
 i = sets_to + 1
@@ -220,7 +220,7 @@ if phase ~= 'live' or w_exp then
   if nevents > 0 then wrote[#wrote + 1] = 2 end
   if wrote_chat then wrote[#wrote + 1] = 4 end
   if wrote_notes then wrote[#wrote + 1] = 5 end
-  live_retain(tonumber(sub(layout, keeps + nevents + 1)), tonumber(now), {phase = phase, exp = w_exp, keys = w_keys}, wrote)
+  live_retain(tonumber(sub(layout, keeps + nevents + 1)), tonumber(now), {phase = phase, exp = w_exp}, wrote)
 end
 if not short and phase == 'live' then
   -- Started, and any waiting expiry gone with the retention above: the short form will do.
