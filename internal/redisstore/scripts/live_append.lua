@@ -54,7 +54,7 @@ local now, record, seq, layout = A[1], A[2], A[3], A[4]
 local nread, nequal, ndiffer, nsets, nevents, flags = byte(layout, 1, 6)
 
 -- One HMGET of every field the script needs: its own six, then the caller's (see ARGV above).
--- Each argument costs Redis a string on every call, so the six named ones are not passed.
+-- Each argument costs Redis a string on every call, so the five named ones are not passed.
 local read = redis.call('HMGET', state, 'epoch', 'off', 'phase', 'w_exp', 'closed', record, unpack(A, 5, 4 + nread))
 
 if record ~= '' then
@@ -138,7 +138,7 @@ if not epoch then
     local t = redis.call('TIME')
     epoch = t[1] .. t[2]
   end
-  redis.call('DEL', log, KEYS[4], KEYS[5])
+  redis.call('DEL', log, KEYS[4], KEYS[5]) -- and the chat and notes lists (the full form)
   new_epoch = true
   off = 0
 end
