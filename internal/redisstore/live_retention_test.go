@@ -276,8 +276,11 @@ func TestWaitingExpiryRecord(t *testing.T) {
 	if exp, err := strconv.ParseInt(ms, 10, 64); err != nil || exp < time.Now().UnixMilli()+week.Milliseconds()-60_000 {
 		t.Fatalf("w_exp's time %q, want about a week from now", ms)
 	}
-	if marks != "1100000" { // the state and the log (the presence hash is set on every write)
-		t.Fatalf("w_exp's marks %q, want 1100000", marks)
+	// The state and the log carry the expiry; the presence hash is marked too when its lease was
+	// written before the expiry was (the node's presence upkeep runs on its own), so its mark is
+	// not checked.
+	if len(marks) != 7 || marks[:6] != "110000" {
+		t.Fatalf("w_exp's marks %q, want 110000 and the presence hash's", marks)
 	}
 	r.typeChars(1)
 	if again, againMarks := record(); again != ms || againMarks != marks {
