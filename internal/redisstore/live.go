@@ -295,9 +295,9 @@ func (s *LiveStore) Append(ctx context.Context, room mockroom.RoomID, req live.A
 	if err != nil {
 		return live.AppendResult{}, outcomeUnknown(err)
 	}
-	if text, isText := reply.(string); isText && strings.HasPrefix(text, appendShortNext) {
+	reply, shortNext := cutShortNext(reply)
+	if shortNext {
 		rk.short.Store(true)
-		reply = text[len(appendShortNext):]
 	}
 	return appendReply(reply, req.Now, encoded, ids)
 }
@@ -314,6 +314,16 @@ func (s *LiveStore) runAppend(ctx context.Context, args []any) (any, error) {
 // appendShortNext starts the full form's reply when the room's next push can take the short form
 // (see live_append.lua).
 const appendShortNext = "+"
+
+// cutShortNext is an append's reply without appendShortNext, and whether it had it.
+func cutShortNext(reply any) (any, bool) {
+	if text, isText := reply.(string); isText {
+		if rest, found := strings.CutPrefix(text, appendShortNext); found {
+			return rest, true
+		}
+	}
+	return reply, false
+}
 
 // shortAppend says whether req is a command live_append.lua's short form can take, its keys
 // the state hash, the log and the channel: it keeps no chat or notes and does not set the phase
@@ -891,10 +901,7 @@ func (s *LiveStore) Enter(ctx context.Context, room mockroom.RoomID, req live.En
 	}
 	if parts[1] != "" {
 		var ce *live.ConflictError
-		joined := parts[1]
-		if text, isText := joined.(string); isText {
-			joined = strings.TrimPrefix(text, appendShortNext)
-		}
+		joined, _ := cutShortNext(parts[1])
 		if _, err := appendReply(joined, req.First.Now, encoded, ids); err != nil && !errors.As(err, &ce) {
 			return live.EnterResult{}, err
 		}

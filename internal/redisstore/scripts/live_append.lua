@@ -119,12 +119,10 @@ for s = sets_from, sets_to, 2 do
   end
 end
 local keeps = 6 + ndiffer -- the byte before the first event's in layout
-if short then
-  -- Not started, ended, or with a waiting expiry left: the full form keeps the expiry right. (A
-  -- state that was lost has no phase either: the full form starts a new epoch.)
-  if phase ~= 'live' or w_exp then
-    return {'full'}
-  end
+-- Not started, ended, or with a waiting expiry left: the full form keeps the expiry right. (A
+-- state that was lost has no phase either: the full form starts a new epoch.)
+if short and (phase ~= 'live' or w_exp) then
+  return {'full'}
 end
 
 local new_epoch = false
