@@ -111,8 +111,17 @@ type wireEvent struct {
 	For             mockroom.UserID      `json:"for,omitempty"`
 }
 
-// DecodeEvent parses an event as the store keeps and publishes it.
+// DecodeEvent parses an event as the store keeps and publishes it: through decodeStored when it
+// has exactly the form the store writes, and encoding/json otherwise.
 func DecodeEvent(raw []byte) (Event, error) {
+	if ev, ok := decodeStored(raw); ok {
+		return ev, nil
+	}
+	return decodeEventJSON(raw)
+}
+
+// decodeEventJSON is DecodeEvent through encoding/json, for any form.
+func decodeEventJSON(raw []byte) (Event, error) {
 	var w wireEvent
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return Event{}, fmt.Errorf("decode event: %w", err)
