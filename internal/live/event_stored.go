@@ -20,56 +20,33 @@ import (
 // reads every event it missed through here; decoding them with reflection was a twentieth of a
 // resume's CPU.
 func decodeStored(raw []byte) (ev Event, ok bool) {
-	r := storedReader{b: raw}
-	if !r.literal(`{"offset":`) {
-		return Event{}, false
-	}
-	off, ok := r.digits()
-	if !ok || !r.literal(`,"id":`) {
-		return Event{}, false
-	}
-	id, ok := r.plain()
-	if !ok || !r.literal(`,"epoch":`) {
-		return Event{}, false
-	}
-	epoch, ok := r.plain()
-	if !ok || !r.literal(`,"at":`) {
-		return Event{}, false
-	}
-	at, ok := r.digits()
-	if !ok || !r.literal(`,"type":`) {
-		return Event{}, false
-	}
-	typ, ok := r.plain()
-	if !ok {
-		return Event{}, false
-	}
+	r := storedReader{b: raw, ok: true}
+	r.literal(`{"offset":`)
+	off := r.digits()
+	r.literal(`,"id":`)
+	id := r.plain()
+	r.literal(`,"epoch":`)
+	epoch := r.plain()
+	r.literal(`,"at":`)
+	at := r.digits()
+	r.literal(`,"type":`)
+	typ := r.plain()
 	var actor, forWhom, data, private [2]int // [from, to) in raw
-	io := false
-	if r.literal(`,"actor":`) {
-		if actor, ok = r.plain(); !ok {
-			return Event{}, false
-		}
+	if r.maybe(`,"actor":`) {
+		actor = r.plain()
 	}
-	if r.literal(`,"data":`) {
-		if data, ok = r.value(); !ok {
-			return Event{}, false
-		}
+	if r.maybe(`,"data":`) {
+		data = r.value()
 	}
-	if r.literal(`,"private":`) {
-		if private, ok = r.value(); !ok {
-			return Event{}, false
-		}
+	if r.maybe(`,"private":`) {
+		private = r.value()
 	}
-	if r.literal(`,"io":true`) {
-		io = true
+	io := r.maybe(`,"io":true`)
+	if r.maybe(`,"for":`) {
+		forWhom = r.plain()
 	}
-	if r.literal(`,"for":`) {
-		if forWhom, ok = r.plain(); !ok {
-			return Event{}, false
-		}
-	}
-	if !r.literal(`}`) || r.i != len(raw) {
+	r.literal(`}`)
+	if !r.ok || r.i != len(raw) {
 		return Event{}, false
 	}
 
@@ -98,62 +75,82 @@ func decodeStored(raw []byte) (ev Event, ok bool) {
 	return ev, true
 }
 
-// storedReader reads decodeStored's form from b, at i.
+// storedReader reads decodeStored's form from b, at i. A read that does not fit clears ok, and
+// every read after it does nothing, so decodeStored checks ok once at the end.
 type storedReader struct {
-	b []byte
-	i int
+	b  []byte
+	i  int
+	ok bool
 }
 
-// literal consumes lit if b continues with it.
-func (r *storedReader) literal(lit string) bool {
-	if len(r.b)-r.i < len(lit) || string(r.b[r.i:r.i+len(lit)]) != lit {
+// maybe consumes lit if b continues with it.
+func (r *storedReader) maybe(lit string) bool {
+	if !r.ok || len(r.b)-r.i < len(lit) || string(r.b[r.i:r.i+len(lit)]) != lit {
 		return false
 	}
 	r.i += len(lit)
 	return true
 }
 
+// literal consumes lit, which b must continue with.
+func (r *storedReader) literal(lit string) {
+	if !r.maybe(lit) {
+		r.ok = false
+	}
+}
+
+// fail clears ok and returns the zero span.
+func (r *storedReader) fail() [2]int {
+	r.ok = false
+	return [2]int{}
+}
+
 // digits consumes an unsigned decimal integer as JSON writes it (no sign, no leading zero, no
 // fraction or exponent) that fits in 63 bits.
-func (r *storedReader) digits() (uint64, bool) {
+func (r *storedReader) digits() uint64 {
+	if !r.ok {
+		return 0
+	}
 	from := r.i
 	for r.i < len(r.b) && r.b[r.i] >= '0' && r.b[r.i] <= '9' {
 		r.i++
 	}
 	n := r.i - from
 	if n == 0 || n > 18 || (n > 1 && r.b[from] == '0') {
-		return 0, false
+		r.ok = false
+		return 0
 	}
 	v, err := strconv.ParseUint(string(r.b[from:r.i]), 10, 64)
-	return v, err == nil
+	r.ok = err == nil
+	return v
 }
 
 // plain consumes a quoted string of printable ASCII without quote or backslash and returns where
 // its bytes are.
-func (r *storedReader) plain() ([2]int, bool) {
-	if r.i >= len(r.b) || r.b[r.i] != '"' {
-		return [2]int{}, false
+func (r *storedReader) plain() [2]int {
+	if !r.ok || r.i >= len(r.b) || r.b[r.i] != '"' {
+		return r.fail()
 	}
 	from := r.i + 1
 	for i := from; i < len(r.b); i++ {
 		switch c := r.b[i]; {
 		case c == '"':
 			r.i = i + 1
-			return [2]int{from, i}, true
+			return [2]int{from, i}
 		case c < 0x20 || c > 0x7e || c == '\\':
-			return [2]int{}, false
+			return r.fail()
 		}
 	}
-	return [2]int{}, false
+	return r.fail()
 }
 
 // value consumes one JSON value that json.Valid accepts, with no space before or after it (as
 // json.Unmarshal would cut it out), and returns where it is. Its end is found by matching
 // brackets outside strings; json.Valid then checks the whole of it.
-func (r *storedReader) value() ([2]int, bool) {
+func (r *storedReader) value() [2]int {
 	from, depth := r.i, 0
-	if from >= len(r.b) || isJSONSpace(r.b[from]) {
-		return [2]int{}, false
+	if !r.ok || from >= len(r.b) || isJSONSpace(r.b[from]) {
+		return r.fail()
 	}
 	for i := from; i < len(r.b); i++ {
 		switch r.b[i] {
@@ -165,7 +162,7 @@ func (r *storedReader) value() ([2]int, bool) {
 				}
 			}
 			if i >= len(r.b) {
-				return [2]int{}, false
+				return r.fail()
 			}
 		case '{', '[':
 			depth++
@@ -181,23 +178,23 @@ func (r *storedReader) value() ([2]int, bool) {
 		}
 		if depth == 0 && (r.b[i] == '}' || r.b[i] == ']' || r.b[i] == '"') {
 			if !json.Valid(r.b[from : i+1]) {
-				return [2]int{}, false
+				return r.fail()
 			}
 			r.i = i + 1
-			return [2]int{from, i + 1}, true
+			return [2]int{from, i + 1}
 		}
 	}
-	return [2]int{}, false
+	return r.fail()
 }
 
 // scalarEnd ends a value that is not an object, array or string (a number, true, false, null)
 // just before to.
-func (r *storedReader) scalarEnd(from, to int) ([2]int, bool) {
+func (r *storedReader) scalarEnd(from, to int) [2]int {
 	if to == from || isJSONSpace(r.b[to-1]) || !json.Valid(r.b[from:to]) {
-		return [2]int{}, false
+		return r.fail()
 	}
 	r.i = to
-	return [2]int{from, to}, true
+	return [2]int{from, to}
 }
 
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
